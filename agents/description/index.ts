@@ -1,0 +1,42 @@
+/**
+ * The `description` agent (stage `describe`): a short text about the image's
+ * primary target, from Wikipedia's page summary (CC BY-SA 4.0, attributed)
+ * or, when Wikipedia cannot be reached or has no article, from the catalog.
+ * Runs on the main thread: it waits on the network, not the CPU.
+ *
+ * Environment: SIDEREAL_WIKIPEDIA_URL (default https://en.wikipedia.org).
+ */
+import { AgentSkip, defineAgent, type Facts } from '../sdk/index.ts';
+import type { FieldObject, ObjectsFacts } from '../sdk/facts.ts';
+import { describeObject } from './describe.ts';
+
+export default defineAgent({
+  name: 'description',
+  version: '1',
+  description: 'Descriptive text for the primary target, from Wikipedia (with attribution) or the catalog.',
+  stages: ['describe'],
+  uses: ['objects'],
+  thread: 'main',
+  appliesTo: { requires: ['objects'] },
+  timeoutSeconds: 60,
+  settings: {
+    wikipedia: { type: 'boolean', description: 'ask Wikipedia (off: catalog text only, for offline installations)', default: true },
+    requestTimeoutSeconds: { type: 'number', description: 'time limit of one Wikipedia request', default: 10, minimum: 1, maximum: 60 },
+  },
+  async run(ctx) {
+    const objects = ctx.facts.objects as unknown as Partial<ObjectsFacts> | undefined;
+    const primary = objects?.primary ?? null;
+    const object = primary ? (objects?.objects ?? []).find((o: FieldObject) => o.id === primary) : undefined;
+    if (!object) throw new AgentSkip('the image has no primary target to describe');
+    const timeout = typeof ctx.settings.requestTimeoutSeconds === 'number' ? ctx.settings.requestTimeoutSeconds : 10;
+    const { facts, warnings } = await describeObject(
+      {
+        id: object.id, designations: object.designations, name: object.name, type: object.type,
+        ra: object.ra, dec: object.dec, magnitude: object.magnitude, sizeArcmin: object.sizeArcmin,
+      },
+      { cache: ctx.cache, log: ctx.log, signal: ctx.signal, timeoutMs: timeout * 1000, wikipedia: ctx.settings.wikipedia !== false },
+    );
+    const json = facts as unknown as Facts;
+    return warnings.length > 0 ? { facts: json, warnings } : { facts: json };
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * The `file` agent (stage `read`): what the file is and what its header says.
+ * Format by content, size, streamed sha256, dates, dimensions, every header
+ * card and the normalized acquisition facts (see agents/formats).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { AgentError, defineAgent, type Facts } from '../sdk/index.ts';
+import type { FileFacts } from '../sdk/facts.ts';
+import { describeFile } from '../formats/index.ts';
+
+async function sha256(path: string, signal: AbortSignal): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+export default defineAgent({
+  name: 'file',
+  version: '1',
+  description: 'File facts: format (by content), size, sha256, dates, dimensions, header cards and normalized acquisition facts.',
+  stages: ['read'],
+  async run(ctx) {
+    const path = ctx.file.localPath;
+    let st;
+    try {
+      st = await stat(path);
+    } catch (err) {
+      throw new AgentError(`the file cannot be read: ${(err as Error).message}`, { permanent: false, cause: err });
+    }
+    if (!st.isFile()) throw new AgentError('not a regular file');
+    if (st.size === 0) throw new AgentError('the file is empty');
+    const parts = ctx.image.path.split('/');
+    const [hash, described] = await Promise.all([
+      sha256(path, ctx.signal).catch((err) => {
+        throw new AgentError(`the file cannot be read: ${(err as Error).message}`, { permanent: false, cause: err });
+      }),
+      describeFile(path, { fileName: parts.at(-1) ?? '', folderPath: parts.slice(0, -1).join('/') }),
+    ]);
+    // the file changed while it was read: try again later rather than store a mix
+    const after = await stat(path).catch(() => null);
+    if (!after || after.size !== st.size || after.mtimeMs !== st.mtimeMs) throw new AgentError('the file changed while it was being read', { permanent: false });
+    const facts: FileFacts = {
+      ...described,
+      sizeBytes: st.size,
+      sha256: hash,
+      dates: {
+        captured: described.dates?.captured ?? null,
+        created: (st.birthtimeMs > 0 ? st.birthtime : st.ctime).toISOString(),
+        modified: st.mtime.toISOString(),
+      },
+    };
+    return { facts: facts as unknown as Facts };
+  },
+});

@@ -1,0 +1,216 @@
+/**
+ * FITS header cards: 80-character records in 2880-byte blocks (FITS 4.0 §4).
+ *
+ * Parsing is lenient where real capture software is sloppy (misplaced `=`,
+ * lower-case keywords, missing padding) and strict where a mistake would make
+ * us read garbage (non-ASCII bytes, no END within a sane number of blocks).
+ */
+import type { HeaderCard } from '../sdk/facts.ts';
+import { AgentError } from '../sdk/index.ts';
+
+export const BLOCK = 2880;
+export const CARD = 80;
+
+/** Keywords whose text is commentary, not a value. */
+const COMMENTARY = new Set(['COMMENT', 'HISTORY', '']);
+
+/**
+ * Parses the value field of a card (the text after "= "), FITS free format:
+ * quoted strings with '' escapes, T/F, integers, floats with E or D exponents.
+ * Complex numbers and anything unparsable are kept as trimmed text.
+ */
+export function parseValueField(text: string): { value: HeaderCard['value']; comment?: string } {
+  const s = text.replace(/^\s+/, '');
+  if (s.startsWith("'")) {
+    let out = '';
+    let i = 1;
+    for (; i < s.length; i++) {
+      const ch = s[i]!;
+      if (ch === "'") {
+        if (s[i + 1] === "'") {
+          out += "'";
+          i++;
+          continue;
+        }
+        break;
+      }
+      out += ch;
+    }
+    // trailing blanks are not significant, leading ones are (FITS 4.0 §4.2.1.1)
+    const value = out.replace(/\s+$/, '');
+    const rest = s.slice(i + 1);
+    const slash = rest.indexOf('/');
+    const comment = slash >= 0 ? rest.slice(slash + 1).trim() : undefined;
+    return comment ? { value, comment } : { value };
+  }
+  const slash = s.indexOf('/');
+  const raw = (slash >= 0 ? s.slice(0, slash) : s).trim();
+  const comment = slash >= 0 ? s.slice(slash + 1).trim() : undefined;
+  const value = parseScalar(raw);
+  return comment ? { value, comment } : { value };
+}
+
+/** Parses an unquoted FITS scalar ("T", "42", "-1.5D+03"); returns text when it is none of these. */
+export function parseScalar(raw: string): HeaderCard['value'] {
+  if (raw === '') return null;
+  if (raw === 'T') return true;
+  if (raw === 'F') return false;
+  if (/^[+-]?\d+$/.test(raw)) return Number(raw);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([EeDd][+-]?\d+)?$/.test(raw)) return Number(raw.replace(/[Dd]/, 'E'));
+  return raw;
+}
+
+/**
+ * Parses one 80-character card. Returns null for END (the caller stops) and
+ * `undefined` for a blank card (skipped).
+ */
+export function parseCard(card: string): HeaderCard | null | undefined {
+  const keyField = card.slice(0, 8).trimEnd();
+  const key = keyField.toUpperCase();
+  if (key === 'END' && card.slice(8).trim() === '') return null;
+  if (key === 'HIERARCH') {
+    // ESO convention: "HIERARCH ESO DET CHIP = value / comment"
+    const eq = card.indexOf('=', 9);
+    if (eq > 0) {
+      const name = card.slice(9, eq).trim().replace(/\s+/g, ' ');
+      return { key: name, ...parseValueField(card.slice(eq + 1)) };
+    }
+    return { key: 'HIERARCH', value: card.slice(8).trimEnd() };
+  }
+  if (card.slice(8, 10) === '= ' || (card[8] === '=' && card.length === 9)) {
+    if (!COMMENTARY.has(key)) return { key, ...parseValueField(card.slice(10)) };
+  }
+  if (COMMENTARY.has(key) || key === 'CONTINUE') {
+    const text = card.slice(8).trimEnd();
+    if (key === '' && text.trim() === '') return undefined;
+    if (key === 'CONTINUE') return { key, ...parseValueField(text) };
+    return { key, value: text };
+  }
+  // lenient: "EXPTIME= 10" or "FILTER =  'L'" with the '=' off column 9
+  const eq = card.indexOf('=');
+  if (eq > 0 && eq < 10 && /^[A-Z0-9_-]+$/i.test(card.slice(0, eq).trim())) {
+    return { key: card.slice(0, eq).trim().toUpperCase(), ...parseValueField(card.slice(eq + 1)) };
+  }
+  // a keyword without value indicator: commentary text (FITS 4.0 §4.1.2.2)
+  return { key, value: card.slice(8).trimEnd() || null };
+}
+
+/**
+ * Incremental header parser: feed 2880-byte blocks until it reports END.
+ * CONTINUE cards are merged into the long string they extend.
+ */
+export class HeaderParser {
+  readonly cards: HeaderCard[] = [];
+  blocks = 0;
+  done = false;
+
+  constructor(private readonly maxBlocks = 4000) {}
+
+  /** Adds one block; returns true once the END card has been seen. */
+  push(block: Uint8Array): boolean {
+    if (this.done) return true;
+    if (block.length < BLOCK) {
+      // a last block cut short is acceptable only if it still holds the END card
+      const padded = new Uint8Array(BLOCK).fill(0x20);
+      padded.set(block.subarray(0, block.length - (block.length % CARD)));
+      if (!this.push(padded)) throw new AgentError('truncated FITS file: no END card before end of file');
+      return true;
+    }
+    this.blocks++;
+    if (this.blocks > this.maxBlocks) {
+      throw new AgentError(`FITS header has no END card within ${this.maxBlocks} blocks (${this.maxBlocks * 36} cards)`);
+    }
+    for (let off = 0; off < BLOCK; off += CARD) {
+      const text = asciiCard(block, off);
+      if (text === null) {
+        throw new AgentError(`not a valid FITS header: non-ASCII bytes in card ${this.cards.length + 1}`);
+      }
+      const card = parseCard(text);
+      if (card === null) {
+        this.done = true;
+        return true;
+      }
+      if (card === undefined) continue;
+      if (card.key === 'CONTINUE') {
+        this.appendContinue(card);
+        continue;
+      }
+      this.cards.push(card);
+    }
+    return false;
+  }
+
+  private appendContinue(card: HeaderCard): void {
+    const prev = this.cards[this.cards.length - 1];
+    if (prev && typeof prev.value === 'string' && prev.value.endsWith('&') && typeof card.value === 'string') {
+      prev.value = prev.value.slice(0, -1) + card.value;
+      if (card.comment) prev.comment = prev.comment ? `${prev.comment} ${card.comment}` : card.comment;
+      return;
+    }
+    this.cards.push(card);
+  }
+}
+
+/** Decodes one card as ASCII; null when it holds bytes outside printable ASCII. */
+function asciiCard(buf: Uint8Array, off: number): string | null {
+  let s = '';
+  for (let i = off; i < off + CARD; i++) {
+    const c = buf[i]!;
+    // FITS allows 0x20-0x7E only; tolerate NUL/TAB padding some writers leave behind
+    if (c === 0 || c === 9) {
+      s += ' ';
+      continue;
+    }
+    if (c < 0x20 || c > 0x7e) return null;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** Keyword lookup helpers over a card list (first occurrence wins, as in most readers). */
+export class Header {
+  private readonly map = new Map<string, HeaderCard>();
+
+  constructor(readonly cards: HeaderCard[]) {
+    for (const c of cards) if (!COMMENTARY.has(c.key) && !this.map.has(c.key)) this.map.set(c.key, c);
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
+  get(key: string): HeaderCard['value'] | undefined {
+    return this.map.get(key)?.value;
+  }
+
+  card(key: string): HeaderCard | undefined {
+    return this.map.get(key);
+  }
+
+  number(key: string): number | undefined {
+    const v = this.get(key);
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'string') {
+      const n = parseScalar(v.trim());
+      if (typeof n === 'number' && Number.isFinite(n)) return n;
+    }
+    return undefined;
+  }
+
+  int(key: string): number | undefined {
+    const n = this.number(key);
+    return n !== undefined && Number.isInteger(n) ? n : undefined;
+  }
+
+  string(key: string): string | undefined {
+    const v = this.get(key);
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number') return String(v);
+    return undefined;
+  }
+
+  bool(key: string): boolean | undefined {
+    const v = this.get(key);
+    return typeof v === 'boolean' ? v : undefined;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The `integration` agent (stage `aggregate`): the integration time one image
+ * stands for, by filter — its own exposure for a light sub, the stacked total for a
+ * stack or master, frame counts only for calibration frames. Summing the subs
+ * behind a stack and per-target totals are done by the engine's stitching.
+ */
+import type { FileFacts } from '../sdk/facts.ts';
+import { defineAgent, type AgentContext, type Facts } from '../sdk/index.ts';
+import { integrationOf } from './integrate.ts';
+
+export default defineAgent({
+  name: 'integration',
+  version: '1',
+  description: 'Integration time by filter: own exposure, stack headers (NCOMBINE, STACKCNT, LIVETIME, PixInsight/Siril/DSS/APP/ASTAP conventions).',
+  stages: ['aggregate'],
+  uses: ['file'],
+  appliesTo: { requires: ['file'] },
+  // a few header lookups: not worth a worker thread
+  thread: 'main',
+  searchable: [
+    { path: 'totalSeconds', type: 'number', label: 'Integration', unit: 's' },
+    { path: 'frames', type: 'number', label: 'Frames' },
+  ],
+  async run(ctx: AgentContext) {
+    const file = ctx.facts['file'] as Partial<FileFacts> | undefined;
+    const facts = integrationOf(file);
+    // IntegrationFacts holds only JSON values; the cast bridges its index signature (unknown) to Json
+    return { facts: facts as unknown as Facts };
+  },
+});

@@ -1,0 +1,159 @@
+/**
+ * What the `objects` agent concludes from earlier facts, as a plain function:
+ * objects in the field, primary target, constellation(s), hemisphere.
+ */
+import type { FieldObject, FileFacts, ObjectsFacts, SolveFacts } from '../sdk/facts.ts';
+import {
+  catalogRank, constellationAt, constellationsInPolygon, displayCorners, fieldCircle, hemisphereOf, namedTargetInField,
+  objectsInField, pixelScaleDeg, primaryFromField, prominence, resolveName, tanFromCards, angularSeparationDeg,
+  type DsoEntry, type FieldGeometry, type FieldHit,
+} from '../sky/index.ts';
+
+export interface IdentifyInput {
+  file: Partial<FileFacts> | null;
+  solve: Partial<SolveFacts> | null;
+  /** the user's edits; `target` overrides the header's object name */
+  user: { target?: unknown } | null;
+  /** most objects to list (the primary is always kept) */
+  maxObjects: number;
+}
+
+export interface IdentifyOutput {
+  facts: ObjectsFacts;
+  warnings: string[];
+}
+
+function toFieldObject(e: DsoEntry, hit: FieldHit | null, primary: boolean): FieldObject {
+  return {
+    id: e.id,
+    designations: [...e.designations],
+    name: e.name,
+    type: e.type,
+    ra: e.ra,
+    dec: e.dec,
+    magnitude: e.magnitude,
+    sizeArcmin: e.majorArcmin,
+    x: hit ? round(hit.x, 1) : null,
+    y: hit ? round(hit.y, 1) : null,
+    rx: hit?.rx != null ? round(hit.rx, 1) : null,
+    ry: hit?.ry != null ? round(hit.ry, 1) : null,
+    angleDeg: hit?.angleDeg != null ? round(hit.angleDeg, 1) : null,
+    primary,
+  };
+}
+
+function round(v: number, digits: number): number {
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+}
+
+/** Objects worth listing: familiar catalogs always; PGC/UGC/PK… only when big enough to see or bright. */
+function worthListing(h: FieldHit, scaleArcsecPerPx: number): boolean {
+  if (catalogRank(h.entry.id) <= 4 || h.entry.name) return true;
+  const sizePx = ((h.entry.majorArcmin ?? 0) * 60) / scaleArcsecPerPx;
+  return sizePx >= 12 || (h.entry.magnitude !== null && h.entry.magnitude <= 12);
+}
+
+function isTopDown(file: Partial<FileFacts> | null): boolean {
+  if (file?.format !== 'fits') return false;
+  const card = file.headers?.find((c) => c.key.toUpperCase() === 'ROWORDER');
+  return typeof card?.value === 'string' && card.value.trim().toUpperCase() === 'TOP-DOWN';
+}
+
+function validPointing(p: unknown): { ra: number; dec: number } | null {
+  if (!p || typeof p !== 'object') return null;
+  const { ra, dec } = p as { ra?: unknown; dec?: unknown };
+  if (typeof ra !== 'number' || typeof dec !== 'number' || !Number.isFinite(ra) || !Number.isFinite(dec)) return null;
+  if (dec < -90 || dec > 90) return null;
+  return { ra: ((ra % 360) + 360) % 360, dec };
+}
+
+export function identify(input: IdentifyInput): IdentifyOutput {
+  const warnings: string[] = [];
+  const userTarget = typeof input.user?.target === 'string' && input.user.target.trim() ? input.user.target.trim() : null;
+  const headerName = typeof input.file?.acquisition?.object === 'string' ? input.file.acquisition.object : null;
+  const userEntry = userTarget ? resolveName(userTarget) : null;
+  if (userTarget && !userEntry) warnings.push(`the target "${userTarget}" is not in the catalog`);
+  const headerEntry = !userTarget && headerName ? resolveName(headerName) : null;
+  const named = userEntry ?? headerEntry;
+  const namedSource = userEntry ? 'user' : headerEntry ? 'header' : null;
+
+  const wcs = input.solve?.solved ? tanFromCards(input.solve.wcs ?? null, { width: input.file?.width, height: input.file?.height }) : null;
+  if (input.solve?.solved && !wcs) warnings.push('the plate solution has no usable TAN WCS; objects come from the header only');
+
+  const base = { userTarget, headerObject: headerName };
+
+  if (wcs) {
+    const options = { rowsTopDown: isTopDown(input.file) };
+    const circle = fieldCircle(wcs);
+    const scaleDeg = pixelScaleDeg(wcs);
+    const field: FieldGeometry = { radiusDeg: circle.radiusDeg, shortSideDeg: Math.min(wcs.width, wcs.height) * scaleDeg };
+    const hits = objectsInField(wcs, options).filter((h) => worthListing(h, scaleDeg * 3600));
+
+    let primary: { entry: DsoEntry; hit: FieldHit | null } | null = null;
+    let primarySource: string = 'none';
+    if (named) {
+      const distance = angularSeparationDeg(circle.ra, circle.dec, named.ra, named.dec);
+      if (namedSource === 'user' || namedTargetInField(named, distance, field)) {
+        primary = { entry: named, hit: hits.find((h) => h.entry === named) ?? null };
+        primarySource = namedSource!;
+      } else {
+        warnings.push(`the header names ${named.id}, which is ${distance.toFixed(1)}° from the solved field centre; the target was taken from the field instead`);
+      }
+    }
+    if (!primary) {
+      const best = primaryFromField(hits.filter((h) => h.centreInside), field);
+      if (best) {
+        primary = { entry: best.entry, hit: best };
+        primarySource = 'center';
+      }
+    }
+
+    const ranked = hits
+      .map((h) => ({ h, score: prominence(h.entry, h.distanceDeg, field) }))
+      .sort((a, b) => b.score - a.score);
+    const listed = ranked.slice(0, input.maxObjects).map((r) => r.h);
+    if (ranked.length > listed.length) warnings.push(`${ranked.length} catalog objects overlap the field; the ${listed.length} most prominent are listed`);
+    const objects: FieldObject[] = [];
+    if (primary) objects.push(toFieldObject(primary.entry, primary.hit, true));
+    for (const h of listed) if (h.entry !== primary?.entry) objects.push(toFieldObject(h.entry, h, false));
+
+    const centre = constellationAt(circle.ra, circle.dec);
+    const corners = displayCorners(wcs, options);
+    const touched = constellationsInPolygon(corners).map((c) => c.abbr);
+    if (!touched.includes(centre.abbr)) touched.unshift(centre.abbr);
+    return {
+      facts: {
+        ...base,
+        objects,
+        primary: primary?.entry.id ?? null,
+        primarySource,
+        constellation: centre.abbr,
+        constellationName: centre.name,
+        constellations: [centre.abbr, ...touched.filter((a) => a !== centre.abbr)],
+        hemisphere: hemisphereOf(circle.dec),
+        positionSource: 'solution',
+      },
+      warnings,
+    };
+  }
+
+  // No solution: the header (or the user) is all there is.
+  const pointing = validPointing(input.file?.acquisition?.pointing);
+  const position = pointing ?? (named ? { ra: named.ra, dec: named.dec } : null);
+  const constellation = position ? constellationAt(position.ra, position.dec) : null;
+  return {
+    facts: {
+      ...base,
+      objects: named ? [toFieldObject(named, null, true)] : [],
+      primary: named?.id ?? null,
+      primarySource: namedSource ?? 'none',
+      constellation: constellation?.abbr ?? null,
+      constellationName: constellation?.name ?? null,
+      constellations: constellation ? [constellation.abbr] : [],
+      hemisphere: position ? hemisphereOf(position.dec) : null,
+      positionSource: pointing ? 'pointing' : named ? 'object' : null,
+    },
+    warnings,
+  };
+}

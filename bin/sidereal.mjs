@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs the compiled daemon when `npm run build` has made one, else the
+// TypeScript sources through tsx (so `npm start` works right after `npm install`).
+import { existsSync } from 'node:fs';
+
+const compiled = new URL('../dist/daemon/cli.js', import.meta.url);
+if (existsSync(compiled) && process.env.SIDEREAL_FROM_SOURCE !== '1') {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(new URL('../daemon/cli.ts', import.meta.url).href);
+}

@@ -1,0 +1,142 @@
+/**
+ * A watched drop folder: chokidar events (after the file has kept its size for
+ * `stableMs`, so half-written files are not read) plus a periodic full
+ * reconcile, because watchers miss events on NAS and network mounts.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import { relative, sep } from 'node:path';
+import type { DatabasePool } from 'slonik';
+import type { Logger } from '../../log.ts';
+import { LocalStorage } from '../../storage/LocalStorage.ts';
+import { errorMessage } from '../../errors.ts';
+import { setProviderState } from '../../db/files.ts';
+import type { ImageProvider, ReconcileReport } from './ImageProvider.ts';
+import { ProviderSync } from './ProviderSync.ts';
+
+export interface LocalFolderProviderOptions {
+  name: string;
+  root: string;
+  db: DatabasePool;
+  log: Logger;
+  reconcileSeconds: number;
+  stableMs: number;
+  polling?: boolean;
+  onDue?: () => void;
+  kind?: 'local' | 'upload';
+}
+
+export class LocalFolderProvider implements ImageProvider {
+  readonly name: string;
+  readonly kind: 'local' | 'upload';
+  readonly storage: LocalStorage;
+  readonly sync: ProviderSync;
+  private watcher: FSWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private pending = new Map<string, 'upsert' | 'delete'>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private reconciling: Promise<ReconcileReport> | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LocalFolderProviderOptions) {
+    this.name = options.name;
+    this.kind = options.kind ?? 'local';
+    this.storage = new LocalStorage({ root: options.root });
+    this.sync = new ProviderSync({
+      db: options.db,
+      name: options.name,
+      storage: this.storage,
+      log: options.log,
+      onDue: options.onDue,
+      stableMs: options.stableMs,
+      ignore: (k) => LocalStorage.IGNORED.test(k),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.storage.ensureRoot();
+    const { log, stableMs } = this.options;
+    this.watcher = watch(this.storage.root, {
+      ignoreInitial: true,
+      persistent: true,
+      followSymlinks: false,
+      usePolling: this.options.polling ?? false,
+      interval: 2000,
+      awaitWriteFinish: stableMs > 0 ? { stabilityThreshold: stableMs, pollInterval: Math.min(500, Math.max(50, stableMs / 4)) } : false,
+      ignored: (p: string) => LocalStorage.IGNORED.test(p.split(sep).pop() ?? ''),
+    });
+    const queue = (type: 'upsert' | 'delete') => (path: string) => {
+      const key = relative(this.storage.root, path).split(sep).join('/');
+      if (!key || key.startsWith('..')) return;
+      this.pending.set(key, type);
+      this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        this.flushing = this.flushing.then(() => this.flush());
+      }, 100);
+    };
+    this.watcher.on('add', queue('upsert')).on('change', queue('upsert')).on('unlink', queue('delete'));
+    this.watcher.on('unlinkDir', () => void this.reconcile().catch(() => {}));
+    this.watcher.on('error', (err) => log.warn({ err: errorMessage(err) }, 'watcher error'));
+    await new Promise<void>((r) => this.watcher!.once('ready', () => r()));
+    await this.reconcile().catch((err) => log.error({ err: errorMessage(err) }, 'initial reconcile failed'));
+    this.timer = setInterval(() => void this.reconcile().catch(() => {}), this.options.reconcileSeconds * 1000);
+    this.timer.unref();
+    log.info({ root: this.storage.root }, 'watching drop folder');
+  }
+
+  private async flush(): Promise<void> {
+    const batch = [...this.pending];
+    this.pending.clear();
+    const upserts = [];
+    const deletes: string[] = [];
+    for (const [key, type] of batch) {
+      if (type === 'delete') {
+        deletes.push(key);
+        continue;
+      }
+      try {
+        const st = await this.storage.stat(key);
+        if (st) upserts.push(st);
+        else deletes.push(key);
+      } catch (err) {
+        this.options.log.warn({ key, err: errorMessage(err) }, 'cannot stat file');
+      }
+    }
+    try {
+      await this.sync.upsert(upserts);
+      await this.sync.remove(deletes);
+    } catch (err) {
+      this.options.log.error({ err: errorMessage(err) }, 'recording file events failed; the next reconcile repairs it');
+    }
+  }
+
+  reconcile(): Promise<ReconcileReport> {
+    // one pass at a time; a caller during a pass gets that pass
+    this.reconciling ??= this.sync
+      .reconcile()
+      .catch(async (err) => {
+        await setProviderState(this.options.db, this.name, { lastError: errorMessage(err) }).catch(() => {});
+        this.options.log.error({ err: errorMessage(err) }, 'reconcile failed');
+        throw err;
+      })
+      .then((report) => {
+        // files still being written were left out: look again once they can have settled
+        if (report.skippedUnstable > 0 && this.watcher) {
+          setTimeout(() => void this.reconcile().catch(() => {}), this.options.stableMs + 200).unref();
+        }
+        return report;
+      })
+      .finally(() => {
+        this.reconciling = null;
+      });
+    return this.reconciling;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    await this.watcher?.close();
+    this.watcher = null;
+    await this.flushing;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * SQL of reading final images: the search behind the gallery and the API.
+ */
+import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
+import { z } from 'zod';
+
+export interface ImageSearch {
+  /** object ids the target filter resolved to (any of them) */
+  targetIds?: string[];
+  /** raw target text that did not resolve: matched against object names in the images */
+  targetText?: string;
+  constellation?: string;
+  hemisphere?: 'north' | 'south';
+  camera?: string;
+  telescope?: string;
+  filter?: string;
+  equipment?: string[];
+  integrationMin?: number;
+  integrationMax?: number;
+  capturedFrom?: string;
+  capturedTo?: string;
+  frameTypes?: string[] | 'all';
+  q?: string;
+  solved?: boolean;
+  fieldMin?: number;
+  fieldMax?: number;
+  scaleMin?: number;
+  scaleMax?: number;
+  cone?: { ra: number; dec: number; radius: number };
+  /** searchable third-party facts: { path: "agent.a.b", min?, max?, eq? } */
+  facts?: { agent: string; path: string[]; min?: number; max?: number; eq?: string }[];
+  sort: SortKey;
+  limit: number;
+  offset: number;
+}
+
+export const SORTS = {
+  captured: sql.fragment`captured_at desc nulls last, id`,
+  '-captured': sql.fragment`captured_at asc nulls last, id`,
+  created: sql.fragment`created_at desc, id`,
+  integration: sql.fragment`integration_s desc nulls last, id`,
+  name: sql.fragment`path asc, id`,
+  target: sql.fragment`target_id asc nulls last, captured_at desc nulls last, id`,
+} as const;
+export type SortKey = keyof typeof SORTS;
+
+function where(s: ImageSearch): FragmentSqlToken {
+  const c: FragmentSqlToken[] = [];
+  if (s.frameTypes === undefined) c.push(sql.fragment`not is_calibration`);
+  else if (s.frameTypes !== 'all') c.push(sql.fragment`frame_type = any(${sql.array(s.frameTypes, 'text')})`);
+  if (s.targetIds?.length) {
+    c.push(sql.fragment`(target_id = any(${sql.array(s.targetIds, 'text')})
+      or exists (select 1 from image_objects io where io.image_id = images.id and io.object_id = any(${sql.array(s.targetIds, 'text')})))`);
+  } else if (s.targetText) {
+    c.push(sql.fragment`(object_name ilike ${'%' + s.targetText + '%'} or target_id ilike ${s.targetText})`);
+  }
+  if (s.constellation) c.push(sql.fragment`constellation = ${s.constellation}`);
+  if (s.hemisphere) c.push(sql.fragment`hemisphere = ${s.hemisphere}`);
+  if (s.camera) c.push(sql.fragment`(camera ilike ${'%' + s.camera + '%'} or camera_id::text = ${s.camera})`);
+  if (s.telescope) c.push(sql.fragment`(telescope ilike ${'%' + s.telescope + '%'} or telescope_id::text = ${s.telescope})`);
+  if (s.filter) {
+    c.push(sql.fragment`(filter ilike ${s.filter} or exists (select 1 from image_filters f where f.image_id = images.id and f.filter ilike ${s.filter}))`);
+  }
+  for (const e of s.equipment ?? []) {
+    c.push(sql.fragment`exists (select 1 from image_equipment ie where ie.image_id = images.id and ie.equipment_id = ${e})`);
+  }
+  if (s.integrationMin !== undefined) c.push(sql.fragment`integration_s >= ${s.integrationMin}`);
+  if (s.integrationMax !== undefined) c.push(sql.fragment`integration_s <= ${s.integrationMax}`);
+  if (s.capturedFrom) c.push(sql.fragment`captured_at >= ${s.capturedFrom}::timestamptz`);
+  if (s.capturedTo) c.push(sql.fragment`captured_at < (${s.capturedTo}::date + 1)::timestamptz`);
+  if (s.solved !== undefined) c.push(sql.fragment`solved = ${s.solved}`);
+  if (s.fieldMin !== undefined) c.push(sql.fragment`greatest(field_w_deg, field_h_deg) >= ${s.fieldMin}`);
+  if (s.fieldMax !== undefined) c.push(sql.fragment`greatest(field_w_deg, field_h_deg) <= ${s.fieldMax}`);
+  if (s.scaleMin !== undefined) c.push(sql.fragment`pixel_scale >= ${s.scaleMin}`);
+  if (s.scaleMax !== undefined) c.push(sql.fragment`pixel_scale <= ${s.scaleMax}`);
+  if (s.cone) {
+    // a declination band (indexed) first, then the exact angular distance
+    const { ra, dec, radius } = s.cone;
+    c.push(sql.fragment`dec between ${dec - radius} and ${dec + radius}
+      and degrees(acos(least(1, sin(radians(dec)) * sin(radians(${dec})) + cos(radians(dec)) * cos(radians(${dec})) * cos(radians(ra - ${ra}))))) <= ${radius}`);
+  }
+  if (s.q) {
+    c.push(sql.fragment`(search_text @@ plainto_tsquery('simple', ${s.q}) or path ilike ${'%' + s.q.replace(/[%_]/g, '') + '%'})`);
+  }
+  for (const f of s.facts ?? []) {
+    const v = sql.fragment`(record #>> ${sql.array(['facts', f.agent, ...f.path], 'text')})`;
+    if (f.eq !== undefined) c.push(sql.fragment`${v} = ${f.eq}`);
+    if (f.min !== undefined) c.push(sql.fragment`${v}::float8 >= ${f.min}`);
+    if (f.max !== undefined) c.push(sql.fragment`${v}::float8 <= ${f.max}`);
+  }
+  return c.length ? sql.fragment`where ${sql.join(c, sql.fragment` and `)}` : sql.fragment``;
+}
+
+export async function searchImages(db: DatabasePool, s: ImageSearch): Promise<{ items: Record<string, unknown>[]; total: number }> {
+  const w = where(s);
+  const [items, total] = await Promise.all([
+    db.anyFirst(sql.type(z.object({ record: z.record(z.any()) }))`
+      select record from images ${w} order by ${SORTS[s.sort]} limit ${s.limit} offset ${s.offset}`),
+    db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images ${w}`),
+  ]);
+  return { items: [...items], total };
+}
+
+export async function getImageRecord(db: DatabasePool, id: string): Promise<Record<string, unknown> | null> {
+  return db.maybeOneFirst(sql.type(z.object({ record: z.record(z.any()) }))`select record from images where id = ${id}`);
+}
+
+/** Resolves a target text to object ids through the catalog's normalized keys. */
+export async function findObjectIds(db: DatabasePool, keys: string[]): Promise<string[]> {
+  if (!keys.length) return [];
+  return [
+    ...(await db.anyFirst(sql.type(z.object({ id: z.string() }))`
+      select id from objects where search_keys && ${sql.array(keys, 'text')} limit 20`)),
+  ];
+}

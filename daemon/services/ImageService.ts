@@ -1,0 +1,175 @@
+/**
+ * What the web (HTML and JSON alike) can do with images: search, read, upload,
+ * edit, re-run agents. Validation and permissions live here, not in handlers.
+ */
+import type { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import type { DatabasePool } from 'slonik';
+import { FRAME_TYPES } from '../../agents/sdk/index.ts';
+import { resolveName } from '../../agents/sky/resolve.ts';
+import { constellationNames } from '../../agents/sky/constellation.ts';
+import { findObjectIds, getImageRecord, searchImages, type ImageSearch } from '../db/images.ts';
+import { loadDerived } from '../db/results.ts';
+import { upsertFiles } from '../db/files.ts';
+import { saveUserEdits } from '../db/edits.ts';
+import { makeDue } from '../db/queue.ts';
+import { InvalidInputError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import type { StorageBackend } from '../storage/StorageBackend.ts';
+import { safeFileName } from '../storage/keys.ts';
+import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
+import { zodProblem } from './validation.ts';
+import { searchKey } from './searchKey.ts';
+
+export interface ImagePage {
+  items: Record<string, unknown>[];
+  total: number;
+  next: string | null;
+  query: ImageQuery;
+}
+
+export class ImageService {
+  private constellationByName: Map<string, string> | null = null;
+
+  constructor(
+    private readonly deps: {
+      db: DatabasePool;
+      uploads: { name: string; storage: StorageBackend };
+      derived: StorageBackend;
+      uploadMaxBytes: number;
+      onDue?: () => void;
+    },
+  ) {}
+
+  private constellationAbbr(text: string): string {
+    if (!this.constellationByName) {
+      this.constellationByName = new Map();
+      for (const [abbr, name] of constellationNames()) {
+        this.constellationByName.set(abbr.toLowerCase(), abbr);
+        this.constellationByName.set(name.toLowerCase(), abbr);
+      }
+    }
+    const abbr = this.constellationByName.get(text.trim().toLowerCase());
+    if (!abbr) throw new InvalidInputError(`unknown constellation "${text}" (use an IAU abbreviation such as Ori, or a name such as Orion)`);
+    return abbr;
+  }
+
+  /** Parses and validates search parameters (from a query string or a form). */
+  parseQuery(input: ImageQueryInput | Record<string, unknown>): { search: ImageSearch; query: ImageQuery } {
+    const parsed = ImageQuery.safeParse(input);
+    if (!parsed.success) throw zodProblem(parsed.error);
+    const q = parsed.data;
+    const limit = q.limit === undefined ? 50 : q.limit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new InvalidInputError('limit must be a whole number from 1 to 200');
+    const offset = decodeCursor(q.cursor);
+    if (offset === null) throw new InvalidInputError('cursor is not valid');
+    let frameTypes: ImageSearch['frameTypes'];
+    if (q.frameType !== undefined) {
+      const list = (Array.isArray(q.frameType) ? q.frameType : [q.frameType]).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean);
+      if (list.includes('all')) frameTypes = 'all';
+      else if (list.length) {
+        const bad = list.filter((t) => !(FRAME_TYPES as readonly string[]).includes(t));
+        if (bad.length) throw new InvalidInputError(`unknown frame type ${bad.join(', ')} (one of ${FRAME_TYPES.join(', ')}, or all)`);
+        frameTypes = list;
+      }
+    }
+    for (const [a, b] of [['integrationMin', 'integrationMax'], ['fieldMin', 'fieldMax'], ['scaleMin', 'scaleMax']] as const) {
+      if (q[a] !== undefined && q[b] !== undefined && q[a]! > q[b]!) throw new InvalidInputError(`${a} is larger than ${b}`);
+    }
+    let cone: ImageSearch['cone'];
+    if (q.ra !== undefined || q.dec !== undefined || q.radius !== undefined) {
+      if (q.ra === undefined || q.dec === undefined || q.radius === undefined) throw new InvalidInputError('a cone search needs ra, dec and radius');
+      if (q.ra < 0 || q.ra >= 360 || q.dec < -90 || q.dec > 90 || q.radius <= 0 || q.radius > 180) throw new InvalidInputError('ra must be 0–360, dec −90–90, radius 0–180 degrees');
+      cone = { ra: q.ra, dec: q.dec, radius: q.radius };
+    }
+    const search: ImageSearch = {
+      constellation: q.constellation ? this.constellationAbbr(q.constellation) : undefined,
+      hemisphere: q.hemisphere,
+      camera: q.camera,
+      telescope: q.telescope,
+      filter: q.filter,
+      equipment: q.equipment === undefined ? undefined : Array.isArray(q.equipment) ? q.equipment : [q.equipment],
+      integrationMin: q.integrationMin,
+      integrationMax: q.integrationMax,
+      capturedFrom: q.capturedFrom,
+      capturedTo: q.capturedTo,
+      frameTypes,
+      solved: q.solved === undefined ? undefined : q.solved === 'true',
+      fieldMin: q.fieldMin,
+      fieldMax: q.fieldMax,
+      scaleMin: q.scaleMin,
+      scaleMax: q.scaleMax,
+      cone,
+      q: q.q,
+      sort: q.sort ?? 'captured',
+      limit,
+      offset,
+    };
+    return { search, query: q };
+  }
+
+  private async resolveTarget(search: ImageSearch, target: string): Promise<void> {
+    const ids = new Set<string>();
+    const hit = resolveName(target);
+    if (hit) ids.add(hit.id);
+    for (const id of await findObjectIds(this.deps.db, [searchKey(target)])) ids.add(id);
+    if (ids.size) search.targetIds = [...ids];
+    else search.targetText = target;
+  }
+
+  async list(input: ImageQueryInput | Record<string, unknown>): Promise<ImagePage> {
+    const { search, query } = this.parseQuery(input);
+    if (query.target) await this.resolveTarget(search, query.target);
+    const { items, total } = await searchImages(this.deps.db, search);
+    const end = search.offset + items.length;
+    return { items, total, next: end < total ? encodeCursor(end) : null, query };
+  }
+
+  async get(id: string): Promise<Record<string, unknown>> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('no such image');
+    const record = await getImageRecord(this.deps.db, id);
+    if (!record) throw new NotFoundError('no such image');
+    return record;
+  }
+
+  /** A derived file (thumbnail, preview…) as a stream. */
+  async derivedFile(id: string, name: string): Promise<{ stream: Readable; contentType: string; size: number; etag: string }> {
+    await this.get(id);
+    const d = await loadDerived(this.deps.db, id, name);
+    if (!d) throw new NotFoundError(`no ${name} for this image (yet)`);
+    return { stream: await this.deps.derived.read(d.storage_key), contentType: d.content_type, size: d.size_bytes, etag: `"${d.storage_key.split('/').pop()}"` };
+  }
+
+  /**
+   * Stores one uploaded file (streamed, never buffered whole) and records it.
+   * Files land under uploads/YYYY/MM/DD/ with a unique prefix.
+   */
+  async storeUpload(fileName: string, body: Readable): Promise<{ id: string; path: string }> {
+    const now = new Date();
+    const key = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}/${randomUUID().slice(0, 8)}-${safeFileName(fileName)}`;
+    const { storage, name } = this.deps.uploads;
+    let truncated = false;
+    body.once('limit', () => (truncated = true));
+    const entry = await storage.write(key, body);
+    if (truncated || (body as { truncated?: boolean }).truncated) {
+      await storage.delete(key);
+      throw new PayloadTooLargeError(`"${fileName}" is larger than the upload limit of ${Math.round(this.deps.uploadMaxBytes / 1048576)} MB`);
+    }
+    if (entry.size === 0) {
+      await storage.delete(key);
+      throw new InvalidInputError(`"${fileName}" is empty`);
+    }
+    const [row] = await upsertFiles(this.deps.db, name, storage.uri, [{ key: entry.key, size: entry.size, modifiedAt: entry.modifiedAt, fingerprint: entry.fingerprint }]);
+    if (!row) throw new Error('upload was not recorded');
+    this.deps.onDue?.();
+    return { id: row.id, path: entry.key };
+  }
+
+  /** Saves user edits (they win over agent facts) and makes the image due. */
+  async edit(id: string, patch: Record<string, unknown>, by: string | null): Promise<Record<string, unknown>> {
+    await this.get(id);
+    const edits = await saveUserEdits(this.deps.db, id, patch, by);
+    await makeDue(this.deps.db, [id]);
+    this.deps.onDue?.();
+    return edits;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Health and status for monitoring: database, storage, agents, queue.
+ */
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { queueCounts } from '../db/queue.ts';
+import { errorMessage } from '../errors.ts';
+import type { Daemon } from '../Daemon.ts';
+
+type Health = 'ok' | 'degraded' | 'down';
+
+export class StatusService {
+  constructor(private readonly deps: { daemon: Daemon }) {}
+
+  async status() {
+    const d = this.deps.daemon;
+    const started = Date.now();
+    let database: { status: Health; latencyMs?: number; error?: string };
+    let queue = null;
+    try {
+      await d.db.pool.oneFirst(sql.type(z.object({ one: z.number() }))`select 1 as one`);
+      database = { status: 'ok', latencyMs: Date.now() - started };
+      queue = await queueCounts(d.db.pool);
+    } catch (err) {
+      database = { status: 'down', error: errorMessage(err) };
+    }
+    const providerStates = new Map<string, Record<string, unknown>>();
+    if (database.status === 'ok') {
+      const rows = await d.db.pool.any(sql.type(z.object({ name: z.string(), state: z.record(z.any()) }))`select name, state from providers`);
+      for (const r of rows) providerStates.set(r.name, r.state);
+    }
+    const sources = await Promise.all(
+      d.providers.map(async (p) => {
+        try {
+          await p.storage.check();
+          const state = providerStates.get(p.name) ?? {};
+          return { name: p.name, kind: p.kind, uri: p.storage.uri, status: (state.lastError ? 'degraded' : 'ok') as Health, state };
+        } catch (err) {
+          return { name: p.name, kind: p.kind, uri: p.storage.uri, status: 'down' as Health, error: errorMessage(err) };
+        }
+      }),
+    );
+    const storageStatus: Health = sources.some((s) => s.status === 'down') ? 'degraded' : sources.some((s) => s.status === 'degraded') ? 'degraded' : 'ok';
+    const agents = {
+      status: (d.registry.failures.length ? 'degraded' : 'ok') as Health,
+      items: d.registry.all().map((r) => ({ name: r.agent.name, version: r.agent.version, enabled: r.enabled })),
+      failures: d.registry.failures,
+    };
+    const processing = d.engine ? { status: 'ok' as Health, ...d.engine.status(), drivingProviders: d.runner?.driving ?? [] } : { status: 'ok' as Health, role: 'web only' };
+    const overall: Health = database.status === 'down' ? 'down' : [storageStatus, agents.status].includes('degraded') ? 'degraded' : 'ok';
+    return { status: overall, host: d.config.hostId, roles: d.roles, database, storage: { status: storageStatus, sources }, agents, queue, processing };
+  }
+}
