@@ -222,7 +222,8 @@ export async function readFitsPixels(path: string, options: ReadFitsOptions = {}
 /**
  * A gzip member ends with its uncompressed size mod 2^32 (ISIZE): when the
  * header promises more data than that, fail before allocating anything.
- * Only applied below 4 GiB, where ISIZE is exact for single-member files.
+ * ISIZE is only trusted below 4 GiB (exact for single-member files); above,
+ * deflate's maximum ratio bounds what the file can hold.
  */
 async function checkGzipSize(path: string, hdu: FitsHdu): Promise<void> {
   const raf = await openRandomAccess(path);
@@ -231,11 +232,13 @@ async function checkGzipSize(path: string, hdu: FitsHdu): Promise<void> {
     const tail = await raf.readAt(raf.size - 4, 4);
     const isize = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
     const need = hdu.dataOffset + hdu.dataBytes;
+    const lie = `FITS HDU ${hdu.index} declares ${hdu.dataBytes} bytes of data but the gzip stream`;
     if (need < 2 ** 32 && need > isize && isize >= hdu.dataOffset) {
-      throw new AgentError(
-        `FITS HDU ${hdu.index} declares ${hdu.dataBytes} bytes of data but the gzip stream holds only ${isize - hdu.dataOffset} after its header ` +
-          '(truncated file, or NAXISn/BITPIX do not match the data)',
-      );
+      throw new AgentError(`${lie} holds only ${isize - hdu.dataOffset} after its header (truncated file, or NAXISn/BITPIX do not match the data)`);
+    }
+    // deflate cannot compress better than about 1032:1
+    if (need > raf.size * 1032 + 65536) {
+      throw new AgentError(`${lie} of ${raf.size} bytes cannot hold that much (NAXISn/BITPIX do not match the data)`);
     }
   } finally {
     await raf.close();

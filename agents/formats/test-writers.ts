@@ -75,6 +75,11 @@ export function headerCards(cards: CardSpec[]): string[] {
   return out;
 }
 
+/** Header blocks from exactly these cards (+ END), for hand-made broken headers. */
+export function rawHeader(cards: CardSpec[]): Uint8Array {
+  return block(headerCards(cards));
+}
+
 function block(cards: string[]): Uint8Array {
   const all = [...cards, pad80('END')];
   const n = Math.ceil((all.length * 80) / 2880) * 2880;

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describeFile } from '../formats/index.ts';
 import { AgentSkip, type AgentContext, type Facts, type Json } from '../sdk/index.ts';
+import { createTestContext } from '../sdk/runtime.ts';
 import agent, { maxPixelsFor } from './index.ts';
 
 const testdata = fileURLToPath(new URL('../../../shared/testdata/', import.meta.url));
@@ -13,28 +13,14 @@ const testdata = fileURLToPath(new URL('../../../shared/testdata/', import.meta.
 /** A context as the engine builds it: the real file and the `file` agent's facts for it. */
 async function contextFor(rel: string, settings: Record<string, Json> = {}): Promise<AgentContext> {
   const localPath = testdata + rel;
-  const size = (await stat(localPath)).size;
   const described = await describeFile(localPath, { fileName: basename(rel), folderPath: dirname(rel) });
-  const noop = () => {};
-  return {
-    image: { id: 't', source: 'test', path: rel, sizeBytes: size, modifiedAt: null, fingerprint: 'x' },
+  return createTestContext({
+    localPath,
+    image: { path: rel },
     facts: { file: described as unknown as Facts },
-    file: {
-      localPath,
-      size,
-      range: async (s, e) => new Uint8Array((await readFile(localPath)).subarray(s, e)),
-      readAll: async () => new Uint8Array(await readFile(localPath)),
-      stream: async function* () {
-        yield new Uint8Array(await readFile(localPath));
-      },
-    },
     settings: { thumbnailSize: 400, previewSize: 2048, stretch: 'auto', format: 'jpeg', quality: 85, debayer: 'auto', ...settings },
     stage: 'render',
-    log: { debug: noop, info: noop, warn: noop, error: noop },
-    signal: new AbortController().signal,
-    progress: noop,
-    cache: { get: async () => undefined, set: async () => {} },
-  };
+  });
 }
 
 async function medianOf(jpeg: Uint8Array): Promise<number> {

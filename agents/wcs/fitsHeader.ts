@@ -73,9 +73,11 @@ function latin1(bytes: Uint8Array, start: number, n: number): string {
 function formatNumber(v: number, integer: boolean): string {
   if (integer && Number.isInteger(v)) return String(v);
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toFixed(1);
-  const s = v.toPrecision(15).replace(/\.?0+(e|$)/, '$1');
-  const t = s.includes('.') || s.includes('e') ? s : s + '.';
-  return t.replace('e', 'E');
+  const [mant, exp] = v.toPrecision(15).split('e');
+  // Trim trailing zeros of the mantissa only (never of the exponent).
+  let m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '.0') : mant + '.0';
+  if (exp !== undefined) m += 'E' + exp;
+  return m;
 }
 
 const INTEGER_KEYS = /^(BITPIX|NAXIS\d*|WCSAXES|IMAGEW|IMAGEH|A_ORDER|B_ORDER|AP_ORDER|BP_ORDER|PCOUNT|GCOUNT|TFIELDS)$/;
