@@ -172,6 +172,8 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return parseValue(spec, raw, problems);
   };
+  // check every variable that is set, also those only read in some set-ups
+  for (const o of OPTIONS) if (env[o.env] !== undefined && env[o.env] !== '') v(o.env);
   const dataDir = resolve(v('SIDEREAL_DATA_DIR'));
   const str = (name: string): string | null => {
     const s = v(name);
@@ -228,7 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: v('SIDEREAL_TRUST_PROXY'),
     metrics: v('SIDEREAL_METRICS'),
   };
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length) throw new ConfigError([...new Set(problems)]);
   return config;
 }
 

@@ -52,7 +52,7 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
 
   // exposure: EXPTIME/EXPOSURE in seconds unless the comment says minutes/ms (DSS plates: minutes)
   let exposureSeconds: number | null = null;
-  const exp = numKey('EXPTIME', 'EXPOSURE', 'EXPOSURETIME', 'EXP_TIME', 'Instrument:ExposureTime', 'ExposureTime');
+  const exp = numKey('EXPTIME', 'EXPOSURE', 'EXPOSURETIME', 'EXP_TIME', 'EXP', 'Instrument:ExposureTime', 'ExposureTime');
   if (exp) {
     const c = comment(exp[1]).toLowerCase();
     let v = exp[0];
@@ -62,7 +62,7 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
     exposureSeconds = v >= 0 ? v : null;
   }
 
-  const filterRaw = text('FILTER', 'FILTNAME', 'FILTER1', 'FILTERS', 'Instrument:Filter:Name');
+  const filterRaw = text('FILTER', 'FILTNAME', 'FILTER1', 'FILTERS', 'FILT-1', 'Instrument:Filter:Name');
 
   // gain: a camera setting (ZWO/QHY units) or ISO for DSLRs; EGAIN is e-/ADU and is not a setting
   let gain: number | null = null;
@@ -94,7 +94,8 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   if (ap) {
     let v = ap[0];
     if (ap[1] === 'Instrument:Telescope:Aperture' || (/\b(m|meters?|metres?)\b/i.test(comment(ap[1])) && v < 10)) v *= 1000;
-    apertureMm = v > 0 ? round(v, 3) : null;
+    // Seestar writes APERTURE = 5. ("field of view aperture"): no optic of a few mm images the sky
+    apertureMm = v >= 10 || (ap[1] === 'APTDIA' && v > 0) ? round(v, 3) : null;
   }
   if (apertureMm === null && focalLengthMm !== null) {
     const f = num('FNumber');
@@ -188,7 +189,7 @@ const CFA = /^(RGGB|BGGR|GRBG|GBRG)$/;
 const EXIF_CFA = ['R', 'G', 'B'];
 
 function bayer(get: Get): string | null {
-  for (const k of ['BAYERPAT', 'COLORTYP', 'CFA-PAT', 'CFAPAT', 'PCL:CFASourcePattern', 'dcraw:FilterPattern']) {
+  for (const k of ['BAYERPAT', 'COLORTYP', 'CFAIMAGE', 'CFA-PAT', 'CFAPAT', 'PCL:CFASourcePattern', 'dcraw:FilterPattern']) {
     const v = get(k);
     if (typeof v === 'string' && CFA.test(v.trim().toUpperCase())) return v.trim().toUpperCase();
   }
@@ -251,7 +252,7 @@ function siteOf(get: Get): Acquisition['site'] {
 
 /** Sub count of a stack: NCOMBINE/STACKCNT/… keywords, else PixInsight/Siril/DSS history lines. */
 export function stackCountOf(cards: HeaderCard[], get: Get = lookup(cards)): number | null {
-  for (const k of ['NCOMBINE', 'STACKCNT', 'NSTACK', 'SNAPSHOT', 'NSUBEXP']) {
+  for (const k of ['NCOMBINE', 'STACKCNT', 'NSTACK', 'NUMFRAME', 'SNAPSHOT', 'NSUBEXP']) {
     const v = numeric(get(k));
     if (v !== null && Number.isInteger(v) && v >= 1) return v;
   }

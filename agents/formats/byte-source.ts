@@ -58,26 +58,45 @@ async function openOrThrow(path: string): Promise<FileHandle> {
   }
 }
 
-/** A plain file read forwards; `skip` is a seek. */
-export async function openFileSource(path: string, start = 0): Promise<ByteSource> {
-  const raf = await openRandomAccess(path);
+/** Bytes already read from the start of a file (by format detection), reused to avoid a second open. */
+export interface Prefetched {
+  head: Uint8Array;
+  size: number;
+}
+
+/**
+ * A plain file read forwards; `skip` is a seek. With `prefetched`, reads inside
+ * the head are served from memory and the file is opened only when needed.
+ */
+export async function openFileSource(path: string, start = 0, prefetched?: Prefetched): Promise<ByteSource> {
+  let raf: RandomAccessFile | null = prefetched ? null : await openRandomAccess(path);
+  const size = prefetched ? prefetched.size : raf!.size;
   let pos = start;
   return {
     get position() {
       return pos;
     },
-    size: raf.size,
+    size,
     async read(n: number) {
-      const out = await raf.readAt(pos, n);
+      const len = Math.max(0, Math.min(n, size - pos));
+      let out: Uint8Array;
+      if (prefetched && pos + len <= prefetched.head.length) {
+        out = prefetched.head.slice(pos, pos + len);
+      } else {
+        raf ??= await openRandomAccess(path);
+        out = await raf.readAt(pos, len);
+      }
       pos += out.length;
       return out;
     },
     async skip(n: number) {
-      const k = Math.max(0, Math.min(n, raf.size - pos));
+      const k = Math.max(0, Math.min(n, size - pos));
       pos += k;
       return k;
     },
-    close: () => raf.close(),
+    close: async () => {
+      await raf?.close();
+    },
   };
 }
 

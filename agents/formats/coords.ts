@@ -8,7 +8,7 @@ export function parseSexagesimal(text: string): number | null {
   const s = text.trim();
   if (s === '') return null;
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
-  const m = /^([+-−])?\s*(\d+(?:\.\d+)?)[\s:hHdD°]+(\d+(?:\.\d+)?)(?:[\s:mM'′]+(\d+(?:\.\d+)?))?\s*[sS"″]?\s*$/.exec(s.replace(/''/g, '"'));
+  const m = /^([+\-−])?\s*(\d+(?:\.\d+)?)[\s:hHdD°]+(\d+(?:\.\d+)?)(?:[\s:mM'′]+(\d+(?:\.\d+)?))?\s*[sS"″]?\s*$/.exec(s.replace(/''/g, '"'));
   if (!m) return null;
   const a = Number(m[2]);
   const b = Number(m[3]);

@@ -20,6 +20,12 @@ const NAMED: [RegExp, string][] = [
   [/duo[\s_-]*band/i, 'Duo-Band'],
   [/quad[\s_-]*band/i, 'Quad-Band'],
   [/dual[\s_-]*(band|narrow[\s_-]*band|nb)/i, 'Dual-Band'],
+  // two lines in one name: "HaOIII", "Ha/OIII", "SII+OIII"
+  [/h[\s_-]*(a|alpha)[\s_/+&,-]*o[\s_-]*(iii|3)/i, 'Ha+OIII'],
+  [/o[\s_-]*(iii|3)[\s_/+&,-]*h[\s_-]*(a|alpha)\b/i, 'Ha+OIII'],
+  [/s[\s_-]*(ii|2)[\s_/+&,-]*o[\s_-]*(iii|3)/i, 'SII+OIII'],
+  [/o[\s_-]*(iii|3)[\s_/+&,-]*s[\s_-]*(ii|2)\b/i, 'SII+OIII'],
+  [/h[\s_-]*(a|alpha)[\s_/+&,-]*s[\s_-]*(ii|2)\b/i, 'Ha+SII'],
   [/\buhc\b/i, 'UHC'],
   [/\bcls\b/i, 'CLS'],
   [/\b(lp|light[\s_-]*pollution)\b/i, 'Light pollution'],
@@ -52,7 +58,7 @@ export function normalizeFilter(raw: unknown): string | null {
   if (text === '' || NONE.test(text)) return null;
   for (const [re, name] of NAMED) {
     const m = re.exec(text);
-    if (m) return name.replace('$1', (m[1] ?? '').toUpperCase());
+    if (m) return name.includes('$1') ? name.replace('$1', (m[1] ?? '').toUpperCase()) : name;
   }
   // single letters stand for SHO in many wheel profiles: "H", "O", "S"
   if (/^o$/i.test(text)) return 'OIII';

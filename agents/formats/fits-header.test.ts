@@ -34,6 +34,7 @@ test('value field: logical, integer, float with E and D exponents, empty', () =>
   assert.equal(parseValueField('   .5').value, 0.5);
   assert.equal(parseValueField('      / only a comment').value, null);
   assert.equal(parseValueField('   (1.0, 2.0)').value, '(1.0, 2.0)');
+  assert.equal(parseValueField('   1E999').value, '1E999', 'no Infinity in JSON facts');
 });
 
 test('cards: END, blank, COMMENT/HISTORY text kept, HIERARCH, lenient "=" placement', () => {

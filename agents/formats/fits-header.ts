@@ -55,9 +55,14 @@ export function parseScalar(raw: string): HeaderCard['value'] {
   if (raw === '') return null;
   if (raw === 'T') return true;
   if (raw === 'F') return false;
-  if (/^[+-]?\d+$/.test(raw)) return Number(raw);
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([EeDd][+-]?\d+)?$/.test(raw)) return Number(raw.replace(/[Dd]/, 'E'));
+  // numbers that do not fit a double (1E999) stay text: facts are JSON, which has no Infinity
+  if (/^[+-]?\d+$/.test(raw)) return finiteOr(Number(raw), raw);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([EeDd][+-]?\d+)?$/.test(raw)) return finiteOr(Number(raw.replace(/[Dd]/, 'E')), raw);
   return raw;
+}
+
+function finiteOr(n: number, text: string): number | string {
+  return Number.isFinite(n) ? n : text;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Header } from './fits-header.ts';
 import type { FitsImageInfo } from './fits.ts';
 import { riceDecode } from './rice.ts';
 import { unshuffle } from './shuffle.ts';
-import { linearMap, type PlaneBinner, type SampleType } from './samples.ts';
+import { linearMap, type RowSink, type SampleType } from './samples.ts';
 
 const SUPPORTED = new Set(['RICE_1', 'RICE_ONE', 'GZIP_1', 'GZIP_2', 'NOCOMPRESS']);
 
@@ -89,7 +89,7 @@ function ditherTable(): Float32Array {
 }
 
 /** Decodes every tile of a tile-compressed image (table + heap in `data`) into the binner. */
-export function decodeTileCompressed(header: Header, image: FitsImageInfo, data: Uint8Array, binner: PlaneBinner): void {
+export function decodeTileCompressed(header: Header, image: FitsImageInfo, data: Uint8Array, binner: RowSink): void {
   const cmp = image.compression ?? 'UNKNOWN';
   if (!SUPPORTED.has(cmp)) throw new AgentError(`unsupported compression ${cmp} in tile-compressed FITS`);
   const cols = columns(header);
@@ -114,7 +114,7 @@ export function decodeTileCompressed(header: Header, image: FitsImageInfo, data:
   if (tw <= 0 || th <= 0 || td !== 1) throw new AgentError(`tile-compressed FITS: unsupported tile shape ${tw}×${th}×${td}`);
   const ntx = Math.ceil(w / tw);
   const nty = Math.ceil(h / th);
-  const channels = binner.channels;
+  const channels = binner.inputChannels;
   if (ntx * nty * image.depth > nrows) throw new AgentError('tile-compressed FITS: fewer table rows than tiles');
 
   const zbitpix = image.bitpix;

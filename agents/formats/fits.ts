@@ -8,9 +8,10 @@
  */
 import type { HeaderCard } from '../sdk/facts.ts';
 import { AgentError } from '../sdk/index.ts';
-import { openFileSource, openGzipSource, openRandomAccess, type ByteSource } from './byte-source.ts';
+import { openFileSource, openGzipSource, openRandomAccess, type ByteSource, type Prefetched } from './byte-source.ts';
 import { BLOCK, Header, HeaderParser } from './fits-header.ts';
-import { binFactor, makeRowDecoder, PlaneBinner, type SampleType } from './samples.ts';
+import { binFactor, makeRowDecoder, type RowSink, type SampleType } from './samples.ts';
+import { makeSink } from './cfa.ts';
 import { decodeTileCompressed, tileImageInfo } from './fits-tiles.ts';
 import type { PixelImage } from './types.ts';
 
@@ -48,13 +49,15 @@ export interface FitsOpenOptions {
   stopAtImage?: boolean;
   maxHdus?: number;
   maxHeaderBlocks?: number;
+  /** the first bytes of a plain file, already read (saves an open for small headers) */
+  prefetched?: Prefetched;
 }
 
 const BITPIX_TYPES: Record<number, SampleType> = { 8: 'u8', 16: 'i16', 32: 'i32', 64: 'i64', [-32]: 'f32', [-64]: 'f64' };
 
 /** Walks the HDUs of a FITS file (headers only). */
 export async function scanFits(path: string, options: FitsOpenOptions = {}): Promise<FitsScan> {
-  const src = options.gzip ? openGzipSource(path) : await openFileSource(path);
+  const src = options.gzip ? openGzipSource(path) : await openFileSource(path, 0, options.prefetched);
   try {
     return await walk(src, options);
   } finally {
@@ -195,7 +198,9 @@ export async function readFitsPixels(path: string, options: ReadFitsOptions = {}
     const rowOrderText = (header.string('ROWORDER') ?? primary.string('ROWORDER') ?? '').trim().toUpperCase();
     const channels = fitsChannels(image);
     const bin = binFactor(image.width, image.height, channels, options.maxPixels);
-    const binner = new PlaneBinner(image.width, image.height, channels, bin);
+    const pattern = channels === 1 ? (fitsBayerPattern(header) ?? fitsBayerPattern(primary)) : null;
+    // a mosaic that must shrink is super-pixel debayered to RGB (block averages would mix colours)
+    const { sink: binner, bayerPattern } = makeSink(image.width, image.height, channels, bin, pattern);
     if (image.compression) {
       const data = await src.read(hdu.dataBytes);
       if (data.length < hdu.dataBytes) throw new AgentError('truncated FITS file: compressed image data end early');
@@ -206,13 +211,12 @@ export async function readFitsPixels(path: string, options: ReadFitsOptions = {}
     return {
       width: binner.outWidth,
       height: binner.outHeight,
-      channels,
+      channels: binner.planes.length,
       planes: binner.planes,
       rowOrder: rowOrderText === 'TOP-DOWN' ? 'top-down' : 'bottom-up',
-      // a binned mosaic is no longer a mosaic: block averages mix the colours
-      bayerPattern: channels === 1 && bin === 1 ? (fitsBayerPattern(header) ?? fitsBayerPattern(primary)) : null,
+      bayerPattern,
       linear: true,
-      binned: bin,
+      binned: binner.bin,
     };
   } finally {
     await src.close();
@@ -245,7 +249,7 @@ async function checkGzipSize(path: string, hdu: FitsHdu): Promise<void> {
   }
 }
 
-async function decodePlain(src: ByteSource, header: Header, image: FitsImageInfo, channels: number, binner: PlaneBinner): Promise<void> {
+async function decodePlain(src: ByteSource, header: Header, image: FitsImageInfo, channels: number, binner: RowSink): Promise<void> {
   const type = BITPIX_TYPES[image.bitpix]!;
   const isInt = image.bitpix > 0;
   const decode = makeRowDecoder({

@@ -49,7 +49,9 @@ export function processingSignal(cards: HeaderCard[]): 'stack' | 'processed' | n
   let processed = false;
   for (const c of cards) {
     const text = `${c.key} ${typeof c.value === 'string' ? c.value : ''}`;
-    if (/ImageIntegration|DrizzleIntegration|Stacked with|stacking|stacked by|DeepSkyStacker|Integration of \d+|Astro Pixel Processor.*integrat/i.test(text)) return 'stack';
+    if (/ImageIntegration|DrizzleIntegration|Stacked with|stacking|stacked by|DeepSkyStacker|Integration of \d+/i.test(text)) return 'stack';
+    // Astro Pixel Processor: INTEGRAT = 'Integration'
+    if (c.key === 'INTEGRAT' && c.value) return 'stack';
     if (/HistogramTransformation|CurvesTransformation|ScreenTransferFunction|\bstretch(ed)?\b|GeneralizedHyperbolicStretch|StarXTerminator|BlurXTerminator|NoiseXTerminator/i.test(text)) {
       processed = true;
     }
@@ -111,7 +113,7 @@ export function classifyFrame(input: ClassifyInput): { frameType: FrameType; sou
   const { cards } = input;
   const get = lookup(cards);
   const signal = processingSignal(cards);
-  for (const key of ['IMAGETYP', 'FRAME', 'FRAMETYP', 'FRAMETYPE', 'IMAGETYPE', 'OBSTYPE', 'Observation:FrameType']) {
+  for (const key of ['IMAGETYP', 'FRAME', 'FRAMETYP', 'FRAMETYPE', 'IMAGETYPE', 'OBSTYPE', 'CALFRAME', 'XISF:ImageType', 'Observation:FrameType']) {
     const v = get(key);
     if (typeof v !== 'string') continue;
     const { base, master } = parseFrameTypeText(v);

@@ -7,7 +7,7 @@
 import type { Acquisition, HeaderCard } from '../sdk/facts.ts';
 import { AgentError, type FrameType } from '../sdk/index.ts';
 import { normalizeAcquisition } from './acquisition.ts';
-import { openRandomAccess } from './byte-source.ts';
+import { openRandomAccess, type Prefetched } from './byte-source.ts';
 import { capturedDate } from './dates.ts';
 import { detectFormat, DETECT_HEAD_BYTES, type DetectedFormat, type FormatName } from './detect.ts';
 import { exifCards } from './exif.ts';
@@ -50,11 +50,15 @@ export interface DescribeOptions {
 
 /** Reads the first bytes and detects the format by content. */
 export async function detectFile(localPath: string, fileName: string): Promise<DetectedFormat> {
+  return (await detectWithHead(localPath, fileName)).detected;
+}
+
+async function detectWithHead(localPath: string, fileName: string): Promise<{ detected: DetectedFormat; prefetched: Prefetched }> {
   const raf = await openRandomAccess(localPath);
   try {
     if (raf.size === 0) throw new AgentError('empty file');
     const head = await raf.readAt(0, DETECT_HEAD_BYTES);
-    return detectFormat(head, fileName);
+    return { detected: detectFormat(head, fileName), prefetched: { head, size: raf.size } };
   } finally {
     await raf.close();
   }
@@ -78,8 +82,8 @@ interface Geometry {
  * reads EXIF only.
  */
 export async function describeFile(localPath: string, options: DescribeOptions): Promise<Described> {
-  const detected = await detectFile(localPath, options.fileName);
-  const g = await geometry(localPath, detected);
+  const { detected, prefetched } = await detectWithHead(localPath, options.fileName);
+  const g = await geometry(localPath, detected, prefetched);
   const acquisition = normalizeAcquisition(g.headers, { stackCount: g.stackCount ?? null });
   const { frameType, source } = classifyFrame({
     cards: g.headers,
@@ -104,11 +108,11 @@ export async function describeFile(localPath: string, options: DescribeOptions):
   };
 }
 
-async function geometry(path: string, d: DetectedFormat): Promise<Geometry> {
+async function geometry(path: string, d: DetectedFormat, prefetched: Prefetched): Promise<Geometry> {
   switch (d.format) {
     case 'fits': {
       const gzip = d.subformat === 'fits.gz';
-      const scan = await scanFits(path, { gzip });
+      const scan = await scanFits(path, { gzip, prefetched: gzip ? undefined : prefetched });
       const headers = fitsCards(scan);
       const img = scan.imageHdu?.image ?? null;
       const subformat = img?.compression ? (gzip ? 'fits.fz.gz' : 'fits.fz') : gzip ? 'fits.gz' : 'fits';

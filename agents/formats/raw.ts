@@ -2,10 +2,11 @@
  * Camera RAW (CR2, CR3, NEF, ARW, DNG, RAF, ORF, RW2, PEF…): metadata from
  * EXIF (exifr, plus our own box walk for CR3 and the embedded JPEG of RAF),
  * completed by `dcraw -i -v` when dcraw is installed; pixels through dcraw as
- * a linear 16-bit undebayered mosaic (`-d -4 -T`), falling back to the
- * embedded JPEG preview (`-e`), else an AgentError.
+ * the raw undebayered mosaic (`-D -4 -T`: sensor values, no black subtraction,
+ * no white balance), falling back to the embedded JPEG preview (`-e`), else an
+ * AgentError.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import exifr from 'exifr';
 import type { HeaderCard } from '../sdk/facts.ts';
 import { AgentError } from '../sdk/index.ts';
@@ -13,6 +14,7 @@ import { openRandomAccess } from './byte-source.ts';
 import { exifCards } from './exif.ts';
 import { readRasterPixels } from './raster.ts';
 import { binFactor } from './samples.ts';
+import { makeSink } from './cfa.ts';
 import type { PixelImage } from './types.ts';
 
 export interface RawDescription {
@@ -23,12 +25,17 @@ export interface RawDescription {
   headers: HeaderCard[];
 }
 
-const DCRAW = process.env.SIDEREAL_DCRAW ?? 'dcraw';
+
+/** Options of the dcraw-backed functions. */
+export interface DcrawOptions {
+  /** dcraw executable (default "dcraw" from PATH) */
+  dcraw?: string;
+}
 
 /** Runs dcraw; resolves stdout, rejects with AgentError (ENOENT → "not installed"). */
-function dcraw(args: string[], maxBuffer: number, timeoutMs: number): Promise<Buffer> {
+function dcraw(bin: string | undefined, args: string[], maxBuffer: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile(DCRAW, args, { encoding: 'buffer', maxBuffer, timeout: timeoutMs, windowsHide: true }, (err, stdout, stderr) => {
+    execFile(bin ?? 'dcraw', args, { encoding: 'buffer', maxBuffer, timeout: timeoutMs, windowsHide: true }, (err, stdout, stderr) => {
       if (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') {
@@ -100,8 +107,8 @@ function dcrawTime(s: string | null): string | null {
   return `${m[4]}:${String(mo).padStart(2, '0')}:${m[2]!.padStart(2, '0')} ${m[3]}`;
 }
 
-export async function dcrawInfo(path: string): Promise<DcrawInfo> {
-  const out = await dcraw(['-i', '-v', path], 1 << 20, 20_000);
+export async function dcrawInfo(path: string, options: DcrawOptions = {}): Promise<DcrawInfo> {
+  const out = await dcraw(options.dcraw, ['-i', '-v', path], 1 << 20, 20_000);
   return parseDcrawInfo(out.toString('latin1'));
 }
 
@@ -207,11 +214,11 @@ async function cr3Boxes(
 }
 
 /** Metadata of a RAW file: EXIF cards, completed from `dcraw -i -v` where EXIF says nothing. */
-export async function describeRaw(path: string, subformat: string): Promise<RawDescription> {
+export async function describeRaw(path: string, subformat: string, options: DcrawOptions = {}): Promise<RawDescription> {
   const headers = await rawExifCards(path, subformat);
   let info: DcrawInfo | null = null;
   try {
-    info = await dcrawInfo(path);
+    info = await dcrawInfo(path, options);
   } catch {
     // dcraw missing or unable to parse: EXIF alone
   }
@@ -241,16 +248,17 @@ export async function describeRaw(path: string, subformat: string): Promise<RawD
 }
 
 /**
- * Decodes a RAW file with dcraw: linear 16-bit undebayered mosaic (`-d -4 -T`,
- * black-subtracted and scaled to the white level), binned by libvips when over
- * `maxPixels` (the Bayer pattern is then dropped). Falls back to the embedded
- * JPEG preview (`-e`, non-linear).
+ * Decodes a RAW file with dcraw: the undebayered mosaic as stored (`-D -4 -T`:
+ * sensor values / 65535, black level included, no white balance), binned by
+ * libvips when over `maxPixels` (the Bayer pattern is then dropped). Falls back
+ * to the embedded JPEG preview (`-e`, non-linear). Peak memory: dcraw's 16-bit
+ * TIFF on stdout (2 bytes/pixel) plus the output planes.
  */
-export async function readRawPixels(path: string, options: { maxPixels?: number } = {}): Promise<PixelImage> {
+export async function readRawPixels(path: string, options: { maxPixels?: number } & DcrawOptions = {}): Promise<PixelImage> {
   let info: DcrawInfo | null = null;
   let failure: unknown = null;
   try {
-    info = await dcrawInfo(path);
+    info = await dcrawInfo(path, options);
     if (!info.width || !info.height) throw new AgentError('dcraw found no raw image');
   } catch (e) {
     if (e instanceof AgentError && !e.permanent) throw e; // dcraw not installed
@@ -258,22 +266,117 @@ export async function readRawPixels(path: string, options: { maxPixels?: number 
   }
   if (info && !failure) {
     try {
-      const w = info.width!;
-      const h = info.height!;
-      const tiff = await dcraw(['-c', '-d', '-4', '-T', path], w * h * 6 + (16 << 20), 300_000);
-      const img = await readRasterPixels(tiff, options);
-      const bin = binFactor(w, h, 1, options.maxPixels);
-      return { ...img, linear: true, bayerPattern: img.channels === 1 && bin === 1 && img.binned === 1 ? info.bayerPattern : null };
+      return await decodeMosaic(path, info, options);
     } catch (e) {
       failure = e;
     }
   }
   try {
-    const jpeg = await dcraw(['-c', '-e', path], 64 << 20, 60_000);
+    const jpeg = await dcraw(options.dcraw, ['-c', '-e', path], 64 << 20, 60_000);
     if (jpeg.length < 4) throw new AgentError('no embedded preview');
     const img = await readRasterPixels(jpeg, options);
     return { ...img, linear: false };
   } catch {
     throw new AgentError(`cannot decode RAW pixels: ${(failure as Error).message}`, { cause: failure });
   }
+}
+
+/**
+ * Streams `dcraw -c -D -4 -T` and bins rows as they arrive: dcraw writes a
+ * small TIFF header, then uncompressed 16-bit rows in the byte order the
+ * header declares. Memory stays at the output planes plus one pipe chunk.
+ */
+async function decodeMosaic(path: string, info: DcrawInfo, options: { maxPixels?: number } & DcrawOptions): Promise<PixelImage> {
+  const child = spawn(options.dcraw ?? 'dcraw', ['-c', '-D', '-4', '-T', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? -1));
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  try {
+    let buf: Buffer = Buffer.alloc(0);
+    let layout: TiffLayout | null = null;
+    let sink: ReturnType<typeof makeSink> | null = null;
+    let y = 0;
+    let consumed = 0; // bytes of the stream before buf[0]
+    let row: Float32Array | null = null;
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      if (!layout) {
+        layout = tiffLayout(buf);
+        if (!layout) {
+          if (buf.length > 1 << 20) throw new AgentError('dcraw output is not a TIFF');
+          continue;
+        }
+        if (layout.bps !== 16 || layout.spp !== 1) throw new AgentError(`unexpected dcraw output (${layout.spp}×${layout.bps} bit)`);
+        const bin = binFactor(layout.width, layout.height, 1, options.maxPixels);
+        sink = makeSink(layout.width, layout.height, 1, bin, info.bayerPattern);
+        row = new Float32Array(layout.width);
+      }
+      const rowBytes = layout.width * 2;
+      let off = Math.max(0, layout.dataOffset - consumed);
+      while (off + rowBytes <= buf.length && y < layout.height) {
+        for (let x = 0; x < layout.width; x++) {
+          row![x] = (layout.le ? buf.readUInt16LE(off + x * 2) : buf.readUInt16BE(off + x * 2)) / 65535;
+        }
+        sink!.sink.addRow(0, y++, row!);
+        off += rowBytes;
+      }
+      consumed += off;
+      buf = buf.subarray(off);
+    }
+    const code = await exited;
+    if (code !== 0) throw new AgentError(`dcraw failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`);
+    if (!layout || !sink) throw new AgentError('dcraw produced no image');
+    if (y < layout.height) throw new AgentError(`dcraw output ended after ${y} of ${layout.height} rows`);
+    const out = sink.sink;
+    return {
+      width: out.outWidth,
+      height: out.outHeight,
+      channels: out.planes.length,
+      planes: out.planes,
+      rowOrder: 'top-down',
+      bayerPattern: sink.bayerPattern,
+      linear: true,
+      binned: out.bin,
+    };
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+interface TiffLayout {
+  le: boolean;
+  width: number;
+  height: number;
+  bps: number;
+  spp: number;
+  dataOffset: number;
+}
+
+/** Reads IFD0 of a TIFF in `b`; null while more bytes are needed. */
+function tiffLayout(b: Buffer): TiffLayout | null {
+  if (b.length < 8) return null;
+  const order = b.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') throw new AgentError('dcraw output is not a TIFF');
+  const le = order === 'II';
+  const u16 = (o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const ifd = u32(4);
+  if (b.length < ifd + 2) return null;
+  const n = u16(ifd);
+  if (b.length < ifd + 2 + n * 12) return null;
+  const t: Record<number, number> = {};
+  for (let i = 0; i < n; i++) {
+    const e = ifd + 2 + i * 12;
+    const type = u16(e + 2);
+    const count = u32(e + 4);
+    // only single SHORT/LONG values are needed (dcraw writes one strip)
+    if (count === 1) t[u16(e)] = type === 3 ? u16(e + 8) : u32(e + 8);
+  }
+  if (!t[256] || !t[257] || t[273] === undefined) throw new AgentError('dcraw TIFF lacks geometry');
+  return { le, width: t[256]!, height: t[257]!, bps: t[258] ?? 16, spp: t[277] ?? 1, dataOffset: t[273]! };
 }

@@ -110,12 +110,23 @@ export function binFactor(width: number, height: number, channels: number, maxPi
   return b;
 }
 
+/** Where decoders put full-resolution rows; implementations bin as they go. */
+export interface RowSink {
+  /** planes the decoder feeds (rows of channel 0..inputChannels-1) */
+  readonly inputChannels: number;
+  readonly bin: number;
+  readonly outWidth: number;
+  readonly outHeight: number;
+  readonly planes: Float32Array[];
+  addRow(c: number, y: number, row: ArrayLike<number>): void;
+}
+
 /**
  * Collects full-resolution rows and writes b×b block averages (NaN ignored)
  * into Float32 planes. Rows of each channel must arrive in order; channels may
  * interleave. Memory: the output planes plus one Float64 row of sums per channel.
  */
-export class PlaneBinner {
+export class PlaneBinner implements RowSink {
   readonly outWidth: number;
   readonly outHeight: number;
   readonly planes: Float32Array[];
@@ -137,6 +148,10 @@ export class PlaneBinner {
     this.planes = Array.from({ length: channels }, () => new Float32Array(n));
     this.sums = bin === 1 ? [] : Array.from({ length: channels }, () => new Float64Array(this.outWidth));
     this.counts = bin === 1 ? [] : Array.from({ length: channels }, () => new Uint32Array(this.outWidth));
+  }
+
+  get inputChannels(): number {
+    return this.channels;
   }
 
   /** Adds full-resolution row `y` of channel `c` (length ≥ width). */

@@ -429,7 +429,6 @@ export function xisfFile(spec: XisfSpec): Uint8Array {
     colorSpace: spec.channels === 3 ? 'RGB' : 'Gray',
     pixelStorage: spec.pixelStorage ?? 'Planar',
     ...(spec.sampleFormat.startsWith('Float') ? { bounds: '0:1' } : {}),
-    ...(spec.imageAttrs ?? {}),
   };
   const enc = spec.encoding ?? 'base64';
   const text = Buffer.from(block).toString(enc);
@@ -446,6 +445,7 @@ export function xisfFile(spec: XisfSpec): Uint8Array {
       inner = `<Data encoding="${enc}"${compression ? ` compression="${compression}"` : ''}>${text}</Data>`;
     }
     if (compression && location !== 'embedded') a.compression = compression;
+    Object.assign(a, spec.imageAttrs ?? {});
     const attrText = Object.entries(a).map(([k, v]) => `${k}="${xmlEscape(v)}"`).join(' ');
     const body = location === 'inline' ? text : '';
     return (
@@ -471,4 +471,87 @@ export function xisfFile(spec: XisfSpec): Uint8Array {
   if (location !== 'attachment') return concat([start, header]);
   const gap = new Uint8Array(at - 16 - header.length);
   return concat([start, header, gap, block]);
+}
+
+// ---------------------------------------------------------------- DNG writer
+
+/**
+ * A minimal uncompressed CFA DNG (little-endian TIFF, one strip of 16-bit
+ * samples, black 0 / white 65535) that dcraw decodes, so RAW pixel decoding
+ * can be checked on known values.
+ */
+export function cfaDng(w: number, h: number, samples: Uint16Array, pattern: [number, number, number, number] = [0, 1, 1, 2]): Uint8Array {
+  type Entry = [tag: number, type: number, count: number, value: number | number[] | string];
+  const make = 'Sidereal\0';
+  const model = 'Test CFA\0';
+  const entries: Entry[] = [
+    [254, 4, 1, 0], // NewSubFileType: main image
+    [256, 4, 1, w],
+    [257, 4, 1, h],
+    [258, 3, 1, 16],
+    [259, 3, 1, 1],
+    [262, 3, 1, 32803], // CFA
+    [271, 2, make.length, make],
+    [272, 2, model.length, model],
+    [273, 4, 1, -1], // StripOffsets, patched below
+    [277, 3, 1, 1],
+    [278, 4, 1, h],
+    [279, 4, 1, samples.byteLength],
+    [284, 3, 1, 1],
+    [33421, 3, 2, [2, 2]], // CFARepeatPatternDim
+    [33422, 1, 4, pattern], // CFAPattern (0 R, 1 G, 2 B)
+    [50706, 1, 4, [1, 4, 0, 0]], // DNGVersion
+    [50708, 2, model.length, model], // UniqueCameraModel
+    [50714, 4, 1, 0], // BlackLevel
+    [50717, 4, 1, 65535], // WhiteLevel
+    [50721, 10, 9, [1, 0, 0, 0, 1, 0, 0, 0, 1]], // ColorMatrix1 (identity)
+    [50778, 3, 1, 21], // CalibrationIlluminant1 D65
+  ];
+  const ifd = 8;
+  const ifdSize = 2 + entries.length * 12 + 4;
+  let extra = ifd + ifdSize;
+  const blobs: [number, Uint8Array][] = [];
+  const size = { 1: 1, 2: 1, 3: 2, 4: 4, 10: 8 } as Record<number, number>;
+  const encoded = entries.map(([tag, type, count, value]) => {
+    const n = size[type]! * count;
+    const b = Buffer.alloc(n);
+    if (typeof value === 'string') b.write(value, 'latin1');
+    else {
+      const vals = Array.isArray(value) ? value : [value];
+      vals.forEach((v, i) => {
+        if (type === 1) b.writeUInt8(v, i);
+        else if (type === 3) b.writeUInt16LE(v, i * 2);
+        else if (type === 4) b.writeUInt32LE(v >>> 0, i * 4);
+        else if (type === 10) {
+          b.writeInt32LE(v * 10000, i * 8);
+          b.writeInt32LE(10000, i * 8 + 4);
+        }
+      });
+    }
+    return { tag, type, count, b };
+  });
+  for (const e of encoded) {
+    if (e.b.length > 4) {
+      blobs.push([extra, e.b]);
+      extra += e.b.length + (e.b.length % 2);
+    }
+  }
+  const dataOff = Math.ceil(extra / 2) * 2;
+  const out = Buffer.alloc(dataOff + samples.byteLength);
+  out.write('II*\0', 0, 'latin1');
+  out.writeUInt32LE(ifd, 4);
+  out.writeUInt16LE(encoded.length, ifd);
+  let bi = 0;
+  encoded.forEach((e, i) => {
+    const at = ifd + 2 + i * 12;
+    out.writeUInt16LE(e.tag, at);
+    out.writeUInt16LE(e.type, at + 2);
+    out.writeUInt32LE(e.count, at + 4);
+    if (e.tag === 273) out.writeUInt32LE(dataOff, at + 8);
+    else if (e.b.length > 4) out.writeUInt32LE(blobs[bi++]![0], at + 8);
+    else Buffer.from(e.b).copy(out, at + 8);
+  });
+  for (const [off, b] of blobs) Buffer.from(b).copy(out, off);
+  Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength).copy(out, dataOff);
+  return out;
 }

@@ -9,7 +9,8 @@ import type { HeaderCard } from '../sdk/facts.ts';
 import { AgentError } from '../sdk/index.ts';
 import { openRandomAccess, type RandomAccessFile } from './byte-source.ts';
 import { parseValueField } from './fits-header.ts';
-import { binFactor, makeRowDecoder, PlaneBinner, SAMPLE_BYTES, type SampleType } from './samples.ts';
+import { binFactor, makeRowDecoder, SAMPLE_BYTES, type RowSink, type SampleType } from './samples.ts';
+import { makeSink } from './cfa.ts';
 import { decompressBlock, parseCompression, parseSubblocks } from './xisf-codecs.ts';
 import { parseXml, type XmlElement } from './xml.ts';
 import type { PixelImage } from './types.ts';
@@ -97,7 +98,7 @@ async function headerFrom(raf: RandomAccessFile): Promise<XisfHeader> {
     for (const c of el.children) {
       if (c.name === 'FITSKeyword') keywords.push(fitsKeyword(c));
       else if (c.name === 'Property' && c.attrs.id) {
-        const v = propertyValue(c, root, bytes.length);
+        const v = propertyValue(c);
         properties.set(c.attrs.id, v);
         propertyCards.push({ key: c.attrs.id, value: Array.isArray(v) ? JSON.stringify(v) : v });
       }
@@ -145,7 +146,7 @@ function fitsKeyword(el: XmlElement): HeaderCard {
 
 const SCALAR_INT = /^(u?int(8|16|32|64)|byte|short|int|ushort|uint)$/i;
 
-function propertyValue(el: XmlElement, root: XmlElement, headerLen: number): XisfPropertyValue {
+function propertyValue(el: XmlElement): XisfPropertyValue {
   const type = (el.attrs.type ?? 'String').toLowerCase();
   const valueText = el.attrs.value ?? el.text;
   if (type === 'string' || type === 'timepoint') return (el.attrs.value ?? el.text).trim();
@@ -173,8 +174,6 @@ function propertyValue(el: XmlElement, root: XmlElement, headerLen: number): Xis
     }
     return vals;
   }
-  void root;
-  void headerLen;
   // complex numbers, other exotic types: keep the text
   return valueText.trim() || null;
 }
@@ -273,29 +272,30 @@ export async function readXisfPixels(path: string, options: ReadXisfOptions = {}
       }
     } else if (loc[0] === 'inline' || loc[0] === 'embedded') {
       const block = inlineBlock(el)!;
+      if (block.length !== total) throw new AgentError(`XISF image block holds ${block.length} bytes but the geometry needs ${total}`);
       source = async (o, l) => block.subarray(o, o + l);
     } else {
       throw new AgentError(`unsupported XISF image location '${el.attrs.location ?? ''}'`);
     }
 
-    const binner = new PlaneBinner(img.width, img.height, channels, bin);
+    const cfa = header.properties.get('PCL:CFASourcePattern') ?? header.keywords.find((k) => k.key === 'BAYERPAT')?.value;
+    const pattern = typeof cfa === 'string' && /^(RGGB|BGGR|GRBG|GBRG)$/i.test(cfa.trim()) ? cfa.trim().toUpperCase() : null;
+    const { sink: binner, bayerPattern } = makeSink(img.width, img.height, channels, bin, pattern);
     if (img.pixelStorage === 'planar') {
       await decodePlanar(source, img, bps, decode, binner);
     } else {
       await decodeNormal(source, img, bps, decode, binner);
     }
-    const fitsRowOrder = header.keywords.find((k) => k.key === 'ROWORDER')?.value;
-    void fitsRowOrder; // XISF rows are always stored top-down (PixInsight convention)
-    const cfa = header.properties.get('PCL:CFASourcePattern') ?? header.keywords.find((k) => k.key === 'BAYERPAT')?.value;
     return {
       width: binner.outWidth,
       height: binner.outHeight,
-      channels,
+      channels: binner.planes.length,
       planes: binner.planes,
+      // XISF stores rows top to bottom (XISF 1.0 §8.5.5)
       rowOrder: 'top-down',
-      bayerPattern: channels === 1 && bin === 1 && typeof cfa === 'string' && /^(RGGB|BGGR|GRBG|GBRG)$/i.test(cfa.trim()) ? cfa.trim().toUpperCase() : null,
+      bayerPattern,
       linear: true,
-      binned: bin,
+      binned: binner.bin,
     };
   } finally {
     await raf.close();
@@ -304,7 +304,7 @@ export async function readXisfPixels(path: string, options: ReadXisfOptions = {}
 
 type Source = (offset: number, length: number) => Promise<Uint8Array>;
 
-async function decodePlanar(source: Source, img: XisfImageInfo, bps: number, decode: ReturnType<typeof makeRowDecoder>, binner: PlaneBinner): Promise<void> {
+async function decodePlanar(source: Source, img: XisfImageInfo, bps: number, decode: ReturnType<typeof makeRowDecoder>, binner: RowSink): Promise<void> {
   const rowBytes = img.width * bps;
   const bandRows = Math.max(1, Math.floor((4 << 20) / rowBytes));
   const row = new Float32Array(img.width);
@@ -322,7 +322,7 @@ async function decodePlanar(source: Source, img: XisfImageInfo, bps: number, dec
   }
 }
 
-async function decodeNormal(source: Source, img: XisfImageInfo, bps: number, decode: ReturnType<typeof makeRowDecoder>, binner: PlaneBinner): Promise<void> {
+async function decodeNormal(source: Source, img: XisfImageInfo, bps: number, decode: ReturnType<typeof makeRowDecoder>, binner: RowSink): Promise<void> {
   const n = img.channels;
   const rowBytes = img.width * n * bps;
   const bandRows = Math.max(1, Math.floor((4 << 20) / rowBytes));

@@ -120,7 +120,12 @@ export function identify(input: IdentifyInput): IdentifyOutput {
 
     const centre = constellationAt(circle.ra, circle.dec);
     const corners = displayCorners(wcs, options);
-    const touched = constellationsInPolygon(corners).map((c) => c.abbr);
+    let touched: string[];
+    try {
+      touched = constellationsInPolygon(corners).map((c) => c.abbr);
+    } catch {
+      touched = []; // a field too wide to sample on one tangent plane (all-sky fisheye): the centre only
+    }
     if (!touched.includes(centre.abbr)) touched.unshift(centre.abbr);
     return {
       facts: {
@@ -138,10 +143,21 @@ export function identify(input: IdentifyInput): IdentifyOutput {
     };
   }
 
-  // No solution: the header (or the user) is all there is.
+  // No usable WCS: a solved centre and corners if the solver gave them, else the header (or the user).
+  const solvedCentre = input.solve?.solved ? validPointing({ ra: input.solve.ra, dec: input.solve.dec }) : null;
   const pointing = validPointing(input.file?.acquisition?.pointing);
-  const position = pointing ?? (named ? { ra: named.ra, dec: named.dec } : null);
+  const position = solvedCentre ?? pointing ?? (named ? { ra: named.ra, dec: named.dec } : null);
   const constellation = position ? constellationAt(position.ra, position.dec) : null;
+  let constellations = constellation ? [constellation.abbr] : [];
+  const corners = input.solve?.solved ? input.solve.corners : null;
+  if (constellation && solvedCentre && Array.isArray(corners) && corners.length >= 3) {
+    try {
+      const touched = constellationsInPolygon(corners).map((c) => c.abbr);
+      constellations = [constellation.abbr, ...touched.filter((a) => a !== constellation.abbr)];
+    } catch {
+      // corners too far apart to sample: the centre only
+    }
+  }
   return {
     facts: {
       ...base,
@@ -150,9 +166,9 @@ export function identify(input: IdentifyInput): IdentifyOutput {
       primarySource: namedSource ?? 'none',
       constellation: constellation?.abbr ?? null,
       constellationName: constellation?.name ?? null,
-      constellations: constellation ? [constellation.abbr] : [],
+      constellations,
       hemisphere: position ? hemisphereOf(position.dec) : null,
-      positionSource: pointing ? 'pointing' : named ? 'object' : null,
+      positionSource: solvedCentre ? 'solution' : pointing ? 'pointing' : named ? 'object' : null,
     },
     warnings,
   };

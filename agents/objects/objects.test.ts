@@ -4,6 +4,9 @@ import agent from './index.ts';
 import { testContext } from './test-context.ts';
 import type { Facts } from '../sdk/index.ts';
 import type { ObjectsFacts } from '../sdk/facts.ts';
+import { constellationAt } from '../sky/index.ts';
+
+const constellationOf = (ra: number, dec: number) => constellationAt(ra, dec).abbr;
 
 function fileFacts(object: string | null, pointing: { ra: number; dec: number } | null = null, extra: Record<string, unknown> = {}): Facts {
   return {
@@ -121,4 +124,20 @@ test('maxObjects caps a dense field and keeps the primary', async () => {
   assert.ok(facts.objects.length <= 11);
   assert.ok(warnings?.some((w) => /most prominent/.test(w)));
   assert.equal(facts.constellation, 'Vir');
+});
+
+test('an all-sky fisheye solution does not break the agent', async () => {
+  const { facts } = await run({ file: fileFacts(null), platesolve: solved(180, 45, 4000, 4000, 160) });
+  assert.equal(facts.constellation, constellationOf(180, 45));
+  assert.equal(facts.hemisphere, 'north');
+});
+
+test('solved without WCS cards: centre and corners still give the constellations', async () => {
+  // a 4° field on the Andromeda/Pegasus border (Alpheratz), described only by its centre and corners
+  const solve = { solved: true, ra: 2.1, dec: 29, wcs: null, corners: [[359.8, 31], [4.4, 31], [4.4, 27], [359.8, 27]] } as unknown as Facts;
+  const { facts, warnings } = await run({ file: fileFacts('Alpheratz field'), platesolve: solve });
+  assert.equal(facts.positionSource, 'solution');
+  assert.deepEqual([...facts.constellations].sort(), ['And', 'Peg']);
+  assert.equal(facts.constellation, constellationOf(2.1, 29));
+  assert.ok(warnings?.some((w) => /no usable TAN WCS/.test(w)));
 });

@@ -52,6 +52,7 @@ export function testContext(options: TestContextOptions = {}): AgentContext & { 
     signal: options.signal ?? new AbortController().signal,
     progress: () => {},
     cache: options.cache ?? new MemoryCache(),
+    readPixels: () => Promise.reject(new Error('this agent should not read pixels')),
     logged,
   };
 }

@@ -130,8 +130,8 @@ export function catalogRank(id: string): number {
   if (/^M\d/.test(id)) return 0;
   if (id.startsWith('NGC ')) return 1;
   if (id.startsWith('IC ')) return 2;
-  if (id.startsWith('C ')) return 3;
-  if (/^(Sh2-|B |Mel |Cr |Abell |LDN |LBN |VdB |Ced |RCW )/.test(id)) return 4;
+  if (/^(Sh2-|B |Mel |Cr |Abell |LDN |LBN |VdB |Ced |RCW )/.test(id)) return 3;
+  if (id.startsWith('C ')) return 4;
   if (/^(PK |PN G|SNR G|Arp |UGC |ESO |VV |VdBH |DWB )/.test(id)) return 5;
   if (id.startsWith('PGC ')) return 6;
   return 7;

@@ -110,6 +110,20 @@ test('real astrometry.net solution (M106 sub, TAN-SIP, 5496×3672): M106 in the 
   assert.equal(primary!.entry.id, 'M106');
 });
 
+test('real DSS plate with TAN WCS (astropy HorseHead.fits, 15′ field): the Horsehead is the primary', () => {
+  const wcs = tanFromCards(fitsCards(path.join(testdata, 'platesolve/astropy-HorseHead.fits')))!;
+  assert.equal(wcs.width, 891);
+  const hits = objectsInField(wcs);
+  const b33 = hits.find((h) => h.entry.id === 'B 33')!;
+  assert.ok(b33 && b33.centreInside);
+  // 0.029° west of the plate centre at ~1″/px, north up: ~105 px right of the centre column, on the centre row
+  assert.ok(Math.abs(b33.x - 549) < 3 && Math.abs(b33.y - 447) < 3, `${b33.x},${b33.y}`);
+  assert.ok(hits.some((h) => h.entry.id === 'IC 434'));
+  const circle = fieldCircle(wcs);
+  const primary = primaryFromField(hits.filter((h) => h.centreInside), { radiusDeg: circle.radiusDeg, shortSideDeg: 891 / 3600 });
+  assert.equal(primary!.entry.id, 'B 33');
+});
+
 test('very large objects that cover the field are found (LMC around 30 Doradus)', () => {
   const wcs = tanFromCards(northUp(84.675, -69.1, 3000, 2000, 3))!;
   const ids = objectsInField(wcs).map((h) => h.entry.id);

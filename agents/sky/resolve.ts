@@ -90,7 +90,8 @@ export function entryByDesignation(designation: string): DsoEntry | null {
 /** Looks a designation or a common name up; accepts free text such as an OBJECT header. Null when nothing matches. */
 export function resolveName(text: string | null | undefined): DsoEntry | null {
   if (!text) return null;
-  const raw = text.replace(/_/g, ' ').trim();
+  // OBJECT values are short; a long text is not a name (and must not cost much)
+  const raw = text.slice(0, 200).replace(/_/g, ' ').trim();
   if (!raw) return null;
   const idx = getIndex();
 

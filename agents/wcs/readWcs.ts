@@ -146,10 +146,12 @@ function readPixInsight(map: Map<string, unknown>, width: number, height: number
     return { ok: false, reason: 'incomplete PixInsight astrometric solution: hint only', hint };
   }
   if (!(height > 0)) return { ok: false, reason: 'PixInsight solution needs the image height', hint };
+  // A 2×3 affine matrix (with translation column) is accepted too: take its linear part.
+  const [m00, m01, m10, m11] = m.length >= 6 ? [m[0], m[1], m[3], m[4]] : m;
   const wcs: Wcs = {
     crval: [normalizeRa(cel[0]), cel[1]],
     crpix: [img[0] + 0.5, height + 0.5 - img[1]],
-    cd: [m[0], -m[1], m[2], -m[3]],
+    cd: [m00, -m01, m10, -m11],
     sip: null,
     width,
     height,

@@ -158,3 +158,25 @@ export function wcsFromScaleRotation(options: {
     height: options.height,
   };
 }
+
+/**
+ * The same WCS for pixel rows counted from the other end (p₂ → H + 1 − p₂):
+ * converts between astrometry.net's JPEG convention (top row = 1) and the
+ * bottom-up display convention. SIP terms change sign with the parity of q.
+ */
+export function flipWcsY(wcs: Wcs, height = wcs.height): Wcs {
+  const flipPoly = (c: number[][], negate: boolean): number[][] =>
+    c.map((row) => row.map((v, q) => (negate ? -1 : 1) * (q % 2 ? -v : v)));
+  return {
+    ...wcs,
+    crpix: [wcs.crpix[0], height + 1 - wcs.crpix[1]],
+    cd: [wcs.cd[0], -wcs.cd[1], wcs.cd[2], -wcs.cd[3]],
+    sip: wcs.sip && {
+      ...wcs.sip,
+      a: flipPoly(wcs.sip.a, false),
+      b: flipPoly(wcs.sip.b, true),
+      ap: flipPoly(wcs.sip.ap, false),
+      bp: flipPoly(wcs.sip.bp, true),
+    },
+  };
+}

@@ -1,22 +1,33 @@
 /**
  * Runs agents: in the piscina worker pool (default: CPU-heavy work, crash and
  * memory isolation, hard time limit by terminating the thread) or on the main
- * event loop for agents that say `thread: "main"` (I/O-bound work).
+ * event loop for built-in agents that say `thread: "main"` (I/O-bound work).
+ * Third-party agents always run in the pool, whatever they ask for: a bad one
+ * must not be able to stall or crash the daemon.
+ *
+ * Memory is capped three ways, because V8's heap limit (`resourceLimits`)
+ * does not count ArrayBuffers and typed arrays, where pixel data live:
+ *  1. the V8 heap of each thread (`resourceLimits`; the thread dies with
+ *     ERR_WORKER_OUT_OF_MEMORY and is replaced);
+ *  2. heap + external memory of the running task, sampled in the thread
+ *     whenever the agent yields to the event loop (or reports progress);
+ *  3. the process's resident memory, checked on the main thread, for a thread
+ *     that allocates without ever yielding: the task whose thread stopped
+ *     reporting is stopped.
+ * Stopping a task terminates its thread; piscina starts a fresh one.
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { AgentCache, AgentResult, Json } from '../../agents/sdk/index.ts';
-import type { Logger } from '../log.ts';
+import { log as rootLog, type Logger } from '../log.ts';
 import { agentLogger, buildContext, type ContextInput } from './context.ts';
 import type { RegisteredAgent } from './AgentRegistry.ts';
 import type { WorkerOutput } from './agentWorker.ts';
+import { AgentCrashError, AgentMemoryError, AgentTimeoutError, deserializeError, normalizeAgentError } from './agentErrors.ts';
 
-export class AgentTimeoutError extends Error {
-  constructor(agent: string, seconds: number) {
-    super(`agent ${agent} did not finish within ${seconds} s`);
-    this.name = 'AgentTimeoutError';
-  }
-}
+export { AgentCrashError, AgentMemoryError, AgentTimeoutError } from './agentErrors.ts';
+
+const MB = 1024 * 1024;
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -25,10 +36,38 @@ export interface RunOptions {
   log: Logger;
 }
 
+export interface AgentHostOptions {
+  threads: number;
+  /** memory cap of one agent run (V8 heap, and heap + ArrayBuffers), MB */
+  memoryMb: number;
+  defaultTimeoutSeconds: number;
+  /** resident memory the whole process may reach before a non-yielding thread is stopped (default: start RSS + (threads + 1) × memoryMb) */
+  processMemoryLimitMb?: number;
+  /** interval of the in-thread memory samples and of the process guard, ms */
+  memorySampleMs?: number;
+  log?: Logger;
+}
+
+interface RunningTask {
+  agent: string;
+  startedAt: number;
+  lastSampleAt: number;
+  lastBytes: number;
+  kill: AbortController;
+}
+
 export class AgentHost {
   readonly pool: Piscina;
+  private readonly running = new Set<RunningTask>();
+  private readonly guard: NodeJS.Timeout;
+  private readonly processLimitBytes: number;
+  private readonly sampleMs: number;
+  private readonly log: Logger;
 
-  constructor(private readonly options: { threads: number; memoryMb: number; defaultTimeoutSeconds: number }) {
+  constructor(private readonly options: AgentHostOptions) {
+    this.log = options.log ?? rootLog.child({ component: 'agent-host' });
+    this.sampleMs = options.memorySampleMs ?? 100;
+    this.processLimitBytes = (options.processMemoryLimitMb ?? process.memoryUsage.rss() / MB + (options.threads + 1) * options.memoryMb) * MB;
     this.pool = new Piscina({
       filename: new URL('./worker.mjs', import.meta.url).href,
       minThreads: 1,
@@ -38,21 +77,35 @@ export class AgentHost {
       // one task per thread at a time: agent runs are long and CPU-bound
       concurrentTasksPerWorker: 1,
     });
+    // an error outside a task (a stray timer of an agent throwing after its run
+    // ended) would otherwise be an unhandled 'error' event: the process would exit
+    this.pool.on('error', (err: unknown) => this.log.error({ err: (err as Error)?.message ?? String(err) }, 'agent worker thread failed outside a task; it was replaced'));
+    this.guard = setInterval(() => this.checkProcessMemory(), Math.max(50, this.sampleMs * 2));
+    this.guard.unref();
   }
 
   timeoutFor(r: RegisteredAgent): number {
     return r.agent.timeoutSeconds ?? this.options.defaultTimeoutSeconds;
   }
 
+  /** Where an agent runs: built-ins may ask for the main thread; third-party agents never get it. */
+  threadOf(r: RegisteredAgent): 'main' | 'worker' {
+    return r.builtin && r.agent.thread === 'main' ? 'main' : 'worker';
+  }
+
   async run(r: RegisteredAgent, input: ContextInput, opts: RunOptions): Promise<AgentResult> {
     const seconds = this.timeoutFor(r);
     const timeout = AbortSignal.timeout(seconds * 1000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const kill = new AbortController();
+    const signals = [timeout, kill.signal, ...(opts.signal ? [opts.signal] : [])];
+    const signal = AbortSignal.any(signals);
     try {
-      if (r.agent.thread === 'main') return await this.runMain(r, input, opts, signal);
-      return await this.runWorker(r, input, opts, signal);
+      if (this.threadOf(r) === 'main') return await this.runMain(r, input, opts, signal);
+      return await this.runWorker(r, input, opts, signal, kill);
     } catch (err) {
-      if (timeout.aborted) throw new AgentTimeoutError(r.agent.name, seconds);
+      if (kill.signal.aborted) throw kill.signal.reason;
+      if (timeout.aborted && !opts.signal?.aborted) throw new AgentTimeoutError(r.agent.name, seconds);
+      if ((err as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new AgentMemoryError(r.agent.name, `JavaScript heap limit of ${this.options.memoryMb} MB reached`);
       throw err;
     }
   }
@@ -69,14 +122,27 @@ export class AgentHost {
       const onAbort = () => reject(signal.reason ?? new Error('aborted'));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
-      r.agent.run(ctx).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      r.agent
+        .run(ctx)
+        .then(resolve, (err) => reject(normalizeAgentError(err)))
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
-  private async runWorker(r: RegisteredAgent, input: ContextInput, opts: RunOptions, signal: AbortSignal): Promise<AgentResult> {
+  private async runWorker(r: RegisteredAgent, input: ContextInput, opts: RunOptions, signal: AbortSignal, kill: AbortController): Promise<AgentResult> {
+    const name = r.agent.name;
+    const capBytes = this.options.memoryMb * MB;
+    // lastSampleAt 0 = still queued for a thread: never a suspect of the process guard
+    const task: RunningTask = { agent: name, startedAt: Date.now(), lastSampleAt: 0, lastBytes: 0, kill };
     const { port1, port2 } = new MessageChannel();
-    port1.on('message', (m: { type: string; id?: number; key?: string; value?: Json; ttlSeconds?: number; fraction?: number; message?: string }) => {
-      if (m.type === 'progress') opts.onProgress?.(m.fraction ?? 0, m.message);
+    port1.on('message', (m: { type: string; id?: number; key?: string; value?: Json; ttlSeconds?: number; fraction?: number; message?: string; bytes?: number }) => {
+      if (m.type === 'memory') {
+        task.lastSampleAt = Date.now();
+        task.lastBytes = m.bytes ?? 0;
+        if (task.lastBytes > capBytes && !kill.signal.aborted) {
+          kill.abort(new AgentMemoryError(name, `${Math.round(task.lastBytes / MB)} MB in use, the limit is ${this.options.memoryMb} MB`));
+        }
+      } else if (m.type === 'progress') opts.onProgress?.(m.fraction ?? 0, m.message);
       else if (m.type === 'cache-get')
         opts.cache.get(m.key!).then(
           (value) => port1.postMessage({ id: m.id, value }),
@@ -88,18 +154,53 @@ export class AgentHost {
           () => port1.postMessage({ id: m.id }),
         );
     });
+    this.running.add(task);
     try {
-      const out = (await this.pool.run(
-        { ...input, modulePath: r.modulePath, agentName: r.agent.name, port: port2 },
-        { transferList: [port2] as never, signal },
-      )) as WorkerOutput;
+      let out: WorkerOutput;
+      try {
+        out = (await this.pool.run(
+          { ...input, modulePath: r.modulePath, agentName: name, port: port2, memorySampleMs: this.sampleMs },
+          { transferList: [port2] as never, signal },
+        )) as WorkerOutput;
+      } catch (err) {
+        if (signal.aborted || (err as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw err;
+        throw new AgentCrashError(name, err);
+      }
+      if (!out.ok) throw deserializeError(out.error);
       return { facts: out.facts as AgentResult['facts'], artifacts: out.artifacts, warnings: out.warnings };
     } finally {
+      this.running.delete(task);
       port1.close();
     }
   }
 
+  /**
+   * The process guard: when resident memory passes the limit, the task whose
+   * thread has not reported for the longest time (it is allocating without
+   * yielding) is stopped; one per check, so memory freed by the first is seen
+   * before a second is chosen.
+   */
+  private checkProcessMemory(): void {
+    if (!this.running.size) return;
+    const rss = process.memoryUsage.rss();
+    if (rss <= this.processLimitBytes) return;
+    const now = Date.now();
+    const staleAfter = this.sampleMs * 5;
+    let victim: RunningTask | null = null;
+    for (const t of this.running) {
+      if (t.kill.signal.aborted || t.lastSampleAt === 0) continue;
+      const stale = now - t.lastSampleAt > staleAfter;
+      if (!stale) continue;
+      if (!victim || t.lastSampleAt < victim.lastSampleAt) victim = t;
+    }
+    if (!victim) return; // every thread reports and is under its cap: the excess is not an agent's
+    this.log.warn({ agent: victim.agent, rssMb: Math.round(rss / MB), limitMb: Math.round(this.processLimitBytes / MB) }, 'process memory over its limit: stopping a non-yielding agent');
+    victim.kill.abort(new AgentMemoryError(victim.agent, `the process reached ${Math.round(rss / MB)} MB while the agent's thread did not yield`));
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.guard);
+    for (const t of this.running) t.kill.abort(new Error('the daemon is shutting down'));
     await this.pool.close({ force: true });
   }
 }

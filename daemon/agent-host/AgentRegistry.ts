@@ -5,13 +5,14 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Agent, FieldSchema, Json, Stage } from '../../agents/sdk/index.ts';
-import { STAGES } from '../../agents/sdk/index.ts';
+import type { Agent, FieldSchema, Json, SearchableField, Stage } from '../../agents/sdk/index.ts';
+import { SDK_VERSION, STAGES } from '../../agents/sdk/index.ts';
 import type { Logger } from '../log.ts';
 import { errorMessage } from '../errors.ts';
-import { loadAgentModule } from './loadAgentModule.ts';
+import { loadAgentModule, settingValueProblem } from './loadAgentModule.ts';
+import { inspectAgentModule } from './inspectAgent.ts';
 
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
@@ -28,6 +29,9 @@ export interface RegisteredAgent {
   builtin: boolean;
   /** where it came from: "builtin" or the configured package/folder */
   source: string;
+  /** package.json name and version of a third-party agent */
+  packageName?: string | null;
+  packageVersion?: string | null;
   enabled: boolean;
   position: number;
   settings: Record<string, Json>;
@@ -45,63 +49,175 @@ export interface LoadFailure {
   error: string;
 }
 
-/** Resolves a configured agent (npm package name or folder) to a module URL. */
-export function resolveAgentSource(source: string, cwd = process.cwd()): string {
+/** A configured third-party agent, resolved to its entry module. */
+export interface ResolvedAgentSource {
+  modulePath: string;
+  /** package.json name and version, when the agent is a package */
+  packageName: string | null;
+  packageVersion: string | null;
+  /** SDK contract version the package says it needs ("sidereal": { "sdk": 1 }) */
+  sdk: number | null;
+}
+
+interface AgentPackageJson {
+  name?: string;
+  version?: string;
+  main?: string;
+  exports?: unknown;
+  sidereal?: { agent?: string; sdk?: number };
+}
+
+function exportsEntry(exp: unknown): string | undefined {
+  if (typeof exp === 'string') return exp;
+  if (!exp || typeof exp !== 'object') return undefined;
+  const dot = (exp as Record<string, unknown>)['.'] ?? exp;
+  if (typeof dot === 'string') return dot;
+  if (dot && typeof dot === 'object') {
+    const d = dot as Record<string, unknown>;
+    for (const k of ['import', 'node', 'default']) if (typeof d[k] === 'string') return d[k] as string;
+  }
+  return undefined;
+}
+
+function resolveFolder(dir: string): ResolvedAgentSource {
+  const pkgFile = join(dir, 'package.json');
+  if (existsSync(pkgFile)) {
+    let pkg: AgentPackageJson;
+    try {
+      pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as AgentPackageJson;
+    } catch (err) {
+      throw new Error(`${pkgFile} is not valid JSON: ${errorMessage(err)}`);
+    }
+    const entry = pkg.sidereal?.agent ?? exportsEntry(pkg.exports) ?? pkg.main;
+    const base = { packageName: pkg.name ?? null, packageVersion: pkg.version ?? null, sdk: typeof pkg.sidereal?.sdk === 'number' ? pkg.sidereal.sdk : null };
+    if (typeof entry === 'string') {
+      const file = resolve(dir, entry);
+      if (!file.startsWith(resolve(dir) + sep)) throw new Error(`the entry point ${entry} of ${pkgFile} is outside the package`);
+      if (!existsSync(file)) throw new Error(`the entry point ${entry} named in ${pkgFile} does not exist${/\.js$/.test(entry) ? ' (was the package built?)' : ''}`);
+      return { modulePath: pathToFileURL(file).href, ...base };
+    }
+    for (const f of ['index.js', 'index.mjs', 'index.ts']) if (existsSync(join(dir, f))) return { modulePath: pathToFileURL(join(dir, f)).href, ...base };
+  }
+  for (const f of ['index.js', 'index.mjs', 'index.ts']) if (existsSync(join(dir, f))) return { modulePath: pathToFileURL(join(dir, f)).href, packageName: null, packageVersion: null, sdk: null };
+  throw new Error(`no entry point in ${dir} (package.json "sidereal.agent", "exports" or "main", or index.js)`);
+}
+
+/**
+ * Resolves a configured agent to its entry module: a folder (with or without
+ * a package.json), a module file, or an npm package name installed where
+ * Sidereal runs (resolved from `cwd`, like `import` would).
+ */
+export function resolveAgentPackage(source: string, cwd = process.cwd()): ResolvedAgentSource {
   const asPath = isAbsolute(source) ? source : resolve(cwd, source);
   if (source.startsWith('.') || source.startsWith('/') || existsSync(asPath)) {
     if (!existsSync(asPath)) throw new Error(`folder ${asPath} does not exist`);
-    if (statSync(asPath).isFile()) return pathToFileURL(asPath).href;
-    const pkgFile = join(asPath, 'package.json');
-    if (existsSync(pkgFile)) {
-      const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { main?: string; exports?: unknown; sidereal?: { agent?: string } };
-      const entry = pkg.sidereal?.agent ?? (typeof pkg.exports === 'string' ? pkg.exports : (pkg.exports as Record<string, string> | undefined)?.['.']) ?? pkg.main;
-      if (typeof entry === 'string') return pathToFileURL(join(asPath, entry)).href;
-    }
-    for (const f of ['index.js', 'index.mjs', 'index.ts']) if (existsSync(join(asPath, f))) return pathToFileURL(join(asPath, f)).href;
-    throw new Error(`no entry point in ${asPath} (package.json "sidereal.agent", "exports" or "main", or index.js)`);
+    if (statSync(asPath).isFile()) return { modulePath: pathToFileURL(asPath).href, packageName: null, packageVersion: null, sdk: null };
+    return resolveFolder(asPath);
   }
+  if (!/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(source)) throw new Error(`"${source}" is neither a folder nor an npm package name`);
   const require = createRequire(join(cwd, 'package.json'));
-  return pathToFileURL(require.resolve(source)).href;
+  for (const dir of require.resolve.paths(source) ?? []) {
+    const pkgDir = join(dir, source);
+    if (existsSync(join(pkgDir, 'package.json'))) return resolveFolder(pkgDir);
+  }
+  throw new Error(`npm package ${source} is not installed (run \`npm install ${source}\` in ${cwd})`);
+}
+
+/** Resolves a configured agent (npm package name or folder) to a module URL. */
+export function resolveAgentSource(source: string, cwd = process.cwd()): string {
+  return resolveAgentPackage(source, cwd).modulePath;
 }
 
 export function applySettingsDefaults(schema: Record<string, FieldSchema> | undefined, values: Record<string, Json>): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [k, s] of Object.entries(schema ?? {})) {
     const v = values[k];
-    out[k] = v === undefined ? (s.default ?? null) : v;
+    out[k] = v === undefined || v === null || settingValueProblem(s, v) ? (s.default ?? null) : v;
   }
   return out;
+}
+
+/**
+ * Checks settings an admin gives for an agent: known names, values of the
+ * declared types and ranges. Returns every problem at once.
+ */
+export function settingsProblems(schema: Record<string, FieldSchema> | undefined, values: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    const s = schema?.[k];
+    if (!s) {
+      out.push(`${k}: no such setting${schema && Object.keys(schema).length ? ` (known: ${Object.keys(schema).join(', ')})` : ''}`);
+      continue;
+    }
+    if (v === null) continue; // null = back to the default
+    const p = settingValueProblem(s, v);
+    if (p) out.push(`${k} ${p}`);
+  }
+  return out;
+}
+
+/** A searchable fact field as the search and the gallery see it. */
+export interface SearchableFact extends SearchableField {
+  agent: string;
+  /** the query parameter: "facts.<agent>.<path>" (+ ".min"/".max" for numbers) */
+  param: string;
+}
+
+function notOnThisThread(name: string): Agent['run'] {
+  return async () => {
+    throw new Error(`agent ${name} is third-party: it runs only in the worker pool`);
+  };
 }
 
 export class AgentRegistry {
   private list: RegisteredAgent[] = [];
   readonly failures: LoadFailure[] = [];
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly options: { cwd?: string; inspectTimeoutMs?: number; inspectMemoryMb?: number } = {},
+  ) {}
 
-  /** Loads built-ins and third-party agents; a broken third-party agent is reported and left out. */
+  /**
+   * Loads built-ins and third-party agents. A broken third-party agent (not
+   * found, fails to import, hangs or runs out of memory while loading, breaks
+   * the contract, duplicates a name, needs a newer SDK) is reported in
+   * `failures` and left out; the daemon runs without it. Third-party modules
+   * are read in a throw-away worker thread: their code never runs here.
+   */
   async load(options: { builtins?: string[]; thirdParty?: string[] }): Promise<void> {
-    const entries: { source: string; modulePath: string; builtin: boolean }[] = [];
-    for (const name of options.builtins ?? BUILTIN_AGENTS) entries.push({ source: 'builtin', modulePath: builtinModulePath(name), builtin: true });
-    for (const source of options.thirdParty ?? []) {
-      try {
-        entries.push({ source, modulePath: resolveAgentSource(source), builtin: false });
-      } catch (err) {
-        this.failures.push({ source, error: errorMessage(err) });
-        this.log.error({ source, err: errorMessage(err) }, 'third-party agent not found; continuing without it');
-      }
-    }
     const seen = new Set<string>();
-    for (const e of entries) {
+    const add = (agent: Agent, e: { modulePath: string; builtin: boolean; source: string; packageName?: string | null; packageVersion?: string | null }) => {
+      if (seen.has(agent.name)) throw new Error(`an agent named "${agent.name}" is already registered`);
+      seen.add(agent.name);
+      this.list.push({ agent, modulePath: e.modulePath, builtin: e.builtin, source: e.source, packageName: e.packageName ?? null, packageVersion: e.packageVersion ?? null, enabled: true, position: this.list.length, settings: applySettingsDefaults(agent.settings, {}) });
+    };
+    for (const name of options.builtins ?? BUILTIN_AGENTS) {
+      const modulePath = builtinModulePath(name);
+      add(await loadAgentModule(modulePath), { modulePath, builtin: true, source: 'builtin' });
+    }
+    // read in parallel (each in its own thread), registered in configuration order
+    const third = await Promise.all(
+      (options.thirdParty ?? []).map(async (source) => {
+        try {
+          const resolved = resolveAgentPackage(source, this.options.cwd);
+          if (resolved.sdk !== null && resolved.sdk > SDK_VERSION) throw new Error(`needs agent SDK version ${resolved.sdk}; this Sidereal provides version ${SDK_VERSION}`);
+          const manifest = await inspectAgentModule(resolved.modulePath, { timeoutMs: this.options.inspectTimeoutMs, memoryMb: this.options.inspectMemoryMb });
+          return { source, resolved, manifest, error: null };
+        } catch (err) {
+          return { source, resolved: null, manifest: null, error: errorMessage(err) };
+        }
+      }),
+    );
+    for (const t of third) {
       try {
-        const agent = await loadAgentModule(e.modulePath);
-        if (seen.has(agent.name)) throw new Error(`an agent named "${agent.name}" is already registered`);
-        seen.add(agent.name);
-        this.list.push({ agent, modulePath: e.modulePath, builtin: e.builtin, source: e.source, enabled: true, position: this.list.length, settings: applySettingsDefaults(agent.settings, {}) });
+        if (t.error !== null) throw new Error(t.error);
+        const agent = { ...t.manifest!, run: notOnThisThread(t.manifest!.name) } as Agent;
+        add(agent, { modulePath: t.resolved!.modulePath, builtin: false, source: t.source, packageName: t.resolved!.packageName, packageVersion: t.resolved!.packageVersion });
+        this.log.info({ agent: agent.name, version: agent.version, source: t.source }, 'third-party agent loaded');
       } catch (err) {
-        if (e.builtin) throw err;
-        this.failures.push({ source: e.source, error: errorMessage(err) });
-        this.log.error({ source: e.source, err: errorMessage(err) }, 'third-party agent failed to load; continuing without it');
+        this.failures.push({ source: t.source, error: errorMessage(err) });
+        this.log.error({ source: t.source, err: errorMessage(err) }, 'third-party agent failed to load; continuing without it');
       }
     }
   }
@@ -115,6 +231,7 @@ export class AgentRegistry {
       r.position = o?.position ?? 1000 + i;
       r.settings = applySettingsDefaults(r.agent.settings, o?.settings ?? {});
     });
+    // stable: equal positions keep registration order
     this.list.sort((a, b) => a.position - b.position);
   }
 
@@ -133,5 +250,10 @@ export class AgentRegistry {
 
   stages(): Stage[] {
     return [...STAGES];
+  }
+
+  /** Every searchable fact field declared by a loaded agent (enabled or not: old results stay searchable). */
+  searchableFacts(): SearchableFact[] {
+    return this.list.flatMap((r) => (r.agent.searchable ?? []).map((f) => ({ ...f, agent: r.agent.name, param: `facts.${r.agent.name}.${f.path}` })));
   }
 }

@@ -1,24 +1,35 @@
 /**
  * Runs inside a piscina worker thread: loads an agent module (cached per
- * thread), builds its context and runs it. Cache calls and progress go back
- * to the host over a MessagePort.
+ * thread), builds its context and runs it. Cache calls, progress and memory
+ * samples go back to the host over a MessagePort.
+ *
+ * Errors are returned as data, not thrown: a thrown error crosses the thread
+ * boundary as a bare `Error` (structured clone keeps only the message), which
+ * would turn an `AgentSkip` into a failure and lose `AgentError.permanent`.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Agent, AgentCache, Json } from '../../agents/sdk/index.ts';
 import { log } from '../log.ts';
 import { agentLogger, buildContext, type ContextInput } from './context.ts';
 import { loadAgentModule } from './loadAgentModule.ts';
+import { serializeError, type SerializedError } from './agentErrors.ts';
 
 export interface WorkerTask extends ContextInput {
   modulePath: string;
   agentName: string;
   port: MessagePort;
+  /** how often to report memory use to the host (ms); 0 = never */
+  memorySampleMs?: number;
 }
 
-export interface WorkerOutput {
-  facts: unknown;
-  artifacts: { name: string; contentType: string; data: Uint8Array }[];
-  warnings: string[];
+export type WorkerOutput =
+  | { ok: true; facts: unknown; artifacts: { name: string; contentType: string; data: Uint8Array }[]; warnings: string[] }
+  | { ok: false; error: SerializedError };
+
+/** Memory this thread holds: its V8 heap plus memory outside it (ArrayBuffers, typed arrays). */
+export function threadMemoryBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
 }
 
 function portCache(port: MessagePort): AgentCache {
@@ -41,20 +52,33 @@ function portCache(port: MessagePort): AgentCache {
 }
 
 export default async function runAgentTask(task: WorkerTask): Promise<WorkerOutput> {
-  const agent: Agent = await loadAgentModule(task.modulePath);
-  const controller = new AbortController(); // aborting a piscina task terminates the thread itself
-  const ctx = buildContext(task, {
-    log: agentLogger(log.child({ component: 'agent', agent: task.agentName, imageId: task.image.id })),
-    signal: controller.signal,
-    cache: portCache(task.port),
-    progress: (fraction, message) => task.port.postMessage({ type: 'progress', fraction, message }),
-  });
+  const sample = () => task.port.postMessage({ type: 'memory', bytes: threadMemoryBytes() });
+  // samples run whenever the agent yields to the event loop; a thread that
+  // never yields is watched by the host's process-wide guard instead
+  const sampler = task.memorySampleMs ? setInterval(sample, task.memorySampleMs) : null;
+  // the first sample tells the host the task has a thread (it is delivered even if the agent never yields)
+  if (sampler) sample();
   try {
+    const agent: Agent = await loadAgentModule(task.modulePath);
+    const controller = new AbortController(); // aborting a piscina task terminates the thread itself
+    const ctx = buildContext(task, {
+      log: agentLogger(log.child({ component: 'agent', agent: task.agentName, imageId: task.image.id })),
+      signal: controller.signal,
+      cache: portCache(task.port),
+      progress: (fraction, message) => {
+        task.port.postMessage({ type: 'progress', fraction, message });
+        if (sampler) sample();
+      },
+    });
     const result = await agent.run(ctx);
+    if (!result || typeof result !== 'object') return { ok: false, error: { name: 'Error', message: `run() must return { facts }, got ${result === null ? 'null' : typeof result}` } };
     const artifacts = (result.artifacts ?? []).map((a) => ({ name: a.name, contentType: a.contentType, data: a.data }));
     // artifacts are small (thumbnails, previews): a structured-clone copy is fine
-    return { facts: result.facts, artifacts, warnings: result.warnings ?? [] };
+    return { ok: true, facts: result.facts, artifacts, warnings: result.warnings ?? [] };
+  } catch (err) {
+    return { ok: false, error: serializeError(err) };
   } finally {
+    if (sampler) clearInterval(sampler);
     task.port.close();
   }
 }

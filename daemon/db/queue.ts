@@ -62,7 +62,7 @@ export async function finishImage(
                             then ${p.nextUpdateAt ? p.nextUpdateAt.toISOString() : null}::timestamptz else next_update_at end,
       lease_owner = case when lease_owner = ${p.host} then null else lease_owner end,
       processed_generation = greatest(processed_generation, ${p.generation}),
-      attempts = ${p.attempts}, last_error = ${p.error}, processed_at = now(), stitch_due = false
+      attempts = ${p.attempts}, last_error = ${p.error}, processed_at = now(), processed_by = ${p.host}, stitch_due = false
     where id = ${p.id}`);
 }
 

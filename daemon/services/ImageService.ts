@@ -14,6 +14,9 @@ import { upsertFiles } from '../db/files.ts';
 import { saveUserEdits } from '../db/edits.ts';
 import { makeDue } from '../db/queue.ts';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { agentResult, imageQueueState } from '../db/admin.ts';
+import { equipmentChoices, filterNames } from '../db/facets.ts';
+import { requireActor, type Actor } from '../auth/permissions.ts';
 import type { StorageBackend } from '../storage/StorageBackend.ts';
 import { safeFileName } from '../storage/keys.ts';
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
@@ -27,8 +30,15 @@ export interface ImagePage {
   query: ImageQuery;
 }
 
+/** Choices for the gallery's filters: values that occur in the library. */
+export interface ImageFacets {
+  filters: string[];
+  equipment: { id: string; type: string; name: string }[];
+}
+
 export class ImageService {
   private constellationByName: Map<string, string> | null = null;
+  private facetCache: { at: number; value: Promise<ImageFacets> } | null = null;
 
   constructor(
     private readonly deps: {
@@ -164,12 +174,52 @@ export class ImageService {
     return { id: row.id, path: entry.key };
   }
 
-  /** Saves user edits (they win over agent facts) and makes the image due. */
-  async edit(id: string, patch: Record<string, unknown>, by: string | null): Promise<Record<string, unknown>> {
+  /**
+   * Saves user edits (they win over agent facts) and makes the image due.
+   * Members and admins may edit; a null value removes an edit.
+   */
+  async edit(actor: Actor | null, id: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const a = requireActor(actor);
     await this.get(id);
-    const edits = await saveUserEdits(this.deps.db, id, patch, by);
+    if (typeof patch.target === 'string' && patch.target.trim()) {
+      const hit = resolveName(patch.target);
+      const ids = hit ? [hit.id] : await findObjectIds(this.deps.db, [searchKey(patch.target)]);
+      if (!ids.length) throw new InvalidInputError(`target: "${patch.target}" is not in the object catalog`);
+      patch = { ...patch, target: ids[0] };
+    }
+    if (typeof patch.captured === 'string' && patch.captured && Number.isNaN(Date.parse(patch.captured))) throw new InvalidInputError('captured: not a date');
+    const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' && !v.trim() ? null : v]));
+    const edits = await saveUserEdits(this.deps.db, id, clean, a.username);
     await makeDue(this.deps.db, [id]);
     this.deps.onDue?.();
     return edits;
+  }
+
+  /** The file agent's facts (format, every header card), which the record leaves out. */
+  async fileFacts(id: string): Promise<{ imageId: string; status: 'done' | 'failed' | 'skipped' | 'missing'; error: string | null; facts: Record<string, unknown> | null; headers: { key: string; value: string | number | boolean | null; comment?: string }[] }> {
+    await this.get(id);
+    const r = await agentResult(this.deps.db, id, 'file');
+    if (!r) return { imageId: id, status: 'missing', error: null, facts: null, headers: [] };
+    const facts = (r.facts ?? null) as Record<string, unknown> | null;
+    const headers = Array.isArray(facts?.headers) ? (facts!.headers as { key: string; value: string | number | boolean | null; comment?: string }[]) : [];
+    const { headers: _h, ...rest } = facts ?? {};
+    return { imageId: id, status: r.status as 'done' | 'failed' | 'skipped', error: r.error, facts: facts ? rest : null, headers };
+  }
+
+  /** Whether an image is waiting for or in processing (for the progress of a re-run). */
+  async processingState(id: string): Promise<'due' | 'processing' | 'idle'> {
+    const s = await imageQueueState(this.deps.db, id);
+    if (!s) throw new NotFoundError('no such image');
+    return s.leased ? 'processing' : s.due || s.processed_generation < s.generation ? 'due' : 'idle';
+  }
+
+  /** Filter names and equipment in use (cached for a minute: they change slowly). */
+  facets(): Promise<ImageFacets> {
+    if (!this.facetCache || Date.now() - this.facetCache.at > 60_000) {
+      const value = Promise.all([filterNames(this.deps.db), equipmentChoices(this.deps.db)]).then(([filters, equipment]) => ({ filters, equipment }));
+      value.catch(() => (this.facetCache = null));
+      this.facetCache = { at: Date.now(), value };
+    }
+    return this.facetCache.value;
   }
 }

@@ -4,6 +4,8 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { queueCounts } from '../db/queue.ts';
+import { inProgress, recentErrors } from '../db/admin.ts';
+import { requireAdmin, type Actor } from '../auth/permissions.ts';
 import { errorMessage } from '../errors.ts';
 import type { Daemon } from '../Daemon.ts';
 
@@ -49,5 +51,23 @@ export class StatusService {
     const processing = d.engine ? { status: 'ok' as Health, ...d.engine.status(), drivingProviders: d.runner?.driving ?? [] } : { status: 'ok' as Health, role: 'web only' };
     const overall: Health = database.status === 'down' ? 'down' : [storageStatus, agents.status].includes('degraded') ? 'degraded' : 'ok';
     return { status: overall, host: d.config.hostId, roles: d.roles, database, storage: { status: storageStatus, sources }, agents, queue, processing };
+  }
+
+  /** The processing queue in detail, for admins: counts, what is running, recent errors. */
+  async queue(actor: Actor | null) {
+    requireAdmin(actor);
+    const db = this.deps.daemon.db.pool;
+    const [counts, running, errors] = await Promise.all([queueCounts(db), inProgress(db), recentErrors(db)]);
+    return {
+      counts,
+      inProgress: running.map((r) => ({ id: r.id, path: r.path, leaseOwner: r.lease_owner, since: r.since })),
+      recentErrors: errors.map((e) => ({ imageId: e.image_id, path: e.path, agent: e.agent, error: e.error, attempts: e.attempts, finishedAt: e.finished_at, nextAttemptAt: e.next_attempt_at })),
+    };
+  }
+
+  /** The whole status (sources with their root URIs and errors, hosts), for admins. */
+  async details(actor: Actor | null) {
+    requireAdmin(actor);
+    return this.status();
   }
 }

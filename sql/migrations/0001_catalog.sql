@@ -34,6 +34,7 @@ create table images_unprocessed (
   attempts        integer not null default 0,           -- consecutive processing rounds with failures
   last_error      text,
   processed_at    timestamptz,
+  processed_by    text,                                 -- host that finished the last round
   stitch_due      boolean not null default false,       -- a neighbour changed: re-stitch only
   unique (provider, storage_key)
 );

@@ -43,7 +43,7 @@ export async function startTestDaemon(options: { env?: Record<string, string>; r
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'sidereal-test-')));
   const db = options.db ?? (await createTestDatabase());
   const env = testEnv(dir, db, options.env);
-  await mkdir(env.SIDEREAL_WATCH_DIRS!, { recursive: true });
+  for (const d of env.SIDEREAL_WATCH_DIRS!.split(',').filter(Boolean)) await mkdir(d, { recursive: true });
   const config = loadConfig(env);
   const daemon = new Daemon(config, log, options.roles ?? ['web', 'work'], { builtinAgents: options.builtinAgents });
   await daemon.start();

@@ -1,101 +1,121 @@
 /**
- * JSON API handlers for images. Input decoding and output only; the rest is
- * in the services.
+ * API operations on images: search, one image, its derived files and file
+ * facts, upload, edit, re-run an agent.
  */
-import Busboy from 'busboy';
-import type { RouterMiddleware as Middleware } from '@koa/router';
-import type { Config } from '../../config.ts';
+import { z } from 'zod';
 import type { Services } from '../../Daemon.ts';
-import { InvalidInputError, PayloadTooLargeError, errorMessage } from '../../errors.ts';
+import type { Config } from '../../config.ts';
+import { ImageQuery } from '../../services/imageQuery.ts';
+import type { ApiRegistry } from './registry.ts';
+import { FileFacts, ImageEdit, ImagePage, ImageRecord, RerunResult, UploadResult } from './schemas.ts';
+import { receiveUpload } from './upload.ts';
 
-export function listImages(s: Services): Middleware {
-  return async function listImages(ctx) {
-    const page = await s.images.list(ctx.query as Record<string, unknown>);
-    ctx.body = { items: page.items, total: page.total, next: page.next };
-  };
-}
+export const IdParams = z.object({ id: z.string().uuid().describe('image id') });
 
-export function getImage(s: Services): Middleware {
-  return async function getImage(ctx) {
-    ctx.body = await s.images.get(ctx.params.id!);
-  };
-}
-
-export function derivedFile(s: Services, name: string): Middleware {
-  return async function derivedFile(ctx) {
-    const f = await s.images.derivedFile(ctx.params.id!, name);
-    ctx.set('ETag', f.etag);
-    ctx.set('Cache-Control', 'private, max-age=86400');
-    if (ctx.get('if-none-match') === f.etag) {
-      f.stream.destroy();
-      ctx.status = 304;
-      return;
-    }
-    ctx.type = f.contentType;
-    ctx.length = f.size;
-    ctx.body = f.stream;
-  };
-}
-
-/**
- * Multipart upload: every file part is streamed to storage as it arrives
- * (never buffered whole). Answers 202 with the new image ids; processing
- * happens in the background.
- */
-export function uploadImages(s: Services, config: Config): Middleware {
-  return async function uploadImages(ctx) {
-    if (!ctx.is('multipart/form-data')) throw new InvalidInputError('send the files as multipart/form-data');
-    const results: { id: string; path: string; name: string }[] = [];
-    await new Promise<void>((resolve, reject) => {
-      let bb: Busboy.Busboy;
-      try {
-        bb = Busboy({ headers: ctx.req.headers, limits: { fileSize: config.uploadMaxBytes, files: 500, fields: 50 } });
-      } catch (err) {
-        reject(new InvalidInputError(`malformed upload: ${errorMessage(err)}`));
-        return;
-      }
-      const pending: Promise<void>[] = [];
-      let failed: unknown = null;
-      bb.on('file', (_field, stream, info) => {
-        if (failed) {
-          stream.resume();
-          return;
+export function imageOperations(api: ApiRegistry, s: Services, config: Config): void {
+  api.add({
+    method: 'get',
+    path: '/api/v1/images',
+    operationId: 'listImages',
+    summary: 'Search images',
+    description: 'All filters are optional and combine with AND. Calibration frames are left out unless `frameType` asks for them.',
+    tag: 'images',
+    access: 'user',
+    query: ImageQuery,
+    responses: { 200: { description: 'A page of images', schema: ImagePage } },
+    handler: async (ctx) => {
+      const page = await s.images.list(ctx.query as Record<string, unknown>);
+      return { items: page.items, total: page.total, next: page.next };
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/api/v1/images',
+    operationId: 'uploadImages',
+    summary: 'Upload image files',
+    description: 'Multipart upload of one or more files (any field name). Answers at once; processing happens in the background and the images appear when stitched.',
+    tag: 'images',
+    access: 'user',
+    rawBody: { contentType: 'multipart/form-data', schema: { type: 'object', properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } } } } },
+    responses: { 202: { description: 'Stored; the new image ids', schema: UploadResult }, 413: { description: 'A file is larger than the upload limit' } },
+    handler: async (ctx) => {
+      const items = await receiveUpload(ctx, s, { maxBytes: config.uploadMaxBytes });
+      return { ids: items.map((r) => r.id), items };
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/api/v1/images/{id}',
+    operationId: 'getImage',
+    summary: 'One image',
+    tag: 'images',
+    access: 'user',
+    params: IdParams,
+    responses: { 200: { description: 'The image record', schema: ImageRecord } },
+    handler: (_ctx, { params }) => s.images.get(params.id),
+  });
+  api.add({
+    method: 'patch',
+    path: '/api/v1/images/{id}',
+    operationId: 'editImage',
+    summary: 'Correct an image (notes, target, frame type, capture date, equipment, acquisition fields)',
+    description: 'Edits are kept apart from agent facts and win over them; the image is stitched again. A null value removes an edit.',
+    tag: 'images',
+    access: 'user',
+    params: IdParams,
+    body: ImageEdit,
+    responses: { 200: { description: 'The edits now in force', schema: z.record(z.unknown()) } },
+    handler: async (ctx, { params, body, actor }) => s.images.edit(actor, params.id, body as Record<string, unknown>),
+  });
+  api.add({
+    method: 'get',
+    path: '/api/v1/images/{id}/file',
+    operationId: 'getImageFile',
+    summary: 'File facts and every header card (FITS keywords, XISF properties, EXIF)',
+    tag: 'images',
+    access: 'user',
+    params: IdParams,
+    responses: { 200: { description: 'The file agent facts', schema: FileFacts } },
+    handler: (_ctx, { params }) => s.images.fileFacts(params.id),
+  });
+  for (const name of ['thumbnail', 'preview'] as const) {
+    api.add({
+      method: 'get',
+      path: `/api/v1/images/{id}/${name}`,
+      operationId: name === 'thumbnail' ? 'getThumbnail' : 'getPreview',
+      summary: name === 'thumbnail' ? 'Thumbnail (JPEG or WebP, ~400 px)' : 'Auto-stretched preview (JPEG or WebP, ~2048 px)',
+      tag: 'images',
+      access: 'user',
+      params: IdParams,
+      responses: { 200: { description: 'Image bytes', contentType: 'image/*' }, 304: { description: 'Not modified (ETag)' } },
+      handler: async (ctx, { params }) => {
+        const f = await s.images.derivedFile(params.id, name);
+        ctx.set('ETag', f.etag);
+        ctx.set('Cache-Control', 'private, max-age=86400');
+        if (ctx.get('if-none-match') === f.etag) {
+          f.stream.destroy();
+          ctx.status = 304;
+          return undefined;
         }
-        pending.push(
-          s.images.storeUpload(info.filename || 'upload', stream).then(
-            (r) => void results.push({ ...r, name: info.filename || 'upload' }),
-            (err) => {
-              failed ??= err;
-              stream.resume();
-            },
-          ),
-        );
-      });
-      bb.on('error', (err) => reject(new InvalidInputError(`malformed upload: ${errorMessage(err)}`)));
-      bb.on('close', () => {
-        Promise.all(pending).then(() => (failed ? reject(failed) : resolve()), reject);
-      });
-      ctx.req.pipe(bb);
+        ctx.type = f.contentType;
+        ctx.length = f.size;
+        ctx.body = f.stream;
+        return undefined;
+      },
     });
-    if (!results.length) throw new InvalidInputError('no file in the upload');
-    ctx.status = 202;
-    ctx.body = { ids: results.map((r) => r.id), items: results };
-  };
+  }
+  api.add({
+    method: 'post',
+    path: '/api/v1/images/{id}/agents/{agent}/run',
+    operationId: 'rerunImageAgent',
+    summary: 'Run one agent again on one image (admin)',
+    tag: 'images',
+    access: 'admin',
+    params: IdParams.extend({ agent: z.string().max(64).describe('agent name') }),
+    responses: { 202: { description: 'The image is due', schema: RerunResult } },
+    handler: async (_ctx, { params, actor }) => {
+      await s.images.get(params.id);
+      return s.agents.rerun(actor, params.agent, { ids: [params.id] });
+    },
+  });
 }
-
-export function rerunAgent(s: Services): Middleware {
-  return async function rerunAgent(ctx) {
-    await s.images.get(ctx.params.id!);
-    const r = await s.agents.rerun(ctx.params.agent!, { ids: [ctx.params.id!] as string[] });
-    ctx.status = 202;
-    ctx.body = r;
-  };
-}
-
-export function listAgents(s: Services): Middleware {
-  return async function listAgents(ctx) {
-    ctx.body = await s.agents.list();
-  };
-}
-
-export { PayloadTooLargeError };

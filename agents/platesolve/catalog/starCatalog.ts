@@ -1,0 +1,186 @@
+/**
+ * The solver's star catalog in memory: stars grouped by sky cell
+ * ({@link SkyCells}) and sorted by magnitude inside each cell, as typed arrays.
+ * Read once per thread from the compact file written by
+ * scripts/build-star-catalog.ts (format in {@link encodeStarCatalog}).
+ */
+import { readFileSync } from 'node:fs';
+import { SkyCells } from './cells.ts';
+
+const MAGIC = 'SIDSTAR1';
+const D2R = Math.PI / 180;
+/** fixed-point RA: full circle = 2³² */
+const RA_UNIT = 360 / 2 ** 32;
+/** fixed-point Dec: ±90° = ±(2³¹−1) */
+const DEC_UNIT = 90 / (2 ** 31 - 1);
+
+export interface CatalogMeta {
+  version: number;
+  zoneDeg: number;
+  stars: number;
+  /** what went in, e.g. ["tycho2:index-4107", "hipparcos:d3-celestial"] */
+  sources: string[];
+  created: string;
+}
+
+/** Plain star list used while building. */
+export interface StarList {
+  ra: Float64Array;
+  dec: Float64Array;
+  mag: Float32Array;
+}
+
+/** Stars found by a query, brightest first. */
+export interface StarSet extends StarList {
+  count: number;
+}
+
+export class StarCatalog {
+  readonly cells: SkyCells;
+  constructor(
+    readonly meta: CatalogMeta,
+    /** first star of each cell, length cells + 1 */
+    readonly cellStart: Uint32Array,
+    readonly raFixed: Uint32Array,
+    readonly decFixed: Int32Array,
+    /** magnitude × 1000 */
+    readonly magMilli: Int16Array,
+  ) {
+    this.cells = new SkyCells(meta.zoneDeg);
+  }
+
+  get size(): number {
+    return this.raFixed.length;
+  }
+
+  /** Short name for reports: "tycho2+hipparcos" or "hipparcos". */
+  get name(): string {
+    const kinds = [...new Set(this.meta.sources.map((s) => s.split(':')[0]))];
+    return kinds.join('+') || 'unknown';
+  }
+
+  /** True when the catalog is deep enough for sub-degree fields (Tycho-2 inside). */
+  get deep(): boolean {
+    return this.meta.sources.some((s) => s.startsWith('tycho2'));
+  }
+
+  ra(i: number): number { return this.raFixed[i] * RA_UNIT; }
+  dec(i: number): number { return this.decFixed[i] * DEC_UNIT; }
+  mag(i: number): number { return this.magMilli[i] / 1000; }
+
+  /**
+   * Stars within `radius` degrees of (ra, dec), at most `maxStars` of the
+   * brightest (merged across cells), optionally fainter limit `maxMag`.
+   */
+  query(ra0: number, dec0: number, radius: number, options: { maxStars?: number; maxMag?: number } = {}): StarSet {
+    const maxMag = options.maxMag ?? Infinity;
+    const magLimit = Number.isFinite(maxMag) ? Math.round(maxMag * 1000) : 32767;
+    const cosR = Math.cos(Math.min(radius, 180) * D2R);
+    const sd0 = Math.sin(dec0 * D2R), cd0 = Math.cos(dec0 * D2R);
+    const idx: number[] = [];
+    for (const c of this.cells.cellsInCap(ra0, dec0, radius)) {
+      const end = this.cellStart[c + 1];
+      for (let i = this.cellStart[c]; i < end; i++) {
+        if (this.magMilli[i] > magLimit) break; // sorted by magnitude within the cell
+        const d = this.decFixed[i] * DEC_UNIT * D2R;
+        const da = (this.raFixed[i] * RA_UNIT - ra0) * D2R;
+        if (sd0 * Math.sin(d) + cd0 * Math.cos(d) * Math.cos(da) >= cosR) idx.push(i);
+      }
+    }
+    idx.sort((a, b) => this.magMilli[a] - this.magMilli[b]);
+    const n = Math.min(idx.length, options.maxStars ?? Infinity);
+    const out: StarSet = { ra: new Float64Array(n), dec: new Float64Array(n), mag: new Float32Array(n), count: n };
+    for (let k = 0; k < n; k++) {
+      const i = idx[k];
+      out.ra[k] = this.raFixed[i] * RA_UNIT;
+      out.dec[k] = this.decFixed[i] * DEC_UNIT;
+      out.mag[k] = this.magMilli[i] / 1000;
+    }
+    return out;
+  }
+
+  /** Builds the in-memory catalog from a plain list (any order). */
+  static fromList(list: StarList, sources: string[], zoneDeg = 1): StarCatalog {
+    const cells = new SkyCells(zoneDeg);
+    const n = list.ra.length;
+    const cellOf = new Uint32Array(n);
+    const counts = new Uint32Array(cells.count + 1);
+    for (let i = 0; i < n; i++) {
+      cellOf[i] = cells.cellOf(list.ra[i], list.dec[i]);
+      counts[cellOf[i] + 1]++;
+    }
+    const start = new Uint32Array(cells.count + 1);
+    for (let c = 0; c < cells.count; c++) start[c + 1] = start[c] + counts[c + 1];
+    const order = new Uint32Array(n);
+    const fill = start.slice(0, cells.count);
+    for (let i = 0; i < n; i++) order[fill[cellOf[i]]++] = i;
+    for (let c = 0; c < cells.count; c++) {
+      const seg = order.subarray(start[c], start[c + 1]);
+      const sorted = Array.from(seg).sort((a, b) => list.mag[a] - list.mag[b]);
+      seg.set(sorted);
+    }
+    const ra = new Uint32Array(n), dec = new Int32Array(n), mag = new Int16Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      const r = ((list.ra[i] % 360) + 360) % 360;
+      ra[k] = Math.min(2 ** 32 - 1, Math.round(r / RA_UNIT));
+      dec[k] = Math.round(Math.max(-90, Math.min(90, list.dec[i])) / DEC_UNIT);
+      mag[k] = Math.max(-32768, Math.min(32767, Math.round(list.mag[i] * 1000)));
+    }
+    const meta: CatalogMeta = { version: 1, zoneDeg, stars: n, sources, created: new Date().toISOString() };
+    return new StarCatalog(meta, start, ra, dec, mag);
+  }
+}
+
+/**
+ * File layout (little endian): "SIDSTAR1", u32 JSON length, JSON metadata
+ * padded to 4 bytes, u32 cellStart[cells+1], u32 ra[n], i32 dec[n], i16 mag[n].
+ */
+export function encodeStarCatalog(cat: StarCatalog): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(cat.meta));
+  const jsonPadded = Math.ceil(json.length / 4) * 4;
+  const n = cat.size;
+  const total = 12 + jsonPadded + cat.cellStart.byteLength + 4 * n + 4 * n + 2 * n;
+  const out = new Uint8Array(total);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(8, json.length, true);
+  out.set(json, 12);
+  let p = 12 + jsonPadded;
+  for (const arr of [cat.cellStart, cat.raFixed, cat.decFixed, cat.magMilli]) {
+    out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), p);
+    p += arr.byteLength;
+  }
+  return out;
+}
+
+export function decodeStarCatalog(bytes: Uint8Array): StarCatalog {
+  if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw new Error('not a Sidereal star catalog (bad magic)');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const jl = dv.getUint32(8, true);
+  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jl))) as CatalogMeta;
+  if (meta.version !== 1) throw new Error(`unsupported star catalog version ${meta.version}`);
+  const cells = new SkyCells(meta.zoneDeg);
+  // Copy into a fresh, aligned buffer once; typed-array views then need no alignment care.
+  const body = new Uint8Array(bytes.subarray(12 + Math.ceil(jl / 4) * 4)); // a copy (Buffer#slice would share memory)
+  const buf = body.buffer;
+  const n = meta.stars;
+  let p = 0;
+  const cellStart = new Uint32Array(buf, p, cells.count + 1); p += cellStart.byteLength;
+  const ra = new Uint32Array(buf, p, n); p += 4 * n;
+  const dec = new Int32Array(buf, p, n); p += 4 * n;
+  const mag = new Int16Array(buf, p, n); p += 2 * n;
+  if (p > body.byteLength || cellStart[cells.count] !== n) throw new Error('star catalog file is truncated or corrupt');
+  return new StarCatalog(meta, cellStart, ra, dec, mag);
+}
+
+const loaded = new Map<string, StarCatalog>();
+
+/** Loads (once per thread) the catalog file at `path`. Throws when missing or corrupt. */
+export function loadStarCatalog(path: string): StarCatalog {
+  let cat = loaded.get(path);
+  if (!cat) {
+    cat = decodeStarCatalog(readFileSync(path));
+    loaded.set(path, cat);
+  }
+  return cat;
+}

@@ -1,0 +1,264 @@
+/**
+ * Star detection for plate solving (PLATESOLVE.md §1.6): background mesh,
+ * matched filter, threshold, 8-connected components, rejection of hot pixels,
+ * cosmic rays, blends, elongated and huge objects, windowed centroids, and
+ * ranking by flux.
+ */
+import type { PixelImage } from '../../formats/types.ts';
+import { estimateBackground, interpolateMesh } from './background.ts';
+import { toMonoImage, type MonoImage, type MonoOptions } from './monoImage.ts';
+
+/** A detected star, in the PixelImage's stored-pixel grid: continuous, pixel k spans [k, k+1). */
+export interface DetectedStar {
+  x: number;
+  y: number;
+  /** background-subtracted flux (sum over the component), source units */
+  flux: number;
+  /** peak above background */
+  peak: number;
+  /** FWHM from second moments, stored pixels */
+  fwhm: number;
+  /** major/minor axis ratio */
+  elongation: number;
+  npix: number;
+  /** flat top at the data maximum: the position is fine, the flux is not */
+  saturated: boolean;
+  /** peak / noise */
+  snr: number;
+}
+
+export interface DetectOptions extends MonoOptions {
+  /** detection threshold in σ of the filtered image; default 5 (linear) or 8 (stretched / 8-bit) */
+  sigma?: number;
+  /** keep at most this many stars (brightest first); default 500 */
+  maxStars?: number;
+  /** reject objects more elongated than this (adaptive upwards for trailed frames); default 1.8 */
+  maxElongation?: number;
+}
+
+export interface DetectResult {
+  stars: DetectedStar[];
+  /** image the detector worked on, for diagnostics */
+  width: number;
+  height: number;
+  factor: number;
+  noise: number;
+  /** candidates rejected, by reason */
+  rejected: Record<string, number>;
+  medianFwhm: number | null;
+}
+
+const KERNEL = (() => {
+  const k = [-2, -1, 0, 1, 2].map((d) => Math.exp(-(d * d) / 2));
+  const s = k.reduce((a, b) => a + b, 0);
+  return k.map((v) => v / s);
+})();
+
+function convolveSeparable(src: Float32Array, w: number, h: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const [k0, k1, k2] = [KERNEL[0], KERNEL[1], KERNEL[2]];
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    for (let x = 0; x < w; x++) {
+      const xm2 = x >= 2 ? x - 2 : 0, xm1 = x >= 1 ? x - 1 : 0;
+      const xp1 = x + 1 < w ? x + 1 : w - 1, xp2 = x + 2 < w ? x + 2 : w - 1;
+      tmp[o + x] = k0 * (src[o + xm2] + src[o + xp2]) + k1 * (src[o + xm1] + src[o + xp1]) + k2 * src[o + x];
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    const ym2 = (y >= 2 ? y - 2 : 0) * w, ym1 = (y >= 1 ? y - 1 : 0) * w;
+    const yp1 = (y + 1 < h ? y + 1 : h - 1) * w, yp2 = (y + 2 < h ? y + 2 : h - 1) * w;
+    const o = y * w;
+    for (let x = 0; x < w; x++) {
+      out[o + x] = k0 * (tmp[ym2 + x] + tmp[yp2 + x]) + k1 * (tmp[ym1 + x] + tmp[yp1 + x]) + k2 * tmp[o + x];
+    }
+  }
+  return out;
+}
+
+/** Robust σ of a large array from a subsample (MAD of values within ±5 MAD of the median). */
+function sampleSigma(a: Float32Array): number {
+  const step = Math.max(1, Math.floor(a.length / 50000));
+  const s: number[] = [];
+  for (let i = 0; i < a.length; i += step) s.push(a[i]);
+  s.sort((p, q) => p - q);
+  const med = s[s.length >> 1];
+  const dev = s.map((v) => Math.abs(v - med)).sort((p, q) => p - q);
+  return 1.4826 * dev[dev.length >> 1];
+}
+
+export function detectStars(image: PixelImage | MonoImage, options: DetectOptions = {}): DetectResult {
+  const mono = 'planes' in image ? toMonoImage(image, options) : image;
+  const { data, width: w, height: h } = mono;
+  const rejected: Record<string, number> = {};
+  const reject = (why: string): void => { rejected[why] = (rejected[why] ?? 0) + 1; };
+
+  // Background and noise; quantised data (8-bit, JPEG) can have MAD = 0, hence a floor.
+  const floor = mono.quantum > 0 ? 0.7 * mono.quantum : 0;
+  const mesh = estimateBackground(data, w, h, { noiseFloor: floor });
+  const bg = interpolateMesh(mesh, mesh.level, w, h);
+  const resid = bg; // reuse the buffer: residual = data − background
+  let dataMax = -Infinity;
+  for (let i = 0; i < resid.length; i++) {
+    const v = data[i];
+    if (v > dataMax) dataMax = v;
+    resid[i] = v - resid[i];
+  }
+  const filt = convolveSeparable(resid, w, h);
+  const noiseRatio = Math.max(sampleSigma(filt), floor * 0.3) / Math.max(mesh.globalNoise, 1e-30);
+  const k = options.sigma ?? (mono.linear && mono.quantum !== 1 / 255 ? 5 : 8);
+
+  // Per-tile threshold on the filtered image.
+  const thrTile = new Float32Array(mesh.noise.length);
+  for (let i = 0; i < thrTile.length; i++) thrTile[i] = k * mesh.noise[i] * noiseRatio;
+  const tileX = new Int32Array(w), tileYStart: number[] = [];
+  for (let x = 0; x < w; x++) tileX[x] = Math.min(mesh.nx - 1, Math.floor((x * mesh.nx) / w));
+  for (let y = 0; y < h; y++) tileYStart.push(Math.min(mesh.ny - 1, Math.floor((y * mesh.ny) / h)) * mesh.nx);
+
+  const label = new Uint8Array(w * h); // 1 = visited
+  const stack = new Int32Array(w * h > 1 << 22 ? 1 << 22 : w * h);
+  const pix: number[] = [];
+  const cands: DetectedStar[] = [];
+  const saturation = dataMax * 0.98;
+  const maxArea = Math.max(400, (w * h) / 200);
+
+  for (let y = 0; y < h; y++) {
+    const ty = tileYStart[y];
+    for (let x = 0; x < w; x++) {
+      const i0 = y * w + x;
+      if (label[i0] || filt[i0] <= thrTile[ty + tileX[x]]) continue;
+      // Flood fill one 8-connected component above threshold.
+      pix.length = 0;
+      let sp = 0;
+      stack[sp++] = i0;
+      label[i0] = 1;
+      while (sp > 0) {
+        const i = stack[--sp];
+        pix.push(i);
+        const px = i % w, py = (i - px) / w;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = py + dy;
+          if (yy < 0 || yy >= h) continue;
+          const tyy = tileYStart[yy];
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = px + dx;
+            if (xx < 0 || xx >= w) continue;
+            const j = yy * w + xx;
+            if (label[j] || filt[j] <= thrTile[tyy + tileX[xx]]) continue;
+            label[j] = 1;
+            if (sp < stack.length) stack[sp++] = j;
+          }
+        }
+      }
+      const star = measure(pix, resid, filt, data, w, h, saturation, mesh.noise[ty + tileX[x]], maxArea, reject);
+      if (star) cands.push(star);
+    }
+  }
+
+  // Elongation limit adapts to trailed frames: reject only what is clearly worse than typical.
+  const elong = cands.map((s) => s.elongation).sort((a, b) => a - b);
+  const medElong = elong.length ? elong[elong.length >> 1] : 1;
+  const maxElong = Math.max(options.maxElongation ?? 1.8, medElong * 1.5);
+  const fw = cands.filter((s) => !s.saturated).map((s) => s.fwhm).sort((a, b) => a - b);
+  const medFwhm = fw.length ? fw[fw.length >> 1] : null;
+  const stars: DetectedStar[] = [];
+  for (const s of cands) {
+    if (s.elongation > maxElong && !s.saturated) { reject('elongated'); continue; }
+    // Far larger than a star of this image and not saturated: nebula knot or galaxy core.
+    if (medFwhm && !s.saturated && s.fwhm > 4 * medFwhm && s.fwhm > 6) { reject('extended'); continue; }
+    stars.push(s);
+  }
+  stars.sort((a, b) => b.flux - a.flux);
+  const f = mono.factor;
+  const out = stars.slice(0, options.maxStars ?? 500).map((s) => ({
+    ...s, x: s.x * f, y: s.y * f, fwhm: s.fwhm * f,
+  }));
+  return { stars: out, width: w, height: h, factor: f, noise: mesh.globalNoise, rejected, medianFwhm: medFwhm && medFwhm * f };
+}
+
+function measure(
+  pix: number[], resid: Float32Array, filt: Float32Array, data: Float32Array, w: number, h: number,
+  saturation: number, noise: number, maxArea: number, reject: (why: string) => void,
+): DetectedStar | null {
+  const n = pix.length;
+  if (n > maxArea) { reject('huge'); return null; }
+  let peak = -Infinity, ip = pix[0], fpeak = -Infinity, nsat = 0;
+  let sum = 0, sx = 0, sy = 0;
+  for (const i of pix) {
+    const v = resid[i];
+    if (v > peak) { peak = v; ip = i; }
+    if (filt[i] > fpeak) fpeak = filt[i];
+    if (data[i] >= saturation) nsat++;
+    if (v > 0) {
+      const x = i % w, y = (i - x) / w;
+      sum += v; sx += v * x; sy += v * y;
+    }
+  }
+  if (!(sum > 0)) { reject('empty'); return null; }
+  const saturated = nsat >= 2;
+  const px = ip % w, py = (ip - px) / w;
+  if (px < 2 || py < 2 || px >= w - 2 || py >= h - 2) { reject('edge'); return null; }
+  // Hot pixel / cosmic ray: the peak stands alone, its 4 neighbours far below it.
+  if (!saturated) {
+    const nb = (resid[ip - 1] + resid[ip + 1] + resid[ip - w] + resid[ip + w]) / 4;
+    if (nb < 0.15 * peak) { reject('hot-pixel'); return null; }
+  }
+  let cx = sx / sum, cy = sy / sum;
+  let mxx = 0, myy = 0, mxy = 0;
+  for (const i of pix) {
+    const v = resid[i];
+    if (v <= 0) continue;
+    const x = i % w, y = (i - x) / w;
+    mxx += v * (x - cx) ** 2; myy += v * (y - cy) ** 2; mxy += v * (x - cx) * (y - cy);
+  }
+  mxx /= sum; myy /= sum; mxy /= sum;
+  // Moments of a thresholded, pixelated profile: add the pixel's own variance (1/12).
+  mxx += 1 / 12; myy += 1 / 12;
+  const tr = (mxx + myy) / 2, det = Math.sqrt(((mxx - myy) / 2) ** 2 + mxy * mxy);
+  const a2 = tr + det, b2 = Math.max(tr - det, 1e-6);
+  const elongation = Math.sqrt(a2 / b2);
+  const fwhm = 2.3548 * Math.sqrt(tr);
+  // Blends: a second significant local maximum well away from the first.
+  if (!saturated && n >= 6) {
+    for (const i of pix) {
+      if (i === ip) continue;
+      const v = filt[i];
+      if (v < 0.3 * fpeak) continue;
+      const x = i % w, y = (i - x) / w;
+      if (Math.abs(x - px) <= 2 && Math.abs(y - py) <= 2) continue;
+      if (x < 1 || y < 1 || x >= w - 1 || y >= h - 1) continue;
+      if (v > filt[i - 1] && v >= filt[i + 1] && v > filt[i - w] && v >= filt[i + w] &&
+          v > filt[i - w - 1] && v >= filt[i + w + 1] && v > filt[i - w + 1] && v >= filt[i + w - 1]) {
+        reject('blend');
+        return null;
+      }
+    }
+  }
+  // Windowed (Gaussian-weighted) centroid, as SExtractor's XWIN, started at the moments.
+  const sw = Math.max(0.8, Math.min(fwhm, 12) / 2.3548);
+  const r = Math.ceil(3 * sw);
+  let wx = cx, wy = cy;
+  if (!saturated) {
+    for (let it = 0; it < 5; it++) {
+      let sw0 = 0, swx = 0, swy = 0;
+      const x0 = Math.round(wx), y0 = Math.round(wy);
+      for (let y = Math.max(0, y0 - r); y <= Math.min(h - 1, y0 + r); y++) {
+        for (let x = Math.max(0, x0 - r); x <= Math.min(w - 1, x0 + r); x++) {
+          const d2 = (x - wx) ** 2 + (y - wy) ** 2;
+          if (d2 > r * r) continue;
+          const v = resid[y * w + x] * Math.exp(-d2 / (2 * sw * sw));
+          sw0 += v; swx += v * (x - wx); swy += v * (y - wy);
+        }
+      }
+      if (!(sw0 > 0)) break;
+      const nx = wx + (2 * swx) / sw0, ny = wy + (2 * swy) / sw0;
+      if (Math.hypot(nx - cx, ny - cy) > Math.max(2, fwhm)) { wx = cx; wy = cy; break; }
+      const moved = Math.hypot(nx - wx, ny - wy);
+      wx = nx; wy = ny;
+      if (moved < 0.005) break;
+    }
+  }
+  // Pixel centre of index x is x + 0.5 in the continuous convention.
+  return { x: wx + 0.5, y: wy + 0.5, flux: sum, peak, fwhm, elongation, npix: n, saturated, snr: peak / Math.max(noise, 1e-30) };
+}

@@ -1,0 +1,71 @@
+/**
+ * The `platesolve` agent (stage `solve`): finds where the image points on the
+ * sky — an existing header solution (verified against the stars), the
+ * built-in solver on the Tycho-2/Hipparcos catalog, or astrometry.net's
+ * solve-field when installed. Emits {@link SolveFacts} (plus solver details).
+ */
+import { defineAgent, type Facts } from '../sdk/index.ts';
+import type { FileFacts } from '../sdk/facts.ts';
+import { readPixels } from '../formats/index.ts';
+import type { PixelImage } from '../formats/types.ts';
+import { defaultStarCatalogPath, resolveStarCatalog } from './catalog/catalogLocation.ts';
+import { solveImage } from './solveImage.ts';
+
+/** Pixel budget for the decode: larger frames are binned by the reader (the solver bins again above 8 MP). */
+const MAX_PIXELS = 12_000_000;
+
+export default defineAgent({
+  name: 'platesolve',
+  version: '1',
+  description: 'Plate solving: WCS, centre, field size, pixel scale, rotation and parity, from the header or by matching stars against Tycho-2.',
+  stages: ['solve'],
+  uses: ['file'],
+  appliesTo: {
+    formats: ['fits', 'xisf', 'tiff', 'jpeg', 'png', 'raw'],
+    frameTypes: ['light', 'master', 'processed'],
+    requires: ['file'],
+  },
+  timeoutSeconds: 120,
+  settings: {
+    solveField: { type: 'boolean', default: true, description: "use astrometry.net's solve-field when it is installed" },
+    timeLimitSeconds: { type: 'number', default: 60, minimum: 5, maximum: 600, description: 'time limit of one solve' },
+  },
+  searchable: [
+    { path: 'pixelScaleArcsec', type: 'number', label: 'Pixel scale', unit: '″/px' },
+    { path: 'fieldWidthDeg', type: 'number', label: 'Field width', unit: '°' },
+    { path: 'solver', type: 'keyword', label: 'Solver' },
+  ],
+  async run(ctx) {
+    const file = ctx.facts.file as unknown as FileFacts | undefined;
+    const warnings: string[] = [];
+    const width = file?.width ?? 0, height = file?.height ?? 0;
+    let pixels: PixelImage | null = null;
+    try {
+      pixels = await readPixels(ctx.file.localPath, { maxPixels: MAX_PIXELS, fileName: ctx.image.path.split('/').pop() });
+    } catch (err) {
+      warnings.push(`pixels could not be read (${(err as Error).message}); only a header solution is possible`);
+    }
+    const catalogPath = defaultStarCatalogPath();
+    const cat = pixels ? resolveStarCatalog(catalogPath) : null;
+    if (cat && cat.origin !== 'file') {
+      warnings.push(cat.origin === 'hipparcos-fallback'
+        ? 'no Tycho-2 star catalog: using Hipparcos stars only, which solve fields wider than ~3° (install astrometry-data-tycho2-07-littleendian and run scripts/build-star-catalog.ts)'
+        : `star catalog file ${catalogPath} missing: built it in memory from the Tycho-2 index (run scripts/build-star-catalog.ts once)`);
+    }
+    const settings = ctx.settings;
+    const facts = await solveImage({
+      pixels,
+      cards: file?.headers ?? [],
+      width: width || (pixels ? pixels.width * pixels.binned : 0),
+      height: height || (pixels ? pixels.height * pixels.binned : 0),
+      format: file?.format ?? undefined,
+      acquisition: file?.acquisition ?? null,
+      timeLimitMs: 1000 * Number(settings.timeLimitSeconds ?? 60),
+      signal: ctx.signal,
+      catalogPath,
+      solveField: settings.solveField !== false,
+      imagePath: ctx.file.localPath,
+    });
+    return { facts: facts as unknown as Facts, warnings: warnings.length ? warnings : undefined };
+  },
+});

@@ -1,0 +1,231 @@
+/**
+ * The solve chain for one image (PLATESOLVE.md §3.1): an existing solution in
+ * the header, the built-in hinted solver, the built-in blind solver for wide
+ * fields, then astrometry.net's solve-field — within one time limit. Always
+ * returns {@link SolveFacts}: a verified solution, or `solved: false` with the
+ * reason (a wrong solution is never returned knowingly).
+ */
+import type { PixelImage } from '../formats/types.ts';
+import type { Acquisition, HeaderCard, SolveFacts } from '../sdk/facts.ts';
+import { describeWcs, readWcs, wcsToCards, pixelScaleArcsec, type Wcs } from '../wcs/index.ts';
+import { resolveStarCatalog, type ResolvedCatalog } from './catalog/catalogLocation.ts';
+import { detectStars } from './detect/detectStars.ts';
+import { hintsFromCards } from './hints.ts';
+import { solveBlind } from './solver/blind.ts';
+import { newStats, solveHinted } from './solver/hinted.ts';
+import { makeImageStars, type ImageStars } from './solver/types.ts';
+import { verifyWcs } from './solver/verifyWcs.ts';
+import { runSolveField, solveFieldAvailable } from './solveField.ts';
+
+export interface SolveInput {
+  /** decoded pixels (possibly binned by the reader; `binned` says by how much) */
+  pixels?: PixelImage | null;
+  /** header cards of the file (FITS keywords, XISF properties/keywords) */
+  cards?: readonly HeaderCard[];
+  /** stored size of the full-resolution image */
+  width: number;
+  height: number;
+  /**
+   * file format: for `fits` the WCS counts stored rows (p₂ = row + 1); for every
+   * other format rows are counted from the bottom of the displayed picture
+   * (p₂ = H − row), so that "normal" parity means an un-mirrored picture.
+   */
+  format?: string;
+  acquisition?: Partial<Acquisition> | null;
+  /** explicit hints override the header's */
+  hints?: { ra?: number; dec?: number; radiusDeg?: number; scaleArcsec?: number; scaleTolerance?: number };
+  timeLimitMs?: number;
+  signal?: AbortSignal;
+  /** star catalog file; default from the environment ({@link resolveStarCatalog}) */
+  catalogPath?: string;
+  /** use astrometry.net when installed (default true) */
+  solveField?: boolean;
+  /** a file path solve-field can read, used when no pixels/stars are available */
+  imagePath?: string;
+  /** check an existing header solution against the stars (default true when pixels are given) */
+  verifyExisting?: boolean;
+  /** skip the built-in solvers (testing/benchmarks) */
+  builtIn?: boolean;
+}
+
+/** Extra facts beyond the SolveFacts contract. */
+export interface SolveDetails {
+  /** "fits" (p₂ = stored row + 1) or "bottom-up" (p₂ = H − displayed row) */
+  pixelConvention: 'fits' | 'bottom-up';
+  catalog: string | null;
+  starsDetected: number | null;
+  log10FalseAlarm: number | null;
+  hints: { position: string | null; scale: string | null };
+  attempts: { solver: string; ms: number; result: string }[];
+}
+
+export type SolveOutput = SolveFacts & SolveDetails;
+
+export async function solveImage(input: SolveInput): Promise<SolveOutput> {
+  const t0 = Date.now();
+  const deadline = t0 + (input.timeLimitMs ?? 60000);
+  const cards = input.cards ?? [];
+  const { width, height } = input;
+  const fitsRows = (input.format ?? 'fits').toLowerCase().startsWith('fit');
+  const attempts: SolveDetails['attempts'] = [];
+  const details: SolveDetails = {
+    pixelConvention: fitsRows ? 'fits' : 'bottom-up', catalog: null, starsDetected: null, log10FalseAlarm: null,
+    hints: { position: null, scale: null }, attempts,
+  };
+  const fail = (reason: string): SolveOutput => ({ ...unsolved(reason, Date.now() - t0), ...details });
+  const done = (wcs: Wcs, solver: string, extra: { matched?: number | null; rmsArcsec?: number | null; log10FalseAlarm?: number }): SolveOutput => ({
+    ...solvedFacts(wcs, solver, extra.matched ?? null, extra.rmsArcsec ?? null, Date.now() - t0),
+    ...details,
+    log10FalseAlarm: extra.log10FalseAlarm ?? null,
+  });
+
+  if (!(width > 0 && height > 0)) return fail('image size unknown');
+  let resolved: ResolvedCatalog | null | undefined;
+  const catalog = () => (resolved === undefined ? (resolved = resolveStarCatalog(input.catalogPath)) : resolved);
+
+  // Stars first: the existing-solution check, the built-in solvers and solve-field all use them.
+  let stars: ImageStars | null = null;
+  if (input.pixels) {
+    const td = Date.now();
+    const det = detectStars(input.pixels);
+    const f = input.pixels.binned || 1;
+    const list = det.stars.map((s) => ({ x: s.x * f, y: s.y * f, flux: s.flux }));
+    stars = makeImageStars(list, width, height, !fitsRows, det.medianFwhm && det.medianFwhm * f);
+    details.starsDetected = list.length;
+    attempts.push({ solver: 'detect', ms: Date.now() - td, result: `${list.length} stars` });
+  }
+
+  // 1. An existing, complete solution in the header.
+  const existing = readWcs(cards, { width, height });
+  if (existing.ok) {
+    const verify = input.verifyExisting ?? true;
+    const cat = stars && verify ? catalog() : null;
+    if (stars && cat) {
+      const v = verifyWcs(cat.catalog, stars, existing.wcs);
+      attempts.push({ solver: 'header', ms: 0, result: v.ok ? `verified ${v.matched} stars` : `rejected: ${v.reason}` });
+      if (v.ok) {
+        details.catalog = cat.catalog.name;
+        return done(existing.wcs, `header:${existing.provenance}`, { matched: v.matched, rmsArcsec: v.rmsArcsec });
+      }
+      if (v.decisive) {
+        // The stars clearly contradict it: solve afresh below (the header stays a hint).
+      } else {
+        return done(existing.wcs, `header:${existing.provenance}`, {});
+      }
+    } else {
+      attempts.push({ solver: 'header', ms: 0, result: 'accepted without verification' });
+      return done(existing.wcs, `header:${existing.provenance}`, {});
+    }
+  }
+
+  const hints = hintsFromCards(cards, input.acquisition ?? null, { width, height });
+  if (input.hints?.ra !== undefined && input.hints.dec !== undefined) {
+    hints.position = { ra: input.hints.ra, dec: input.hints.dec, source: 'explicit' };
+  }
+  if (input.hints?.scaleArcsec) hints.scale = { arcsecPerPixel: input.hints.scaleArcsec, source: 'explicit', alternatives: [] };
+  details.hints = { position: hints.position?.source ?? null, scale: hints.scale?.source ?? null };
+  const tol = input.hints?.scaleTolerance ?? 0.1;
+  const scales = hints.scale ? [hints.scale.arcsecPerPixel, ...hints.scale.alternatives] : [];
+  const fovOf = (s: number): number => (Math.max(width, height) * s) / 3600;
+  const radiusFor = (s: number): number => input.hints?.radiusDeg ?? Math.max(2, 2 * fovOf(s));
+  const signal = input.signal;
+  const timeLeft = (): number => deadline - Date.now();
+
+  // 2./3. Built-in solvers.
+  if (stars && stars.count >= 6 && input.builtIn !== false) {
+    const cat = catalog();
+    if (!cat) attempts.push({ solver: 'sidereal', ms: 0, result: 'no star catalog installed' });
+    else {
+      details.catalog = cat.catalog.name;
+      const minFov = cat.catalog.deep ? 0.3 : 3;
+      const stats = newStats();
+      if (hints.position && scales.length) {
+        for (const s of scales) {
+          if (fovOf(s) < minFov) { attempts.push({ solver: 'sidereal-hinted', ms: 0, result: `field ${fovOf(s).toFixed(2)}° too narrow for catalog ${cat.catalog.name}` }); continue; }
+          const th = Date.now();
+          const sol = solveHinted(cat.catalog, stars, {
+            position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
+            scale: { low: s * (1 - tol), high: s * (1 + tol) },
+            budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal },
+            stats,
+          });
+          attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: sol ? `solved (${sol.matched} stars)` : `no match in ${stats.windows} windows` });
+          if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
+        }
+      }
+      if (timeLeft() > 0 && !signal?.aborted) {
+        const tb = Date.now();
+        const sol = solveBlind(cat.catalog, stars, {
+          scale: scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null,
+          position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: 180 } : null,
+          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal },
+          minFovDeg: Math.max(minFov, 2.5),
+        });
+        attempts.push({ solver: 'sidereal-blind', ms: Date.now() - tb, result: sol.solution ? `solved (${sol.solution.matched} stars)` : sol.reason });
+        if (sol.solution) return done(sol.solution.wcs, 'sidereal-blind', sol.solution);
+      }
+    }
+  } else if (stars) {
+    attempts.push({ solver: 'sidereal', ms: 0, result: `only ${stars.count} stars detected` });
+  }
+
+  // 4. astrometry.net
+  if ((input.solveField ?? true) && solveFieldAvailable() && timeLeft() > 1500 && !signal?.aborted) {
+    const useStars = stars && stars.count >= 8;
+    const imagePath = !useStars && input.imagePath && /\.(fits?|fts|jpe?g|png)$/i.test(input.imagePath) ? input.imagePath : undefined;
+    if (useStars || imagePath) {
+      const ts = Date.now();
+      const s0 = scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null;
+      const r = await runSolveField({
+        stars: useStars ? stars! : undefined,
+        imagePath,
+        imageTopDown: !fitsRows,
+        width, height,
+        scale: s0,
+        position: hints.position && s0 ? { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s0.high) } : null,
+      }, { timeLimitMs: timeLeft(), signal });
+      attempts.push({ solver: 'astrometry.net', ms: Date.now() - ts, result: r.wcs ? 'solved' : r.reason ?? 'failed' });
+      if (r.wcs) {
+        // Report matches and RMS from our own catalog when we have one.
+        const cat = stars ? catalog() : null;
+        const v = cat && stars ? verifyWcs(cat.catalog, stars, r.wcs) : null;
+        if (cat) details.catalog = cat.catalog.name;
+        return done(r.wcs, 'astrometry.net', v?.ok ? { matched: v.matched, rmsArcsec: v.rmsArcsec } : {});
+      }
+    }
+  }
+  if (signal?.aborted) return fail('aborted');
+  const why = attempts.filter((a) => a.solver !== 'detect').map((a) => `${a.solver}: ${a.result}`).join('; ');
+  if (!input.pixels && !existing.ok) return fail(`no pixels to solve${existing.reason ? ` (${existing.reason})` : ''}${why ? `; ${why}` : ''}`);
+  return fail(why || 'no solver could run');
+}
+
+export function unsolved(reason: string, durationMs: number | null): SolveFacts {
+  return {
+    solved: false, reason, solver: null, ra: null, dec: null, fieldWidthDeg: null, fieldHeightDeg: null,
+    pixelScaleArcsec: null, rotationDeg: null, parity: null, corners: null, wcs: null, matchedStars: null,
+    rmsArcsec: null, durationMs,
+  };
+}
+
+export function solvedFacts(wcs: Wcs, solver: string, matched: number | null, rmsArcsec: number | null, durationMs: number): SolveFacts {
+  const s = describeWcs(wcs);
+  const round = (v: number, d: number): number => Number(v.toFixed(d));
+  return {
+    solved: true,
+    reason: null,
+    solver,
+    ra: round(s.ra, 7),
+    dec: round(s.dec, 7),
+    fieldWidthDeg: round(s.fieldWidthDeg, 6),
+    fieldHeightDeg: round(s.fieldHeightDeg, 6),
+    pixelScaleArcsec: round(pixelScaleArcsec(wcs), 5),
+    rotationDeg: round(s.rotationDeg, 4),
+    parity: s.parity,
+    corners: s.corners.map(([a, d]) => [round(a, 6), round(d, 6)] as [number, number]),
+    wcs: wcsToCards(wcs),
+    matchedStars: matched,
+    rmsArcsec: rmsArcsec === null ? null : round(rmsArcsec, 3),
+    durationMs,
+  };
+}

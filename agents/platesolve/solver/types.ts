@@ -1,0 +1,61 @@
+/** Shapes shared by the solver parts. */
+import type { Wcs } from '../../wcs/index.ts';
+
+/** Image stars in FITS pixel coordinates (1-based; p₂ per the image's pixel convention), brightest first. */
+export interface ImageStars {
+  p1: Float64Array;
+  p2: Float64Array;
+  flux: Float64Array;
+  count: number;
+  width: number;
+  height: number;
+  /** median FWHM in pixels, if known */
+  fwhm: number | null;
+}
+
+export interface ScaleHint {
+  /** arcsec per pixel range to search */
+  low: number;
+  high: number;
+}
+
+export interface PositionHint {
+  ra: number;
+  dec: number;
+  /** search radius, degrees */
+  radius: number;
+}
+
+/** A verified solution. */
+export interface Solution {
+  wcs: Wcs;
+  matched: number;
+  rmsArcsec: number;
+  rmsPixels: number;
+  /** log10 of the false-alarm probability (× hypotheses tried) at acceptance */
+  log10FalseAlarm: number;
+  hypotheses: number;
+}
+
+export interface SolverBudget {
+  /** absolute deadline (Date.now() ms) */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+export function outOfTime(b: SolverBudget): boolean {
+  return Date.now() > b.deadline || b.signal?.aborted === true;
+}
+
+export function makeImageStars(
+  stars: { x: number; y: number; flux: number }[], width: number, height: number, flipY: boolean, fwhm: number | null,
+): ImageStars {
+  const n = stars.length;
+  const p1 = new Float64Array(n), p2 = new Float64Array(n), flux = new Float64Array(n);
+  stars.forEach((s, i) => {
+    p1[i] = s.x + 0.5;
+    p2[i] = flipY ? height - s.y + 0.5 : s.y + 0.5;
+    flux[i] = s.flux;
+  });
+  return { p1, p2, flux, count: n, width, height, fwhm };
+}

@@ -1,0 +1,56 @@
+/**
+ * Checks a given WCS (from a header or an external solver) against the
+ * detected stars: how many image stars sit on predicted catalog stars, and
+ * whether that is far beyond chance. `decisive` says whether a failure means
+ * much (enough catalog and image stars to expect matches).
+ */
+import { log10BinomialTail } from './falseAlarm.ts';
+import { refineWcs } from './refine.ts';
+import type { StarCatalog } from '../catalog/starCatalog.ts';
+import type { ImageStars } from './types.ts';
+import { describeWcs, skyToPixel, type Wcs } from '../../wcs/index.ts';
+
+/** Number of catalog stars that fall inside the image under `wcs`. */
+export function catalogStarsInImage(cat: StarCatalog, wcs: Wcs, max = 1000): number {
+  const d = describeWcs(wcs);
+  const set = cat.query(d.ra, d.dec, Math.hypot(d.fieldWidthDeg, d.fieldHeightDeg) / 2, { maxStars: max });
+  let n = 0;
+  for (let i = 0; i < set.count; i++) {
+    const p = skyToPixel(wcs, set.ra[i], set.dec[i]);
+    if (p && p[0] >= 0.5 && p[1] >= 0.5 && p[0] <= wcs.width + 0.5 && p[1] <= wcs.height + 0.5) n++;
+  }
+  return n;
+}
+
+export interface WcsCheck {
+  ok: boolean;
+  decisive: boolean;
+  matched: number;
+  rmsArcsec: number | null;
+  log10FalseAlarm: number;
+  reason: string | null;
+}
+
+export function verifyWcs(cat: StarCatalog, stars: ImageStars, wcs: Wcs): WcsCheck {
+  // A header solution may be a few pixels off (other catalog, old epoch): match loosely, linear only.
+  const fwhm = stars.fwhm ?? 2.5;
+  const radius = Math.max(4, 2 * fwhm);
+  const ref = refineWcs(cat, stars, { ...wcs, sip: null }, { noSip: true, radius });
+  const n = Math.min(stars.count, 400);
+  if (!ref) {
+    const expected = catalogStarsInImage(cat, wcs);
+    return {
+      ok: false, decisive: expected >= 10 && stars.count >= 20, matched: 0, rmsArcsec: null, log10FalseAlarm: 0,
+      reason: `no catalog stars match the solution (${expected} expected in the field)`,
+    };
+  }
+  const r = Math.max(1.5, 3 * ref.rmsPixels + 0.5);
+  const p = Math.min(1, (Math.max(ref.catalogInImage, 1) * Math.PI * r * r) / (stars.width * stars.height));
+  const lf = log10BinomialTail(ref.matches.length, n, p);
+  const ok = lf < -6 && ref.matches.length >= 6;
+  const decisive = !ok && ref.catalogInImage >= 10 && stars.count >= 20;
+  return {
+    ok, decisive, matched: ref.matches.length, rmsArcsec: ref.rmsArcsec, log10FalseAlarm: lf,
+    reason: ok ? null : `only ${ref.matches.length} of ${ref.catalogInImage} catalog stars matched`,
+  };
+}

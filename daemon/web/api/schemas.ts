@@ -1,0 +1,324 @@
+/**
+ * The shapes of the JSON API: request bodies (validated by these very
+ * schemas) and responses (documented by them; tests validate real responses
+ * against the OpenAPI document built from them). Unknown values are `null`.
+ */
+import { z } from 'zod';
+import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
+import { EQUIPMENT_TYPES } from '../../services/EquipmentService.ts';
+
+const n = z.number().nullable();
+const s = z.string().nullable();
+const uuid = z.string().uuid();
+const iso = z.string().describe('ISO 8601 date-time');
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .describe('An error (RFC 9457 problem details)');
+
+export const FieldObjectSchema = z
+  .object({
+    id: z.string(),
+    designations: z.array(z.string()),
+    name: s,
+    type: s,
+    primary: z.boolean(),
+    ra: z.number(),
+    dec: z.number(),
+    magnitude: n,
+    sizeArcmin: n,
+    x: n.describe('centre in image pixels, x right'),
+    y: n.describe('centre in image pixels, y down'),
+    rx: n,
+    ry: n,
+    angleDeg: n,
+  })
+  .passthrough();
+
+export const ImageRecord = z
+  .object({
+    id: uuid,
+    source: z.string(),
+    path: z.string(),
+    fileName: z.string(),
+    format: s,
+    subformat: s.optional(),
+    sizeBytes: z.number(),
+    sha256: s,
+    width: n,
+    height: n,
+    bitDepth: n.optional(),
+    channels: n.optional(),
+    frameType: z.enum(FRAME_TYPES),
+    dates: z.object({ captured: s, created: s, modified: s }).passthrough(),
+    acquisition: z
+      .object({
+        object: s,
+        exposureSeconds: n,
+        filter: s,
+        gain: n,
+        offset: n,
+        sensorTempC: n,
+        binning: s,
+        camera: s,
+        telescope: s,
+        focalLengthMm: n,
+        pixelSizeUm: n,
+      })
+      .passthrough(),
+    integration: z.object({
+      totalSeconds: n,
+      byFilter: z.array(z.object({ filter: z.string(), seconds: z.number(), frames: n })),
+    }),
+    astrometry: z
+      .object({
+        ra: z.number(),
+        dec: z.number(),
+        fieldWidthDeg: n,
+        fieldHeightDeg: n,
+        pixelScaleArcsec: n,
+        rotationDeg: n,
+        parity: z.enum(['normal', 'flipped']).nullable(),
+        solver: s,
+        corners: z.array(z.array(z.number())).nullable().optional(),
+        wcs: z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable().optional(),
+      })
+      .passthrough()
+      .nullable(),
+    location: z.object({ constellation: s, constellationName: s, hemisphere: z.enum(['north', 'south']).nullable() }).passthrough(),
+    target: s.optional(),
+    objects: z.array(FieldObjectSchema),
+    description: z.object({ text: z.string(), title: s.optional(), source: s, url: s, license: s }).passthrough().nullable(),
+    notes: s.optional(),
+    equipment: z.array(z.object({ id: uuid, type: z.string(), name: z.string() })),
+    calibration: z.array(z.object({ id: uuid, frameType: z.string() }).passthrough()),
+    agents: z.array(
+      z
+        .object({
+          name: z.string(),
+          version: z.string(),
+          status: z.enum(['done', 'failed', 'pending', 'skipped']),
+          error: s,
+          finishedAt: s,
+        })
+        .passthrough(),
+    ),
+    facts: z.record(z.unknown()).optional(),
+    thumbnailUrl: s,
+    previewUrl: s,
+  })
+  .passthrough()
+  .describe('An image: everything Sidereal knows about one file');
+
+export const ImagePage = z.object({ items: z.array(ImageRecord), total: z.number().int(), next: s.describe('cursor of the next page') });
+
+export const UploadResult = z.object({
+  ids: z.array(uuid),
+  items: z.array(z.object({ id: uuid, path: z.string(), name: z.string() })),
+});
+
+export const HeaderCard = z.object({ key: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]), comment: z.string().optional() });
+export const FileFacts = z
+  .object({ imageId: uuid, status: z.enum(['done', 'failed', 'skipped', 'missing']), error: s, facts: z.record(z.unknown()).nullable(), headers: z.array(HeaderCard) })
+  .describe('Facts of the file agent, with every header card');
+
+export const ImageEdit = z
+  .object({
+    notes: z.string().max(10_000).nullable().optional(),
+    target: z.string().max(100).nullable().optional().describe('object id that overrides the detected primary target'),
+    frameType: z.enum(FRAME_TYPES).nullable().optional(),
+    captured: z.string().max(40).nullable().optional().describe('capture date-time override (ISO)'),
+    equipment: z.array(uuid).max(50).nullable().optional().describe('equipment ids that replace those resolved from the headers'),
+    acquisition: z.record(z.union([z.string(), z.number(), z.null()])).nullable().optional().describe('corrections of acquisition fields'),
+  })
+  .strict();
+
+export const RerunResult = z.object({ images: z.number().int() });
+
+// equipment
+export const EquipmentType = z.enum(EQUIPMENT_TYPES);
+export const Equipment = z.object({
+  id: uuid,
+  type: EquipmentType,
+  name: z.string(),
+  notes: s,
+  specs: z.record(z.unknown()),
+  auto: z.boolean().describe('created from a header value, not by a user'),
+  aliases: z.array(z.string()),
+  imageCount: z.number().int(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+export const EquipmentList = z.object({ items: z.array(Equipment), total: z.number().int() });
+export const EquipmentDetail = Equipment.extend({ images: ImagePage });
+const specValue = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
+export const EquipmentCreate = z
+  .object({
+    type: EquipmentType,
+    name: z.string().trim().min(1).max(200),
+    notes: z.string().max(5000).nullable().optional(),
+    specs: z.record(specValue).optional(),
+    aliases: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
+  })
+  .strict();
+export const EquipmentPatch = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    notes: z.string().max(5000).nullable().optional(),
+    specs: z.record(specValue).optional(),
+    aliases: z.array(z.string().trim().min(1).max(200)).max(100).optional().describe('replaces the aliases'),
+  })
+  .strict();
+export const EquipmentMerge = z.object({ into: uuid.describe('the item that stays') }).strict();
+export const EquipmentQuery = z.object({
+  type: EquipmentType.optional(),
+  q: z.string().max(200).optional(),
+});
+
+// objects and targets
+export const CatalogObject = z.object({
+  id: z.string(),
+  designations: z.array(z.string()),
+  name: s,
+  type: s,
+  ra: z.number(),
+  dec: z.number(),
+  magnitude: n,
+  majorArcmin: n,
+  minorArcmin: n,
+  constellation: s,
+  imageCount: z.number().int(),
+});
+export const ObjectList = z.object({ items: z.array(CatalogObject), total: z.number().int(), next: s });
+export const ObjectQuery = z.object({
+  q: z.string().max(100).optional().describe('name or designation (prefix): M3, NGC 70, Orion'),
+  type: z.string().max(40).optional().describe('object type: galaxy, nebula, open cluster…'),
+  constellation: z.string().max(40).optional(),
+  imaged: z.enum(['true', 'false']).optional().describe('only objects with images'),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().max(40).optional(),
+});
+export const FilterIntegration = z.object({ filter: z.string(), seconds: z.number(), frames: z.number().int().nullable(), images: z.number().int() });
+export const Target = z.object({
+  id: z.string(),
+  object: CatalogObject.nullable(),
+  totalSeconds: z.number(),
+  lights: z.number().int(),
+  images: z.number().int(),
+  byFilter: z.array(FilterIntegration),
+  firstCaptured: s,
+  lastCaptured: s,
+});
+export const TargetSummary = z.object({ id: z.string(), name: s, images: z.number().int(), totalSeconds: z.number(), lastCaptured: s, thumbnailUrl: s });
+export const TargetList = z.object({ items: z.array(TargetSummary), total: z.number().int() });
+export const TargetDetail = Target.extend({ images: ImagePage });
+
+// agents and administration
+export const AgentInfo = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    description: s,
+    stages: z.array(z.string()),
+    builtin: z.boolean(),
+    source: z.string(),
+    enabled: z.boolean(),
+    position: z.number(),
+    settings: z.record(z.unknown()),
+    settingsSchema: z.record(z.unknown()),
+    counts: z.object({ done: z.number().int(), failed: z.number().int(), skipped: z.number().int(), missing: z.number().int() }).passthrough(),
+  })
+  .passthrough();
+export const AgentList = z.object({ items: z.array(AgentInfo), failures: z.array(z.object({ source: z.string(), error: z.string() })) });
+export const AgentPatch = z
+  .object({
+    enabled: z.boolean().optional(),
+    position: z.number().int().min(0).max(100000).nullable().optional(),
+    settings: z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  })
+  .strict();
+export const AgentRun = z.object({ scope: z.enum(['all', 'missing', 'failed']).optional(), ids: z.array(uuid).max(10000).optional() }).strict();
+export const QueueInfo = z.object({
+  counts: z.object({ due: z.number(), in_progress: z.number(), failed: z.number(), done: z.number(), waiting: z.number(), total: z.number() }).passthrough(),
+  inProgress: z.array(z.object({ id: uuid, path: z.string(), leaseOwner: s, since: s })),
+  recentErrors: z.array(z.object({ imageId: uuid, path: z.string(), agent: z.string(), error: s, attempts: z.number().int(), finishedAt: s, nextAttemptAt: s })),
+});
+
+// accounts
+export const Role = z.enum(['admin', 'member']);
+export const User = z.object({
+  id: uuid,
+  username: z.string(),
+  role: Role,
+  disabled: z.boolean(),
+  totpEnabled: z.boolean(),
+  recoveryCodesLeft: z.number().int(),
+  createdAt: iso,
+  lastLoginAt: s,
+});
+export const UserList = z.object({ items: z.array(User) });
+export const UserCreate = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024), role: Role.default('member') }).strict();
+export const UserPatch = z.object({ role: Role.optional(), disabled: z.boolean().optional(), password: z.string().min(1).max(1024).optional() }).strict();
+export const Login = z
+  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024), code: z.string().max(20).optional().describe('TOTP or recovery code, for accounts with a second factor') })
+  .strict();
+export const LoginResult = z.object({ token: z.string(), expiresAt: s });
+export const Token = z.object({ id: uuid, name: z.string(), prefix: z.string(), username: z.string(), createdAt: iso, lastUsedAt: s, expiresAt: s });
+export const TokenList = z.object({ items: z.array(Token) });
+export const TokenCreate = z.object({ name: z.string().trim().min(1).max(100), expiresInDays: z.number().int().min(1).max(3650).nullable().optional() }).strict();
+export const TokenCreated = z.object({ token: z.string().describe('shown only now'), info: Token });
+export const PasswordChange = z.object({ current: z.string().min(1).max(1024), password: z.string().min(1).max(1024) }).strict();
+export const TotpBegin = z.object({ secret: z.string(), uri: z.string(), qrSvg: z.string() });
+export const TotpConfirm = z.object({ code: z.string().min(6).max(10) }).strict();
+export const TotpConfirmed = z.object({ recoveryCodes: z.array(z.string()) });
+export const TotpDisable = z.object({ password: z.string().min(1).max(1024) }).strict();
+
+// sky map
+export const Footprint = z.object({ id: uuid, target: s, ra: z.number(), dec: z.number(), corners: z.array(z.array(z.number())) });
+export const SkyMap = z.object({ items: z.array(Footprint), total: z.number().int(), truncated: z.boolean() });
+
+export const Health = z.object({ status: z.literal('ok') });
+export const Status = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    database: z.object({ status: z.enum(['ok', 'degraded', 'down']) }).passthrough(),
+    storage: z.object({ status: z.enum(['ok', 'degraded', 'down']) }).passthrough(),
+    agents: z.object({ status: z.enum(['ok', 'degraded', 'down']) }).passthrough(),
+    queue: z.object({ due: z.number(), in_progress: z.number(), failed: z.number(), done: z.number() }).passthrough().nullable(),
+  })
+  .passthrough();
+
+/** Schemas listed by name under components.schemas (responses that are exactly one of these refer to it). */
+export const NAMED_SCHEMAS: Record<string, z.ZodTypeAny> = {
+  Problem,
+  ImageRecord,
+  ImagePage,
+  UploadResult,
+  FileFacts,
+  ImageEdit,
+  Equipment,
+  EquipmentList,
+  EquipmentDetail,
+  CatalogObject,
+  ObjectList,
+  Target,
+  TargetList,
+  TargetDetail,
+  AgentInfo,
+  AgentList,
+  QueueInfo,
+  User,
+  UserList,
+  Token,
+  TokenList,
+  TokenCreated,
+  SkyMap,
+  Status,
+};

@@ -1,0 +1,84 @@
+/**
+ * The gallery: filters (a plain GET form; htmx swaps the results and pushes
+ * the URL), 50 images a page, and target suggestions for the filter.
+ */
+import type { RouterMiddleware as Middleware } from '@koa/router';
+import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
+import { constellationNames } from '../../../agents/sky/constellation.ts';
+import type { Services } from '../../Daemon.ts';
+import { SORTS } from '../../db/images.ts';
+import { decodeCursor, encodeCursor } from '../../services/imageQuery.ts';
+import { InvalidInputError } from '../../errors.ts';
+import type { Views } from '../views.ts';
+import { isHtmx } from '../views.ts';
+import { cleanQuery } from './forms.ts';
+import { qs } from '../format.ts';
+
+const SORT_LABELS: Record<keyof typeof SORTS, string> = {
+  captured: 'Newest capture',
+  '-captured': 'Oldest capture',
+  created: 'Recently added',
+  integration: 'Most integration',
+  name: 'File name',
+  target: 'Target',
+};
+
+/** UI-only parameters in hours, turned into the API's seconds. */
+function hoursToSeconds(q: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out = { ...q };
+  for (const [h, sName] of [['integrationMinH', 'integrationMin'], ['integrationMaxH', 'integrationMax']] as const) {
+    const v = out[h];
+    delete out[h];
+    if (typeof v !== 'string') continue;
+    const n = Number(v.replace(',', '.'));
+    if (!Number.isFinite(n) || n < 0) throw new InvalidInputError(`${h}: a number of hours`);
+    out[sName] = String(Math.round(n * 3600));
+  }
+  return out;
+}
+
+let constellationList: { abbr: string; name: string }[] | null = null;
+function constellations() {
+  constellationList ??= [...constellationNames()].map(([abbr, name]) => ({ abbr, name })).sort((a, b) => a.name.localeCompare(b.name));
+  return constellationList;
+}
+
+export function gallery(s: Services, views: Views): Middleware {
+  return async function gallery(ctx) {
+    const query = cleanQuery(ctx.query as Record<string, unknown>);
+    const page = await s.images.list(hoursToSeconds(query));
+    const facets = await s.images.facets();
+    const offset = decodeCursor(typeof query.cursor === 'string' ? query.cursor : undefined) ?? 0;
+    const limit = page.items.length && typeof query.limit === 'string' ? Number(query.limit) : 50;
+    const { cursor: _c, ...base } = query;
+    const pageInfo = {
+      from: page.total ? offset + 1 : 0,
+      to: offset + page.items.length,
+      total: page.total,
+      nextUrl: page.next ? `/${qs(base, { cursor: page.next })}` : null,
+      prevUrl: offset > 0 ? `/${qs(base, { cursor: offset - limit > 0 ? encodeCursor(offset - limit) : undefined })}` : null,
+    };
+    const url = `/${qs(query)}`;
+    // the form sends every field, empty or not: the address bar gets the clean URL
+    if (isHtmx(ctx)) ctx.set('HX-Push-Url', url);
+    views.pageOrPartial(ctx, 'pages/images/index', 'partials/images/results', {
+      title: 'Gallery',
+      page,
+      pageInfo,
+      query,
+      facets,
+      frameTypes: FRAME_TYPES,
+      constellations: constellations(),
+      sorts: Object.entries(SORT_LABELS).map(([value, label]) => ({ value, label })),
+    });
+  };
+}
+
+/** `<option>`s of a datalist: objects matching what was typed (htmx, on input). */
+export function targetSuggestions(s: Services, views: Views): Middleware {
+  return async function targetSuggestions(ctx) {
+    const text = typeof ctx.query.target === 'string' ? ctx.query.target : typeof ctx.query.q === 'string' ? ctx.query.q : '';
+    const items = text.trim().length >= 1 ? await s.objects.suggest(text.slice(0, 100), 12) : [];
+    views.renderPartial(ctx, 'partials/objects/suggestions', { items });
+  };
+}
