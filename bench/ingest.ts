@@ -39,7 +39,7 @@ async function run(processes: number) {
   const dir = await mkdtemp(join(tmpdir(), 'sidereal-bench-'));
   for (let i = 0; i < N; i++) await writeTinyFits(join(dir, 'library', `night${i % 20}/Light_${i}.fits`), i, { size: 64 });
   const db = { url, pool, drop: async () => {} };
-  const count = (q: ReturnType<typeof sql.type>) => pool.oneFirst(q as never) as Promise<number>;
+  const N_ROW = z.object({ n: z.number() });
   const t0 = performance.now();
   const procs = Array.from({ length: processes }, (_, i) =>
     spawnDaemon('work', testEnv(dir, db, { SIDEREAL_HOST_ID: `bench${i}`, SIDEREAL_WORKERS: String(Math.max(1, Math.floor(2 / processes))), SIDEREAL_POLL_SECONDS: '0.2', LOG_LEVEL: 'error' })),
@@ -47,8 +47,8 @@ async function run(processes: number) {
   let ingestedAt = 0;
   let last = -1;
   for (;;) {
-    const ingested = await count(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images_unprocessed`);
-    const stitched = await count(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images`);
+    const ingested = await pool.oneFirst(sql.type(N_ROW)`select count(*)::int as n from images_unprocessed`);
+    const stitched = await pool.oneFirst(sql.type(N_ROW)`select count(*)::int as n from images`);
     if (!ingestedAt && ingested === N) ingestedAt = performance.now();
     if (stitched !== last && stitched % 500 < 50) process.stderr.write(`  ${processes} process(es): ${stitched}/${N} stitched\n`);
     last = stitched;

@@ -26,6 +26,12 @@ import type { StorageBackend } from './storage/StorageBackend.ts';
 import { ImageService } from './services/ImageService.ts';
 import { StatusService } from './services/StatusService.ts';
 import { AgentService } from './services/AgentService.ts';
+import { AuthService } from './services/AuthService.ts';
+import { UserService } from './services/UserService.ts';
+import { EquipmentService } from './services/EquipmentService.ts';
+import { ObjectService } from './services/ObjectService.ts';
+import { TargetService } from './services/TargetService.ts';
+import { SkyMapService } from './services/SkyMapService.ts';
 import { createWebApp } from './web/app.ts';
 import { startHttpServer } from './web/server.ts';
 import { basename } from 'node:path';
@@ -36,6 +42,12 @@ export interface Services {
   images: ImageService;
   status: StatusService;
   agents: AgentService;
+  auth: AuthService;
+  users: UserService;
+  equipment: EquipmentService;
+  objects: ObjectService;
+  targets: TargetService;
+  skymap: SkyMapService;
 }
 
 /** Provider names of the watch folders: the folder's name, made unique. */
@@ -112,10 +124,18 @@ export class Daemon {
     await this.registry.load({ builtins: this.options.builtinAgents, thirdParty: config.agents });
     this.registry.applyOverrides(await loadAgentSettings(db));
 
+    const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue });
+    const objects = new ObjectService({ db });
     this.services = {
-      images: new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue }),
+      images,
       status: new StatusService({ daemon: this }),
       agents: new AgentService({ db, registry: this.registry, onDue }),
+      auth: new AuthService({ db }),
+      users: new UserService({ db }),
+      equipment: new EquipmentService({ db, onDue }),
+      objects,
+      targets: new TargetService({ db, images, objects }),
+      skymap: new SkyMapService({ db }),
     };
 
     if (this.roles.includes('work')) {

@@ -10,8 +10,15 @@ import { loadConfig, loadDotEnv, ConfigError, redactedConfig } from './config.ts
 import { log, setLogLevel } from './log.ts';
 import { Daemon, type Role } from './Daemon.ts';
 import { openDatabase } from './database.ts';
+import type { Config } from './config.ts';
 
-const USAGE = `usage: sidereal <command>
+/**
+ * Further commands live in daemon/commands/<name>.ts and export
+ * `run(args, config): Promise<exitCode>`; add one line here per command.
+ */
+const EXTRA_COMMANDS: Record<string, { summary: string; load: () => Promise<unknown> }> = {};
+
+const usage = () => `usage: sidereal <command>
 
 commands:
   serve      run everything: web UI, API, providers and processing (default)
@@ -19,13 +26,14 @@ commands:
   work       run providers and processing only
   migrate    apply database migrations and exit
   help       show this text
+${Object.entries(EXTRA_COMMANDS).map(([k, v]) => `  ${k.padEnd(10)} ${v.summary}`).join('\n')}
 
 Configuration comes from environment variables (and ./.env); see docs/configuration.md.`;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'serve';
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(usage() + '\n');
     return 0;
   }
   loadDotEnv();
@@ -47,8 +55,13 @@ async function main(argv: string[]): Promise<number> {
     log.info('migrations applied');
     return 0;
   }
+  const extra = EXTRA_COMMANDS[command];
+  if (extra) {
+    const mod = (await extra.load()) as { run(args: string[], config: Config): Promise<number> };
+    return mod.run(argv.slice(1), config);
+  }
   if (!roles[command]) {
-    process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
+    process.stderr.write(`unknown command "${command}"\n\n${usage()}\n`);
     return 2;
   }
   log.debug({ config: redactedConfig(config) }, 'configuration');

@@ -54,6 +54,12 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(message: string) {
+    super(415, 'unsupported-media-type', message);
+  }
+}
+
 export class UnavailableError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(503, 'unavailable', message, options);

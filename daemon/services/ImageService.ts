@@ -13,7 +13,8 @@ import { loadDerived } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
 import { saveUserEdits } from '../db/edits.ts';
 import { makeDue } from '../db/queue.ts';
-import { InvalidInputError, NotFoundError, PayloadTooLargeError } from '../errors.ts';
+import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
+import { isImageFile } from '../catalog/providers/imageFiles.ts';
 import { agentResult, imageQueueState } from '../db/admin.ts';
 import { equipmentChoices, filterNames } from '../db/facets.ts';
 import { requireActor, type Actor } from '../auth/permissions.ts';
@@ -154,6 +155,10 @@ export class ImageService {
    * Files land under uploads/YYYY/MM/DD/ with a unique prefix.
    */
   async storeUpload(fileName: string, body: Readable): Promise<{ id: string; path: string }> {
+    if (!isImageFile(fileName)) {
+      body.resume();
+      throw new UnsupportedMediaTypeError(`"${fileName}" is not an image file Sidereal reads (FITS, XISF, TIFF, camera RAW, JPEG, PNG, WebP)`);
+    }
     const now = new Date();
     const key = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}/${randomUUID().slice(0, 8)}-${safeFileName(fileName)}`;
     const { storage, name } = this.deps.uploads;

@@ -1,16 +1,20 @@
 /**
  * The Koa application: request ids and logging, security headers, errors,
- * static files, then the route table (routes.ts).
+ * static files, body parsing, who is asking (session or token), the login
+ * requirement and CSRF, then the route table (routes.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import Koa from 'koa';
+import { bodyParser } from '@koa/bodyparser';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Services } from '../Daemon.ts';
 import { errorHandler } from './errors.ts';
 import { createRouter } from './routes.ts';
-import { createViews } from './views.ts';
+import { createViews, isHtmx } from './views.ts';
 import { serveStatic } from './static.ts';
+import { authenticate, csrfProtection, requireLogin } from './auth.ts';
 
 export interface WebDeps {
   services: Services;
@@ -18,9 +22,18 @@ export interface WebDeps {
   log: Logger;
 }
 
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export function createWebApp(deps: WebDeps): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   const views = createViews();
+  // the first administrator from the environment, before the first request is served
+  const ready = deps.services.users.ensureFirstAdmin(deps.config.adminUser, deps.config.adminPassword).then(
+    (u) => {
+      if (u) deps.log.info({ username: u.username }, 'first administrator created');
+    },
+    (err) => deps.log.error({ err: (err as Error).message }, 'could not create the first administrator'),
+  );
   app.use(async function requestContext(ctx, next) {
     const started = performance.now();
     ctx.state.requestId = ctx.get('x-request-id') || randomUUID();
@@ -29,7 +42,7 @@ export function createWebApp(deps: WebDeps): Koa {
       await next();
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      if (ctx.path !== '/health') deps.log.info({ requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+      if (ctx.path !== '/health') deps.log.info({ requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms, user: ctx.state.actor?.username }, 'request');
     }
   });
   app.use(async function securityHeaders(ctx, next) {
@@ -38,12 +51,29 @@ export function createWebApp(deps: WebDeps): Koa {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'same-origin');
     ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+    ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
     if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000');
+    // pages that show private data are not kept by shared caches
+    if (!ctx.path.startsWith('/static/') && !ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
   });
-  app.use(errorHandler(deps.log, (ctx, problem) => views.renderPage(ctx, 'pages/error', { title: problem.title, problem })));
+  app.use(
+    errorHandler(deps.log, (ctx, problem) => {
+      if (isHtmx(ctx)) return views.renderPartial(ctx, 'partials/error', { problem }, problem.status);
+      views.renderPage(ctx, 'pages/error', { title: problem.title, problem }, problem.status);
+    }),
+  );
   app.use(serveStatic());
-  const router = createRouter({ ...deps, views });
+  app.use(async function whenReady(_ctx, next) {
+    await ready;
+    return next();
+  });
+  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '1mb', formLimit: '1mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }));
+  app.use(authenticate(deps.services));
+  app.use(requireLogin());
+  app.use(csrfProtection());
+  const router = createRouter({ ...deps, views, version: VERSION });
   app.use(router.routes());
-  app.use(router.allowedMethods());
+  app.use(router.allowedMethods({ throw: true }));
   return app;
 }

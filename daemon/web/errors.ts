@@ -44,6 +44,8 @@ export function errorHandler(log: Logger, renderHtml?: (ctx: Koa.Context, p: Pro
       if (problem.status >= 500) log.error({ err, requestId, path: ctx.path }, 'request failed');
       else log.debug({ requestId, path: ctx.path, status: problem.status, detail: problem.detail }, 'request rejected');
       ctx.status = problem.status;
+      const retry = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retry) ctx.set('Retry-After', String(Math.ceil(retry)));
       const wantsJson = ctx.path.startsWith('/api/') || ctx.path === '/status' || ctx.path === '/health' || !ctx.accepts('html');
       if (!wantsJson && renderHtml) {
         await renderHtml(ctx, problem);

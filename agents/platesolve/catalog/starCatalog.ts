@@ -164,6 +164,9 @@ export function decodeStarCatalog(bytes: Uint8Array): StarCatalog {
   const body = new Uint8Array(bytes.subarray(12 + Math.ceil(jl / 4) * 4)); // a copy (Buffer#slice would share memory)
   const buf = body.buffer;
   const n = meta.stars;
+  if (!(Number.isInteger(n) && n >= 0) || body.byteLength < 4 * (cells.count + 1) + 10 * n) {
+    throw new Error('star catalog file is truncated or corrupt');
+  }
   let p = 0;
   const cellStart = new Uint32Array(buf, p, cells.count + 1); p += cellStart.byteLength;
   const ra = new Uint32Array(buf, p, n); p += 4 * n;

@@ -12,6 +12,7 @@ import { errorMessage } from '../../errors.ts';
 import { setProviderState } from '../../db/files.ts';
 import type { ImageProvider, ReconcileReport } from './ImageProvider.ts';
 import { ProviderSync } from './ProviderSync.ts';
+import { isImageFile } from './imageFiles.ts';
 
 export interface LocalFolderProviderOptions {
   name: string;
@@ -48,7 +49,7 @@ export class LocalFolderProvider implements ImageProvider {
       log: options.log,
       onDue: options.onDue,
       stableMs: options.stableMs,
-      ignore: (k) => LocalStorage.IGNORED.test(k),
+      ignore: (k) => LocalStorage.IGNORED.test(k) || !isImageFile(k),
     });
   }
 

@@ -7,6 +7,7 @@ import type { Logger } from '../../log.ts';
 import { S3Storage, type S3StorageOptions } from '../../storage/S3Storage.ts';
 import type { ImageProvider, ReconcileReport } from './ImageProvider.ts';
 import { ProviderSync } from './ProviderSync.ts';
+import { isImageFile } from './imageFiles.ts';
 import { setProviderState } from '../../db/files.ts';
 import { errorMessage } from '../../errors.ts';
 
@@ -21,7 +22,7 @@ export class S3Provider implements ImageProvider {
   constructor(private readonly options: { name: string; s3: S3StorageOptions; pollSeconds: number; db: DatabasePool; log: Logger; onDue?: () => void }) {
     this.name = options.name;
     this.storage = new S3Storage(options.s3);
-    this.sync = new ProviderSync({ db: options.db, name: options.name, storage: this.storage, log: options.log, onDue: options.onDue });
+    this.sync = new ProviderSync({ db: options.db, name: options.name, storage: this.storage, log: options.log, onDue: options.onDue, ignore: (k) => !isImageFile(k) });
   }
 
   async start(): Promise<void> {
