@@ -122,7 +122,11 @@ export class Daemon {
 
     this.registry = new AgentRegistry(log.child({ component: 'agents' }));
     await this.registry.load({ builtins: this.options.builtinAgents, thirdParty: config.agents });
-    this.registry.applyOverrides(await loadAgentSettings(db));
+    this.registry.applyOverrides(await loadAgentSettings(db), {
+      // host configuration that built-in agents take as settings (agents never read the configuration)
+      description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
+      platesolve: { starCatalog: config.starCatalog },
+    });
 
     const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue });
     const objects = new ObjectService({ db });

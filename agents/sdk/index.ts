@@ -122,6 +122,12 @@ export interface AgentResult {
   artifacts?: Artifact[];
   /** non-fatal problems worth showing on the image */
   warnings?: string[];
+  /**
+   * The result is provisional (e.g. an online source could not be reached and
+   * a fallback was used): run the agent again after this many seconds, even
+   * if its inputs did not change.
+   */
+  refreshAfterSeconds?: number;
 }
 
 /** Declarative filter over the image; every given condition must hold. */

@@ -171,6 +171,7 @@ function notOnThisThread(name: string): Agent['run'] {
 
 export class AgentRegistry {
   private list: RegisteredAgent[] = [];
+  private configDefaults: Record<string, Record<string, Json>> = {};
   readonly failures: LoadFailure[] = [];
 
   constructor(
@@ -222,14 +223,18 @@ export class AgentRegistry {
     }
   }
 
-  /** Applies admin overrides (enabled, order, settings). */
-  applyOverrides(overrides: AgentOverride[]): void {
+  /**
+   * Applies admin overrides (enabled, order, settings). Settings resolve as:
+   * the agent's schema default < the host configuration's value < the admin's.
+   */
+  applyOverrides(overrides: AgentOverride[], configDefaults: Record<string, Record<string, Json>> = this.configDefaults): void {
+    this.configDefaults = configDefaults;
     const byName = new Map(overrides.map((o) => [o.agent, o]));
     this.list.forEach((r, i) => {
       const o = byName.get(r.agent.name);
       r.enabled = o?.enabled ?? true;
       r.position = o?.position ?? 1000 + i;
-      r.settings = applySettingsDefaults(r.agent.settings, o?.settings ?? {});
+      r.settings = applySettingsDefaults(r.agent.settings, { ...(configDefaults[r.agent.name] ?? {}), ...(o?.settings ?? {}) });
     });
     // stable: equal positions keep registration order
     this.list.sort((a, b) => a.position - b.position);

@@ -40,6 +40,8 @@ export interface PipelineOutcome {
   ran: number;
   cached: number;
   failed: { agent: string; error: string; retryAt: Date | null }[];
+  /** provisional results to refresh at these times */
+  refreshes: Date[];
 }
 
 const EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/png': 'png', 'image/svg+xml': 'svg', 'application/json': 'json' };
@@ -69,7 +71,7 @@ export class Pipeline {
 
   async process(image: ClaimedImage, signal: AbortSignal): Promise<PipelineOutcome> {
     const { db, registry, log } = this.deps;
-    const outcome: PipelineOutcome = { vanished: false, ran: 0, cached: 0, failed: [] };
+    const outcome: PipelineOutcome = { vanished: false, ran: 0, cached: 0, failed: [], refreshes: [] };
     const storage = this.deps.storages.get(image.provider);
     const view: ImageView = {
       id: image.id,
@@ -116,9 +118,11 @@ export class Pipeline {
             continue;
           }
           if (prev && prev.input_hash === inputHash && prev.agent_version === r.agent.version) {
-            if (prev.status === 'done') {
+            const refreshAt = prev.next_attempt_at ? new Date(prev.next_attempt_at) : null;
+            if (prev.status === 'done' && (!refreshAt || refreshAt.getTime() > Date.now())) {
               facts[name] = { ...(facts[name] ?? {}), ...(prev.facts as Facts) };
               outcome.cached++;
+              if (refreshAt) outcome.refreshes.push(refreshAt);
               continue;
             }
             if (prev.status === 'skipped') {
@@ -128,7 +132,7 @@ export class Pipeline {
             }
             // failed with the same input: retry only when its backoff has passed
             const retryAt = prev.next_attempt_at ? new Date(prev.next_attempt_at) : null;
-            if (!retryAt || retryAt.getTime() > Date.now()) {
+            if (prev.status === 'failed' && (!retryAt || retryAt.getTime() > Date.now())) {
               notOk.add(name);
               if (retryAt) outcome.failed.push({ agent: name, error: prev.error ?? 'failed', retryAt });
               continue;
@@ -166,7 +170,9 @@ export class Pipeline {
               }
             }
             facts[name] = { ...(facts[name] ?? {}), ...stageFacts };
-            const ok = await writeResult(db, { ...base, status: 'done', facts: stageFacts, error: null, warnings: result.warnings?.length ? result.warnings : null, attempts, ran: true, nextAttemptAt: null, durationMs: Date.now() - started.getTime() });
+            const refresh = typeof result.refreshAfterSeconds === 'number' && result.refreshAfterSeconds > 0 ? new Date(Date.now() + result.refreshAfterSeconds * 1000) : null;
+            if (refresh) outcome.refreshes.push(refresh);
+            const ok = await writeResult(db, { ...base, status: 'done', facts: stageFacts, error: null, warnings: result.warnings?.length ? result.warnings : null, attempts, ran: true, nextAttemptAt: refresh, durationMs: Date.now() - started.getTime() });
             if (!ok) return { ...outcome, vanished: true };
           } catch (err) {
             if (signal.aborted) return outcome; // shutting down: the image is handed back, not failed

@@ -132,7 +132,7 @@ export class ProcessingEngine {
         return;
       }
       await this.options.stitcher.stitch(image.id);
-      const retries = outcome.failed.map((f) => f.retryAt).filter((d): d is Date => d !== null);
+      const retries = [...outcome.failed.map((f) => f.retryAt), ...outcome.refreshes].filter((d): d is Date => d !== null);
       const next = retries.length ? new Date(Math.min(...retries.map((d) => d.getTime()))) : null;
       const error = outcome.failed.length ? outcome.failed.map((f) => `${f.agent}: ${f.error}`).join('; ') : null;
       await finishImage(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: next, attempts: outcome.failed.length ? image.attempts + 1 : 0, error });
