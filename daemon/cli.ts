@@ -5,18 +5,25 @@
  *   sidereal web       web UI + API only (scale-out: several behind a proxy)
  *   sidereal work      providers + processing only (scale-out: any number of hosts)
  *   sidereal migrate   apply database migrations and exit
+ *   sidereal user add <name> [--admin]   create a user (password from stdin or SIDEREAL_ADMIN_PASSWORD)
  */
 import { loadConfig, loadDotEnv, ConfigError, redactedConfig } from './config.ts';
 import { log, setLogLevel } from './log.ts';
 import { Daemon, type Role } from './Daemon.ts';
 import { openDatabase } from './database.ts';
+import { UserService } from './services/UserService.ts';
+import { SYSTEM_ACTOR } from './auth/permissions.ts';
+import { errorMessage } from './errors.ts';
 import type { Config } from './config.ts';
 
 /**
  * Further commands live in daemon/commands/<name>.ts and export
  * `run(args, config): Promise<exitCode>`; add one line here per command.
  */
-const EXTRA_COMMANDS: Record<string, { summary: string; load: () => Promise<unknown> }> = {};
+const EXTRA_COMMANDS: Record<string, { summary: string; load: () => Promise<unknown> }> = {
+  backup: { summary: 'dump the database (pg_dump, custom format) with rotation', load: () => import('./commands/backup.ts') },
+  restore: { summary: 'restore a dump made by `sidereal backup`', load: () => import('./commands/restore.ts') },
+};
 
 const usage = () => `usage: sidereal <command>
 
@@ -25,6 +32,9 @@ commands:
   web        run the web UI and API only
   work       run providers and processing only
   migrate    apply database migrations and exit
+  user add <name> [--admin]
+             create a user; the password is read from standard input
+             (or SIDEREAL_ADMIN_PASSWORD when set)
   help       show this text
 ${Object.entries(EXTRA_COMMANDS).map(([k, v]) => `  ${k.padEnd(10)} ${v.summary}`).join('\n')}
 
@@ -60,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
     const mod = (await extra.load()) as { run(args: string[], config: Config): Promise<number> };
     return mod.run(argv.slice(1), config);
   }
+  if (command === 'user') return userCommand(argv.slice(1), config);
   if (!roles[command]) {
     process.stderr.write(`unknown command "${command}"\n\n${usage()}\n`);
     return 2;
@@ -93,6 +104,34 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   return new Promise<number>(() => {}); // runs until a signal
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+/** `sidereal user add <name> [--admin]`: for the first admin on a headless box, or a forgotten setup. */
+async function userCommand(args: string[], config: ReturnType<typeof loadConfig>): Promise<number> {
+  const [sub, name, ...flags] = args;
+  if (sub !== 'add' || !name || flags.some((f) => f !== '--admin')) {
+    process.stderr.write('usage: sidereal user add <name> [--admin]   (password on standard input, or SIDEREAL_ADMIN_PASSWORD)\n');
+    return 2;
+  }
+  const password = config.adminPassword ?? (await readStdin());
+  const db = await openDatabase(config, log);
+  try {
+    const user = await new UserService({ db: db.pool }).create(SYSTEM_ACTOR, { username: name, password, role: flags.includes('--admin') ? 'admin' : 'member' });
+    process.stdout.write(`created ${user.role} ${user.username}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`could not create the user: ${errorMessage(err)}\n`);
+    return 1;
+  } finally {
+    await db.close();
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -62,6 +62,10 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_TLS_KEY', kind: 'string', description: 'PEM private key file for `SIDEREAL_TLS_CERT`.', secret: true },
   { env: 'SIDEREAL_TRUST_PROXY', kind: 'bool', default: 'false', description: 'Trust X-Forwarded-* headers from a reverse proxy (for secure cookies and client addresses).' },
   { env: 'SIDEREAL_METRICS', kind: 'bool', default: 'false', description: 'Serve Prometheus metrics at `/metrics`.' },
+  { env: 'SIDEREAL_BACKUP_DIR', kind: 'string', description: 'Folder of the dumps written by `sidereal backup`. Default: `SIDEREAL_DATA_DIR/backups` (better on another disk).' },
+  { env: 'SIDEREAL_BACKUP_KEEP', kind: 'int', default: '14', min: 0, description: 'Dumps kept by `sidereal backup` in `SIDEREAL_BACKUP_DIR` (the newest; older ones are deleted). 0: keep all.' },
+  { env: 'SIDEREAL_PG_DUMP', kind: 'string', default: 'pg_dump', description: 'pg_dump program used by `sidereal backup`; its major version must be at least the server\'s.' },
+  { env: 'SIDEREAL_PG_RESTORE', kind: 'string', default: 'pg_restore', description: 'pg_restore program used by `sidereal restore`; at least the major version of the pg_dump that wrote the dump.' },
 ];
 
 export interface S3Config {
@@ -106,6 +110,10 @@ export interface Config {
   tlsKey: string | null;
   trustProxy: boolean;
   metrics: boolean;
+  backupDir: string;
+  backupKeep: number;
+  pgDump: string;
+  pgRestore: string;
 }
 
 export class ConfigError extends Error {
@@ -229,6 +237,10 @@ export function loadConfig(env: Env = process.env): Config {
     tlsKey,
     trustProxy: v('SIDEREAL_TRUST_PROXY'),
     metrics: v('SIDEREAL_METRICS'),
+    backupDir: resolve(str('SIDEREAL_BACKUP_DIR') ?? `${dataDir}/backups`),
+    backupKeep: v('SIDEREAL_BACKUP_KEEP'),
+    pgDump: v('SIDEREAL_PG_DUMP') || 'pg_dump',
+    pgRestore: v('SIDEREAL_PG_RESTORE') || 'pg_restore',
   };
   if (problems.length) throw new ConfigError([...new Set(problems)]);
   return config;

@@ -17,9 +17,8 @@
 #                         medium  09..19  fields ≳ 44′      ~77 MB
 #                         large   08..19  fields ≳ 30′     ~154 MB
 #                         full    07..19  fields ≳ 22′     ~291 MB (default)
-#   KEEP_APT_LISTS=1    keep /var/lib/apt/lists (default: removed when the
-#                       script ran apt-get update itself inside a container
-#                       build, to keep the image small)
+#   CLEAN_APT_LISTS=1   remove /var/lib/apt/lists afterwards (the Dockerfile
+#                       sets it to keep the image small; never on a host)
 #
 # Debian 12 (bookworm) or newer; needs root. Idempotent: installs only what
 # is missing, and does nothing (no `apt-get update`) when all is there.
@@ -31,7 +30,7 @@ for arg in "$@"; do
     --ci) ci=1 ;;
     --print) print=1 ;;
     --simulate) simulate=1 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "install-runtime.sh: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -107,7 +106,7 @@ if [ ${#index_packages[@]} -gt 0 ] && ! ls /usr/share/astrometry/index-tycho2-*.
   exit 1
 fi
 
-if [ "$updated" = 1 ] && [ -f /.dockerenv -o -n "${container:-}" ] && [ "${KEEP_APT_LISTS:-0}" != 1 ]; then
+if [ "$updated" = 1 ] && [ "${CLEAN_APT_LISTS:-0}" = 1 ]; then
   rm -rf /var/lib/apt/lists/*
 fi
 echo "install-runtime.sh: done"

@@ -30,7 +30,7 @@ export interface SolveHints {
 /** Parses "HH MM SS.s", "HH:MM:SS", "+DD MM SS" (also with h/m/s, d/'/″ letters). */
 export function parseSexagesimal(text: string): number | null {
   const t = text.trim();
-  const m = /^([+\-−]?)\s*(\d+(?:\.\d*)?)[\s:hd°]+(\d+(?:\.\d*)?)(?:[\s:m′']+(\d+(?:\.\d*)?))?\s*[s″"]?\s*$/i.exec(t);
+  const m = /^([+\-−]?)\s*(\d+(?:\.\d*)?)[\s:hd°]+(\d+(?:\.\d*)?)(?:[\s:m′']+(\d+(?:\.\d*)?))?[\sm′'s″"]*$/i.exec(t);
   if (!m) return null;
   const sign = m[1] === '-' || m[1] === '−' ? -1 : 1;
   const v = Number(m[2]) + Number(m[3]) / 60 + (m[4] ? Number(m[4]) / 3600 : 0);

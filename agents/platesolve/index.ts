@@ -6,8 +6,7 @@
  */
 import { defineAgent, type Facts } from '../sdk/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
-import { readPixels } from '../formats/index.ts';
-import type { PixelImage } from '../formats/types.ts';
+import type { PixelImage } from '../sdk/index.ts';
 import { defaultStarCatalogPath, resolveStarCatalog } from './catalog/catalogLocation.ts';
 import { solveImage } from './solveImage.ts';
 
@@ -41,7 +40,7 @@ export default defineAgent({
     const width = file?.width ?? 0, height = file?.height ?? 0;
     let pixels: PixelImage | null = null;
     try {
-      pixels = await readPixels(ctx.file.localPath, { maxPixels: MAX_PIXELS, fileName: ctx.image.path.split('/').pop() });
+      pixels = await ctx.readPixels({ maxPixels: MAX_PIXELS });
     } catch (err) {
       warnings.push(`pixels could not be read (${(err as Error).message}); only a header solution is possible`);
     }

@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import type { AgentCache, AgentContext, AgentLogger, FileAccess, Facts, ImageView, Json, Stage } from './index.ts';
+import { AgentError, type AgentCache, type AgentContext, type AgentLogger, type FileAccess, type Facts, type ImageView, type Json, type PixelImage, type Stage } from './index.ts';
 
 export function createFileAccess(localPath: string, size: number): FileAccess {
   return {
@@ -48,7 +48,17 @@ export interface ContextInput {
   stage: Stage;
 }
 
-export function buildContext(input: ContextInput, parts: { log: AgentLogger; signal: AbortSignal; cache: AgentCache; progress: (f: number, m?: string) => void }): AgentContext {
+export function buildContext(
+  input: ContextInput,
+  parts: {
+    log: AgentLogger;
+    signal: AbortSignal;
+    cache: AgentCache;
+    progress: (f: number, m?: string) => void;
+    /** pixel decoder to use instead of Sidereal's own (tests of a standalone agent) */
+    readPixels?: (localPath: string, options?: { maxPixels?: number }) => Promise<PixelImage>;
+  },
+): AgentContext {
   return {
     image: Object.freeze({ ...input.image }),
     facts: deepFreeze(input.facts),
@@ -60,11 +70,31 @@ export function buildContext(input: ContextInput, parts: { log: AgentLogger; sig
     progress: parts.progress,
     cache: parts.cache,
     async readPixels(options) {
-      const { readPixels } = await import('../formats/index.ts');
-      return readPixels(input.localPath, options);
+      if (parts.readPixels) return parts.readPixels(input.localPath, options);
+      return siderealReadPixels(input.localPath, options);
     },
   };
 }
+
+type PixelReader = (localPath: string, options?: { maxPixels?: number }) => Promise<PixelImage>;
+
+/**
+ * Sidereal's own decoders live beside the SDK in the Sidereal tree. A copy of
+ * the SDK installed from npm has no decoders: there `readPixels` explains
+ * where to run the agent instead of failing with a module error.
+ */
+async function siderealReadPixels(localPath: string, options?: { maxPixels?: number }): Promise<PixelImage> {
+  let mod: { readPixels: PixelReader };
+  try {
+    mod = (await import(FORMATS_MODULE)) as { readPixels: PixelReader };
+  } catch (err) {
+    throw new AgentError('ctx.readPixels needs Sidereal\'s image decoders, which this copy of the SDK does not include: run the agent inside Sidereal or with `sidereal agent run <agent> <file>`, or pass `readPixels` to createTestContext', { permanent: false, cause: err });
+  }
+  return mod.readPixels(localPath, options);
+}
+
+// a variable, so that bundlers and type checkers of a standalone SDK copy do not follow it
+const FORMATS_MODULE = '../formats/index.ts';
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -112,6 +142,10 @@ export interface TestContextOptions {
   signal?: AbortSignal;
   cache?: AgentCache;
   log?: AgentLogger;
+  /** receives the agent's progress reports */
+  progress?: (fraction: number, message?: string) => void;
+  /** pixel decoder to use instead of Sidereal's own */
+  readPixels?: (localPath: string, options?: { maxPixels?: number }) => Promise<PixelImage>;
 }
 
 const quietLog: AgentLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -129,6 +163,6 @@ export async function createTestContext(o: TestContextOptions): Promise<AgentCon
       settings: o.settings ?? {},
       stage: o.stage ?? 'read',
     },
-    { log: o.log ?? quietLog, signal: o.signal ?? new AbortController().signal, cache: o.cache ?? memoryCache(), progress: () => {} },
+    { log: o.log ?? quietLog, signal: o.signal ?? new AbortController().signal, cache: o.cache ?? memoryCache(), progress: o.progress ?? (() => {}), readPixels: o.readPixels },
   );
 }

@@ -137,7 +137,8 @@ function countInside(stars: ImageStars, win: CatalogWindow, t: Similarity): numb
   return n;
 }
 
-function verify(
+/** Verifies one similarity hypothesis (in the window's tangent plane) against the window's stars. */
+export function verify(
   stars: ImageStars, img: ImageSide, win: CatalogWindow, t0: Similarity, r1: number, r2: number, area: number,
   hypotheses: number, thr: number,
 ): Hypothesis | null {

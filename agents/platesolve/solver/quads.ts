@@ -80,3 +80,43 @@ export function lowerBoundRatio(q: QuadSet, v: number): number {
   }
   return lo;
 }
+
+/**
+ * Quads from precomputed neighbourhoods: for centre k, `members` = [k, n1…nm]
+ * (global ids) with local planar coordinates; quads = k + 3 of its neighbours.
+ * Used by the all-sky pattern index, where neighbours come from the sphere.
+ */
+export function buildQuadsFrom(
+  count: number, hood: (k: number) => { members: number[]; xs: number[]; ys: number[] },
+): QuadSet {
+  const seen = new Map<number, Set<number>>();
+  const rs: number[] = [], sizes: number[] = [], ids: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const { members, xs, ys } = hood(k);
+    const m = members.length - 1;
+    for (let a = 1; a <= m; a++) for (let b = a + 1; b <= m; b++) for (let c = b + 1; c <= m; c++) {
+      const local = [0, a, b, c];
+      // De-duplicate by the sorted member ids, as two exact numeric keys (ids < 2^26).
+      const g = local.map((i) => members[i]).sort((p, q) => p - q);
+      const k1 = g[0] * 67108864 + g[1], k2 = g[2] * 67108864 + g[3];
+      let set = seen.get(k1);
+      if (!set) { set = new Set(); seen.set(k1, set); }
+      if (set.has(k2)) continue;
+      set.add(k2);
+      const q = describe(xs, ys, local);
+      if (!q) continue;
+      rs.push(...q.r);
+      sizes.push(q.size);
+      ids.push(...q.s.map((i) => members[i]));
+    }
+  }
+  const n = sizes.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => rs[p * 5] - rs[q * 5]);
+  const out: QuadSet = { count: n, ratios: new Float32Array(n * 5), size: new Float64Array(n), stars: new Int32Array(n * 4) };
+  order.forEach((o, i) => {
+    for (let k = 0; k < 5; k++) out.ratios[i * 5 + k] = rs[o * 5 + k];
+    out.size[i] = sizes[o];
+    for (let k = 0; k < 4; k++) out.stars[i * 4 + k] = ids[o * 4 + k];
+  });
+  return out;
+}

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
+import type { AgentContext, Facts } from '../sdk/index.ts';
+import type { SolveFacts } from '../sdk/facts.ts';
+import { describeFile, readPixels } from '../formats/index.ts';
+import { testCatalogPath } from './testing/testCatalog.ts';
+import agent from './index.ts';
+
+const testdata = new URL('../../../shared/testdata/', import.meta.url).pathname;
+process.env.SIDEREAL_STAR_CATALOG = testCatalogPath();
+
+async function run(file: string, settings: Record<string, boolean | number> = {}) {
+  const path = testdata + file;
+  const name = file.split('/').pop()!;
+  const d = await describeFile(path, { fileName: name, folderPath: '' });
+  const size = (await stat(path)).size;
+  const logs: string[] = [];
+  const ctx: AgentContext = {
+    image: { id: '1', source: 'library', path: file, sizeBytes: size, modifiedAt: null, fingerprint: 'x' },
+    facts: { file: d as unknown as Facts },
+    file: {
+      localPath: path, size,
+      range: async () => new Uint8Array(0), readAll: async () => new Uint8Array(0), stream: async function* () {},
+    },
+    settings: { solveField: false, timeLimitSeconds: 20, ...settings },
+    stage: 'solve',
+    log: { debug: () => {}, info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
+    signal: new AbortController().signal,
+    progress: () => {},
+    cache: { get: async () => undefined, set: async () => {} },
+    readPixels: (o) => readPixels(path, { maxPixels: o?.maxPixels, fileName: name }),
+  };
+  const out = await agent.run(ctx);
+  return out;
+}
+
+test('agent contract: name, stage, applies-to and settings', () => {
+  assert.equal(agent.name, 'platesolve');
+  assert.deepEqual(agent.stages, ['solve']);
+  assert.deepEqual(agent.uses, ['file']);
+  assert.deepEqual(agent.appliesTo?.formats, ['fits', 'xisf', 'tiff', 'jpeg', 'png', 'raw']);
+  assert.deepEqual(agent.appliesTo?.frameTypes, ['light', 'master', 'processed']);
+  assert.equal(agent.settings?.solveField.default, true);
+  assert.equal(agent.settings?.timeLimitSeconds.default, 60);
+});
+
+test('FITS with a header WCS: solved, verified, facts are plain JSON', async () => {
+  const out = await run('fits-headers/stellarsolver-randomsky.fits');
+  const f = out.facts as unknown as SolveFacts;
+  assert.equal(f.solved, true);
+  assert.match(String(f.solver), /^header:/);
+  assert.ok(Math.abs(f.ra! - 21.643) < 0.01 && Math.abs(f.dec! - 69.252) < 0.01, `${f.ra} ${f.dec}`);
+  assert.equal(f.corners?.length, 4);
+  assert.equal((f.wcs as Record<string, unknown>).CTYPE1, 'RA---TAN');
+  assert.deepEqual(JSON.parse(JSON.stringify(out.facts)), out.facts);
+});
+
+test('JPEG without any hint and without solve-field: an honest answer, never a crash', async () => {
+  const out = await run('platesolve/astropy-M13_blue_0001.fits');
+  const f = out.facts as unknown as SolveFacts;
+  if (!f.solved) assert.ok(f.reason && f.reason.length > 0, 'reason');
+  else assert.ok(Math.abs(f.dec! - 36.46) < 1, `M13 field, got dec ${f.dec}`);
+});
