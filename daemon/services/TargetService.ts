@@ -34,7 +34,7 @@ export class TargetService {
       object,
       totalSeconds: integ.byFilter.reduce((a, f) => a + f.seconds, 0),
       lights: integ.totals.lights,
-      images: integ.totals.images,
+      imageCount: integ.totals.images,
       byFilter: integ.byFilter,
       firstCaptured: integ.totals.first_captured,
       lastCaptured: integ.totals.last_captured,

@@ -11,7 +11,7 @@ import type { StarCatalog } from '../catalog/starCatalog.ts';
 import { catalogWindow, finalCheck, newStats, type SearchStats } from './hinted.ts';
 import { verify } from './matchWindow.ts';
 import { patternIndex, SEPARATION, type PatternIndex } from './patternIndex.ts';
-import { buildQuads, lowerBoundRatio, type QuadSet } from './quads.ts';
+import { buildAllQuads, lowerBoundRatio, type QuadSet } from './quads.ts';
 import { fitSimilarity, similarityScale } from './similarity.ts';
 import { outOfTime, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './types.ts';
 
@@ -35,6 +35,8 @@ export interface BlindResult {
 }
 
 const BAND_STEP = 1.35;
+/** Brightest (thinned) image stars whose 4-combinations are looked up. */
+const IMAGE_PATTERN_STARS = 10;
 
 /** Short-side field sizes to try, nearest the hint first (or from ~10° outwards). */
 export function fovBands(stars: ImageStars, opts: BlindOptions): number[] {
@@ -72,10 +74,10 @@ export function solveBlind(cat: StarCatalog, stars: ImageStars, opts: BlindOptio
     if (outOfTime(opts.budget)) return { solution: null, reason: 'time limit reached', bands };
     const idx = patternIndex(cat, f);
     const sepPx = SEPARATION * short; // the catalog separation, relative to the short side
-    const sel = thinImageStars(stars, sepPx, 40);
+    const sel = thinImageStars(stars, sepPx, IMAGE_PATTERN_STARS);
     if (sel.length < 5) continue;
     const u = sel.map((i) => stars.p1[i] - cx), v = sel.map((i) => stars.p2[i] - cy);
-    const quads = buildQuads(u, v, sel.length, 5);
+    const quads = buildAllQuads(u, v, sel.length, short);
     const sol = matchBand(cat, stars, idx, quads, u, v, f, opts, stats);
     if (sol) return { solution: sol, reason: 'solved', bands };
   }
@@ -96,7 +98,7 @@ function matchBand(
   if (opts.scale) { sLow = Math.max(sLow, opts.scale.low); sHigh = Math.min(sHigh, opts.scale.high); }
   if (sLow > sHigh) return null;
   const cq = idx.quads;
-  const tol = 0.01;
+  const tol = 0.012;
   const tried = new Set<string>();
   const qu = new Float64Array(4), qv = new Float64Array(4), qx = new Float64Array(4), qy = new Float64Array(4);
   const fovW = (stars.width * Math.sqrt(sLow * sHigh)) / 3600, fovH = (stars.height * Math.sqrt(sLow * sHigh)) / 3600;

@@ -15,6 +15,8 @@ import type { QuadSet } from './quads.ts';
 export const PATTERN_DENSITY = 10;
 /** Minimum separation of pattern stars, in units of the short field side (random packing ⇒ ~PATTERN_DENSITY per field). */
 export const SEPARATION = Math.sqrt(0.7 / PATTERN_DENSITY);
+/** Neighbours considered per pattern star (all 3-combinations of them form quads with it). */
+const MAX_NEIGHBOURS = 9;
 
 export interface PatternIndex {
   /** short-side field of view this band is built for, degrees */
@@ -95,13 +97,12 @@ function buildPatternIndex(cat: StarCatalog, fov: number): PatternIndex {
     const b = buckets.get(c);
     if (b) b.push(k); else buckets.set(c, [k]);
   }
-  // Quads: each pattern star with 3 of its 5 nearest pattern stars (within one field).
+  // Quads: every 4 pattern stars that fit in the field (tetra3-style), found from each
+  // star's neighbours within the field's diameter (capped at the nearest ones).
   const n = ra.length;
-  const reach = fov * 0.75;
+  const reach = fov * 1.17;
   const cosReach = Math.cos(reach * D2R);
-  const nbrs: number[][] = [];
   const tmp: [number, number] = [0, 0];
-  const local: { x: number[]; y: number[] }[] = [];
   const pg = new SkyCells(Math.max(reach / 2, 0.1));
   const pb = new Map<number, number[]>();
   for (let k = 0; k < n; k++) {
@@ -109,7 +110,7 @@ function buildPatternIndex(cat: StarCatalog, fov: number): PatternIndex {
     const b = pb.get(c);
     if (b) b.push(k); else pb.set(c, [k]);
   }
-  for (let k = 0; k < n; k++) {
+  const quads = buildQuadsFrom(n, (k) => {
     const cand: { j: number; d: number }[] = [];
     for (const c of pg.cellsInCap(ra[k], dec[k], reach)) {
       for (const j of pb.get(c) ?? []) {
@@ -119,15 +120,13 @@ function buildPatternIndex(cat: StarCatalog, fov: number): PatternIndex {
       }
     }
     cand.sort((a, b) => a.d - b.d);
-    const nn = cand.slice(0, 5).map((c) => c.j);
-    nbrs.push(nn);
-    const x: number[] = [0], y: number[] = [0];
-    for (const j of nn) {
+    const members = [k, ...cand.slice(0, MAX_NEIGHBOURS).map((c) => c.j)];
+    const xs: number[] = [], ys: number[] = [];
+    for (const j of members) {
       const p = tanProject(ra[k], dec[k], ra[j], dec[j], tmp)!;
-      x.push(p[0]); y.push(p[1]);
+      xs.push(p[0]); ys.push(p[1]);
     }
-    local.push({ x, y });
-  }
-  const quads = buildQuadsFrom(n, (k) => ({ members: [k, ...nbrs[k]], xs: local[k].x, ys: local[k].y }));
+    return { members, xs, ys, maxSize: reach };
+  });
   return { fov, ra: Float64Array.from(ra), dec: Float64Array.from(dec), quads, buildMs: Date.now() - t0 };
 }

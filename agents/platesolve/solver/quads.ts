@@ -1,9 +1,8 @@
 /**
- * Four-star patterns ("quads") for matching: each star with 3 of its 4
- * nearest neighbours (4 quads per star, so one missing star does not kill
- * them all). Descriptor: the 5 smaller of the 6 pairwise distances divided
- * by the largest — invariant to rotation, scale and mirroring. Vertices are
- * ordered canonically (by their summed distances) to give correspondences.
+ * Four-star patterns ("quads") for matching. Descriptor: the 5 smaller of the
+ * 6 pairwise distances divided by the largest — invariant to rotation, scale
+ * and mirroring. Vertices are ordered canonically (by their summed distances)
+ * so that a matched pair of quads gives 4 star correspondences.
  */
 export interface QuadSet {
   count: number;
@@ -15,59 +14,161 @@ export interface QuadSet {
   stars: Int32Array;
 }
 
-const PAIRS = [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]] as const;
+/** Scratch space for {@link describeQuad} (allocation-free hot loop). */
+class Scratch {
+  readonly d = new Float64Array(6);
+  readonly sorted = new Float64Array(6);
+  readonly sums = new Float64Array(4);
+  readonly order = new Int32Array(4);
+  readonly r = new Float64Array(5);
+}
 
+/**
+ * Describes the quad of points (a, b, c, d). Returns its largest side, or −1
+ * for degenerate quads (near-coincident stars); ratios and vertex order go to `s`.
+ */
+function describeQuad(xs: ArrayLike<number>, ys: ArrayLike<number>, v: ArrayLike<number>, s: Scratch): number {
+  const d = s.d;
+  let k = 0;
+  for (let p = 0; p < 4; p++) for (let q = p + 1; q < 4; q++) d[k++] = Math.hypot(xs[v[p]] - xs[v[q]], ys[v[p]] - ys[v[q]]);
+  const t = s.sorted;
+  t.set(d);
+  for (let i = 1; i < 6; i++) { const x = t[i]; let j = i - 1; while (j >= 0 && t[j] < x) { t[j + 1] = t[j]; j--; } t[j + 1] = x; }
+  const max = t[0];
+  if (!(max > 0) || t[5] < 0.05 * max) return -1;
+  for (let i = 0; i < 5; i++) s.r[i] = t[i + 1] / max;
+  const sm = s.sums;
+  sm[0] = d[0] + d[1] + d[2]; sm[1] = d[0] + d[3] + d[4]; sm[2] = d[1] + d[3] + d[5]; sm[3] = d[2] + d[4] + d[5];
+  const o = s.order;
+  o[0] = 0; o[1] = 1; o[2] = 2; o[3] = 3;
+  for (let i = 1; i < 4; i++) { const x = o[i]; let j = i - 1; while (j >= 0 && sm[o[j]] > sm[x]) { o[j + 1] = o[j]; j--; } o[j + 1] = x; }
+  return max;
+}
+
+/** Growable quad storage. */
+class QuadBuilder {
+  private r = new Float32Array(5 * 1024);
+  private sz = new Float64Array(1024);
+  private st = new Int32Array(4 * 1024);
+  n = 0;
+  push(s: Scratch, size: number, ids: (k: number) => number): void {
+    if (this.n === this.sz.length) {
+      const grow = <T extends Float32Array | Float64Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as { new (n: number): T })(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.r = grow(this.r); this.sz = grow(this.sz); this.st = grow(this.st);
+    }
+    const i = this.n++;
+    for (let k = 0; k < 5; k++) this.r[i * 5 + k] = s.r[k];
+    this.sz[i] = size;
+    for (let k = 0; k < 4; k++) this.st[i * 4 + k] = ids(s.order[k]);
+  }
+  /** Sorted by the first ratio. */
+  finish(): QuadSet {
+    const n = this.n;
+    // Counting sort on the first ratio quantised to 2^16 bins (linear time for millions
+    // of catalog quads), then insertion sort fixes the order inside each bin.
+    const B = 65536;
+    const key = new Int32Array(n);
+    const counts = new Int32Array(B + 1);
+    for (let i = 0; i < n; i++) {
+      key[i] = Math.min(B - 1, Math.max(0, Math.floor(this.r[i * 5] * B)));
+      counts[key[i] + 1]++;
+    }
+    for (let b = 0; b < B; b++) counts[b + 1] += counts[b];
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[counts[key[i]]++] = i;
+    for (let i = 1; i < n; i++) {
+      const x = order[i], fx = this.r[x * 5];
+      let j = i - 1;
+      while (j >= 0 && this.r[order[j] * 5] > fx) { order[j + 1] = order[j]; j--; }
+      order[j + 1] = x;
+    }
+    const out: QuadSet = { count: n, ratios: new Float32Array(n * 5), size: new Float64Array(n), stars: new Int32Array(n * 4) };
+    for (let i = 0; i < n; i++) {
+      const o = order[i];
+      for (let k = 0; k < 5; k++) out.ratios[i * 5 + k] = this.r[o * 5 + k];
+      out.size[i] = this.sz[o];
+      for (let k = 0; k < 4; k++) out.stars[i * 4 + k] = this.st[o * 4 + k];
+    }
+    return out;
+  }
+}
+
+/**
+ * Quads of a point set: each star with 3 of its `neighbours` nearest (4 quads
+ * per star for 4 neighbours, so one missing star does not kill them all).
+ */
 export function buildQuads(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, neighbours = 4): QuadSet {
   const k = Math.min(neighbours, n - 1);
-  const seen = new Set<string>();
-  const quads: { r: number[]; size: number; s: number[] }[] = [];
-  if (k < 3) return { count: 0, ratios: new Float32Array(0), size: new Float64Array(0), stars: new Int32Array(0) };
+  const qb = new QuadBuilder();
+  if (k < 3) return qb.finish();
+  const s = new Scratch();
+  const seen = new Set<number>();
   const dist = new Float64Array(n);
   const order: number[] = [];
+  const v = new Int32Array(4);
+  const sortedIds = new Int32Array(4);
   for (let i = 0; i < n; i++) {
     order.length = 0;
     for (let j = 0; j < n; j++) {
       dist[j] = (xs[j] - xs[i]) ** 2 + (ys[j] - ys[i]) ** 2;
       if (j !== i) order.push(j);
     }
-    // partial selection of the k nearest
     order.sort((p, q) => dist[p] - dist[q]);
-    const nn = order.slice(0, k);
-    const combos: number[][] = [];
-    for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) for (let c = b + 1; c < k; c++) combos.push([nn[a], nn[b], nn[c]]);
-    for (const cmb of combos) {
-      const s = [i, ...cmb];
-      const key = [...s].sort((p, q) => p - q).join(',');
+    for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) for (let c = b + 1; c < k; c++) {
+      v[0] = i; v[1] = order[a]; v[2] = order[b]; v[3] = order[c];
+      sortedIds.set(v);
+      sortedIds.sort();
+      // n is small here (≤ a few hundred): the sorted ids fit one exact number
+      const key = ((sortedIds[0] * 1024 + sortedIds[1]) * 1024 + sortedIds[2]) * 1024 + sortedIds[3];
       if (seen.has(key)) continue;
       seen.add(key);
-      const q = describe(xs, ys, s);
-      if (q) quads.push(q);
+      const size = describeQuad(xs, ys, v, s);
+      if (size > 0) qb.push(s, size, (m) => v[m]);
     }
   }
-  quads.sort((p, q) => p.r[0] - q.r[0]);
-  const out: QuadSet = {
-    count: quads.length,
-    ratios: new Float32Array(quads.length * 5),
-    size: new Float64Array(quads.length),
-    stars: new Int32Array(quads.length * 4),
-  };
-  quads.forEach((q, i) => {
-    out.ratios.set(q.r, i * 5);
-    out.size[i] = q.size;
-    out.stars.set(q.s, i * 4);
-  });
-  return out;
+  return qb.finish();
 }
 
-function describe(xs: ArrayLike<number>, ys: ArrayLike<number>, s: number[]): { r: number[]; size: number; s: number[] } | null {
-  const d = PAIRS.map(([p, q]) => Math.hypot(xs[s[p]] - xs[s[q]], ys[s[p]] - ys[s[q]]));
-  const sorted = [...d].sort((p, q) => q - p);
-  const max = sorted[0];
-  if (!(max > 0) || sorted[5] < 0.05 * max) return null; // near-coincident stars: unstable
-  const sums = [0, 0, 0, 0];
-  PAIRS.forEach(([p, q], k) => { sums[p] += d[k]; sums[q] += d[k]; });
-  const idx = [0, 1, 2, 3].sort((p, q) => sums[p] - sums[q]);
-  return { r: sorted.slice(1).map((v) => v / max), size: max, s: idx.map((k) => s[k]) };
+/**
+ * Quads from precomputed neighbourhoods (the all-sky pattern index): for centre
+ * k, `members` = [k, n1…nm] (global ids) with local planar coordinates; quads =
+ * k + every 3 of its neighbours, no larger than `maxSize`. A quad may appear
+ * from several centres; the matcher skips repeated hypotheses.
+ */
+export function buildQuadsFrom(
+  count: number, hood: (k: number) => { members: number[]; xs: number[]; ys: number[]; maxSize?: number },
+): QuadSet {
+  const qb = new QuadBuilder();
+  const s = new Scratch();
+  const v = new Int32Array(4);
+  for (let k = 0; k < count; k++) {
+    const { members, xs, ys, maxSize } = hood(k);
+    const m = members.length - 1;
+    const lim = maxSize ?? Infinity;
+    for (let a = 1; a <= m; a++) for (let b = a + 1; b <= m; b++) for (let c = b + 1; c <= m; c++) {
+      v[0] = 0; v[1] = a; v[2] = b; v[3] = c;
+      const size = describeQuad(xs, ys, v, s);
+      if (size > 0 && size <= lim) qb.push(s, size, (q) => members[v[q]]);
+    }
+  }
+  return qb.finish();
+}
+
+/** Quads from every 4-combination of the given points (the brightest few image stars), up to `maxSize`. */
+export function buildAllQuads(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, maxSize: number): QuadSet {
+  const qb = new QuadBuilder();
+  const s = new Scratch();
+  const v = new Int32Array(4);
+  for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) for (let c = b + 1; c < n; c++) for (let d = c + 1; d < n; d++) {
+    v[0] = a; v[1] = b; v[2] = c; v[3] = d;
+    const size = describeQuad(xs, ys, v, s);
+    if (size > 0 && size <= maxSize) qb.push(s, size, (q) => v[q]);
+  }
+  return qb.finish();
 }
 
 /** First index with ratios[5·i] ≥ v. */
@@ -79,44 +180,4 @@ export function lowerBoundRatio(q: QuadSet, v: number): number {
     else hi = m;
   }
   return lo;
-}
-
-/**
- * Quads from precomputed neighbourhoods: for centre k, `members` = [k, n1…nm]
- * (global ids) with local planar coordinates; quads = k + 3 of its neighbours.
- * Used by the all-sky pattern index, where neighbours come from the sphere.
- */
-export function buildQuadsFrom(
-  count: number, hood: (k: number) => { members: number[]; xs: number[]; ys: number[] },
-): QuadSet {
-  const seen = new Map<number, Set<number>>();
-  const rs: number[] = [], sizes: number[] = [], ids: number[] = [];
-  for (let k = 0; k < count; k++) {
-    const { members, xs, ys } = hood(k);
-    const m = members.length - 1;
-    for (let a = 1; a <= m; a++) for (let b = a + 1; b <= m; b++) for (let c = b + 1; c <= m; c++) {
-      const local = [0, a, b, c];
-      // De-duplicate by the sorted member ids, as two exact numeric keys (ids < 2^26).
-      const g = local.map((i) => members[i]).sort((p, q) => p - q);
-      const k1 = g[0] * 67108864 + g[1], k2 = g[2] * 67108864 + g[3];
-      let set = seen.get(k1);
-      if (!set) { set = new Set(); seen.set(k1, set); }
-      if (set.has(k2)) continue;
-      set.add(k2);
-      const q = describe(xs, ys, local);
-      if (!q) continue;
-      rs.push(...q.r);
-      sizes.push(q.size);
-      ids.push(...q.s.map((i) => members[i]));
-    }
-  }
-  const n = sizes.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => rs[p * 5] - rs[q * 5]);
-  const out: QuadSet = { count: n, ratios: new Float32Array(n * 5), size: new Float64Array(n), stars: new Int32Array(n * 4) };
-  order.forEach((o, i) => {
-    for (let k = 0; k < 5; k++) out.ratios[i * 5 + k] = rs[o * 5 + k];
-    out.size[i] = sizes[o];
-    for (let k = 0; k < 4; k++) out.stars[i * 4 + k] = ids[o * 4 + k];
-  });
-  return out;
 }

@@ -211,7 +211,7 @@ export const Target = z.object({
   object: CatalogObject.nullable(),
   totalSeconds: z.number(),
   lights: z.number().int(),
-  images: z.number().int(),
+  imageCount: z.number().int(),
   byFilter: z.array(FilterIntegration),
   firstCaptured: s,
   lastCaptured: s,

@@ -25,6 +25,8 @@ export interface OverlayShape {
   primary: boolean;
   labelX: number;
   labelY: number;
+  /** labels near the right edge go to the left of their object */
+  anchor: 'start' | 'end';
 }
 
 /**
@@ -52,8 +54,9 @@ export function overlayModel(image: Rec): { width: number; height: number; strok
       ry,
       angle: typeof o.angleDeg === 'number' ? o.angleDeg : 0,
       primary: !!o.primary,
-      labelX: o.x + rx * 0.75,
+      labelX: o.x > w * 0.7 ? o.x - rx * 0.75 : o.x + rx * 0.75,
       labelY: Math.max(o.y - ry * 0.75, Math.max(w, h) / 50),
+      anchor: o.x > w * 0.7 ? 'end' : 'start',
     });
   }
   return { width: w, height: h, stroke: Math.max(w, h) / 600, font: Math.max(w, h) / 55, shapes };

@@ -122,7 +122,8 @@ export function mapGrid() {
   }
   const labels: { x: number; y: number; text: string }[] = [];
   for (let h = 0; h < 24; h += 2) {
-    const [x, y] = project(lonOf(h * 15) === 180 ? 179.9 : lonOf(h * 15), 0);
+    if (h === 12) continue; // on the rim
+    const [x, y] = project(lonOf(h * 15), 0);
     labels.push({ x, y: y + 12, text: `${h}h` });
   }
   for (const dec of [-60, -30, 30, 60]) {

@@ -9,6 +9,10 @@ import type { MonoPlane } from './luminance.ts';
 import { measureStar, type StarMeasure } from './measure.ts';
 import { median } from './stats.ts';
 
+const SIGMA_TO_FWHM = 2 * Math.sqrt(2 * Math.LN2);
+/** stars below this signal-to-noise ratio do not vote on the eccentricity (when there are enough above) */
+const MIN_SNR_FOR_SHAPE = 50;
+
 export interface AnalyzeOptions {
   /** detection threshold, in noise sigmas */
   detectionSigma: number;
@@ -37,6 +41,7 @@ export interface StarQuality {
   medianEccentricity: number | null;
   /** in plane units (0..1 of the data type's range for integer data) */
   background: number;
+  /** per sensor pixel (estimated from the plane's noise for binned planes) */
   noise: number;
   /** background at the frame's corners relative to its centre (vignetting or gradient), in noise sigmas */
   backgroundRange: number;
@@ -71,7 +76,7 @@ export function analyzeStars(plane: MonoPlane, o: AnalyzeOptions): StarQuality {
       o.onProgress?.(0.5 + (0.5 * i) / toMeasure.length);
     }
     const c = toMeasure[i]!;
-    const m = measureStar({ res, raw: data, width, height }, c.x, c.y);
+    const m = measureStar({ res, raw: data, width, height, noise }, c.x, c.y);
     if (!m) continue;
     if (o.saturation !== null && m.peakValue >= o.saturation) {
       saturated++;
@@ -81,12 +86,25 @@ export function analyzeStars(plane: MonoPlane, o: AnalyzeOptions): StarQuality {
     if (m.fwhm < 0.8) continue;
     measured.push(m);
   }
-  const med = (pick: (m: StarMeasure) => number | null) => {
-    const v = measured.map(pick).filter((x): x is number => x !== null && Number.isFinite(x));
+  const med = (list: StarMeasure[], pick: (m: StarMeasure) => number | null) => {
+    const v = list.map(pick).filter((x): x is number => x !== null && Number.isFinite(x));
     return v.length ? median(v) : null;
   };
-  const fwhm = med((m) => m.fwhm);
-  const hfr = med((m) => m.hfr);
+  // A plane pixel averages scale×scale sensor pixels: that box widens every
+  // star by a variance of (scale² − 1)/12 sensor pixels² per axis; take it off.
+  const boxVar = (scale * scale - 1) / 12;
+  const sensorSigma = (sigma: number) => Math.sqrt(Math.max((sigma * scale) ** 2 - boxVar, 0.01));
+  const fwhmOf = (m: StarMeasure) => (SIGMA_TO_FWHM * (sensorSigma(m.sigmaMajor) + sensorSigma(m.sigmaMinor))) / 2;
+  const fwhm = med(measured, fwhmOf);
+  const hfr = med(measured, (m) => (m.hfr === null ? null : m.hfr * scale * (fwhmOf(m) / (m.fwhm * scale))));
+  // noise elongates faint stars at random: the shape comes from the clearly measured ones
+  let clear = measured.filter((m) => m.snr >= MIN_SNR_FOR_SHAPE);
+  if (clear.length < 5) clear = [...measured].sort((p, q) => q.snr - p.snr).slice(0, Math.max(5, Math.ceil(measured.length / 4)));
+  const eccentricity = med(clear, (m) => {
+    const a = sensorSigma(m.sigmaMajor);
+    const b = sensorSigma(m.sigmaMinor);
+    return Math.sqrt(Math.max(0, 1 - (b * b) / (a * a)));
+  });
   const grid = bg.grid;
   const centre = grid[Math.floor(bg.rows / 2) * bg.cols + Math.floor(bg.cols / 2)]!;
   const corners = [grid[0]!, grid[bg.cols - 1]!, grid[(bg.rows - 1) * bg.cols]!, grid[bg.rows * bg.cols - 1]!];
@@ -96,11 +114,12 @@ export function analyzeStars(plane: MonoPlane, o: AnalyzeOptions): StarQuality {
     measuredStars: measured.length,
     saturatedStars: saturated,
     hotPixels,
-    medianFwhm: fwhm === null ? null : fwhm * scale,
-    medianHfr: hfr === null ? null : hfr * scale,
-    medianEccentricity: med((m) => m.eccentricity),
+    medianFwhm: fwhm,
+    medianHfr: hfr,
+    medianEccentricity: eccentricity,
     background: bg.level,
-    noise: bg.noise,
+    // averaging scale² pixels divided the noise by scale: report it per sensor pixel
+    noise: bg.noise * scale,
     backgroundRange: bg.noise > 0 ? range / bg.noise : 0,
   };
 }

@@ -19,9 +19,14 @@ export interface StarMeasure {
   hfr: number | null;
   /** sqrt(1 - b²/a²): 0 round, → 1 elongated */
   eccentricity: number;
+  /** Gaussian sigmas along the major and minor axes, pixels */
+  sigmaMajor: number;
+  sigmaMinor: number;
   /** major-axis angle, degrees from +x towards +y */
   angleDeg: number;
   flux: number;
+  /** flux over its noise in the aperture */
+  snr: number;
   /** brightest raw pixel value */
   peakValue: number;
 }
@@ -32,6 +37,8 @@ const MAX_SIGMA = 20;
 export interface MeasureInput {
   /** background-subtracted image */
   res: Float32Array;
+  /** per-pixel noise sigma */
+  noise: number;
   /** the image as read (for saturation) */
   raw: Float32Array;
   width: number;
@@ -115,8 +122,11 @@ export function measureStar(img: MeasureInput, x0: number, y0: number): StarMeas
     fwhm: (SIGMA_TO_FWHM * (a + b)) / 2,
     hfr: hfr?.hfr ?? null,
     eccentricity: Math.sqrt(Math.max(0, 1 - (b * b) / (a * a))),
+    sigmaMajor: a,
+    sigmaMinor: b,
     angleDeg: (angle * 180) / Math.PI,
     flux: hfr?.flux ?? 0,
+    snr: hfr ? hfr.flux / (img.noise * Math.sqrt(hfr.pixels)) : 0,
     peakValue,
   };
 }
@@ -128,7 +138,7 @@ function eigen(xx: number, yy: number, xy: number): { l1: number; l2: number; an
   return { l1: t + d, l2: t - d, angle: 0.5 * Math.atan2(2 * xy, xx - yy) };
 }
 
-function halfFluxRadius(img: MeasureInput, xc: number, yc: number, aperture: number): { hfr: number; flux: number } | null {
+function halfFluxRadius(img: MeasureInput, xc: number, yc: number, aperture: number): { hfr: number; flux: number; pixels: number } | null {
   const { res, width, height } = img;
   const ra = Math.max(3, Math.min(aperture, 60));
   const outer = ra + 5;
@@ -164,7 +174,7 @@ function halfFluxRadius(img: MeasureInput, xc: number, yc: number, aperture: num
     cum += (p.v - local) / 4;
     if (cum >= flux / 2) {
       const f = cum === prevCum ? 1 : (flux / 2 - prevCum) / (cum - prevCum);
-      return { hfr: prevR + f * (p.r - prevR), flux };
+      return { hfr: prevR + f * (p.r - prevR), flux, pixels: inside.length / 4 };
     }
     prevR = p.r;
     prevCum = cum;

@@ -1,0 +1,11 @@
+import { readPixels } from '/work/main/agents/formats/index.ts';
+import { luminance } from './src/luminance.ts';
+import { analyzeStars } from './src/analyze.ts';
+import { saturationLevel } from './src/saturation.ts';
+const img = await readPixels('/tmp/sq-big.fits');
+const plane = luminance(img);
+let t = Date.now();
+const sat = saturationLevel(plane.data, 0.98);
+console.log('sat', Date.now() - t); t = Date.now();
+const q = analyzeStars(plane, { detectionSigma: 5, maxStars: 1500, saturation: sat, onProgress: (f) => console.log(f.toFixed(2), Date.now() - t) });
+console.log('analyze', Date.now() - t);

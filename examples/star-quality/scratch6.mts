@@ -1,0 +1,15 @@
+import { readPixels } from '/work/main/agents/formats/index.ts';
+import { luminance } from './src/luminance.ts';
+import { estimateBackground, backgroundRow } from './src/background.ts';
+import { findCandidates } from './src/detect.ts';
+const f = process.argv[2]!;
+const img = await readPixels(f);
+const { data, width, height } = luminance(img);
+const bg = estimateBackground(data, width, height, 64);
+const res = new Float32Array(width * height); const row = new Float32Array(width);
+for (let y = 0; y < height; y++) { backgroundRow(bg, width, height, y, row); for (let x = 0; x < width; x++) res[y * width + x] = data[y * width + x]! - row[x]!; }
+const { candidates } = findCandidates(res, width, height, { noise: bg.noise, sigma: 5, border: 4 });
+for (const c of candidates.slice(0, 6)) {
+  console.log('cand', c.x, c.y, 'peak/noise', (c.peak / bg.noise).toFixed(1));
+  for (let dy = -4; dy <= 4; dy++) { let s = ''; for (let dx = -5; dx <= 5; dx++) s += (res[(c.y + dy) * width + c.x + dx]! / bg.noise).toFixed(0).padStart(5); console.log(s); }
+}
