@@ -61,7 +61,8 @@ export function buildContext(
 ): AgentContext {
   return {
     image: Object.freeze({ ...input.image }),
-    facts: deepFreeze(input.facts),
+    // a frozen copy: the caller keeps adding to its own facts object
+    facts: deepFreeze(structuredClone(input.facts)),
     file: createFileAccess(input.localPath, input.image.sizeBytes),
     settings: Object.freeze({ ...input.settings }),
     stage: input.stage,

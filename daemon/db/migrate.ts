@@ -4,12 +4,12 @@
  * daemon refuses a database that has migrations it does not know (newer).
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { paths } from '../paths.ts';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../log.ts';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../sql/migrations/', import.meta.url));
+const MIGRATIONS_DIR = paths.migrations;
 const LOCK_KEY = 727_001; // advisory lock id for migrations
 
 export interface Migration {

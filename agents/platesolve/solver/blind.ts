@@ -11,7 +11,7 @@ import type { StarCatalog } from '../catalog/starCatalog.ts';
 import { catalogWindow, finalCheck, newStats, type SearchStats } from './hinted.ts';
 import { verify } from './matchWindow.ts';
 import { patternIndex, SEPARATION, type PatternIndex } from './patternIndex.ts';
-import { buildAllQuads, lowerBoundRatio, type QuadSet } from './quads.ts';
+import { buildAllQuads, lowerBoundRatio, RATIO_BIN, type QuadSet } from './quads.ts';
 import { fitSimilarity, similarityScale } from './similarity.ts';
 import { outOfTime, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './types.ts';
 
@@ -110,9 +110,9 @@ function matchBand(
   let checks = 0;
   for (let i = 0; i < iq.count; i++) {
     const r0 = iq.ratios[i * 5];
-    for (let j = lowerBoundRatio(cq, r0 - tol); j < cq.count && cq.ratios[j * 5] <= r0 + tol; j++) {
+    for (let j = lowerBoundRatio(cq, r0 - tol - RATIO_BIN); j < cq.count && cq.ratios[j * 5] <= r0 + tol + RATIO_BIN; j++) {
       let ok = true;
-      for (let k = 1; k < 5; k++) if (Math.abs(cq.ratios[j * 5 + k] - iq.ratios[i * 5 + k]) > tol) { ok = false; break; }
+      for (let k = 0; k < 5; k++) if (Math.abs(cq.ratios[j * 5 + k] - iq.ratios[i * 5 + k]) > tol) { ok = false; break; }
       if (!ok) continue;
       const scale = (cq.size[j] * 3600) / iq.size[i];
       if (scale < sLow || scale > sHigh) continue;

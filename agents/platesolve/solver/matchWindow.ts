@@ -7,7 +7,7 @@ import { tanDeproject, type Wcs } from '../../wcs/index.ts';
 import { log10BinomialTail } from './falseAlarm.ts';
 import { fitLinearWcs } from './refine.ts';
 import { PointGrid } from './pointGrid.ts';
-import { lowerBoundRatio, type QuadSet } from './quads.ts';
+import { lowerBoundRatio, RATIO_BIN, type QuadSet } from './quads.ts';
 import { applySimilarity, fitSimilarity, invertSimilarity, similarityScale, type Similarity } from './similarity.ts';
 import type { ImageStars } from './types.ts';
 
@@ -82,9 +82,9 @@ export function matchWindow(
   for (let i = 0; i < iq.count; i++) {
     const r0 = iq.ratios[i * 5];
     const sizePx = iq.size[i];
-    for (let j = lowerBoundRatio(cq, r0 - tol); j < cq.count && cq.ratios[j * 5] <= r0 + tol; j++) {
+    for (let j = lowerBoundRatio(cq, r0 - tol - RATIO_BIN); j < cq.count && cq.ratios[j * 5] <= r0 + tol + RATIO_BIN; j++) {
       let ok = true;
-      for (let k = 1; k < 5; k++) if (Math.abs(cq.ratios[j * 5 + k] - iq.ratios[i * 5 + k]) > tol) { ok = false; break; }
+      for (let k = 0; k < 5; k++) if (Math.abs(cq.ratios[j * 5 + k] - iq.ratios[i * 5 + k]) > tol) { ok = false; break; }
       if (!ok) continue;
       const scale = (cq.size[j] * 3600) / sizePx;
       if (scale < opts.scaleLow || scale > opts.scaleHigh) continue;

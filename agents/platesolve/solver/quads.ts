@@ -6,13 +6,16 @@
  */
 export interface QuadSet {
   count: number;
-  /** 5 ratios per quad, quads sorted by the first ratio */
+  /** 5 ratios per quad, quads sorted by the first ratio (to {@link RATIO_BIN}) */
   ratios: Float32Array;
   /** largest side per quad (in the point units) */
   size: Float64Array;
   /** 4 point indices per quad, canonically ordered */
   stars: Int32Array;
 }
+
+/** Resolution of the first-ratio ordering of a {@link QuadSet}. */
+export const RATIO_BIN = 1 / 65536;
 
 /** Scratch space for {@link describeQuad} (allocation-free hot loop). */
 class Scratch {
@@ -68,9 +71,10 @@ class QuadBuilder {
   /** Sorted by the first ratio. */
   finish(): QuadSet {
     const n = this.n;
-    // Counting sort on the first ratio quantised to 2^16 bins (linear time for millions
-    // of catalog quads), then insertion sort fixes the order inside each bin.
-    const B = 65536;
+    // Counting sort on the first ratio quantised to 2^16 bins: linear time for millions of
+    // catalog quads. Within a bin the order is arbitrary; matchers scan with a margin of
+    // one bin (RATIO_BIN) and check every ratio themselves.
+    const B = 1 / RATIO_BIN;
     const key = new Int32Array(n);
     const counts = new Int32Array(B + 1);
     for (let i = 0; i < n; i++) {
@@ -80,12 +84,6 @@ class QuadBuilder {
     for (let b = 0; b < B; b++) counts[b + 1] += counts[b];
     const order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[counts[key[i]]++] = i;
-    for (let i = 1; i < n; i++) {
-      const x = order[i], fx = this.r[x * 5];
-      let j = i - 1;
-      while (j >= 0 && this.r[order[j] * 5] > fx) { order[j + 1] = order[j]; j--; }
-      order[j + 1] = x;
-    }
     const out: QuadSet = { count: n, ratios: new Float32Array(n * 5), size: new Float64Array(n), stars: new Int32Array(n * 4) };
     for (let i = 0; i < n; i++) {
       const o = order[i];

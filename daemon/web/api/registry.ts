@@ -62,7 +62,7 @@ const schemaOrRef = (schema: z.ZodTypeAny): SchemaObject => {
   return name ? { $ref: `#/components/schemas/${name}` } : toJsonSchema(schema);
 };
 
-const PROBLEM_STATUSES: Record<number, string> = { 400: 'Invalid input', 401: 'Not logged in (no or bad session or token)', 403: 'Not allowed for this role', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 429: 'Too many attempts' };
+const PROBLEM_STATUSES: Record<number, string> = { 400: 'Invalid input', 401: 'Not logged in (no or bad session or token)', 403: 'Not allowed for this role (or a missing CSRF token with a session cookie)', 404: 'Not found', 409: 'Conflict with the current state', 413: 'A file is larger than the upload limit', 429: 'Too many attempts' };
 
 export class ApiRegistry {
   readonly operations: Operation[] = [];
@@ -130,12 +130,27 @@ export class ApiRegistry {
       }
       const responses: OperationObject['responses'] = {};
       for (const [status, r] of Object.entries(op.responses)) {
+        const problem = Number(status) >= 400 && !r.schema && !r.contentType;
         responses[status] = {
           description: r.description,
-          ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOrRef(r.schema) } } } : r.contentType ? { content: { [r.contentType]: { schema: { type: 'string', format: 'binary' } } } } : {}),
+          ...(problem
+            ? { content: { 'application/problem+json': { schema: schemaOrRef(Problem) } } }
+            : r.schema
+              ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOrRef(r.schema) } } }
+              : r.contentType
+                ? { content: { [r.contentType]: { schema: { type: 'string', format: 'binary' } } } }
+                : {}),
         };
       }
-      const problems = new Set<number>([...(op.access !== 'public' ? [401] : []), ...(op.access === 'admin' ? [403] : []), ...(op.query || op.body || op.params ? [400] : []), ...(op.params ? [404] : [])]);
+      const mutates = op.method !== 'get' && op.access !== 'public';
+      const problems = new Set<number>([
+        ...(op.access !== 'public' ? [401] : []),
+        ...(op.access === 'admin' ? [403] : []),
+        ...(op.query || op.body || op.params || op.rawBody ? [400] : []),
+        ...(op.params ? [404] : []),
+        ...(mutates ? [409] : []),
+        ...(op.rawBody ? [413] : []),
+      ]);
       for (const st of [...problems].sort()) {
         responses[String(st)] ??= { description: PROBLEM_STATUSES[st] ?? 'Error', content: { 'application/problem+json': { schema: schemaOrRef(Problem) } } };
       }

@@ -33,6 +33,8 @@ export interface StarMeasure {
 
 const SIGMA_TO_FWHM = 2 * Math.sqrt(2 * Math.LN2);
 const MAX_SIGMA = 20;
+/** below this (σ² in px², σ ≈ 0.6 px) the adaptive moments collapse: undersampled star */
+const MIN_MOMENT = 0.35;
 
 export interface MeasureInput {
   /** background-subtracted image */
@@ -47,13 +49,67 @@ export interface MeasureInput {
 
 export function measureStar(img: MeasureInput, x0: number, y0: number): StarMeasure | null {
   const { res, width, height } = img;
-  let xc = x0;
-  let yc = y0;
-  let mxx = 2;
-  let myy = 2;
-  let mxy = 0;
-  let converged = false;
-  for (let it = 0; it < 40; it++) {
+  // the sky right around the star (nebulosity the background mesh is too coarse
+  // for); measured again farther out once the star's size is known
+  let sky = annulusMedian(res, width, height, x0, y0, 7, 11);
+  if (sky === null) return null;
+  let m = adaptiveMoments(res, width, height, x0, y0, sky, { xc: x0, yc: y0, mxx: 2, myy: 2, mxy: 0 });
+  if (m === 'undersampled') {
+    const core = coreGaussian(res, width, height, x0, y0, sky);
+    if (!core) return null;
+    m = core;
+  } else if (m === null) return null;
+  else {
+    const inner = 4 * Math.sqrt(eigen(m.mxx, m.myy, m.mxy).l1) + 2;
+    if (inner > 7) {
+      sky = annulusMedian(res, width, height, Math.round(m.xc), Math.round(m.yc), inner, inner + 4);
+      if (sky === null) return null;
+      const again = adaptiveMoments(res, width, height, x0, y0, sky, m);
+      if (again === null || again === 'undersampled') return null;
+      m = again;
+    }
+  }
+  const { xc, yc, mxx, myy, mxy } = m;
+  const { l1, l2, angle } = eigen(mxx, myy, mxy);
+  const a = Math.sqrt(l1);
+  const b = Math.sqrt(Math.max(l2, 0));
+  const hfr = halfFluxRadius(img, xc, yc, 3 * a);
+  let peakValue = -Infinity;
+  const xi = Math.round(xc);
+  const yi = Math.round(yc);
+  for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) peakValue = Math.max(peakValue, img.raw[(yi + dy) * width + xi + dx]!);
+  return {
+    x: xc,
+    y: yc,
+    fwhm: (SIGMA_TO_FWHM * (a + b)) / 2,
+    hfr: hfr?.hfr ?? null,
+    eccentricity: Math.sqrt(Math.max(0, 1 - (b * b) / (a * a))),
+    sigmaMajor: a,
+    sigmaMinor: b,
+    angleDeg: (angle * 180) / Math.PI,
+    flux: hfr?.flux ?? 0,
+    snr: hfr ? hfr.flux / (img.noise * Math.sqrt(hfr.pixels)) : 0,
+    peakValue,
+  };
+}
+
+interface Moments {
+  xc: number;
+  yc: number;
+  mxx: number;
+  myy: number;
+  mxy: number;
+}
+
+/**
+ * Adaptive moments: iterate the weight to the star. For a Gaussian star of
+ * covariance C, 2 × the weighted covariance maps M to 2(C⁻¹ + M⁻¹)⁻¹, a
+ * contraction (factor ½) towards M = C. Null when it fails (edge, wanders
+ * off to a neighbour, grows without bound, does not settle).
+ */
+function adaptiveMoments(res: Float32Array, width: number, height: number, x0: number, y0: number, sky: number, start: Moments): Moments | 'undersampled' | null {
+  let { xc, yc, mxx, myy, mxy } = start;
+  for (let it = 0; it < 60; it++) {
     const det = mxx * myy - mxy * mxy;
     if (!(det > 0)) return null;
     const ixx = myy / det;
@@ -77,7 +133,7 @@ export function measureStar(img: MeasureInput, x0: number, y0: number): StarMeas
         const dx = x - xc;
         const q = dx * dx * ixx + 2 * dx * dy * ixy + dy * dy * iyy;
         if (q > 16) continue;
-        const w = Math.exp(-0.5 * q) * res[row + x]!;
+        const w = Math.exp(-0.5 * q) * (res[row + x]! - sky);
         s += w;
         sx += w * dx;
         sy += w * dy;
@@ -92,43 +148,79 @@ export function measureStar(img: MeasureInput, x0: number, y0: number): StarMeas
     const nxx = 2 * (sxx / s - mx * mx);
     const nyy = 2 * (syy / s - my * my);
     const nxy = 2 * (sxy / s - mx * my);
-    if (!(nxx > 0.05 && nyy > 0.05 && nxx * nyy - nxy * nxy > 0)) return null;
+    // a star narrower than a pixel has no stable adaptive moments (they shrink to nothing)
+    if (!(nxx > MIN_MOMENT && nyy > MIN_MOMENT && nxx * nyy - nxy * nxy > MIN_MOMENT * MIN_MOMENT)) return 'undersampled';
     xc += mx;
     yc += my;
     const change = Math.abs(nxx - mxx) + Math.abs(nyy - myy) + Math.abs(nxy - mxy);
-    // damped update: the weight follows the star without oscillating
-    mxx = 0.5 * (mxx + nxx);
-    myy = 0.5 * (myy + nyy);
-    mxy = 0.5 * (mxy + nxy);
-    if (Math.hypot(xc - x0, yc - y0) > 4) return null; // wandered off to a neighbour
+    mxx = nxx;
+    myy = nyy;
+    mxy = nxy;
+    if (Math.hypot(xc - x0, yc - y0) > Math.max(4, 2 * Math.sqrt(lmax))) return null; // wandered off to a neighbour
     if (mxx > MAX_SIGMA ** 2 || myy > MAX_SIGMA ** 2) return null;
-    if (change < 1e-4 * (mxx + myy) && Math.hypot(mx, my) < 1e-3) {
-      converged = true;
-      break;
-    }
+    if (change < 1e-4 * (mxx + myy) && Math.hypot(mx, my) < 1e-3) return { xc, yc, mxx, myy, mxy };
   }
-  if (!converged) return null;
-  const { l1, l2, angle } = eigen(mxx, myy, mxy);
-  const a = Math.sqrt(l1);
-  const b = Math.sqrt(Math.max(l2, 0));
-  const hfr = halfFluxRadius(img, xc, yc, 3 * a);
-  let peakValue = -Infinity;
-  const xi = Math.round(xc);
-  const yi = Math.round(yc);
-  for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) peakValue = Math.max(peakValue, img.raw[(yi + dy) * width + xi + dx]!);
-  return {
-    x: xc,
-    y: yc,
-    fwhm: (SIGMA_TO_FWHM * (a + b)) / 2,
-    hfr: hfr?.hfr ?? null,
-    eccentricity: Math.sqrt(Math.max(0, 1 - (b * b) / (a * a))),
-    sigmaMajor: a,
-    sigmaMinor: b,
-    angleDeg: (angle * 180) / Math.PI,
-    flux: hfr?.flux ?? 0,
-    snr: hfr ? hfr.flux / (img.noise * Math.sqrt(hfr.pixels)) : 0,
-    peakValue,
-  };
+  return null;
+}
+
+/** Median of the residual in the annulus [r0, r1] around (x, y); null at an edge. */
+function annulusMedian(res: Float32Array, width: number, height: number, x: number, y: number, r0: number, r1: number): number | null {
+  const R = Math.ceil(r1);
+  if (x - R < 0 || y - R < 0 || x + R >= width || y + R >= height) return null;
+  const v: number[] = [];
+  for (let dy = -R; dy <= R; dy++) for (let dx = -R; dx <= R; dx++) {
+    const d = Math.hypot(dx, dy);
+    if (d >= r0 && d <= r1) v.push(res[(y + dy) * width + x + dx]!);
+  }
+  return v.length ? median(v) : null;
+}
+
+/**
+ * A Gaussian fitted to the 3×3 core of an undersampled star: the logarithm of
+ * a Gaussian is a quadratic, so a least-squares quadratic through the nine
+ * log-values gives its centre and inverse covariance. Needs all nine pixels
+ * above the background (true of any star bright enough to detect this way).
+ */
+function coreGaussian(res: Float32Array, width: number, height: number, x0: number, y0: number, sky: number): Moments | null {
+  if (x0 < 1 || y0 < 1 || x0 >= width - 1 || y0 >= height - 1) return null;
+  // ln I = c0 + c1 x + c2 y + c3 x² + c4 xy + c5 y² over x, y ∈ {−1, 0, 1}
+  const L: number[] = [];
+  for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+    const v = res[(y0 + dy) * width + x0 + dx]! - sky;
+    if (!(v > 0)) return null;
+    L.push(Math.log(v));
+  }
+  const at = (dx: number, dy: number) => L[(dy + 1) * 3 + dx + 1]!;
+  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, s0 = 0;
+  for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+    const l = at(dx, dy);
+    s0 += l;
+    sx += dx * l;
+    sy += dy * l;
+    sxx += dx * dx * l;
+    syy += dy * dy * l;
+    sxy += dx * dy * l;
+  }
+  // closed-form least squares on the symmetric 3×3 grid (the design is orthogonal after centring x², y²)
+  const c1 = sx / 6;
+  const c2 = sy / 6;
+  const c4 = sxy / 4;
+  const c3 = (sxx - (2 / 3) * s0) / 2;
+  const c5 = (syy - (2 / 3) * s0) / 2;
+  // ln I = … − ½ dᵀ C⁻¹ d  ⇒  C⁻¹ = −[[2c3, c4], [c4, 2c5]]
+  const a = -2 * c3;
+  const b = -c4;
+  const d = -2 * c5;
+  const det = a * d - b * b;
+  if (!(a > 0 && d > 0 && det > 0)) return null;
+  const mxx = d / det;
+  const myy = a / det;
+  const mxy = -b / det;
+  // centre: gradient zero ⇒ C⁻¹ μ = (c1, c2)
+  const ux = mxx * c1 + mxy * c2;
+  const uy = mxy * c1 + myy * c2;
+  if (Math.abs(ux) > 1 || Math.abs(uy) > 1) return null;
+  return { xc: x0 + ux, yc: y0 + uy, mxx, myy, mxy };
 }
 
 /** Eigenvalues (l1 ≥ l2) and major-axis angle of a 2×2 covariance. */
