@@ -49,8 +49,12 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
     if (m[2]) {
       const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/gy;
       let l;
-      while ((l = re.exec(m[2]))) labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-      assert.equal(re.lastIndex, m[2].length, `labels of ${line}`);
+      let end = 0; // a failed exec resets lastIndex: remember where the last match ended
+      while ((l = re.exec(m[2]))) {
+        labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+        end = re.lastIndex;
+      }
+      assert.equal(end, m[2].length, `labels of ${line}`);
     }
     samples.push({ name: m[1]!, labels, value: Number(m[3]) });
   }

@@ -159,7 +159,8 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
           scale: scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null,
           position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: 180 } : null,
           budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal },
-          minFovDeg: Math.max(minFov, 2.5),
+          // The pattern index grows as 1/fov²: below ~4° solve-field is the better blind tool.
+          minFovDeg: Math.max(minFov, 4),
         });
         attempts.push({ solver: 'sidereal-blind', ms: Date.now() - tb, result: sol.solution ? `solved (${sol.solution.matched} stars)` : sol.reason });
         if (sol.solution) return done(sol.solution.wcs, 'sidereal-blind', sol.solution);
@@ -186,11 +187,13 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       }, { timeLimitMs: timeLeft(), signal });
       attempts.push({ solver: 'astrometry.net', ms: Date.now() - ts, result: r.wcs ? 'solved' : r.reason ?? 'failed' });
       if (r.wcs) {
-        // Report matches and RMS from our own catalog when we have one.
+        // Refit on our catalog when it confirms the solution (solve-field's SIP tweak, fitted
+        // on few index stars, can be off by pixels in the corners), and report matches/RMS.
         const cat = stars ? catalog() : null;
-        const v = cat && stars ? verifyWcs(cat.catalog, stars, r.wcs) : null;
+        const v = cat && stars ? verifyWcs(cat.catalog, stars, r.wcs, { sip: true }) : null;
         if (cat) details.catalog = cat.catalog.name;
-        return done(r.wcs, 'astrometry.net', v?.ok ? { matched: v.matched, rmsArcsec: v.rmsArcsec } : {});
+        if (v?.ok && v.refined) return done(v.refined, 'astrometry.net', { matched: v.matched, rmsArcsec: v.rmsArcsec, log10FalseAlarm: v.log10FalseAlarm });
+        return done(r.wcs, 'astrometry.net', {});
       }
     }
   }

@@ -83,10 +83,12 @@ function where(s: ImageSearch): FragmentSqlToken {
     c.push(sql.fragment`(search_text @@ plainto_tsquery('simple', ${s.q}) or path ilike ${'%' + s.q.replace(/[%_]/g, '') + '%'})`);
   }
   for (const f of s.facts ?? []) {
-    const v = sql.fragment`(record #>> ${sql.array(['facts', f.agent, ...f.path], 'text')})`;
-    if (f.eq !== undefined) c.push(sql.fragment`${v} = ${f.eq}`);
-    if (f.min !== undefined) c.push(sql.fragment`${v}::float8 >= ${f.min}`);
-    if (f.max !== undefined) c.push(sql.fragment`${v}::float8 <= ${f.max}`);
+    const path = sql.array(['facts', f.agent, ...f.path], 'text');
+    // a range only matches JSON numbers: casting another agent's text value would fail the whole query
+    const num = sql.fragment`(case when jsonb_typeof(record #> ${path}) = 'number' then (record #>> ${path})::float8 end)`;
+    if (f.eq !== undefined) c.push(sql.fragment`(record #>> ${path}) = ${f.eq}`);
+    if (f.min !== undefined) c.push(sql.fragment`${num} >= ${f.min}`);
+    if (f.max !== undefined) c.push(sql.fragment`${num} <= ${f.max}`);
   }
   return c.length ? sql.fragment`where ${sql.join(c, sql.fragment` and `)}` : sql.fragment``;
 }

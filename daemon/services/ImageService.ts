@@ -22,6 +22,7 @@ import type { StorageBackend } from '../storage/StorageBackend.ts';
 import { safeFileName } from '../storage/keys.ts';
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
 import { zodProblem } from './validation.ts';
+import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
 import { searchKey } from './searchKey.ts';
 
 export interface ImagePage {
@@ -48,6 +49,8 @@ export class ImageService {
       derived: StorageBackend;
       uploadMaxBytes: number;
       onDue?: () => void;
+      /** the searchable facts agents declare (validates `facts.*` filters; see factFilters.ts) */
+      searchableFacts?: () => SearchableFactField[];
     },
   ) {}
 
@@ -111,6 +114,7 @@ export class ImageService {
       scaleMax: q.scaleMax,
       cone,
       q: q.q,
+      facts: parseFactFilters(input as Record<string, unknown>, this.deps.searchableFacts?.()),
       sort: q.sort ?? 'captured',
       limit,
       offset,

@@ -10,7 +10,9 @@ import { tanDeproject, tanProject, angularDistance } from '../../wcs/index.ts';
 import type { StarCatalog } from '../catalog/starCatalog.ts';
 import { catalogWindow, finalCheck, newStats, type SearchStats } from './hinted.ts';
 import { verify } from './matchWindow.ts';
-import { patternIndex, SEPARATION, type PatternIndex } from './patternIndex.ts';
+import { patternIndex, patternStarsNear, SEPARATION, type PatternIndex } from './patternIndex.ts';
+import { invertSimilarity } from './similarity.ts';
+import { PointGrid } from './pointGrid.ts';
 import { buildAllQuads, lowerBoundRatio, RATIO_BIN, type QuadSet } from './quads.ts';
 import { fitSimilarity, similarityScale } from './similarity.ts';
 import { outOfTime, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './types.ts';
@@ -107,6 +109,10 @@ function matchBand(
   const nImg = Math.min(stars.count, 60);
   const side = { n: nImg, u: new Float64Array(nImg), v: new Float64Array(nImg), quads: iq };
   for (let i = 0; i < nImg; i++) { side.u[i] = stars.p1[i] - (stars.width + 1) / 2; side.v[i] = stars.p2[i] - (stars.height + 1) / 2; }
+  // Quick pre-check grid: the image's 30 brightest stars.
+  const nPre = Math.min(stars.count, 30);
+  const pre = new PointGrid(side.u.subarray(0, nPre), side.v.subarray(0, nPre), 16);
+  const rPre = Math.min(25, Math.max(3, 0.012 * Math.hypot(stars.width, stars.height)));
   let checks = 0;
   for (let i = 0; i < iq.count; i++) {
     const r0 = iq.ratios[i * 5];
@@ -138,6 +144,18 @@ function matchBand(
         if (tried.has(key)) continue;
         tried.add(key);
         stats.hypotheses++;
+        // Cheap test first: do other pattern stars of the band land on bright image stars?
+        // (Sparse views — few pattern stars expected — go straight to the full verification.)
+        let hits = 0, expected = 0;
+        for (const k of patternStarsNear(idx, ra, dec, rWin)) {
+          const p = tanProject(ra0, dec0, idx.ra[k], idx.dec[k]);
+          if (!p) continue;
+          const [pu, pv] = invertSimilarity(fit.t, p[0], p[1]);
+          if (Math.abs(pu) > stars.width / 2 || Math.abs(pv) > stars.height / 2) continue;
+          expected++;
+          if (pre.nearest(pu, pv, rPre) >= 0) hits++;
+        }
+        if (expected >= 8 && hits < 5) continue;
         // Verify in a density-matched catalog window at the implied position.
         const inWin = cat.query(ra, dec, rWin, { maxStars: Math.ceil((nImg * areaWin) / areaImg) + 1 }).count;
         const n = Math.min(nImg, Math.max(8, Math.round((inWin * areaImg) / areaWin)));

@@ -23,6 +23,9 @@ export interface PatternIndex {
   fov: number;
   ra: Float64Array;
   dec: Float64Array;
+  /** pattern stars by sky cell (for the quick pre-check of hypotheses) */
+  grid: SkyCells;
+  buckets: Map<number, number[]>;
   quads: QuadSet;
   buildMs: number;
 }
@@ -128,5 +131,19 @@ function buildPatternIndex(cat: StarCatalog, fov: number): PatternIndex {
     }
     return { members, xs, ys, maxSize: reach };
   });
-  return { fov, ra: Float64Array.from(ra), dec: Float64Array.from(dec), quads, buildMs: Date.now() - t0 };
+  return { fov, ra: Float64Array.from(ra), dec: Float64Array.from(dec), grid: pg, buckets: pb, quads, buildMs: Date.now() - t0 };
+}
+
+/** Pattern stars within `radius` degrees of (ra, dec). */
+export function patternStarsNear(idx: PatternIndex, ra: number, dec: number, radius: number): number[] {
+  const out: number[] = [];
+  const cosR = Math.cos(radius * D2R);
+  const sd = Math.sin(dec * D2R), cd = Math.cos(dec * D2R);
+  for (const c of idx.grid.cellsInCap(ra, dec, radius)) {
+    for (const j of idx.buckets.get(c) ?? []) {
+      const dj = idx.dec[j] * D2R;
+      if (sd * Math.sin(dj) + cd * Math.cos(dj) * Math.cos((idx.ra[j] - ra) * D2R) >= cosR) out.push(j);
+    }
+  }
+  return out;
 }

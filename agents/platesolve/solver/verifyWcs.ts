@@ -24,6 +24,8 @@ export function catalogStarsInImage(cat: StarCatalog, wcs: Wcs, max = 1000): num
 
 export interface WcsCheck {
   ok: boolean;
+  /** the WCS refitted on the matched stars (linear unless `sip` was allowed), when ok */
+  refined: Wcs | null;
   decisive: boolean;
   matched: number;
   rmsArcsec: number | null;
@@ -31,16 +33,16 @@ export interface WcsCheck {
   reason: string | null;
 }
 
-export function verifyWcs(cat: StarCatalog, stars: ImageStars, wcs: Wcs): WcsCheck {
+export function verifyWcs(cat: StarCatalog, stars: ImageStars, wcs: Wcs, options: { sip?: boolean } = {}): WcsCheck {
   // A header solution may be a few pixels off (other catalog, old epoch): match loosely, linear only.
   const fwhm = stars.fwhm ?? 2.5;
   const radius = Math.max(4, 2 * fwhm);
-  const ref = refineWcs(cat, stars, { ...wcs, sip: null }, { noSip: true, radius });
+  const ref = refineWcs(cat, stars, { ...wcs, sip: null }, { noSip: !options.sip, radius });
   const n = Math.min(stars.count, 400);
   if (!ref) {
     const expected = catalogStarsInImage(cat, wcs);
     return {
-      ok: false, decisive: expected >= 10 && stars.count >= 20, matched: 0, rmsArcsec: null, log10FalseAlarm: 0,
+      ok: false, refined: null, decisive: expected >= 10 && stars.count >= 20, matched: 0, rmsArcsec: null, log10FalseAlarm: 0,
       reason: `no catalog stars match the solution (${expected} expected in the field)`,
     };
   }
@@ -50,7 +52,7 @@ export function verifyWcs(cat: StarCatalog, stars: ImageStars, wcs: Wcs): WcsChe
   const ok = lf < -6 && ref.matches.length >= 6;
   const decisive = !ok && ref.catalogInImage >= 10 && stars.count >= 20;
   return {
-    ok, decisive, matched: ref.matches.length, rmsArcsec: ref.rmsArcsec, log10FalseAlarm: lf,
+    ok, refined: ok ? ref.wcs : null, decisive, matched: ref.matches.length, rmsArcsec: ref.rmsArcsec, log10FalseAlarm: lf,
     reason: ok ? null : `only ${ref.matches.length} of ${ref.catalogInImage} catalog stars matched`,
   };
 }

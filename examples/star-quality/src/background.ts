@@ -28,6 +28,8 @@ export function estimateBackground(data: Float32Array, width: number, height: nu
   const rows = Math.max(1, Math.round(height / cell));
   const levels = new Float32Array(cols * rows);
   const sigmas: number[] = [];
+  const samples = new Float64Array(SAMPLES_PER_CELL * 4);
+  const diffs = new Float64Array(Math.ceil(cell * 2) * 17);
   for (let cy = 0; cy < rows; cy++) {
     const y0 = Math.floor((cy * height) / rows);
     const y1 = Math.floor(((cy + 1) * height) / rows);
@@ -36,12 +38,11 @@ export function estimateBackground(data: Float32Array, width: number, height: nu
       const x1 = Math.floor(((cx + 1) * width) / cols);
       const area = (x1 - x0) * (y1 - y0);
       const step = Math.max(1, Math.floor(Math.sqrt(area / SAMPLES_PER_CELL)));
-      const s: number[] = [];
-      for (let y = y0; y < y1; y += step) for (let x = x0; x < x1; x += step) s.push(data[y * width + x]!);
-      const st = clippedStats(Float32Array.from(s));
-      levels[cy * cols + cx] = st.median;
+      let n = 0;
+      for (let y = y0; y < y1 && n < samples.length; y += step) for (let x = x0; x < x1 && n < samples.length; x += step) samples[n++] = data[y * width + x]!;
+      levels[cy * cols + cx] = clippedStats(samples, 3, 3, n).median;
       // noise needs neighbouring pixels, not the sparse samples: use full rows of the cell
-      sigmas.push(cellNoise(data, width, x0, x1, y0, y1));
+      sigmas.push(cellNoise(data, width, x0, x1, y0, y1, diffs));
     }
   }
   const grid = medianFilter3(levels, cols, rows);
@@ -54,15 +55,15 @@ export function estimateBackground(data: Float32Array, width: number, height: nu
  * slope cancels, and sigma(a - b) = sqrt(2) sigma. Clipped, so stars in the
  * cell do not count.
  */
-function cellNoise(data: Float32Array, width: number, x0: number, x1: number, y0: number, y1: number): number {
-  const diffs: number[] = [];
+function cellNoise(data: Float32Array, width: number, x0: number, x1: number, y0: number, y1: number, diffs: Float64Array): number {
+  let n = 0;
   const rowStep = Math.max(1, Math.floor((y1 - y0) / 16));
   for (let y = y0; y < y1; y += rowStep) {
     const r = y * width;
-    for (let x = x0; x + 1 < x1; x += 2) diffs.push(data[r + x + 1]! - data[r + x]!);
+    for (let x = x0; x + 1 < x1 && n < diffs.length; x += 2) diffs[n++] = data[r + x + 1]! - data[r + x]!;
   }
-  if (diffs.length < 8) return NaN;
-  return clippedStats(Float64Array.from(diffs)).sigma / Math.SQRT2;
+  if (n < 8) return NaN;
+  return clippedStats(diffs, 3, 3, n).sigma / Math.SQRT2;
 }
 
 function medianFilter3(g: Float32Array, cols: number, rows: number): Float32Array {

@@ -185,11 +185,20 @@ function coreGaussian(res: Float32Array, width: number, height: number, x0: numb
   if (x0 < 1 || y0 < 1 || x0 >= width - 1 || y0 >= height - 1) return null;
   // ln I = c0 + c1 x + c2 y + c3 x² + c4 xy + c5 y² over x, y ∈ {−1, 0, 1}
   const L: number[] = [];
+  let cornersOk = true;
   for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
     const v = res[(y0 + dy) * width + x0 + dx]! - sky;
-    if (!(v > 0)) return null;
+    if (!(v > 0)) {
+      if (dx !== 0 && dy !== 0) {
+        cornersOk = false;
+        L.push(NaN);
+        continue;
+      }
+      return null;
+    }
     L.push(Math.log(v));
   }
+  if (!cornersOk) return crossGaussian(L, x0, y0);
   const at = (dx: number, dy: number) => L[(dy + 1) * 3 + dx + 1]!;
   let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, s0 = 0;
   for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
@@ -221,6 +230,21 @@ function coreGaussian(res: Float32Array, width: number, height: number, x0: numb
   const uy = mxy * c1 + myy * c2;
   if (Math.abs(ux) > 1 || Math.abs(uy) > 1) return null;
   return { xc: x0 + ux, yc: y0 + uy, mxx, myy, mxy };
+}
+
+/**
+ * The same from the 5 pixels of the central cross (the corners are lost in
+ * the noise): a 3-point Gaussian along x and along y, axis-aligned.
+ */
+function crossGaussian(L: number[], x0: number, y0: number): Moments | null {
+  const at = (dx: number, dy: number) => L[(dy + 1) * 3 + dx + 1]!;
+  const cx = at(-1, 0) + at(1, 0) - 2 * at(0, 0);
+  const cy = at(0, -1) + at(0, 1) - 2 * at(0, 0);
+  if (!(cx < 0 && cy < 0)) return null;
+  const ux = (at(-1, 0) - at(1, 0)) / (2 * cx);
+  const uy = (at(0, -1) - at(0, 1)) / (2 * cy);
+  if (Math.abs(ux) > 1 || Math.abs(uy) > 1) return null;
+  return { xc: x0 + ux, yc: y0 + uy, mxx: -1 / cx, myy: -1 / cy, mxy: 0 };
 }
 
 /** Eigenvalues (l1 ≥ l2) and major-axis angle of a 2×2 covariance. */

@@ -1,17 +1,27 @@
-/** Small robust statistics on Float32Array samples. */
+/** Small robust statistics. */
 
-/** Median of `values` (partially reorders a copy). NaN for an empty input. */
+/** Median of `values` (a copy is reordered). NaN for an empty input. */
 export function median(values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n === 0) return NaN;
   const a = Float64Array.from(values as ArrayLike<number>);
-  return select(a, n >> 1, n % 2 === 0);
+  return medianInPlace(a, a.length);
 }
 
-/** k-th smallest (quickselect); with `even`, the mean of the k-1-th and k-th. */
-function select(a: Float64Array, k: number, even: boolean): number {
+/** Median of the first `n` values of `a`, reordering them. */
+export function medianInPlace(a: Float64Array, n: number): number {
+  if (n === 0) return NaN;
+  const k = n >> 1;
+  const kth = select(a, n, k);
+  if (n % 2 === 1) return kth;
+  // after selection every value below k is ≤ the k-th: the largest of them is the (k−1)-th
+  let below = -Infinity;
+  for (let i = 0; i < k; i++) if (a[i]! > below) below = a[i]!;
+  return (below + kth) / 2;
+}
+
+/** k-th smallest of the first n values (Hoare quickselect, in place). */
+function select(a: Float64Array, n: number, k: number): number {
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = n - 1;
   while (lo < hi) {
     const pivot = a[(lo + hi) >> 1]!;
     let i = lo;
@@ -31,12 +41,7 @@ function select(a: Float64Array, k: number, even: boolean): number {
     else if (k >= i) lo = i;
     else break;
   }
-  const kth = a[k]!;
-  if (!even) return kth;
-  // the (k-1)-th smallest is the largest value of the lower part
-  let below = -Infinity;
-  for (let i = 0; i < k; i++) if (a[i]! > below) below = a[i]!;
-  return (below + kth) / 2;
+  return a[k]!;
 }
 
 /** Gaussian-equivalent standard deviation from the median absolute deviation. */
@@ -45,22 +50,26 @@ export const MAD_TO_SIGMA = 1.4826;
 /**
  * Sigma-clipped location and scale: median and MAD-based sigma, recomputed
  * without the samples farther than `k` sigma, a few times. Stars and hot
- * pixels in a background cell are clipped away this way.
+ * pixels in a background cell are clipped away this way. Uses the first `n`
+ * values of `values` (all by default) and leaves them untouched.
  */
-export function clippedStats(values: Float32Array | Float64Array, k = 3, iterations = 3): { median: number; sigma: number; n: number } {
-  let cur: Float64Array = Float64Array.from(values);
+export function clippedStats(values: Float64Array | Float32Array, k = 3, iterations = 3, n = values.length): { median: number; sigma: number; n: number } {
+  const a = Float64Array.from(values.subarray(0, n));
+  const tmp = new Float64Array(n);
+  let len = n;
   let med = NaN;
   let sigma = NaN;
-  for (let it = 0; it < iterations && cur.length > 0; it++) {
-    med = median(cur);
-    const dev = new Float64Array(cur.length);
-    for (let i = 0; i < cur.length; i++) dev[i] = Math.abs(cur[i]! - med);
-    sigma = median(dev) * MAD_TO_SIGMA;
+  for (let it = 0; it < iterations && len > 0; it++) {
+    tmp.set(a.subarray(0, len));
+    med = medianInPlace(tmp, len);
+    for (let i = 0; i < len; i++) tmp[i] = Math.abs(a[i]! - med);
+    sigma = medianInPlace(tmp, len) * MAD_TO_SIGMA;
     if (!(sigma > 0)) break;
-    const keep: number[] = [];
-    for (const v of cur) if (Math.abs(v - med) <= k * sigma) keep.push(v);
-    if (keep.length === cur.length) break;
-    cur = Float64Array.from(keep);
+    let kept = 0;
+    const limit = k * sigma;
+    for (let i = 0; i < len; i++) if (Math.abs(a[i]! - med) <= limit) a[kept++] = a[i]!;
+    if (kept === len) break;
+    len = kept;
   }
-  return { median: med, sigma, n: cur.length };
+  return { median: med, sigma, n: len };
 }
