@@ -23,6 +23,7 @@ import type { Config } from './config.ts';
 const EXTRA_COMMANDS: Record<string, { summary: string; load: () => Promise<unknown> }> = {
   backup: { summary: 'dump the database (pg_dump, custom format) with rotation', load: () => import('./commands/backup.ts') },
   restore: { summary: 'restore a dump made by `sidereal backup`', load: () => import('./commands/restore.ts') },
+  catalog: { summary: 'catalog build: write the plate solver\'s star catalog file', load: () => import('./commands/catalog.ts') },
 };
 
 const usage = () => `usage: sidereal <command>

@@ -80,6 +80,9 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# apt passes a temporary file to gpgv as its unprivileged _apt user, so TMPDIR
+# must be world-writable; some minimal machines have a /tmp that is not
+if [ "$(stat -c %a /tmp 2>/dev/null)" != 1777 ] && [ -z "${TMPDIR:-}" ]; then export TMPDIR=/var/tmp; fi
 updated=0
 if [ "$simulate" = 1 ]; then
   # resolve names and dependencies only; needs package lists

@@ -28,6 +28,7 @@ export default defineAgent({
   settings: {
     solveField: { type: 'boolean', default: true, description: "use astrometry.net's solve-field when it is installed" },
     timeLimitSeconds: { type: 'number', default: 60, minimum: 5, maximum: 600, description: 'time limit of one solve' },
+    starCatalog: { type: 'string', default: '', description: 'star catalog file (the host passes SIDEREAL_STAR_CATALOG; empty = SIDEREAL_DATA_DIR/catalog/stars.bin)' },
   },
   searchable: [
     { path: 'pixelScaleArcsec', type: 'number', label: 'Pixel scale', unit: '″/px' },
@@ -44,7 +45,7 @@ export default defineAgent({
     } catch (err) {
       warnings.push(`pixels could not be read (${(err as Error).message}); only a header solution is possible`);
     }
-    const catalogPath = defaultStarCatalogPath();
+    const catalogPath = String(ctx.settings.starCatalog ?? '') || defaultStarCatalogPath();
     const cat = pixels ? resolveStarCatalog(catalogPath) : null;
     if (cat && cat.origin !== 'file') {
       warnings.push(cat.origin === 'hipparcos-fallback'

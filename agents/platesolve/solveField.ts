@@ -5,7 +5,7 @@
  * an image file can be given instead (JPEG/PNG rows count from the top there,
  * so the solution is flipped into the bottom-up convention).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,14 +84,7 @@ export async function runSolveField(input: SolveFieldInput, options: SolveFieldO
       args.push('--ra', input.position.ra.toFixed(6), '--dec', input.position.dec.toFixed(6), '--radius', Math.min(180, input.position.radius).toFixed(3));
     }
     args.push('--out', 'solution', file);
-    const result = await new Promise<{ code: number | null; stderr: string; stdout: string; killed: boolean }>((resolve) => {
-      const child = execFile(binary, args, { timeout: limitMs + 2000, signal: options.signal, maxBuffer: 8 << 20 },
-        (err, stdout, stderr) => resolve({
-          code: err ? ((err as NodeJS.ErrnoException & { code?: number }).code as unknown as number ?? 1) : 0,
-          stdout: String(stdout), stderr: String(stderr), killed: !!(err && (err as { killed?: boolean }).killed),
-        }));
-      child.stdin?.end();
-    });
+    const result = await runGroup(binary, args, limitMs + 2000, options.signal);
     const wcsPath = join(dir, 'solution.wcs');
     const exists = await access(wcsPath).then(() => true, () => false);
     if (!exists) {
@@ -105,4 +98,30 @@ export async function runSolveField(input: SolveFieldInput, options: SolveFieldO
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs the command in its own process group and kills the whole group on
+ * timeout or abort: solve-field starts astrometry-engine and helpers that
+ * would otherwise outlive it.
+ */
+function runGroup(cmd: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<{ code: number | null; killed: boolean }> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) { resolve({ code: null, killed: true }); return; }
+    const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
+    let killed = false;
+    const kill = (): void => {
+      killed = true;
+      try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    };
+    const timer = setTimeout(kill, timeoutMs);
+    signal?.addEventListener('abort', kill, { once: true });
+    const finish = (code: number | null): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', kill);
+      resolve({ code, killed });
+    };
+    child.on('error', () => finish(null));
+    child.on('exit', (code) => finish(code));
+  });
 }

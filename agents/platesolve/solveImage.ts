@@ -153,6 +153,24 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
           if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
         }
       }
+      if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted) {
+        // Position without scale (no focal length in the header): a ladder of scales, ±10 % each,
+        // over the fields the catalog can solve, within a third of the remaining time.
+        const tl = Date.now();
+        const until = Math.min(deadline, Date.now() + timeLeft() / 3);
+        const minS = (Math.max(minFov, 0.4) * 3600) / Math.max(width, height), maxS = (30 * 3600) / Math.max(width, height);
+        let sol = null;
+        let steps = 0;
+        for (let s = minS; s <= maxS && !sol && Date.now() < until && !signal?.aborted; s *= 1.2) {
+          steps++;
+          sol = solveHinted(cat.catalog, stars, {
+            position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? Math.max(1, Math.min(5, fovOf(s))) },
+            scale: { low: s / 1.1, high: s * 1.1 }, budget: { deadline: until, signal }, stats,
+          });
+        }
+        attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tl, result: sol ? `solved on the scale ladder (${sol.matched} stars)` : `no match on ${steps} scale steps` });
+        if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
+      }
       if (timeLeft() > 0 && !signal?.aborted) {
         const tb = Date.now();
         const sol = solveBlind(cat.catalog, stars, {

@@ -228,3 +228,20 @@ test('hint-only, degenerate and implausible WCS are rejected with a reason', () 
   const sin = readWcs([{ key: 'CTYPE1', value: 'RA---SIN' }, { key: 'CTYPE2', value: 'DEC--SIN' }, ...sgp.slice(2), { key: 'CDELT1', value: -1e-4 }, { key: 'CDELT2', value: 1e-4 }]);
   assert.ok(!sin.ok && /projection/.test(sin.reason), '!sin.ok && /projection/.test(sin.reason)');
 });
+
+test('flipping the row direction keeps every pixel on the same sky position (TAN-SIP too)', async () => {
+  const { flipWcsY } = await import('./wcs.ts');
+  const base = wcsFromScaleRotation({ ra: 150, dec: 2, scaleArcsec: 30, rotationDeg: 70, parity: 'normal', width: 1200, height: 900 });
+  const a = zeroCoefficients(3), b = zeroCoefficients(3);
+  a[2][0] = 3e-6; a[0][2] = 1e-6; a[1][2] = 2e-9; b[1][1] = -2e-6; b[0][3] = 1e-9; b[2][1] = 3e-9;
+  const w: Wcs = { ...base, sip: fitInverseSip({ aOrder: 3, bOrder: 3, a, b }, base.crpix, 1200, 900) };
+  const f = flipWcsY(w);
+  for (const [x, y] of [[1, 1], [1200, 900], [300, 700], [1000, 20]]) {
+    const p = pixelToSky(w, x, y), q = pixelToSky(f, x, 900 + 1 - y);
+    assert.ok(angularDistance(p[0], p[1], q[0], q[1]) * 3600 < 1e-6, `(${x},${y})`);
+    const back = skyToPixel(f, p[0], p[1])!;
+    assert.ok(Math.hypot(back[0] - x, back[1] - (901 - y)) < 1e-3, 'inverse');
+  }
+  assert.equal(describeWcs(f).parity, 'flipped');
+  assert.deepEqual(flipWcsY(f).cd, w.cd);
+});

@@ -7,10 +7,11 @@
  *
  * Memory is capped three ways, because V8's heap limit (`resourceLimits`)
  * does not count ArrayBuffers and typed arrays, where pixel data live:
- *  1. the V8 heap of each thread (`resourceLimits`; the thread dies with
- *     ERR_WORKER_OUT_OF_MEMORY and is replaced);
- *  2. heap + external memory of the running task, sampled in the thread
+ *  1. heap + external memory of the running task, sampled in the thread
  *     whenever the agent yields to the event loop (or reports progress);
+ *  2. the V8 heap of each thread, a little above the cap (`resourceLimits`;
+ *     the thread dies with ERR_WORKER_OUT_OF_MEMORY and is replaced), for an
+ *     agent that fills its heap without yielding;
  *  3. the process's resident memory, checked on the main thread, for a thread
  *     that allocates without ever yielding: the task whose thread stopped
  *     reporting is stopped.
@@ -28,6 +29,8 @@ import { AgentCrashError, AgentMemoryError, AgentTimeoutError, deserializeError,
 export { AgentCrashError, AgentMemoryError, AgentTimeoutError } from './agentErrors.ts';
 
 const MB = 1024 * 1024;
+/** extra wait for a free thread before a queued run is given up (beyond twice its time limit) */
+const BACKSTOP_SECONDS = 60;
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -73,7 +76,9 @@ export class AgentHost {
       minThreads: 1,
       maxThreads: options.threads,
       idleTimeout: 60_000,
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
+      // a backstop above the cap: the in-thread samples stop a yielding agent at
+      // the cap itself, before V8 slows to a crawl collecting garbage near its limit
+      resourceLimits: { maxOldGenerationSizeMb: Math.ceil(options.memoryMb * 1.25) },
       // one task per thread at a time: agent runs are long and CPU-bound
       concurrentTasksPerWorker: 1,
     });
@@ -93,20 +98,39 @@ export class AgentHost {
     return r.builtin && r.agent.thread === 'main' ? 'main' : 'worker';
   }
 
+  /**
+   * Runs one agent on one image. The time limit counts from the moment the
+   * agent's code starts (for the pool: once a thread has taken the task and
+   * loaded the agent), so a thread being replaced after another agent's crash
+   * does not eat into it; a backstop bounds the wait for a thread.
+   */
   async run(r: RegisteredAgent, input: ContextInput, opts: RunOptions): Promise<AgentResult> {
     const seconds = this.timeoutFor(r);
-    const timeout = AbortSignal.timeout(seconds * 1000);
+    const timeout = new AbortController();
     const kill = new AbortController();
-    const signals = [timeout, kill.signal, ...(opts.signal ? [opts.signal] : [])];
+    const timers: NodeJS.Timeout[] = [];
+    let clockStarted = false;
+    const startClock = () => {
+      if (clockStarted) return;
+      clockStarted = true;
+      timers.push(setTimeout(() => timeout.abort(new AgentTimeoutError(r.agent.name, seconds)), seconds * 1000));
+    };
+    timers.push(setTimeout(() => timeout.abort(new AgentTimeoutError(r.agent.name, seconds)), (2 * seconds + BACKSTOP_SECONDS) * 1000));
+    const signals = [timeout.signal, kill.signal, ...(opts.signal ? [opts.signal] : [])];
     const signal = AbortSignal.any(signals);
     try {
-      if (this.threadOf(r) === 'main') return await this.runMain(r, input, opts, signal);
-      return await this.runWorker(r, input, opts, signal, kill);
+      if (this.threadOf(r) === 'main') {
+        startClock();
+        return await this.runMain(r, input, opts, signal);
+      }
+      return await this.runWorker(r, input, opts, signal, kill, startClock);
     } catch (err) {
       if (kill.signal.aborted) throw kill.signal.reason;
-      if (timeout.aborted && !opts.signal?.aborted) throw new AgentTimeoutError(r.agent.name, seconds);
-      if ((err as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new AgentMemoryError(r.agent.name, `JavaScript heap limit of ${this.options.memoryMb} MB reached`);
+      if (timeout.signal.aborted && !opts.signal?.aborted) throw timeout.signal.reason;
+      if ((err as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new AgentMemoryError(r.agent.name, `its thread reached the JavaScript heap limit (${Math.ceil(this.options.memoryMb * 1.25)} MB)`);
       throw err;
+    } finally {
+      for (const t of timers) clearTimeout(t);
     }
   }
 
@@ -129,7 +153,7 @@ export class AgentHost {
     });
   }
 
-  private async runWorker(r: RegisteredAgent, input: ContextInput, opts: RunOptions, signal: AbortSignal, kill: AbortController): Promise<AgentResult> {
+  private async runWorker(r: RegisteredAgent, input: ContextInput, opts: RunOptions, signal: AbortSignal, kill: AbortController, started: () => void): Promise<AgentResult> {
     const name = r.agent.name;
     const capBytes = this.options.memoryMb * MB;
     // lastSampleAt 0 = still queued for a thread: never a suspect of the process guard
@@ -142,7 +166,8 @@ export class AgentHost {
         if (task.lastBytes > capBytes && !kill.signal.aborted) {
           kill.abort(new AgentMemoryError(name, `${Math.round(task.lastBytes / MB)} MB in use, the limit is ${this.options.memoryMb} MB`));
         }
-      } else if (m.type === 'progress') opts.onProgress?.(m.fraction ?? 0, m.message);
+      } else if (m.type === 'started') started();
+      else if (m.type === 'progress') opts.onProgress?.(m.fraction ?? 0, m.message);
       else if (m.type === 'cache-get')
         opts.cache.get(m.key!).then(
           (value) => port1.postMessage({ id: m.id, value }),

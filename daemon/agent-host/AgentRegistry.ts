@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent, FieldSchema, Json, SearchableField, Stage } from '../../agents/sdk/index.ts';
@@ -163,6 +164,20 @@ export interface SearchableFact extends SearchableField {
   param: string;
 }
 
+/** Maps with at most `limit` calls in flight; results keep the input order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
 function notOnThisThread(name: string): Agent['run'] {
   return async () => {
     throw new Error(`agent ${name} is third-party: it runs only in the worker pool`);
@@ -197,9 +212,11 @@ export class AgentRegistry {
       const modulePath = builtinModulePath(name);
       add(await loadAgentModule(modulePath), { modulePath, builtin: true, source: 'builtin' });
     }
-    // read in parallel (each in its own thread), registered in configuration order
-    const third = await Promise.all(
-      (options.thirdParty ?? []).map(async (source) => {
+    // read a few at a time (each in its own thread), registered in configuration order
+    const third = await mapLimited(
+      options.thirdParty ?? [],
+      Math.max(1, Math.min(4, availableParallelism())),
+      async (source) => {
         try {
           const resolved = resolveAgentPackage(source, this.options.cwd);
           if (resolved.sdk !== null && resolved.sdk > SDK_VERSION) throw new Error(`needs agent SDK version ${resolved.sdk}; this Sidereal provides version ${SDK_VERSION}`);
@@ -208,7 +225,7 @@ export class AgentRegistry {
         } catch (err) {
           return { source, resolved: null, manifest: null, error: errorMessage(err) };
         }
-      }),
+      },
     );
     for (const t of third) {
       try {

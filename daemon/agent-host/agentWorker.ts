@@ -32,6 +32,15 @@ export function threadMemoryBytes(): number {
   return m.heapUsed + m.external;
 }
 
+/** The agent this thread ran last: the likely owner of an error thrown outside any run. */
+let lastAgent: string | null = null;
+
+// An agent's stray timer or promise that throws after its run ended must not
+// end the thread, nor fail whichever run the thread is busy with by then
+// (idle piscina threads sleep, so a late timer fires during the next task).
+process.on('uncaughtException', (err) => log.warn({ component: 'agent', agent: lastAgent, err: err?.message ?? String(err) }, 'an agent threw outside its run; ignored'));
+process.on('unhandledRejection', (err) => log.warn({ component: 'agent', agent: lastAgent, err: (err as Error)?.message ?? String(err) }, 'an agent left a rejected promise unhandled; ignored'));
+
 function portCache(port: MessagePort): AgentCache {
   let seq = 0;
   const waiting = new Map<number, (v: unknown) => void>();
@@ -58,8 +67,11 @@ export default async function runAgentTask(task: WorkerTask): Promise<WorkerOutp
   const sampler = task.memorySampleMs ? setInterval(sample, task.memorySampleMs) : null;
   // the first sample tells the host the task has a thread (it is delivered even if the agent never yields)
   if (sampler) sample();
+  lastAgent = task.agentName;
   try {
     const agent: Agent = await loadAgentModule(task.modulePath);
+    // the agent's time limit starts now (not while the thread started or the module loaded)
+    task.port.postMessage({ type: 'started' });
     const controller = new AbortController(); // aborting a piscina task terminates the thread itself
     const ctx = buildContext(task, {
       log: agentLogger(log.child({ component: 'agent', agent: task.agentName, imageId: task.image.id })),

@@ -36,6 +36,16 @@ export function inspectAgentModule(modulePath: string, options: InspectOptions =
       const oom = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
       finish(() => reject(new AgentLoadError(modulePath, oom ? 'ran out of memory while loading' : `crashed while loading: ${err.message}`)));
     });
-    worker.on('exit', (code) => finish(() => reject(new AgentLoadError(modulePath, `its loader exited (code ${code}) before the agent was read`))));
+    worker.on('exit', (code) =>
+      finish(() =>
+        reject(
+          new AgentLoadError(
+            modulePath,
+            // 13: Node's exit code for a top-level await that can never settle
+            code === 13 ? 'never finishes loading (a top-level await that never settles)' : `its loader exited (code ${code}) before the agent was read`,
+          ),
+        ),
+      ),
+    );
   });
 }

@@ -46,7 +46,22 @@ export async function openCommandDatabase(config: Config, log: Logger, options: 
   }
   // quiet: the command prints its own progress
   const embedded = await startEmbeddedPostgres({ dir, log: log.child({ component: 'embedded-postgres' }, { level: 'warn' }) });
-  return { url: embedded.url, source: 'started', close: () => embedded.stop() };
+  // Ctrl-C or a stop signal must not leave the server we started running
+  // (it would hold the data folder and keep the daemon from starting).
+  const onSignal = () => {
+    embedded.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    url: embedded.url,
+    source: 'started',
+    close: async () => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      await embedded.stop();
+    },
+  };
 }
 
 /** Runs `fn` with a plain client on `url` (commands need one connection, not a pool). */

@@ -5,7 +5,8 @@
  */
 import type { DatabasePool } from 'slonik';
 import type { FieldSchema, Json } from '../../agents/sdk/index.ts';
-import type { AgentRegistry } from '../agent-host/AgentRegistry.ts';
+import type { AgentRegistry, SearchableFact } from '../agent-host/AgentRegistry.ts';
+import { agentFactSections, type AgentFactSection } from './agentFacts.ts';
 import { requireAdmin, type Actor } from '../auth/permissions.ts';
 import { agentCounts, makeAllDue, rerunAgent, saveAgentSettings, type RerunScope } from '../db/agents.ts';
 import { missingCounts } from '../db/admin.ts';
@@ -115,6 +116,23 @@ export class AgentService {
     await makeAllDue(this.deps.db);
     this.deps.onDue?.();
     return this.get(actor, name);
+  }
+
+  /**
+   * The facts of non-core agents on an image, as sections for the image page
+   * (labels and units of their searchable fields first). Anyone who may see
+   * the image may see these: no admin check.
+   */
+  factSections(record: Record<string, unknown>): AgentFactSection[] {
+    return agentFactSections(
+      record,
+      this.deps.registry.all().map((r) => ({ name: r.agent.name, description: r.agent.description ?? null, searchable: r.agent.searchable ?? [] })),
+    );
+  }
+
+  /** Searchable facts declared by the loaded agents: the gallery's extra filters (`param`, `param.min`/`.max`). */
+  searchableFacts(): SearchableFact[] {
+    return this.deps.registry.searchableFacts();
   }
 
   /** Moves an agent one place up or down in the order (within its stages the order decides who runs first). */

@@ -40,6 +40,8 @@ export function createWebApp(deps: WebDeps): Koa {
     ctx.set('X-Request-Id', ctx.state.requestId);
     try {
       await next();
+      // the handler's time (body streams excluded), for benchmarks and browser dev tools
+      ctx.set('Server-Timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
     } finally {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       if (ctx.path !== '/health') deps.log.info({ requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms, user: ctx.state.actor?.username }, 'request');

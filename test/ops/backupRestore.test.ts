@@ -165,3 +165,36 @@ test('backup says what is wrong when pg_dump is missing or older than the server
   await assert.rejects(createBackup({ config: configFor(source.url, { SIDEREAL_PG_DUMP: fake }) }), /version 9\.6 but the server is PostgreSQL 1\d: install the PostgreSQL 1\d client programs/);
   assert.ok(!(await readdir(join(dir, 'backups'))).some((f) => f.endsWith('.partial')));
 });
+
+test('scripts/backup-cron.sh runs a backup with time-stamped output, then the after-hook', async () => {
+  const backups = join(dir, 'cron-backups');
+  const marker = join(dir, 'after-hook-ran');
+  const script = fileURLToPath(new URL('../../scripts/backup-cron.sh', import.meta.url));
+  const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn('bash', [script, '--keep', '3'], {
+      env: {
+        ...process.env,
+        SIDEREAL_FROM_SOURCE: '1',
+        LOG_LEVEL: 'warn',
+        SIDEREAL_BIN: BIN,
+        SIDEREAL_BACKUP_LOCK: join(dir, 'cron.lock'),
+        SIDEREAL_BACKUP_AFTER: `touch ${marker}`,
+        DATABASE_URL: source.url,
+        SIDEREAL_DATA_DIR: join(dir, 'data'),
+        SIDEREAL_BACKUP_DIR: backups,
+        SIDEREAL_WATCH_DIRS: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+  assert.equal(r.code, 0, r.out);
+  const lines = r.out.trim().split('\n');
+  for (const l of lines) assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ /, l);
+  assert.match(r.out, /backup finished in \d+ s/);
+  assert.equal((await readdir(backups)).filter((f) => /^sidereal-\d{8}-\d{6}\.dump$/.test(f)).length, 1);
+  assert.ok(existsSync(marker), 'SIDEREAL_BACKUP_AFTER ran');
+});

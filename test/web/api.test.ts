@@ -19,7 +19,7 @@ let specs: SeedSpec[];
 let member: { id: string; token: string };
 
 /** Calls the API and validates the answer against the OpenAPI document. */
-async function call(method: string, path: string, options: { json?: unknown; token?: string | null; body?: BodyInit; headers?: Record<string, string> } = {}) {
+async function call(method: string, path: string, options: { json?: unknown; token?: string | null; body?: RequestInit['body']; headers?: Record<string, string> } = {}) {
   const res = await w.api(path, { method, json: options.json, token: options.token, body: options.body, headers: options.headers });
   const type = res.headers.get('content-type');
   const body = type?.includes('json') ? await res.json() : await res.arrayBuffer();

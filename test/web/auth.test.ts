@@ -4,7 +4,7 @@
 // the `sidereal user add` command.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { ADMIN, BrowserSession, createUser, loginToken, startWebDaemon, type WebDaemon } from './helpers.ts';
 import { totpAt } from '../../daemon/auth/totp.ts';
@@ -193,16 +193,20 @@ test('TOTP: enrol with a QR code, then logins need a code; a recovery code works
   assert.equal(reused.res.status, 401, 'a recovery code works only once');
 });
 
-test('`sidereal user add <name> --admin` creates a user from the command line', () => {
+test('`sidereal user add <name> --admin` creates a user from the command line', async () => {
   const root = resolve(import.meta.dirname, '../..');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'daemon/cli.ts', 'user', 'add', 'cli-admin', '--admin'], {
+  // spawn (not spawnSync): the daemon in this process keeps serving meanwhile
+  const child = spawn(process.execPath, ['--import', 'tsx', 'daemon/cli.ts', 'user', 'add', 'cli-admin', '--admin'], {
     cwd: root,
     env: { ...process.env, ...w.env, SIDEREAL_ADMIN_USER: '', SIDEREAL_ADMIN_PASSWORD: '', LOG_LEVEL: 'error' },
-    input: 'cli-password-123\n',
-    encoding: 'utf8',
-    timeout: 30_000,
   });
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /created admin cli-admin/);
-  return loginToken(w.url, 'cli-admin', 'cli-password-123').then((t) => assert.ok(t));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end('cli-password-123\n');
+  const code = await new Promise<number | null>((res) => child.on('exit', res));
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /created admin cli-admin/);
+  assert.ok(await loginToken(w.url, 'cli-admin', 'cli-password-123'));
 });

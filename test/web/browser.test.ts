@@ -12,6 +12,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { ADMIN, createUser, startWebDaemon, type WebDaemon } from './helpers.ts';
 import { seedImages, type SeedSpec } from './seedImages.ts';
 
+// browser globals inside page.evaluate callbacks (this file is compiled without the DOM lib)
+declare const document: any;
+declare const window: any;
+type HTMLSelectElement = any;
+type HTMLImageElement = any;
+
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = resolve(ROOT, 'test-artifacts/screenshots');
 const FITS = resolve(ROOT, '../shared/testdata/platesolve/astropy-M13_blue_0001.fits');
@@ -133,7 +139,7 @@ test('open an image; the objects overlay toggles; zoom enlarges the preview', as
 test('edit equipment: a bad form comes back with its message, a good one is saved', async () => {
   await page.goto(`${w.url}/equipment?type=telescope`);
   await shot(page, '05-equipment');
-  await page.click('#equipment-list a >> nth=0');
+  await page.click('#equipment-list a:text-is("FRA400")');
   await page.waitForSelector('#e-name');
   const id = page.url().split('/').pop()!;
   await page.fill('#e-name', '   ');

@@ -7,10 +7,13 @@ import type { Role } from '../../daemon/Daemon.ts';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
+/** A Response whose JSON is untyped (tests look inside freely). */
+export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 export interface WebDaemon extends TestDaemon {
   adminToken: string;
   /** fetch with the admin's token (or another) */
-  api(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
+  api(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<JsonResponse>;
 }
 
 export async function startWebDaemon(options: { roles?: Role[]; builtinAgents?: string[]; env?: Record<string, string> } = {}): Promise<WebDaemon> {
@@ -26,14 +29,14 @@ export async function startWebDaemon(options: { roles?: Role[]; builtinAgents?: 
     const tok = token === undefined ? adminToken : token;
     if (tok) headers.set('authorization', `Bearer ${tok}`);
     if (json !== undefined) headers.set('content-type', 'application/json');
-    return fetch(t.url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body, redirect: 'manual' });
+    return fetch(t.url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body, redirect: 'manual' }) as Promise<JsonResponse>;
   };
   return Object.assign(t, { adminToken, api });
 }
 
 export async function loginToken(url: string, username: string, password: string, code?: string): Promise<string> {
   const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password, ...(code ? { code } : {}) }) });
-  const body = await res.json();
+  const body = (await res.json()) as any;
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(body)}`);
   return body.token;
 }

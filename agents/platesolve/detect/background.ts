@@ -20,14 +20,11 @@ function clippedStats(a: Float32Array): { level: number; sigma: number } {
   a.sort();
   let lo = 0, hi = a.length;
   let med = 0, sigma = 0;
-  const dev = new Float32Array(a.length);
   for (let iter = 0; iter < 3; iter++) {
     const n = hi - lo;
     if (n < 5) break;
     med = a[lo + (n >> 1)];
-    for (let i = 0; i < n; i++) dev[i] = Math.abs(a[lo + i] - med);
-    const d = dev.subarray(0, n).sort();
-    sigma = 1.4826 * d[n >> 1];
+    sigma = 1.4826 * sortedMad(a, lo, hi, lo + (n >> 1));
     if (sigma === 0) break;
     const nlo = lowerBound(a, med - 3 * sigma, lo, hi);
     const nhi = lowerBound(a, med + 3 * sigma, lo, hi);
@@ -43,6 +40,23 @@ function clippedStats(a: Float32Array): { level: number; sigma: number } {
   // SExtractor's mode estimate when the distribution is only mildly skewed.
   const level = sigma > 0 && Math.abs(mean - med) < 0.3 * sigma ? 2.5 * med - 1.5 * mean : med;
   return { level, sigma };
+}
+
+/**
+ * Median absolute deviation of the sorted range [lo, hi) around a[m], in
+ * linear time: deviations grow outwards from the median on both sides, so
+ * merging the two sides finds the middle one without sorting.
+ */
+function sortedMad(a: Float32Array, lo: number, hi: number, m: number): number {
+  const med = a[m];
+  const k = (hi - lo) >> 1;
+  let l = m - 1, r = m + 1, d = 0;
+  for (let taken = 1; taken <= k; taken++) {
+    const dl = l >= lo ? med - a[l] : Infinity;
+    const dr = r < hi ? a[r] - med : Infinity;
+    if (dl <= dr) { d = dl; l--; } else { d = dr; r++; }
+  }
+  return d;
 }
 
 function lowerBound(a: Float32Array, v: number, lo: number, hi: number): number {
@@ -77,13 +91,13 @@ export function estimateBackground(
   const tile = options.tile ?? (Math.min(width, height) < 1000 ? 32 : 64);
   const nx = Math.max(1, Math.round(width / tile)), ny = Math.max(1, Math.round(height / tile));
   const level = new Float32Array(nx * ny), noise = new Float32Array(nx * ny);
-  const samples = new Float32Array(1200);
+  const samples = new Float32Array(700);
   for (let ty = 0; ty < ny; ty++) {
     const y0 = Math.floor((ty * height) / ny), y1 = Math.floor(((ty + 1) * height) / ny);
     for (let tx = 0; tx < nx; tx++) {
       const x0 = Math.floor((tx * width) / nx), x1 = Math.floor(((tx + 1) * width) / nx);
       const area = (x1 - x0) * (y1 - y0);
-      const stride = Math.max(1, Math.ceil(Math.sqrt(area / 1000)));
+      const stride = Math.max(1, Math.ceil(Math.sqrt(area / 600)));
       let n = 0;
       for (let y = y0; y < y1 && n < samples.length; y += stride) {
         const row = y * width;

@@ -32,8 +32,6 @@ export interface HintedOptions {
   stats?: SearchStats;
 }
 
-const D2R = Math.PI / 180;
-
 export function newStats(): SearchStats {
   return { windows: 0, hypotheses: 0, sparseWindows: 0, rejectedAfterRefine: 0 };
 }
@@ -130,10 +128,6 @@ export function finalCheck(
   opts: { position?: PositionHint; scale: ScaleHint }, hypotheses: number,
 ): Solution | null {
   const ref = refineWcs(cat, stars, h.wcs);
-  if (process.env.SIDEREAL_SOLVER_DEBUG) {
-    const d = describeWcs(h.wcs);
-    process.stderr.write(`hyp ra=${d.ra.toFixed(4)} dec=${d.dec.toFixed(4)} s=${d.pixelScaleArcsec.toFixed(4)} rot=${d.rotationDeg.toFixed(2)} k=${h.matched} fa=${h.log10FalseAlarm.toFixed(1)} -> ${ref ? `refined k=${ref.matches.length} rms=${ref.rmsPixels.toFixed(2)} inImg=${ref.catalogInImage}` : 'refine failed'}\n`);
-  }
   if (!ref) return null;
   const scale = pixelScaleArcsec(ref.wcs);
   if (scale < opts.scale.low / 1.05 || scale > opts.scale.high * 1.05) return null;
@@ -157,4 +151,3 @@ export function finalCheck(
   };
 }
 
-export { D2R };

@@ -40,7 +40,10 @@ export function updateAgent(s: Services, views: Views): Middleware {
       else if (field(b, 'enabled')) await s.agents.update(ctx.state.actor, name, { enabled: field(b, 'enabled') === 'true' });
       else {
         const settings: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(b)) if (k.startsWith('settings.')) settings[k.slice(9)] = Array.isArray(v) ? v.at(-1) : v;
+        // `settings.<key>` fields (the form parser may already have nested them)
+        const nested = (b as Record<string, unknown>).settings;
+        const entries = nested && typeof nested === 'object' ? Object.entries(nested as Record<string, unknown>) : Object.entries(b).filter(([k]) => k.startsWith('settings.')).map(([k, v]) => [k.slice(9), v] as const);
+        for (const [k, v] of entries) settings[k] = Array.isArray(v) ? v.at(-1) : v;
         await s.agents.update(ctx.state.actor, name, { settings });
       }
       redirectAfterPost(ctx, `/admin/agents?notice=saved#agent-${name}`);

@@ -51,7 +51,9 @@ function densify(corners: Pt[], perEdge: number): Pt[] {
       while (l - a[0] < -180) l += 360;
       b = [l, b[1]];
     }
-    for (let k = 0; k < perEdge; k++) out.push([a[0] + ((b[0] - a[0]) * k) / perEdge, a[1] + ((b[1] - a[1]) * k) / perEdge]);
+    // a few degrees per step keep the curvature; small fields need none
+    const n = Math.min(perEdge, Math.max(1, Math.ceil(Math.hypot((b[0] - a[0]) * Math.cos((a[1] * Math.PI) / 180), b[1] - a[1]) / 3)));
+    for (let k = 0; k < n; k++) out.push([a[0] + ((b[0] - a[0]) * k) / n, a[1] + ((b[1] - a[1]) * k) / n]);
   }
   return out;
 }
@@ -90,8 +92,14 @@ export function footprintPath(corners: number[][]): string {
     const pole = pts.reduce((a, p) => a + p[1], 0) > 0 ? 90 : -90;
     poly = [...pts, [closing, last[1]], [closing, pole], [pts[0]![0], pole]];
   }
+  const lons = poly.map((p) => p[0]);
+  const lo = Math.min(...lons);
+  const hi = Math.max(...lons);
+  // the common case: the footprint is inside the map, no cutting needed
+  if (lo >= -180 && hi <= 180) return 'M' + poly.map((p) => project(p[0], p[1]).map((v) => v.toFixed(1)).join(' ')).join('L') + 'Z';
   const parts: string[] = [];
   for (const shift of [-360, 0, 360]) {
+    if (hi + shift < -180 || lo + shift > 180) continue;
     const shifted = poly.map((p) => [p[0] + shift, p[1]] as Pt);
     const c = clipLon(shifted, -180, 180);
     if (c.length < 3) continue;

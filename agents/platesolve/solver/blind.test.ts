@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describeFile, readPixels } from '../../formats/index.ts';
+import { angularDistance, describeWcs, wcsFromScaleRotation } from '../../wcs/index.ts';
+import { renderStarField, rng } from '../testing/renderStarField.ts';
+import { testCatalog, testCatalogPath } from '../testing/testCatalog.ts';
+import { solveImage } from '../solveImage.ts';
+import { solveBlind } from './blind.ts';
+import { makeImageStars } from './types.ts';
+
+const cat = testCatalog();
+const catalogPath = testCatalogPath();
+const testdata = new URL('../../../../shared/testdata/', import.meta.url).pathname;
+
+test('blind (no position, no scale): synthetic wide fields', async () => {
+  const cases = [
+    { w: 1600, h: 1200, scale: 15, ra: 120, dec: -40, rot: 200, parity: 'normal' as const },
+    { w: 1000, h: 700, scale: 110, ra: 30, dec: 70, rot: 330, parity: 'flipped' as const },
+  ];
+  for (const c of cases) {
+    const truth = wcsFromScaleRotation({ ra: c.ra, dec: c.dec, scaleArcsec: c.scale, rotationDeg: c.rot, parity: c.parity, width: c.w, height: c.h });
+    const f = renderStarField(cat, truth, { seed: c.w, fwhm: 2.2, hotPixels: 50, maxMag: 11, flux10: 8000 });
+    const res = await solveImage({ pixels: f.image, width: c.w, height: c.h, format: 'fits', catalogPath, solveField: false, timeLimitMs: 15000 });
+    assert.ok(res.solved, `${c.scale}″/px unsolved: ${res.reason}`);
+    assert.equal(res.solver, 'sidereal-blind');
+    const t = describeWcs(truth);
+    assert.ok(angularDistance(res.ra!, res.dec!, t.ra, t.dec) * 60 < 1, `${c.scale}″/px centre`);
+    assert.ok(Math.abs(res.pixelScaleArcsec! / c.scale - 1) < 0.005, `${c.scale}″/px scale ${res.pixelScaleArcsec}`);
+    assert.equal(res.parity, c.parity);
+  }
+});
+
+test('blind on real wide-field frames: right or unsolved, never wrong', async () => {
+  const manifest = JSON.parse(readFileSync(testdata + 'manifest.json', 'utf8')) as { images: { file: string; astrometry_net_solution?: { ra_deg: number; dec_deg: number; pixel_scale_arcsec: number } }[] };
+  const files = ['platesolve/cedar-orion_belt.jpg', 'platesolve/cedar-pleiades.jpg', 'platesolve/cedar-virgo.jpg', 'platesolve/cedar-hale_bopp.jpg',
+    'platesolve/cedar-2019-07-29T204726_Alt40_Azi-135_Try1.jpg', 'platesolve/tetra3-2019-07-29T204726_Alt60_Azi45_Try1.tiff'];
+  let solved = 0;
+  for (const file of files) {
+    const a = manifest.images.find((e) => e.file === file)!.astrometry_net_solution!;
+    const path = testdata + file;
+    const d = await describeFile(path, { fileName: file.split('/').pop()!, folderPath: '' });
+    const pixels = await readPixels(path, { maxPixels: 12e6 });
+    const res = await solveImage({ pixels, cards: d.headers, width: d.width!, height: d.height!, format: d.format, catalogPath, solveField: false, timeLimitMs: 8000 });
+    if (!res.solved) continue;
+    solved++;
+    const fov = Math.max(res.fieldWidthDeg!, res.fieldHeightDeg!);
+    assert.ok(angularDistance(res.ra!, res.dec!, a.ra_deg, a.dec_deg) < Math.max(1 / 60, 0.02 * fov), `${file}: wrong centre`);
+    assert.ok(Math.abs(res.pixelScaleArcsec! / a.pixel_scale_arcsec - 1) < 0.02, `${file}: wrong scale`);
+  }
+  assert.ok(solved >= 5, `only ${solved}/${files.length} solved blind`);
+});
+
+test('random points are never "solved" blind', () => {
+  const rand = rng(123);
+  for (let t = 0; t < 1; t++) {
+    const list = Array.from({ length: 80 }, () => ({ x: rand() * 1200, y: rand() * 900, flux: rand() })).sort((p, q) => q.flux - p.flux);
+    const stars = makeImageStars(list, 1200, 900, false, 2.5);
+    const r = solveBlind(cat, stars, { scale: null, position: null, budget: { deadline: Date.now() + 1500 }, minFovDeg: 4 });
+    assert.equal(r.solution, null, 'no solution for random points');
+  }
+});

@@ -1,0 +1,151 @@
+/**
+ * Gallery benchmark: a database filled with realistic images (10,000 and
+ * 100,000 by default), then the gallery page and three-criteria searches
+ * through the real HTTP server (web role only). Reports median and p95 of the
+ * server time (Server-Timing) and of the round trip on loopback.
+ *
+ * Usage: node --import tsx bench/gallery.ts [sizes=10000,100000] [runs=40]
+ * Writes the table to docs/performance-gallery.md.
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { sql } from 'slonik';
+import { z } from 'zod';
+// @ts-expect-error plain JS helper
+import { startTestPostgres } from '../scripts/test-postgres.mjs';
+import { createDatabasePool } from '../daemon/db/pool.ts';
+import { migrate } from '../daemon/db/migrate.ts';
+import { seedObjects } from '../daemon/db/objects.ts';
+import { log, setLogLevel } from '../daemon/log.ts';
+import { loadConfig } from '../daemon/config.ts';
+import { Daemon } from '../daemon/Daemon.ts';
+import { seedImagesBulk } from '../test/web/seedImages.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+setLogLevel('warn');
+const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
+const RUNS = Number(process.argv[3] ?? 40);
+const server = await startTestPostgres();
+
+interface Row {
+  size: number;
+  name: string;
+  url: string;
+  results: number;
+  serverMedian: number;
+  serverP95: number;
+  rttMedian: number;
+  rttP95: number;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function measure(base: string, token: string, path: string): Promise<{ server: number[]; rtt: number[]; results: number }> {
+  const server: number[] = [];
+  const rtt: number[] = [];
+  let results = 0;
+  for (let i = 0; i < RUNS + 5; i++) {
+    const t0 = performance.now();
+    const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}`, accept: path.startsWith('/api/') ? 'application/json' : 'text/html' } });
+    const body = await res.text();
+    const t1 = performance.now();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 300)}`);
+    if (i < 5) continue; // warm-up
+    server.push(Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN));
+    rtt.push(t1 - t0);
+    results = path.startsWith('/api/') ? (JSON.parse(body) as { total: number }).total : Number(/of (\d+) image/.exec(body)?.[1] ?? /(\d+)–/.exec(body)?.[1] ?? 0);
+  }
+  return { server, rtt, results };
+}
+
+async function run(size: number): Promise<Row[]> {
+  const name = `bench_gallery_${size}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(server.url);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  await migrate(url, log);
+  const pool = await createDatabasePool(url);
+  await seedObjects(pool, log);
+  const t0 = Date.now();
+  await seedImagesBulk(pool, { count: size, seed: 1 }, (done) => process.stderr.write(`\r  seeded ${done}/${size}`));
+  process.stderr.write(`\n  ${size} images seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  // criteria that exist in the seeded library
+  const cam = await pool.one(sql.type(z.object({ id: z.string(), name: z.string() }))`select id, name from equipment where type = 'camera' and name = 'ZWO ASI2600MM Pro'`);
+  const tel = await pool.one(sql.type(z.object({ id: z.string() }))`select id from equipment where type = 'telescope' and name = 'Esprit 100'`);
+  await pool.end();
+
+  const dir = await mkdtemp(join(tmpdir(), 'sidereal-bench-'));
+  const config = loadConfig({ DATABASE_URL: url, SIDEREAL_DATA_DIR: join(dir, 'data'), SIDEREAL_WATCH_DIRS: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIDEREAL_ADMIN_USER: 'bench', SIDEREAL_ADMIN_PASSWORD: 'bench-password', SIDEREAL_OFFLINE: 'true' });
+  const daemon = new Daemon(config, log, ['web'], { builtinAgents: ['file'] });
+  await daemon.start();
+  const base = daemon.url!;
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) });
+  const { token } = (await login.json()) as { token: string };
+
+  const cases: [string, string][] = [
+    ['gallery page (HTML, 50 newest)', '/'],
+    ['gallery page 20 (HTML, offset 950)', `/?cursor=${Buffer.from('o:950').toString('base64url')}`],
+    ['3 criteria: target + hemisphere + camera (HTML)', `/?target=M31&hemisphere=north&camera=${cam.id}`],
+    ['3 criteria: target + hemisphere + camera (API)', `/api/v1/images?target=M31&hemisphere=north&camera=${cam.id}`],
+    ['3 criteria: constellation + filter + integration ≥ 1 h (API)', '/api/v1/images?constellation=Cyg&filter=Ha&integrationMin=3600'],
+    ['3 criteria: telescope + dates + free text (API)', `/api/v1/images?telescope=${tel.id}&capturedFrom=2023-01-01&capturedTo=2023-12-31&q=nebula`],
+    ['target page (M42)', '/targets/M42'],
+    ['sky map (5,000 footprints)', '/sky'],
+  ];
+  const rows: Row[] = [];
+  for (const [label, path] of cases) {
+    const m = await measure(base, token, path);
+    const row = { size, name: label, url: path, results: m.results, serverMedian: pct(m.server, 50), serverP95: pct(m.server, 95), rttMedian: pct(m.rtt, 50), rttP95: pct(m.rtt, 95) };
+    rows.push(row);
+    process.stderr.write(`  ${label}: server ${row.serverMedian.toFixed(1)} / ${row.serverP95.toFixed(1)} ms, round trip ${row.rttMedian.toFixed(1)} / ${row.rttP95.toFixed(1)} ms (${m.results} results)\n`);
+  }
+  await daemon.stop();
+  await rm(dir, { recursive: true, force: true });
+  const drop = new pg.Client({ connectionString: server.url });
+  await drop.connect();
+  await drop.query(`drop database ${name} with (force)`);
+  await drop.end();
+  return rows;
+}
+
+const all: Row[] = [];
+for (const size of sizes) {
+  process.stderr.write(`library of ${size} images\n`);
+  all.push(...(await run(size)));
+}
+await server.stop();
+
+const f = (n: number) => n.toFixed(1);
+const md = `# Gallery performance
+
+Measured by \`node --import tsx bench/gallery.ts ${sizes.join(',')} ${RUNS}\` on ${new Date().toISOString().slice(0, 10)}
+(${process.platform}, Node ${process.version}, 2 cores; embedded PostgreSQL 18 with fsync off, same machine).
+
+The database is filled with realistic images (\`test/web/seedImages.ts\`: lights,
+stacks and calibration frames of 50 real targets, 5 cameras, 5 telescopes,
+3 mounts, LRGB/narrowband and one-shot-colour filters, 75 % plate-solved, with
+objects, integration, equipment links), then the real HTTP server (web role)
+answers ${RUNS} requests of each kind after 5 warm-up requests, one at a time.
+*Server* is the handler's time (the \`Server-Timing\` header: authentication,
+query, rendering); *round trip* adds HTTP on loopback and reading the body.
+Times in milliseconds, median / p95.
+
+| images | request | results | server median | server p95 | round trip median | round trip p95 |
+|---:|---|---:|---:|---:|---:|---:|
+${all.map((r) => `| ${r.size.toLocaleString('en')} | ${r.name} | ${r.results} | ${f(r.serverMedian)} | ${f(r.serverP95)} | ${f(r.rttMedian)} | ${f(r.rttP95)} |`).join('\n')}
+
+The owner's ceilings are 2 s for the gallery page and 3 s for a three-criteria
+search.
+`;
+await writeFile(resolve(import.meta.dirname, '../docs/performance-gallery.md'), md);
+process.stdout.write(md);

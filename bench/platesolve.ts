@@ -1,0 +1,144 @@
+/**
+ * Plate-solving benchmark: the built-in solver and astrometry.net's
+ * solve-field side by side, hinted and blind, on the test-data images and on
+ * synthetic star fields (0.3°–20°) rendered from the catalog with a known WCS.
+ * Both get the same detected stars (solve-field as an xylist). Prints markdown.
+ *
+ * Usage: node --import tsx bench/platesolve.ts [--synthetic N] [--limit SECONDS] [--no-real] [--no-solve-field]
+ * Needs the Tycho-2 index packages (the catalog is built into the OS temp dir once).
+ */
+import { readFileSync } from 'node:fs';
+import { describeFile, readPixels } from '../agents/formats/index.ts';
+import type { PixelImage } from '../agents/sdk/index.ts';
+import type { HeaderCard } from '../agents/sdk/facts.ts';
+import { solveImage, type SolveInput, type SolveOutput } from '../agents/platesolve/solveImage.ts';
+import { solveFieldAvailable } from '../agents/platesolve/solveField.ts';
+import { renderStarField, rng } from '../agents/platesolve/testing/renderStarField.ts';
+import { testCatalog, testCatalogPath } from '../agents/platesolve/testing/testCatalog.ts';
+import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation } from '../agents/wcs/index.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const nSynthetic = opt('--synthetic', 40);
+const limitMs = opt('--limit', 30) * 1000;
+const withReal = !args.includes('--no-real');
+const withSolveField = !args.includes('--no-solve-field') && solveFieldAvailable();
+const catalogPath = testCatalogPath();
+const cat = testCatalog();
+
+interface Truth { ra: number; dec: number; scale: number }
+interface Item { name: string; pixels: PixelImage; cards: HeaderCard[]; width: number; height: number; format: string; truth: Truth | null; fovDeg: number | null }
+interface Outcome { solved: boolean; wrong: boolean; ms: number }
+type Mode = 'hinted' | 'blind';
+type Solver = 'built-in' | 'solve-field';
+
+const results = new Map<string, Outcome[]>();
+const rows: string[] = [];
+
+function judge(res: SolveOutput, truth: Truth | null): { solved: boolean; wrong: boolean } {
+  if (!res.solved) return { solved: false, wrong: false };
+  if (!truth) return { solved: true, wrong: false };
+  const fov = Math.max(res.fieldWidthDeg!, res.fieldHeightDeg!);
+  const off = angularDistance(res.ra!, res.dec!, truth.ra, truth.dec);
+  const wrong = off > Math.max(1 / 60, 0.02 * fov) || Math.abs(res.pixelScaleArcsec! / truth.scale - 1) > 0.02;
+  return { solved: true, wrong };
+}
+
+/** Solver time only: the chain's total minus star detection (the same stars feed both). */
+function solverMs(res: SolveOutput): number {
+  const det = res.attempts.find((a) => a.solver === 'detect')?.ms ?? 0;
+  return Math.max(0, (res.durationMs ?? 0) - det);
+}
+
+async function runOne(item: Item, mode: Mode, solver: Solver, set: string): Promise<void> {
+  if (mode === 'hinted' && !item.truth) return;
+  const input: SolveInput = {
+    pixels: item.pixels, cards: mode === 'blind' ? [] : item.cards, width: item.width, height: item.height, format: item.format,
+    catalogPath, timeLimitMs: limitMs, solveField: solver === 'solve-field', builtIn: solver === 'built-in', verifyExisting: false,
+  };
+  if (mode === 'hinted') {
+    // hint 0.3 field away and the scale 4 % off
+    const t = item.truth!;
+    const fov = item.fovDeg ?? (item.width * t.scale) / 3600;
+    const [ra, dec] = tanDeproject(t.ra, t.dec, 0.3 * fov, -0.2 * fov);
+    input.hints = { ra, dec, scaleArcsec: t.scale * 1.04 };
+    // never let a header WCS answer: strip it
+    input.cards = item.cards.filter((c) => !/^(CTYPE|CRVAL|CRPIX|CDELT|CROTA|CD\d|PC\d)/.test(c.key));
+  }
+  const res = await solveImage(input);
+  const j = judge(res, item.truth);
+  const ms = solverMs(res);
+  const key = `${set}|${mode}|${solver}`;
+  if (!results.has(key)) results.set(key, []);
+  results.get(key)!.push({ ...j, ms });
+  rows.push(`| ${item.name} | ${mode} | ${solver} | ${j.solved ? (j.wrong ? '**WRONG**' : 'solved') : 'unsolved'} | ${ms} |`);
+  process.stderr.write(`${item.name} ${mode} ${solver}: ${j.solved ? (j.wrong ? 'WRONG' : 'ok') : 'no'} ${ms} ms\n`);
+}
+
+function pct(xs: number[], p: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+}
+
+async function realItems(): Promise<Item[]> {
+  const td = new URL('../../shared/testdata/', import.meta.url).pathname;
+  const manifest = JSON.parse(readFileSync(td + 'manifest.json', 'utf8')) as { images: Record<string, any>[] };
+  const out: Item[] = [];
+  for (const e of manifest.images) {
+    if (!e.solve_test) continue;
+    const path = td + e.file;
+    const d = await describeFile(path, { fileName: e.file.split('/').pop(), folderPath: '' });
+    const pixels = await readPixels(path, { maxPixels: 12e6 });
+    const a = e.astrometry_net_solution;
+    const truth: Truth | null = e.ra_deg !== undefined ? { ra: e.ra_deg, dec: e.dec_deg, scale: e.pixel_scale_arcsec }
+      : a ? { ra: a.ra_deg, dec: a.dec_deg, scale: a.pixel_scale_arcsec } : null;
+    out.push({ name: e.file.split('/').pop(), pixels, cards: d.headers, width: d.width!, height: d.height!, format: d.format, truth, fovDeg: truth ? (Math.max(d.width!, d.height!) * truth.scale) / 3600 : null });
+  }
+  return out;
+}
+
+function syntheticItems(n: number): Item[] {
+  const rand = rng(2024);
+  const sizes: [number, number][] = [[1024, 768], [1600, 1200], [3000, 2000], [2400, 1600]];
+  const out: Item[] = [];
+  for (let i = 0; i < n; i++) {
+    const [w, h] = sizes[Math.floor(rand() * sizes.length)];
+    const fov = 0.3 * (20 / 0.3) ** rand(); // log-uniform 0.3°–20° (width)
+    const scale = (fov * 3600) / w;
+    const ra = rand() * 360, dec = (Math.asin(2 * rand() - 1) * 180) / Math.PI;
+    const wcs = wcsFromScaleRotation({ ra, dec, scaleArcsec: scale, rotationDeg: rand() * 360, parity: rand() < 0.5 ? 'normal' : 'flipped', width: w, height: h });
+    const eightBit = rand() < 0.25;
+    const f = renderStarField(cat, wcs, {
+      seed: i + 1, fwhm: 1.8 + 2 * rand(), gradient: 1000 * rand(), hotPixels: Math.floor(300 * rand()), extraStars: Math.floor(400 * rand()),
+      eightBit, maxMag: 12.5, flux10: 5000 + 40000 * rand(),
+    });
+    const t = describeWcs(wcs);
+    out.push({ name: `synthetic-${i + 1} (${fov.toFixed(2)}°${eightBit ? ', 8-bit' : ''})`, pixels: f.image, cards: [], width: w, height: h, format: 'fits', truth: { ra: t.ra, dec: t.dec, scale }, fovDeg: fov });
+  }
+  return out;
+}
+
+const solvers: Solver[] = withSolveField ? ['built-in', 'solve-field'] : ['built-in'];
+const t0 = Date.now();
+for (const [set, items] of [['real', withReal ? await realItems() : []], ['synthetic', syntheticItems(nSynthetic)]] as const) {
+  for (const item of items) for (const mode of ['hinted', 'blind'] as Mode[]) for (const s of solvers) await runOne(item, mode, s, set);
+}
+
+console.log(`\n## Plate solving: built-in vs solve-field (${new Date().toISOString().slice(0, 10)}, ${Math.round((Date.now() - t0) / 1000)} s total, limit ${limitMs / 1000} s per solve)\n`);
+console.log('| set | mode | solver | images | solved | wrong | median ms | p90 ms |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const [key, list] of results) {
+  const [set, mode, solver] = key.split('|');
+  const solved = list.filter((o) => o.solved && !o.wrong);
+  const times = solved.map((o) => o.ms);
+  console.log(`| ${set} | ${mode} | ${solver} | ${list.length} | ${solved.length} (${Math.round((100 * solved.length) / list.length)} %) | ${list.filter((o) => o.wrong).length} | ${Number.isNaN(pct(times, 0.5)) ? '–' : pct(times, 0.5)} | ${Number.isNaN(pct(times, 0.9)) ? '–' : pct(times, 0.9)} |`);
+}
+console.log('\nTimes are solver time only (after star detection, which both share), for solved images. "wrong" = accepted but centre off by more than max(1′, 2 % of the field) or scale by more than 2 %.');
+if (args.includes('--rows')) {
+  console.log('\n| image | mode | solver | result | ms |\n|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+}
