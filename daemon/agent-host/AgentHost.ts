@@ -17,6 +17,7 @@
  *     reporting is stopped.
  * Stopping a task terminates its thread; piscina starts a fresh one.
  */
+import { totalmem } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { AgentCache, AgentResult, Json } from '../../agents/sdk/index.ts';
@@ -44,7 +45,7 @@ export interface AgentHostOptions {
   /** memory cap of one agent run (V8 heap, and heap + ArrayBuffers), MB */
   memoryMb: number;
   defaultTimeoutSeconds: number;
-  /** resident memory the whole process may reach before a non-yielding thread is stopped (default: start RSS + (threads + 1) × memoryMb) */
+  /** resident memory the whole process may reach before a non-yielding thread is stopped (default: start RSS + (threads + 1) × memoryMb, at most 85 % of the machine's memory) */
   processMemoryLimitMb?: number;
   /** interval of the in-thread memory samples and of the process guard, ms */
   memorySampleMs?: number;
@@ -70,7 +71,11 @@ export class AgentHost {
   constructor(private readonly options: AgentHostOptions) {
     this.log = options.log ?? rootLog.child({ component: 'agent-host' });
     this.sampleMs = options.memorySampleMs ?? 100;
-    this.processLimitBytes = (options.processMemoryLimitMb ?? process.memoryUsage.rss() / MB + (options.threads + 1) * options.memoryMb) * MB;
+    // every thread at its cap plus the main thread's share; never more than most of the machine's memory
+    this.processLimitBytes =
+      options.processMemoryLimitMb !== undefined
+        ? options.processMemoryLimitMb * MB
+        : Math.min(process.memoryUsage.rss() + (options.threads + 1) * options.memoryMb * MB, 0.85 * totalmem());
     this.pool = new Piscina({
       filename: new URL('./worker.mjs', import.meta.url).href,
       minThreads: 1,
@@ -192,7 +197,7 @@ export class AgentHost {
         throw new AgentCrashError(name, err);
       }
       if (!out.ok) throw deserializeError(out.error);
-      return { facts: out.facts as AgentResult['facts'], artifacts: out.artifacts, warnings: out.warnings };
+      return { facts: out.facts as AgentResult['facts'], artifacts: out.artifacts, warnings: out.warnings, ...(out.refreshAfterSeconds !== undefined ? { refreshAfterSeconds: out.refreshAfterSeconds } : {}) };
     } finally {
       this.running.delete(task);
       port1.close();

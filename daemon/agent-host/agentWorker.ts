@@ -9,9 +9,10 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Agent, AgentCache, Json } from '../../agents/sdk/index.ts';
-import { log } from '../log.ts';
+import { pino } from 'pino';
+import { log as daemonLog, type Logger } from '../log.ts';
 import { agentLogger, buildContext, type ContextInput } from './context.ts';
-import { loadAgentModule } from './loadAgentModule.ts';
+import { agentManifest, loadAgentModule, type AgentManifest } from './loadAgentModule.ts';
 import { serializeError, type SerializedError } from './agentErrors.ts';
 
 export interface WorkerTask extends ContextInput {
@@ -23,7 +24,7 @@ export interface WorkerTask extends ContextInput {
 }
 
 export type WorkerOutput =
-  | { ok: true; facts: unknown; artifacts: { name: string; contentType: string; data: Uint8Array }[]; warnings: string[] }
+  | { ok: true; facts: unknown; artifacts: { name: string; contentType: string; data: Uint8Array }[]; warnings: string[]; refreshAfterSeconds?: number }
   | { ok: false; error: SerializedError };
 
 /** Memory this thread holds: its V8 heap plus memory outside it (ArrayBuffers, typed arrays). */
@@ -31,6 +32,12 @@ export function threadMemoryBytes(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
 }
+
+/**
+ * Agents log through the daemon's logger; a command-line tool that prints its
+ * result on standard output asks (SIDEREAL_AGENT_LOG_FD=2) for standard error.
+ */
+const log: Logger = process.env.SIDEREAL_AGENT_LOG_FD === '2' ? pino({ level: daemonLog.level }, pino.destination({ fd: 2, sync: true })) : daemonLog;
 
 /** The agent this thread ran last: the likely owner of an error thrown outside any run. */
 let lastAgent: string | null = null;
@@ -86,11 +93,23 @@ export default async function runAgentTask(task: WorkerTask): Promise<WorkerOutp
     if (!result || typeof result !== 'object') return { ok: false, error: { name: 'Error', message: `run() must return { facts }, got ${result === null ? 'null' : typeof result}` } };
     const artifacts = (result.artifacts ?? []).map((a) => ({ name: a.name, contentType: a.contentType, data: a.data }));
     // artifacts are small (thumbnails, previews): a structured-clone copy is fine
-    return { ok: true, facts: result.facts, artifacts, warnings: result.warnings ?? [] };
+    return { ok: true, facts: result.facts, artifacts, warnings: result.warnings ?? [], ...(typeof result.refreshAfterSeconds === 'number' ? { refreshAfterSeconds: result.refreshAfterSeconds } : {}) };
   } catch (err) {
     return { ok: false, error: serializeError(err) };
   } finally {
     if (sampler) clearInterval(sampler);
     task.port.close();
+  }
+}
+
+/**
+ * Imports and validates an agent module and returns its manifest (everything
+ * but `run`), or the problem. Runs in a throw-away thread: see inspectAgent.ts.
+ */
+export async function inspect(task: { modulePath: string }): Promise<{ ok: true; manifest: AgentManifest } | { ok: false; error: string }> {
+  try {
+    return { ok: true, manifest: agentManifest(await loadAgentModule(task.modulePath)) };
+  } catch (err) {
+    return { ok: false, error: (err as Error)?.message ?? String(err) };
   }
 }

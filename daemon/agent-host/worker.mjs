@@ -12,3 +12,5 @@ if (existsSync(compiled)) {
   mod = await import(new URL('./agentWorker.ts', import.meta.url).href);
 }
 export default mod.default;
+// reads a third-party agent's manifest (see inspectAgent.ts)
+export const inspect = mod.inspect;

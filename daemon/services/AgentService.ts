@@ -10,6 +10,7 @@ import { agentFactSections, type AgentFactSection } from './agentFacts.ts';
 import { requireAdmin, type Actor } from '../auth/permissions.ts';
 import { agentCounts, makeAllDue, rerunAgent, saveAgentSettings, type RerunScope } from '../db/agents.ts';
 import { missingCounts } from '../db/admin.ts';
+import { makeDueWhereAgentsMissing } from '../db/agentCoverage.ts';
 import { loadAgentSettings } from '../db/results.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 
@@ -128,6 +129,22 @@ export class AgentService {
       record,
       this.deps.registry.all().map((r) => ({ name: r.agent.name, description: r.agent.description ?? null, searchable: r.agent.searchable ?? [] })),
     );
+  }
+
+  /**
+   * At start-up (work role): images that no enabled agent's current version
+   * has seen become due — a newly installed or upgraded agent catches up with
+   * the existing library; the other agents' results are cached. Returns the
+   * number of images made due.
+   */
+  async scheduleNewAgents(): Promise<number> {
+    const wanted = this.deps.registry
+      .all()
+      .filter((r) => r.enabled)
+      .flatMap((r) => r.agent.stages.map((stage) => ({ agent: r.agent.name, stage, version: r.agent.version })));
+    const n = await makeDueWhereAgentsMissing(this.deps.db, wanted);
+    if (n) this.deps.onDue?.();
+    return n;
   }
 
   /** Searchable facts declared by the loaded agents: the gallery's extra filters (`param`, `param.min`/`.max`). */

@@ -67,10 +67,18 @@ test('broken agents are refused at load time, each with a clear reason; the good
   assert.deepEqual(registry.searchableFacts().map((f) => f.param), ['facts.good.bytes', 'facts.good.label']);
 });
 
-test('a third-party agent runs in a worker thread even when it asks for the main thread', async () => {
-  const r = await run('good');
+test('a third-party agent runs in a worker thread even when it asks for the main thread; cache, progress and refresh cross over', async () => {
+  const progress: number[] = [];
+  const r = await host.run(
+    agent('good'),
+    { image: { id: '00000000-0000-0000-0000-000000000009', source: 'test', path: 'x.fits', sizeBytes: 3040, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: agent('good').settings, stage: 'aggregate' },
+    { cache: memoryCache(), log: quiet, onProgress: (f) => progress.push(f) },
+  );
   assert.equal(r.facts.thread, 'worker');
   assert.equal(host.threadOf(agent('good')), 'worker');
+  assert.equal(r.facts.cached, '00000000-0000-0000-0000-000000000009', 'ctx.cache round trip through the host');
+  assert.deepEqual(progress, [0.5]);
+  assert.equal(r.refreshAfterSeconds, 3600);
 });
 
 test('AgentSkip and AgentError (with permanent) survive the thread boundary; other errors keep their kind', async () => {

@@ -47,8 +47,12 @@ test('lights are linked to matching darks, flats and biases; equipment comes fro
   const camera = ha.equipment.find((e: { type: string }) => e.type === 'camera');
   assert.equal(camera?.name, 'ZWO ASI2600MM Pro');
 
-  const oiii = await recordOf('M31/Light_M31_300s_OIII_0001.fits');
-  const oKinds = oiii.calibration.map((c: { kind: string }) => c.kind).sort();
+  const oiii = await waitFor(async () => {
+    const r = await recordOf('M31/Light_M31_300s_OIII_0001.fits');
+    return r.calibration.length >= 2 ? r : null;
+  }, { what: 'OIII light linked', timeoutMs: 30_000 });
+  await new Promise((r) => setTimeout(r, 1000)); // a wrong extra link would show up by now
+  const oKinds = (await recordOf('M31/Light_M31_300s_OIII_0001.fits')).calibration.map((c: { kind: string }) => c.kind).sort();
   assert.deepEqual(oKinds, ['bias', 'dark'], 'the Ha flat does not calibrate the OIII light');
   assert.equal(oiii.equipment.find((e: { type: string }) => e.type === 'camera')?.id, camera.id, 'one camera entry, matched by alias');
 

@@ -8,13 +8,19 @@ import { copyFile, readdir, rm, writeFile, readFile, mkdir, chmod } from 'node:f
 import { join, resolve } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { getJson, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
+import { waitFor } from '../helpers/daemon.ts';
+import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
 
 const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
-let t: TestDaemon;
+let t: WebDaemon;
+async function getJson(path: string): Promise<any> {
+  const res = await t.api(path);
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  return res.json();
+}
 
 before(async () => {
-  t = await startTestDaemon({ builtinAgents: ['file', 'preview'] });
+  t = await startWebDaemon({ builtinAgents: ['file', 'preview'] });
 });
 after(async () => {
   await t?.stop();
@@ -23,7 +29,7 @@ after(async () => {
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function findByPath(path: string) {
-  const page = await getJson(`${t.url}/api/v1/images?frameType=all&limit=200`);
+  const page = await getJson(`/api/v1/images?frameType=all&limit=200`);
   return page.items.find((i: { path: string }) => i.path === path) ?? null;
 }
 
@@ -59,11 +65,11 @@ test('a dropped FITS file appears with its sha256, size and a thumbnail; a chang
   assert.equal(img.format, 'fits');
   assert.equal(img.width, 512 === img.width ? 512 : img.width); // dimensions come from the header
   assert.ok(img.width > 0 && img.height > 0);
-  const thumb = await fetch(`${t.url}${img.thumbnailUrl}`);
+  const thumb = await t.api(img.thumbnailUrl);
   assert.equal(thumb.status, 200);
   assert.match(thumb.headers.get('content-type') ?? '', /^image\//);
   assert.ok((await thumb.arrayBuffer()).byteLength > 500);
-  const one = await getJson(`${t.url}/api/v1/images/${img.id}`);
+  const one = await getJson(`/api/v1/images/${img.id}`);
   assert.equal(one.id, img.id);
 
   // modify: append a byte-identical copy of another FITS → different content and hash
@@ -86,7 +92,7 @@ test('a dropped FITS file appears with its sha256, size and a thumbnail; a chang
   await rm(dest);
   await waitFor(async () => (await findByPath('M13/Light_M13_5s_B_0001.fits')) === null, { what: 'the deleted file to disappear' });
   for (const table of ['images_unprocessed', 'image_results', 'images', 'derived_files']) assert.equal(await countRows(table), 0, `${table} is empty`);
-  const res = await fetch(`${t.url}/api/v1/images/${img.id}`);
+  const res = await t.api(`/api/v1/images/${img.id}`);
   assert.equal(res.status, 404);
   assert.equal(res.headers.get('content-type'), 'application/problem+json');
   // derived files are removed by the janitor (retried until done)
@@ -121,7 +127,7 @@ test('corrupt, empty and unreadable files become errors on their image; the daem
     const bad = await waitFor(async () => (await findByPath('unreadable.fits'))?.agents?.find((a: { name: string }) => a.name === 'file')?.status === 'failed');
     assert.ok(bad);
   }
-  const status = await getJson(`${t.url}/status`);
+  const status = await getJson('/status');
   assert.equal(status.database.status, 'ok');
   assert.ok(status.queue.total >= 3);
 });

@@ -9,16 +9,22 @@ import { resolve } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { getJson, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.ts';
+import { waitFor } from '../helpers/daemon.ts';
+import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 
 const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 let s3: TestS3;
-let t: TestDaemon;
+let t: WebDaemon;
+async function getJson(path: string): Promise<any> {
+  const res = await t.api(path);
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  return res.json();
+}
 
 before(async () => {
   s3 = await startTestS3(['astro', 'derived']);
-  t = await startTestDaemon({
+  t = await startWebDaemon({
     builtinAgents: ['file', 'preview'],
     env: { ...s3.env('astro', 'subs/'), SIDEREAL_WATCH_DIRS: '', SIDEREAL_CACHE_S3_BUCKET: 'derived', SIDEREAL_CACHE_S3_PREFIX: 'cache/' },
   });
@@ -29,7 +35,7 @@ after(async () => {
 });
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const find = async (path: string) => (await getJson(`${t.url}/api/v1/images?frameType=all`)).items.find((i: { path: string }) => i.path === path) ?? null;
+const find = async (path: string) => (await getJson(`/api/v1/images?frameType=all`)).items.find((i: { path: string }) => i.path === path) ?? null;
 const derivedKeys = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: 'derived' }))).Contents ?? []).map((o) => o.Key!);
 
 test('S3 objects are ingested, re-processed on change and removed on delete', async () => {
@@ -45,12 +51,12 @@ test('S3 objects are ingested, re-processed on change and removed on delete', as
   assert.equal(img.sha256, sha(a));
   assert.equal(img.sizeBytes, a.length);
   assert.equal(img.format, 'fits');
-  const thumb = await fetch(`${t.url}${img.thumbnailUrl}`);
+  const thumb = await t.api(img.thumbnailUrl);
   assert.equal(thumb.status, 200);
   assert.ok((await thumb.arrayBuffer()).byteLength > 500);
   assert.ok((await derivedKeys()).every((k) => k.startsWith('cache/')));
   assert.equal((await derivedKeys()).length, 2);
-  assert.equal((await getJson(`${t.url}/api/v1/images?frameType=all`)).total, 1, 'objects outside the prefix are not ingested');
+  assert.equal((await getJson(`/api/v1/images?frameType=all`)).total, 1, 'objects outside the prefix are not ingested');
 
   const b = await readFile(resolve(TESTDATA, 'platesolve/astropy-HorseHead.fits'));
   await s3.client.send(new PutObjectCommand({ Bucket: 'astro', Key: 'subs/night1/gc.fits', Body: b }));

@@ -21,7 +21,7 @@ test('blind (no position, no scale): synthetic wide fields', async () => {
   for (const c of cases) {
     const truth = wcsFromScaleRotation({ ra: c.ra, dec: c.dec, scaleArcsec: c.scale, rotationDeg: c.rot, parity: c.parity, width: c.w, height: c.h });
     const f = renderStarField(cat, truth, { seed: c.w, fwhm: 2.2, hotPixels: 50, maxMag: 11, flux10: 8000 });
-    const res = await solveImage({ pixels: f.image, width: c.w, height: c.h, format: 'fits', catalogPath, solveField: false, timeLimitMs: 15000 });
+    const res = await solveImage({ pixels: f.image, width: c.w, height: c.h, format: 'fits', catalogPath, solveField: false, timeLimitMs: 60000 }); // generous: the tests run beside others on 2 cores; speed is measured in bench/
     assert.ok(res.solved, `${c.scale}″/px unsolved: ${res.reason}`);
     assert.equal(res.solver, 'sidereal-blind');
     const t = describeWcs(truth);
@@ -41,7 +41,7 @@ test('blind on real wide-field frames: right or unsolved, never wrong', async ()
     const path = testdata + file;
     const d = await describeFile(path, { fileName: file.split('/').pop()!, folderPath: '' });
     const pixels = await readPixels(path, { maxPixels: 12e6 });
-    const res = await solveImage({ pixels, cards: d.headers, width: d.width!, height: d.height!, format: d.format, catalogPath, solveField: false, timeLimitMs: 8000 });
+    const res = await solveImage({ pixels, cards: d.headers, width: d.width!, height: d.height!, format: d.format, catalogPath, solveField: false, timeLimitMs: 60000 });
     if (!res.solved) continue;
     solved++;
     const fov = Math.max(res.fieldWidthDeg!, res.fieldHeightDeg!);

@@ -16,7 +16,7 @@ export const PATTERN_DENSITY = 10;
 /** Minimum separation of pattern stars, in units of the short field side (random packing ⇒ ~PATTERN_DENSITY per field). */
 export const SEPARATION = Math.sqrt(0.7 / PATTERN_DENSITY);
 /** Neighbours considered per pattern star (all 3-combinations of them form quads with it). */
-const MAX_NEIGHBOURS = 9;
+const MAX_NEIGHBOURS = 7;
 
 export interface PatternIndex {
   /** short-side field of view this band is built for, degrees */

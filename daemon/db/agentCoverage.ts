@@ -1,0 +1,20 @@
+/**
+ * Images that have no result of an agent's current version (a third-party
+ * agent just installed, an agent upgraded, a disabled one enabled again) are
+ * made due; everything else keeps its schedule. Each processed image holds a
+ * result row (done, failed or skipped) for every enabled agent and stage, so
+ * "no row of this version" means exactly "never run by this version".
+ */
+import { sql, type DatabasePool } from 'slonik';
+
+export async function makeDueWhereAgentsMissing(db: DatabasePool, agents: { agent: string; stage: string; version: string }[]): Promise<number> {
+  if (!agents.length) return 0;
+  // generation + 1, like any change: a round in flight on another host will not
+  // clear the new due time when it finishes (see finishImage)
+  const r = await db.query(sql.unsafe`
+    update images_unprocessed u set next_update_at = now(), generation = generation + 1, attempts = 0
+     where exists (
+       select 1 from unnest(${sql.array(agents.map((a) => a.agent), 'text')}, ${sql.array(agents.map((a) => a.stage), 'text')}, ${sql.array(agents.map((a) => a.version), 'text')}) as a(agent, stage, version)
+        where not exists (select 1 from image_results r where r.image_id = u.id and r.agent = a.agent and r.stage = a.stage and r.agent_version = a.version))`);
+  return r.rowCount;
+}
