@@ -35,6 +35,7 @@ import { SkyMapService } from './services/SkyMapService.ts';
 import { createWebApp } from './web/app.ts';
 import { startHttpServer } from './web/server.ts';
 import { basename } from 'node:path';
+import { ensureStarCatalog } from './commands/catalog.ts';
 
 export type Role = 'web' | 'work';
 
@@ -143,6 +144,7 @@ export class Daemon {
     };
 
     if (this.roles.includes('work')) {
+      await ensureStarCatalog(config, log.child({ component: 'catalog' }));
       const tmpDir = join(config.dataDir, 'tmp', config.hostId.replace(/[^\w.-]/g, '_'));
       await rm(tmpDir, { recursive: true, force: true });
       this.host = new AgentHost({ threads: config.workers, memoryMb: config.agentMemoryMb, defaultTimeoutSeconds: config.agentTimeoutSeconds });

@@ -35,6 +35,8 @@ export function testEnv(dir: string, db: TestDatabase, extra: Record<string, str
     SIDEREAL_OFFLINE: 'true',
     SIDEREAL_WIKIPEDIA_URL: 'http://127.0.0.1:9/',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // one star catalog for every test daemon (built at the first start)
+    SIDEREAL_STAR_CATALOG: join(tmpdir(), 'sidereal-test-catalog', 'stars.bin'),
     ...extra,
   };
 }
