@@ -7,7 +7,7 @@ import { listTargets, targetIntegration } from '../db/targets.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { ImageService } from './ImageService.ts';
 import type { ObjectService } from './ObjectService.ts';
-import { decodeCursor, encodeCursor } from './imageQuery.ts';
+import { decodeCursor } from './imageQuery.ts';
 
 export class TargetService {
   constructor(private readonly deps: { db: DatabasePool; images: ImageService; objects: ObjectService }) {}
