@@ -36,6 +36,7 @@ import { createWebApp } from './web/app.ts';
 import { startHttpServer } from './web/server.ts';
 import { basename } from 'node:path';
 import { ensureStarCatalog } from './commands/catalog.ts';
+import { metricsText } from './metrics.ts';
 
 export type Role = 'web' | 'work';
 
@@ -129,7 +130,7 @@ export class Daemon {
       platesolve: { starCatalog: config.starCatalog },
     });
 
-    const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue });
+    const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue, searchableFacts: () => this.registry.searchableFacts() });
     const objects = new ObjectService({ db });
     this.services = {
       images,
@@ -161,12 +162,15 @@ export class Daemon {
       });
       const stitcher = new Stitcher({ db, log: log.child({ component: 'stitching' }) });
       this.engine = new ProcessingEngine({ db, pipeline, stitcher, derived: this.derived, hostId: config.hostId, slots: config.workers, leaseSeconds: config.leaseSeconds, pollSeconds: config.pollSeconds, log: log.child({ component: 'processing' }) });
+      // a newly installed or upgraded agent also catches up on the images already catalogued
+      const scheduled = await this.services.agents.scheduleNewAgents();
+      if (scheduled) log.info({ images: scheduled }, 'images due for new or upgraded agents');
       this.engine.start();
       this.runner = new ProviderRunner({ databaseUrl: this.db.url, providers: this.providers, log: log.child({ component: 'providers' }) });
       await this.runner.start();
     }
     if (this.roles.includes('web')) {
-      const app = createWebApp({ services: this.services, config, log: log.child({ component: 'web' }) });
+      const app = createWebApp({ services: this.services, config, log: log.child({ component: 'web' }), metrics: () => metricsText(this) });
       this.server = await startHttpServer(app, config, log);
     }
     log.info({ roles: this.roles, host: config.hostId }, 'Sidereal started');

@@ -34,7 +34,7 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_HOST_ID', kind: 'string', description: 'Name of this host in leases and logs. Default: hostname and process id.' },
   { env: 'SIDEREAL_WORKERS', kind: 'int', min: 1, max: 64, description: 'Images processed at once by this host (processing slots) and worker threads in the pool. Default: number of CPU cores.' },
   { env: 'SIDEREAL_AGENT_TIMEOUT_SECONDS', kind: 'int', default: '300', min: 1, description: 'Default time limit of one agent run; an agent may ask for less or more.' },
-  { env: 'SIDEREAL_AGENT_MEMORY_MB', kind: 'int', default: '2048', min: 64, description: 'Heap limit of each worker thread (typed-array pixel buffers are counted by the process, not this limit).' },
+  { env: 'SIDEREAL_AGENT_MEMORY_MB', kind: 'int', default: '2048', min: 64, description: 'Memory cap of one agent run: heap plus ArrayBuffers and typed arrays (sampled while it runs); the V8 heap limit of the worker threads is set 25 % above it.' },
   { env: 'SIDEREAL_LEASE_SECONDS', kind: 'int', default: '300', min: 2, description: 'Lease on an image being processed; renewed while it runs. A host that dies lets its images come due again after this.' },
   { env: 'SIDEREAL_POLL_SECONDS', kind: 'number', default: '1', min: 0.05, description: 'How often an idle processing loop looks for due images.' },
   { env: 'SIDEREAL_MAX_ATTEMPTS', kind: 'int', default: '6', min: 1, description: 'Attempts of a failing agent (with exponential backoff) before it stays failed until a manual re-run or a change.' },
@@ -57,7 +57,6 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_STAR_CATALOG', kind: 'string', description: 'Star catalog file of the built-in plate solver. Default: `SIDEREAL_DATA_DIR/catalog/stars.bin` (built by `sidereal catalog build`).' },
   { env: 'SIDEREAL_WIKIPEDIA_URL', kind: 'url', default: 'https://en.wikipedia.org', description: 'Base URL of the Wikipedia REST API used by the description agent.' },
   { env: 'SIDEREAL_OFFLINE', kind: 'bool', default: 'false', description: 'Never contact the internet (the description agent writes its text from the catalog).' },
-  { env: 'SIDEREAL_SESSION_SECRET', kind: 'string', description: 'Key that signs session cookies. Default: generated once and kept in the database.', secret: true },
   { env: 'SIDEREAL_TLS_CERT', kind: 'string', description: 'PEM certificate file: serve HTTPS directly (else terminate TLS at a reverse proxy).' },
   { env: 'SIDEREAL_TLS_KEY', kind: 'string', description: 'PEM private key file for `SIDEREAL_TLS_CERT`.', secret: true },
   { env: 'SIDEREAL_TRUST_PROXY', kind: 'bool', default: 'false', description: 'Trust X-Forwarded-* headers from a reverse proxy (for secure cookies and client addresses).' },
@@ -105,7 +104,6 @@ export interface Config {
   starCatalog: string;
   wikipediaUrl: string;
   offline: boolean;
-  sessionSecret: string | null;
   tlsCert: string | null;
   tlsKey: string | null;
   trustProxy: boolean;
@@ -232,7 +230,6 @@ export function loadConfig(env: Env = process.env): Config {
     starCatalog: resolve(str('SIDEREAL_STAR_CATALOG') ?? `${dataDir}/catalog/stars.bin`),
     wikipediaUrl: v('SIDEREAL_WIKIPEDIA_URL'),
     offline: v('SIDEREAL_OFFLINE'),
-    sessionSecret: str('SIDEREAL_SESSION_SECRET'),
     tlsCert,
     tlsKey,
     trustProxy: v('SIDEREAL_TRUST_PROXY'),
@@ -250,7 +247,7 @@ export function loadConfig(env: Env = process.env): Config {
 export function redactedConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   if (config.databaseUrl) out.databaseUrl = config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:[redacted]@');
-  for (const key of ['adminPassword', 'sessionSecret', 'tlsKey']) if (out[key]) out[key] = '[redacted]';
+  for (const key of ['adminPassword', 'tlsKey']) if (out[key]) out[key] = '[redacted]';
   for (const key of ['s3', 'cacheS3'] as const) {
     const s = config[key];
     if (s) out[key] = { ...s, secretAccessKey: s.secretAccessKey ? '[redacted]' : null };

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Koa from 'koa';
+import { join } from 'node:path';
+import { paths } from '../paths.ts';
 import { bodyParser } from '@koa/bodyparser';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -20,9 +22,11 @@ export interface WebDeps {
   services: Services;
   config: Config;
   log: Logger;
+  /** Prometheus text, when SIDEREAL_METRICS is on */
+  metrics?: () => Promise<string>;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(join(paths.root, 'package.json'), 'utf8')) as { version: string }).version;
 
 export function createWebApp(deps: WebDeps): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });

@@ -14,7 +14,8 @@ export const SESSION_COOKIE = 'sidereal_session';
 /** the pre-login CSRF cookie (double submit) of the login form */
 export const LOGIN_CSRF_COOKIE = 'sidereal_login_csrf';
 
-const PUBLIC: RegExp[] = [/^\/login(\/.*)?$/, /^\/health$/, /^\/static\//, /^\/api\/v1\/auth\/login$/];
+// /metrics is only served when SIDEREAL_METRICS is on; restrict it at the proxy (docs/operations.md)
+const PUBLIC: RegExp[] = [/^\/login(\/.*)?$/, /^\/health$/, /^\/metrics$/, /^\/static\//, /^\/api\/v1\/auth\/login$/];
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function isPublicPath(path: string): boolean {

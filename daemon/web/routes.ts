@@ -12,6 +12,7 @@ import type { Views } from './views.ts';
 import { requireAdmin } from '../auth/permissions.ts';
 import { createApi } from './api/index.ts';
 import { docsModel } from './api/docs.ts';
+import { METRICS_CONTENT_TYPE } from '../metrics.ts';
 import * as session from './ui/session.ts';
 import * as gallery from './ui/gallery.ts';
 import * as images from './ui/images.ts';
@@ -39,6 +40,14 @@ export function createRouter(deps: WebDeps & { views: Views; version: string }):
     ctx.body = document();
   });
   r.get('/api/docs', (ctx) => views.renderPage(ctx, 'pages/api/docs', { title: 'API', docs: docsModel(document()) }));
+
+  if (config.metrics && deps.metrics) {
+    const metrics = deps.metrics;
+    r.get('/metrics', async (ctx) => {
+      ctx.type = METRICS_CONTENT_TYPE;
+      ctx.body = await metrics();
+    });
+  }
 
   // session
   r.get('/login', session.loginPage(views));

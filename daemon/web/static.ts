@@ -9,8 +9,9 @@ import { extname, join, normalize, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
+import { paths } from '../paths.ts';
 
-const STATIC_DIR = fileURLToPath(new URL('../../static/', import.meta.url));
+const STATIC_DIR = paths.static + sep;
 const require = createRequire(import.meta.url);
 const EXTRA: Record<string, string> = {
   'htmx.min.js': join(require.resolve('htmx.org/package.json'), '..', 'dist', 'htmx.min.js'),

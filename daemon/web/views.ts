@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
+import { paths } from '../paths.ts';
 import type Koa from 'koa';
 import * as format from './format.ts';
 
@@ -37,7 +38,7 @@ const NOTICES: Record<string, string> = {
 };
 
 export function createViews(): Views {
-  const eta = new Eta({ views: fileURLToPath(new URL('../../views/', import.meta.url)), cache: process.env.SIDEREAL_DEV !== '1', autoTrim: false });
+  const eta = new Eta({ views: paths.views, cache: process.env.SIDEREAL_DEV !== '1', autoTrim: false });
   const render = (name: string, data: Record<string, unknown>) => eta.render(name, { ...data, f: format });
   const common = (ctx: Koa.Context) => {
     const actor = ctx.state.actor ?? null;

@@ -20,7 +20,7 @@ async function getJson(path: string): Promise<any> {
 }
 
 before(async () => {
-  t = await startWebDaemon({ builtinAgents: ['file', 'preview'] });
+  t = await startWebDaemon({ builtinAgents: ['file', 'preview'], env: { SIDEREAL_METRICS: 'true' } });
 });
 after(async () => {
   await t?.stop();
@@ -127,6 +127,9 @@ test('corrupt, empty and unreadable files become errors on their image; the daem
     const bad = await waitFor(async () => (await findByPath('unreadable.fits'))?.agents?.find((a: { name: string }) => a.name === 'file')?.status === 'failed');
     assert.ok(bad);
   }
+  const metrics = await fetch(`${t.url}/metrics`); // scraped without a login
+  assert.equal(metrics.status, 200);
+  assert.match(await metrics.text(), /^sidereal_queue_images\{state="failed"\} [1-9]/m);
   const status = await getJson('/status');
   assert.equal(status.database.status, 'ok');
   assert.ok(status.queue.total >= 3);
