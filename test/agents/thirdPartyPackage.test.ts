@@ -110,6 +110,10 @@ test('an agent installed from npm by configuration only processes images; its fa
   const fwhmRow = section.rows.find((r) => r.path === 'medianFwhmArcsec');
   assert.equal(fwhmRow?.label, 'FWHM');
   assert.equal(fwhmRow?.unit, 'arcsec');
+  // the page renders that section: its label, and the star count the record holds
+  assert.match(page.text, /data-agent="star-quality"/);
+  assert.match(page.text, /<dt>FWHM<\/dt>/);
+  assert.match(page.text, new RegExp(`<dt>Stars</dt><dd>(<a [^>]*>)?${rec.facts['star-quality'].starCount}`));
   assert.equal(fwhmRow?.value, String(sq.medianFwhmArcsec));
   assert.equal(section.rows.find((r) => r.path === 'shape')?.filter, 'facts.star-quality.shape=round');
 

@@ -232,13 +232,9 @@ test('deploy/healthcheck.mjs: healthy only when /health answers 200', async () =
   assert.deepEqual(paths, ['/health', '/health']);
 });
 
-test('docker compose config accepts the file, where a Compose client is installed', () => {
-  const probe = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    // No Compose v2 client on this machine: the checks above are the validation.
-    assert.ok(probe.error || probe.status !== 0);
-    return;
-  }
+// Reported as skipped (not passed) where no Compose v2 client is installed: the checks above are then the validation.
+const hasCompose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' }).status === 0;
+test('docker compose config accepts the file', { skip: hasCompose ? false : 'no Docker Compose v2 client on this machine' }, () => {
   const r = spawnSync('docker', ['compose', '-f', join(ROOT, 'docker-compose.yml'), '--profile', 's3', '--profile', 'tls', 'config', '--quiet'], {
     encoding: 'utf8',
     env: { ...process.env, POSTGRES_PASSWORD: 'test1234' },

@@ -52,7 +52,12 @@ export function spiralCentres(hint: PositionHint, step: number): [number, number
   return out.map((c) => [c.ra, c.dec]);
 }
 
-export function catalogWindow(cat: StarCatalog, ra0: number, dec0: number, radius: number, maxStars: number): CatalogWindow {
+/**
+ * The brightest `maxStars` catalog stars within `radius` of (ra0, dec0), in
+ * that point's tangent plane, with their quads (for matching) unless
+ * `withQuads` is false (verification only).
+ */
+export function catalogWindow(cat: StarCatalog, ra0: number, dec0: number, radius: number, maxStars: number, withQuads = true): CatalogWindow {
   const set = cat.query(ra0, dec0, radius, { maxStars });
   const n = set.count;
   const xi = new Float64Array(n), eta = new Float64Array(n);
@@ -61,7 +66,7 @@ export function catalogWindow(cat: StarCatalog, ra0: number, dec0: number, radiu
     const p = tanProject(ra0, dec0, set.ra[i], set.dec[i], tmp);
     xi[i] = p ? p[0] : 1e9; eta[i] = p ? p[1] : 1e9;
   }
-  const quads = buildQuads(xi, eta, n);
+  const quads = withQuads ? buildQuads(xi, eta, n) : buildQuads(xi, eta, 0);
   const cell = Math.max(radius / 30, 1e-6);
   return { ra0, dec0, n, xi, eta, ra: set.ra, dec: set.dec, quads, grid: new PointGrid(xi, eta, cell) };
 }

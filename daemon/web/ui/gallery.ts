@@ -70,9 +70,14 @@ export function gallery(s: Services, views: Views): Middleware {
       frameTypes: FRAME_TYPES,
       constellations: constellations(),
       sorts: Object.entries(SORT_LABELS).map(([value, label]) => ({ value, label })),
+      // filters declared searchable by agents (built-in and third-party)
+      factFilters: s.agents.searchableFacts().filter((f) => !BUILT_IN_FILTERED.has(`${f.agent}.${f.path}`)),
     });
   };
 }
+
+/** searchable facts that the gallery already offers as filters of their own */
+const BUILT_IN_FILTERED = new Set(['integration.totalSeconds', 'integration.frames', 'platesolve.pixelScaleArcsec', 'platesolve.fieldWidthDeg', 'platesolve.solver']);
 
 /** `<option>`s of a datalist: objects matching what was typed (htmx, on input). */
 export function targetSuggestions(s: Services, views: Views): Middleware {

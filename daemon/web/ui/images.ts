@@ -90,6 +90,7 @@ export function imagePage(s: Services, views: Views): Middleware {
       overlay: overlayModel(image),
       integration: integrationRows(image),
       agents: image.agents ?? [],
+      factSections: s.agents.factSections(image),
       state,
       polling: state !== 'idle',
       canRerun: isAdmin(ctx.state.actor),

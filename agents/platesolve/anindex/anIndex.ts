@@ -1,0 +1,257 @@
+/**
+ * Reader for one astrometry.net index file (Debian `index-tycho2-NN.littleendian.fits`,
+ * PLATESOLVE.md §2.1): the quad table, the code kd-tree and the star kd-tree
+ * data, read the way solve-field uses them but from TypeScript.
+ *
+ * Memory: only the code kd-tree (split values, leaf bounds and the u16 codes,
+ * 8 bytes per quad for 4-star indexes) is held in memory, loaded on first use;
+ * quads and stars are read on demand with positioned reads (the OS page cache
+ * shares them between threads and processes).
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { HeaderCard } from '../../sdk/facts.ts';
+import { FITS_BLOCK, parseFitsHeader } from '../../wcs/fitsHeader.ts';
+
+interface Hdu {
+  cards: Map<string, HeaderCard['value']>;
+  dataOffset: number;
+  dataBytes: number;
+}
+
+/** Lists the HDUs of a FITS file (headers only). */
+export function listHdus(fd: number, size: number): Hdu[] {
+  const hdus: Hdu[] = [];
+  let off = 0;
+  const head = new Uint8Array(FITS_BLOCK * 16);
+  while (off < size) {
+    const n = readSync(fd, head, 0, head.length, off);
+    const { cards, headerBytes } = parseFitsHeader(head.subarray(0, n));
+    const m = new Map(cards.map((c) => [c.key, c.value]));
+    const naxis = Number(m.get('NAXIS') ?? 0);
+    let bytes = 0;
+    if (naxis > 0) {
+      bytes = Math.abs(Number(m.get('BITPIX'))) / 8;
+      for (let k = 1; k <= naxis; k++) bytes *= Number(m.get(`NAXIS${k}`));
+      bytes += Number(m.get('PCOUNT') ?? 0);
+    }
+    hdus.push({ cards: m, dataOffset: off + headerBytes, dataBytes: bytes });
+    off += headerBytes + Math.ceil(bytes / FITS_BLOCK) * FITS_BLOCK;
+  }
+  return hdus;
+}
+
+function readBytes(fd: number, offset: number, length: number, into?: Uint8Array): Uint8Array {
+  const buf = into ?? new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, offset + got);
+    if (n <= 0) throw new Error('unexpected end of index file');
+    got += n;
+  }
+  return buf;
+}
+
+const R2ARCSEC = (180 / Math.PI) * 3600;
+
+/** The code kd-tree in memory (libkd layout: implicit binary tree, split dimension in the low bits). */
+interface CodeTree {
+  ndim: number;
+  ninterior: number;
+  /** right (inclusive) data row of each leaf */
+  lr: Uint32Array;
+  /** split value (tree units) with the split dimension in the low `dimBits` bits */
+  split: Uint16Array;
+  dimMask: number;
+  codes: Uint16Array;
+  low: Float64Array;
+  scale: number;
+}
+
+/** One astrometry.net index file. */
+export class AnIndex {
+  readonly id: number;
+  /** 4 (quads) or 3 (triangles) */
+  readonly dimQuads: number;
+  /** angular size range of the quads' A–B diagonal, arcsec */
+  readonly scaleLow: number;
+  readonly scaleHigh: number;
+  readonly nQuads: number;
+  readonly nStars: number;
+  private fd: number | null = null;
+  private readonly hdus: Hdu[];
+  private tree: CodeTree | null = null;
+  private starLow: number[] = [];
+  private starScale = 0;
+  private readonly quadBuf: Uint8Array;
+  private readonly quadView: DataView;
+  private readonly starBuf = new Uint8Array(12);
+  private readonly starView = new DataView(this.starBuf.buffer);
+  private readonly quadsOffset: number;
+  private readonly starsOffset: number;
+
+  private constructor(readonly path: string, fd: number) {
+    this.fd = fd;
+    this.hdus = listHdus(fd, fstatSync(fd).size);
+    const h0 = this.hdus[0].cards;
+    if (String(h0.get('AN_FILE') ?? '').trim() !== 'QUAD') throw new Error(`${path}: not an astrometry.net index`);
+    const endian = String(h0.get('ENDIAN') ?? '04:03:02:01');
+    if (endian !== '04:03:02:01') throw new Error(`${path}: big-endian index files are not supported`);
+    this.id = Number(h0.get('INDEXID') ?? 0);
+    this.dimQuads = Number(h0.get('DIMQUADS') ?? 4);
+    this.scaleLow = Number(h0.get('SCALE_L')) * R2ARCSEC;
+    this.scaleHigh = Number(h0.get('SCALE_U')) * R2ARCSEC;
+    this.nQuads = Number(h0.get('NQUADS'));
+    this.nStars = Number(h0.get('NSTARS'));
+    if (!(this.dimQuads === 3 || this.dimQuads === 4) || !(this.scaleHigh > this.scaleLow && this.scaleLow > 0)) {
+      throw new Error(`${path}: unsupported index (DIMQUADS ${this.dimQuads})`);
+    }
+    this.quadBuf = new Uint8Array(4 * this.dimQuads);
+    this.quadView = new DataView(this.quadBuf.buffer);
+    const qh = this.table('quads');
+    if (qh.dataBytes !== 4 * this.dimQuads * this.nQuads) throw new Error(`${path}: unexpected quad table size`);
+    this.quadsOffset = qh.dataOffset;
+    const sh = this.table('kdtree_data_stars');
+    if (sh.dataBytes !== 12 * this.nStars) throw new Error(`${path}: unexpected star table size`);
+    this.starsOffset = sh.dataOffset;
+    const hk = this.table('kdtree_header_codes').cards;
+    if (String(hk.get('KDT_INT') ?? '').trim() !== 'u16' || String(hk.get('KDT_DATA') ?? '').trim() !== 'u16') {
+      throw new Error(`${path}: unsupported code tree type`);
+    }
+    if (this.hdus.some((h) => String(h.cards.get('TTYPE1') ?? '').trim() === 'kdtree_perm_codes')) {
+      throw new Error(`${path}: permuted code trees are not supported`);
+    }
+    const range = this.table('kdtree_range_stars');
+    const rv = new DataView(readBytes(fd, range.dataOffset, range.dataBytes).buffer);
+    this.starLow = [rv.getFloat64(0, true), rv.getFloat64(8, true), rv.getFloat64(16, true)];
+    this.starScale = rv.getFloat64(48, true);
+  }
+
+  static open(path: string): AnIndex {
+    const fd = openSync(path, 'r');
+    try {
+      return new AnIndex(path, fd);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  private table(name: string): Hdu {
+    const h = this.hdus.find((x) => String(x.cards.get('TTYPE1') ?? '').trim() === name);
+    if (!h) throw new Error(`${this.path}: no '${name}' table`);
+    return h;
+  }
+
+  private get file(): number {
+    if (this.fd === null) this.fd = openSync(this.path, 'r');
+    return this.fd;
+  }
+
+  /** Bytes held in memory once the code tree is loaded. */
+  get memoryBytes(): number {
+    const t = this.tree;
+    return t ? t.codes.byteLength + t.lr.byteLength + t.split.byteLength : 0;
+  }
+
+  get codeDims(): number {
+    return 2 * (this.dimQuads - 2);
+  }
+
+  private loadTree(): CodeTree {
+    if (this.tree) return this.tree;
+    const fd = this.file;
+    const hk = this.table('kdtree_header_codes').cards;
+    const ndim = Number(hk.get('KDT_NDIM'));
+    const ndata = Number(hk.get('KDT_NDAT'));
+    const nnodes = Number(hk.get('KDT_NNOD'));
+    const nbottom = (nnodes + 1) / 2;
+    const ninterior = nbottom - 1;
+    if (ndim !== this.codeDims || ndata !== this.nQuads) throw new Error(`${this.path}: code tree does not match the quads`);
+    const lrH = this.table('kdtree_lr_codes'), spH = this.table('kdtree_split_codes');
+    const rangeH = this.table('kdtree_range_codes'), dataH = this.table('kdtree_data_codes');
+    if (lrH.dataBytes !== 4 * nbottom || spH.dataBytes !== 2 * ninterior || dataH.dataBytes !== 2 * ndim * ndata) {
+      throw new Error(`${this.path}: unexpected code tree sizes`);
+    }
+    const lr = new Uint32Array(readBytes(fd, lrH.dataOffset, lrH.dataBytes).buffer);
+    const split = new Uint16Array(readBytes(fd, spH.dataOffset, spH.dataBytes).buffer);
+    const rb = new DataView(readBytes(fd, rangeH.dataOffset, rangeH.dataBytes).buffer);
+    const low = new Float64Array(ndim);
+    for (let d = 0; d < ndim; d++) low[d] = rb.getFloat64(8 * d, true);
+    const scale = rb.getFloat64(16 * ndim, true);
+    const codes = new Uint16Array(readBytes(fd, dataH.dataOffset, dataH.dataBytes).buffer);
+    let bits = 0;
+    while (1 << bits < ndim) bits++;
+    this.tree = { ndim, ninterior, lr, split, dimMask: (1 << bits) - 1, codes, low, scale };
+    return this.tree;
+  }
+
+  /**
+   * Calls `hit(quad, dist2)` for every quad whose code lies within `tol`
+   * (Euclidean, code units) of `code`. Conservative traversal of the
+   * implicit tree; every candidate is checked exactly.
+   */
+  searchCodes(code: ArrayLike<number>, tol: number, hit: (quad: number, dist2: number) => void): void {
+    const t = this.loadTree();
+    const D = t.ndim;
+    const qlo = new Float64Array(D), qhi = new Float64Array(D), q = new Float64Array(D);
+    for (let d = 0; d < D; d++) {
+      q[d] = (code[d] - t.low[d]) * t.scale;
+      qlo[d] = q[d] - tol * t.scale;
+      qhi[d] = q[d] + tol * t.scale;
+    }
+    const tol2 = tol * tol * t.scale * t.scale;
+    const stack = SEARCH_STACK;
+    let sp = 0;
+    stack[sp++] = 0;
+    const { ninterior, split, dimMask, lr, codes } = t;
+    const slack = dimMask + 1;
+    while (sp > 0) {
+      const node = stack[--sp];
+      if (node < ninterior) {
+        const s = split[node];
+        const dim = s & dimMask;
+        const val = s & ~dimMask;
+        // Left holds values ≤ split, right ≥ split (± the bits lost to the dimension tag).
+        if (qlo[dim] <= val + slack) stack[sp++] = 2 * node + 1;
+        if (qhi[dim] >= val - slack) stack[sp++] = 2 * node + 2;
+        continue;
+      }
+      const leaf = node - ninterior;
+      const from = leaf === 0 ? 0 : lr[leaf - 1] + 1, to = lr[leaf];
+      for (let i = from; i <= to; i++) {
+        let d2 = 0;
+        const o = i * D;
+        for (let d = 0; d < D; d++) {
+          const e = codes[o + d] - q[d];
+          d2 += e * e;
+          if (d2 > tol2) break;
+        }
+        if (d2 <= tol2) hit(i, d2 / (t.scale * t.scale));
+      }
+    }
+  }
+
+  /** Star ids (rows of the star kd-tree data) of quad `q`, in code order (A, B, C[, D]). */
+  quadStars(q: number, out: Uint32Array): Uint32Array {
+    readBytes(this.file, this.quadsOffset + q * 4 * this.dimQuads, 4 * this.dimQuads, this.quadBuf);
+    for (let k = 0; k < this.dimQuads; k++) out[k] = this.quadView.getUint32(4 * k, true);
+    return out;
+  }
+
+  /** Unit vector of star `i`. */
+  starXyz(i: number, out: Float64Array): Float64Array {
+    readBytes(this.file, this.starsOffset + i * 12, 12, this.starBuf);
+    for (let k = 0; k < 3; k++) out[k] = this.starLow[k] + this.starView.getUint32(4 * k, true) / this.starScale;
+    return out;
+  }
+
+  /** Releases the file handle and the code tree. */
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    this.tree = null;
+  }
+}
+
+/** Shared traversal stack (depth ≤ 32 levels, two children pushed per level). */
+const SEARCH_STACK = new Int32Array(256);
