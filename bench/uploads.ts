@@ -125,5 +125,5 @@ console.log(`| one upload alone, until fully enriched | ${s(single.ms)} s (${sin
 console.log(`| ${COUNT} uploads at once: all bytes received | ${s(uploadedMs)} s |`);
 console.log(`| ${COUNT} uploads at once: first / median / last fully enriched | ${s(times[0]!)} / ${s(times[Math.floor(times.length / 2)]!)} / ${s(total)} s |`);
 console.log(`| ${COUNT} uploads at once: solved | ${results.filter((r) => r.solved).length} of ${COUNT} |`);
-console.log(`| throughput at 10 at once | ${((COUNT / total) * 60).toFixed(1)} frames/min (one alone: ${((1 / single.ms) * 60000).toFixed(1)} frames/min) |`);
+console.log(`| throughput at ${COUNT} at once | ${((COUNT / total) * 60000).toFixed(1)} frames/min (one alone: ${((1 / single.ms) * 60000).toFixed(1)} frames/min) |`);
 console.log(`| slowdown of the median upload vs one alone | ×${(times[Math.floor(times.length / 2)]! / single.ms).toFixed(2)} |`);

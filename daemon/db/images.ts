@@ -44,20 +44,25 @@ export const SORTS = {
 } as const;
 export type SortKey = keyof typeof SORTS;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function where(s: ImageSearch): FragmentSqlToken {
   const c: FragmentSqlToken[] = [];
   if (s.frameTypes === undefined) c.push(sql.fragment`not is_calibration`);
   else if (s.frameTypes !== 'all') c.push(sql.fragment`frame_type = any(${sql.array(s.frameTypes, 'text')})`);
   if (s.targetIds?.length) {
-    c.push(sql.fragment`(target_id = any(${sql.array(s.targetIds, 'text')})
-      or exists (select 1 from image_objects io where io.image_id = images.id and io.object_id = any(${sql.array(s.targetIds, 'text')})))`);
+    // a union of two indexed lookups: an OR over target_id and an EXISTS cannot use the indexes
+    const ids = sql.array(s.targetIds, 'text');
+    c.push(sql.fragment`images.id in (select io.image_id from image_objects io where io.object_id = any(${ids})
+                                      union select t.id from images t where t.target_id = any(${ids}))`);
   } else if (s.targetText) {
     c.push(sql.fragment`(object_name ilike ${'%' + s.targetText + '%'} or target_id ilike ${s.targetText})`);
   }
   if (s.constellation) c.push(sql.fragment`constellation = ${s.constellation}`);
   if (s.hemisphere) c.push(sql.fragment`hemisphere = ${s.hemisphere}`);
-  if (s.camera) c.push(sql.fragment`(camera ilike ${'%' + s.camera + '%'} or camera_id::text = ${s.camera})`);
-  if (s.telescope) c.push(sql.fragment`(telescope ilike ${'%' + s.telescope + '%'} or telescope_id::text = ${s.telescope})`);
+  // an equipment id uses its index; a name is a substring match
+  if (s.camera) c.push(UUID.test(s.camera) ? sql.fragment`camera_id = ${s.camera}::uuid` : sql.fragment`camera ilike ${'%' + s.camera + '%'}`);
+  if (s.telescope) c.push(UUID.test(s.telescope) ? sql.fragment`telescope_id = ${s.telescope}::uuid` : sql.fragment`telescope ilike ${'%' + s.telescope + '%'}`);
   if (s.filter) {
     c.push(sql.fragment`(filter ilike ${s.filter} or exists (select 1 from image_filters f where f.image_id = images.id and f.filter ilike ${s.filter}))`);
   }

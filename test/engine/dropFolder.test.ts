@@ -13,11 +13,7 @@ import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
 
 const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 let t: WebDaemon;
-async function getJson(path: string): Promise<any> {
-  const res = await t.api(path);
-  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
-  return res.json();
-}
+const getJson = (path: string) => t.getJson(path);
 
 before(async () => {
   t = await startWebDaemon({ builtinAgents: ['file', 'preview'], env: { SIDEREAL_METRICS: 'true' } });

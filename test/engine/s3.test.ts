@@ -16,11 +16,7 @@ import { startTestS3, type TestS3 } from '../helpers/s3.ts';
 const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 let s3: TestS3;
 let t: WebDaemon;
-async function getJson(path: string): Promise<any> {
-  const res = await t.api(path);
-  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
-  return res.json();
-}
+const getJson = (path: string) => t.getJson(path);
 
 before(async () => {
   s3 = await startTestS3(['astro', 'derived']);

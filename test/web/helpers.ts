@@ -14,6 +14,8 @@ export interface WebDaemon extends TestDaemon {
   adminToken: string;
   /** fetch with the admin's token (or another) */
   api(path: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<JsonResponse>;
+  /** GET as the admin, expecting 2xx JSON */
+  getJson(path: string): Promise<any>;
 }
 
 export async function startWebDaemon(options: { roles?: Role[]; builtinAgents?: string[]; env?: Record<string, string> } = {}): Promise<WebDaemon> {
@@ -31,7 +33,12 @@ export async function startWebDaemon(options: { roles?: Role[]; builtinAgents?: 
     if (json !== undefined) headers.set('content-type', 'application/json');
     return fetch(t.url + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body, redirect: 'manual' }) as Promise<JsonResponse>;
   };
-  return Object.assign(t, { adminToken, api });
+  const getJson = async (path: string) => {
+    const res = await api(path);
+    if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  return Object.assign(t, { adminToken, api, getJson });
 }
 
 export async function loginToken(url: string, username: string, password: string, code?: string): Promise<string> {
