@@ -77,6 +77,8 @@ export class AnIndex {
   readonly scaleHigh: number;
   readonly nQuads: number;
   readonly nStars: number;
+  /** covers the whole sky (not one HEALPix tile) */
+  readonly allSky: boolean;
   private fd: number | null = null;
   private readonly hdus: Hdu[];
   private tree: CodeTree | null = null;
@@ -102,6 +104,7 @@ export class AnIndex {
     this.scaleHigh = Number(h0.get('SCALE_U')) * R2ARCSEC;
     this.nQuads = Number(h0.get('NQUADS'));
     this.nStars = Number(h0.get('NSTARS'));
+    this.allSky = h0.get('ALLSKY') === true || Number(h0.get('HEALPIX') ?? -1) < 0;
     if (!(this.dimQuads === 3 || this.dimQuads === 4) || !(this.scaleHigh > this.scaleLow && this.scaleLow > 0)) {
       throw new Error(`${path}: unsupported index (DIMQUADS ${this.dimQuads})`);
     }
