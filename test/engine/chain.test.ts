@@ -67,6 +67,7 @@ test('an uploaded DSS plate of the Horsehead is solved, identified, described an
   assert.equal(img.astrometry.ra.toFixed(2), '85.27');
   assert.equal(img.astrometry.dec.toFixed(2), '-2.46');
   assert.ok(Math.abs(img.astrometry.pixelScaleArcsec - 1.008) < 0.02, `scale ${img.astrometry.pixelScaleArcsec}`);
+  assert.equal(img.astrometry.solver, 'wcs-header', 'public solver name (API.md)');
   // objects, constellation, hemisphere
   assert.equal(img.location.constellation, 'Ori');
   assert.equal(img.location.hemisphere, 'south');

@@ -87,6 +87,15 @@ function factsOf<T>(results: ResultRow[], agent: string): T | null {
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
 
+/** The solver names of the public record (API.md): wcs-header | builtin | astrometry.net. */
+export function publicSolverName(solver: string | null): string | null {
+  if (!solver) return null;
+  if (/^(header|wcs-header)/.test(solver)) return 'wcs-header';
+  if (/^(sidereal|builtin)/.test(solver)) return 'builtin';
+  if (/astrometry|solve-field|nova/.test(solver)) return 'astrometry.net';
+  return solver;
+}
+
 export function isCalibration(t: string): boolean {
   return (CALIBRATION_FRAME_TYPES as readonly string[]).includes(t);
 }
@@ -178,7 +187,8 @@ export function assembleImage(input: StitchInput): StitchedImage {
         pixelScaleArcsec: solve!.pixelScaleArcsec,
         rotationDeg: solve!.rotationDeg,
         parity: solve!.parity,
-        solver: solve!.solver,
+        solver: publicSolverName(solve!.solver),
+        solverDetail: solve!.solver,
         corners: solve!.corners,
         matchedStars: solve!.matchedStars,
         rmsArcsec: solve!.rmsArcsec,
