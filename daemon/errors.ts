@@ -66,7 +66,8 @@ export class UnavailableError extends DomainError {
   }
 }
 
+/** A one-line message for logs and error columns (NUL characters removed: PostgreSQL refuses them). */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
+  const text = err instanceof Error ? err.message || err.name : String(err);
+  return text.includes('\0') ? text.replace(/\0/g, '') : text;
 }

@@ -22,7 +22,8 @@ export function validateFacts(r: RegisteredAgent, facts: unknown): Facts {
   if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) throw new InvalidFactsError(name, 'facts must be an object');
   let text: string;
   try {
-    text = JSON.stringify(facts);
+    // PostgreSQL's JSONB refuses NUL characters (found in EXIF strings, FITS padding): drop them
+    text = JSON.stringify(facts, (_k, v) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(/\u0000/g, '') : v));
   } catch (err) {
     throw new InvalidFactsError(name, `not JSON-serialisable (${(err as Error).message})`);
   }
