@@ -129,7 +129,7 @@ const f = (n: number) => n.toFixed(1);
 const md = `# Gallery performance
 
 Measured by \`node --import tsx bench/gallery.ts ${sizes.join(',')} ${RUNS}\` on ${new Date().toISOString().slice(0, 10)}
-(${process.platform}, Node ${process.version}, 2 cores; embedded PostgreSQL 18 with fsync off, same machine).
+(${process.platform}, Node ${process.version}, 2 cores; embedded PostgreSQL 15 with fsync off, same machine).
 
 The database is filled with realistic images (\`test/web/seedImages.ts\`: lights,
 stacks and calibration frames of 50 real targets, 5 cameras, 5 telescopes,
