@@ -196,6 +196,8 @@ export class AgentHost {
         if (signal.aborted || (err as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY') throw err;
         throw new AgentCrashError(name, err);
       }
+      // progress and cache messages posted before the result travel on another channel: let them arrive
+      await new Promise((r) => setImmediate(r));
       if (!out.ok) throw deserializeError(out.error);
       return { facts: out.facts as AgentResult['facts'], artifacts: out.artifacts, warnings: out.warnings, ...(out.refreshAfterSeconds !== undefined ? { refreshAfterSeconds: out.refreshAfterSeconds } : {}) };
     } finally {

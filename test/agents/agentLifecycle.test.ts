@@ -38,8 +38,8 @@ test('a newly configured agent, then a new version of it, catch up with the exis
   await t.stop();
 
   // 2. restart with the agent configured: its missing results are scheduled, and only it runs
+  // start-up schedules the images the agent has not seen (Daemon.start calls scheduleNewAgents)
   t = await startTestDaemon({ db, dir, builtinAgents: ['file'], env: { SIDEREAL_AGENTS: GOOD } });
-  assert.equal(await t.daemon.services.agents.scheduleNewAgents(), 2);
   await waitFor(async () => (await rows()).filter((r) => r.agent === 'good' && r.status === 'done').length === 2, { what: 'the new agent on the old images', timeoutMs: 30_000 });
   assert.ok((await rows()).filter((r) => r.agent === 'file').every((r) => r.runs === 1), 'the file agent was not run again');
   assert.equal(await t.daemon.services.agents.scheduleNewAgents(), 0, 'nothing left to catch up');
@@ -53,7 +53,6 @@ test('a newly configured agent, then a new version of it, catch up with the exis
     .replace("from '@sidereal/agent-sdk'", `from '${pathToFileURL(resolve(import.meta.dirname, '../../agents/sdk/index.ts')).href}'`);
   await writeFile(join(v2, 'index.mts'), source);
   t = await startTestDaemon({ db, dir, builtinAgents: ['file'], env: { SIDEREAL_AGENTS: join(v2, 'index.mts') } });
-  assert.equal(await t.daemon.services.agents.scheduleNewAgents(), 2);
   await waitFor(async () => (await rows()).filter((r) => r.agent === 'good' && r.agent_version === '2' && r.status === 'done').length === 2, { what: 'version 2 on every image', timeoutMs: 30_000 });
   const final = await rows();
   assert.ok(final.filter((r) => r.agent === 'good').every((r) => r.runs === 2), 'each image ran the agent once per version');
