@@ -8,6 +8,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildStarCatalog, findTycho2Index } from '../agents/platesolve/catalog/buildStarCatalog.ts';
 import { encodeStarCatalog } from '../agents/platesolve/catalog/starCatalog.ts';
+import { installedIndexes } from '../agents/platesolve/anindex/indexSet.ts';
 
 const args = process.argv.slice(2);
 let out: string | undefined;
@@ -33,3 +34,8 @@ console.log(
   `${out}: ${catalog.size} stars (${tycho2Stars} Tycho-2 from ${src ?? 'none'}, ${hipparcosAdded} Hipparcos), ` +
     `sources ${catalog.meta.sources.join(', ')}, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );
+// The blind search and the search near hints also use the quads of the installed index files.
+const indexes = installedIndexes();
+console.log(indexes.length
+  ? `index files for pattern search: ${indexes.map((i) => i.id).join(', ')} (quads ${Math.round(indexes[0].scaleLow / 60)}′–${Math.round(indexes[indexes.length - 1].scaleHigh / 60)}′)`
+  : 'no astrometry.net index files: blind solving only for fields wider than ~4° (apt-get install astrometry-data-tycho2-08-littleendian … -10-19-littleendian)');

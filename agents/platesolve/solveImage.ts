@@ -11,11 +11,15 @@ import { describeWcs, readWcs, wcsToCards, pixelScaleArcsec, type Wcs } from '..
 import { resolveStarCatalog, type ResolvedCatalog } from './catalog/catalogLocation.ts';
 import { detectStars } from './detect/detectStars.ts';
 import { hintsFromCards } from './hints.ts';
-import { solveBlind } from './solver/blind.ts';
 import { newStats, solveHinted } from './solver/hinted.ts';
 import { makeImageStars, type ImageStars } from './solver/types.ts';
 import { verifyWcs } from './solver/verifyWcs.ts';
 import { runSolveField, solveFieldAvailable } from './solveField.ts';
+import { indexSearch } from './anindex/indexSolve.ts';
+import { blindChain } from './blindChain.ts';
+
+/** Share of the remaining time the built-in blind search may use (solve-field gets the rest). */
+const BLIND_SHARE = 0.6;
 
 export interface SolveInput {
   /** decoded pixels (possibly binned by the reader; `binned` says by how much) */
@@ -129,6 +133,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const fovOf = (s: number): number => (Math.max(width, height) * s) / 3600;
   const radiusFor = (s: number): number => input.hints?.radiusDeg ?? Math.max(2, 2 * fovOf(s));
   const signal = input.signal;
+  const useSolveField = (input.solveField ?? true) && solveFieldAvailable();
   const timeLeft = (): number => deadline - Date.now();
 
   // 2./3. Built-in solvers.
@@ -151,6 +156,17 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
           });
           attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: sol ? `solved (${sol.matched} stars)` : `no match in ${stats.windows} windows` });
           if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
+          // The index quads near the hint: deeper and independent of brightness ranking in a window.
+          const tq = Date.now();
+          const q = indexSearch(cat.catalog, stars, {
+            scale: { low: s * (1 - tol), high: s * (1 + tol) },
+            position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
+            budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats,
+          });
+          if (q) {
+            attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}` });
+            if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
+          }
         }
       }
       if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted) {
@@ -170,18 +186,26 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         }
         attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tl, result: sol ? `solved on the scale ladder (${sol.matched} stars)` : `no match on ${steps} scale steps` });
         if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
+        const tq = Date.now();
+        const q = indexSearch(cat.catalog, stars, {
+          scale: null, position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 },
+          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats,
+        });
+        if (q) {
+          attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}` });
+          if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
+        }
       }
       if (timeLeft() > 0 && !signal?.aborted) {
         const tb = Date.now();
-        const sol = solveBlind(cat.catalog, stars, {
+        const r = blindChain(cat.catalog, stars, {
           scale: scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null,
           position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: 180 } : null,
-          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal },
-          // The pattern index grows as 1/fov²: below ~4° solve-field is the better blind tool.
-          minFovDeg: Math.max(minFov, 4),
+          // leave solve-field its share when it will run after us
+          until: Math.min(deadline, tb + Math.max(1000, timeLeft() * (useSolveField ? BLIND_SHARE : 1))), signal, stats, minFovDeg: minFov,
         });
-        attempts.push({ solver: 'sidereal-blind', ms: Date.now() - tb, result: sol.solution ? `solved (${sol.solution.matched} stars)` : sol.reason });
-        if (sol.solution) return done(sol.solution.wcs, 'sidereal-blind', sol.solution);
+        attempts.push(...r.attempts);
+        if (r.solution) return done(r.solution.wcs, 'sidereal-blind', r.solution);
       }
     }
   } else if (stars) {
@@ -189,7 +213,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   }
 
   // 4. astrometry.net
-  if ((input.solveField ?? true) && solveFieldAvailable() && timeLeft() > 1500 && !signal?.aborted) {
+  if (useSolveField && timeLeft() > 1500 && !signal?.aborted) {
     const useStars = stars && stars.count >= 8;
     const imagePath = !useStars && input.imagePath && /\.(fits?|fts|jpe?g|png)$/i.test(input.imagePath) ? input.imagePath : undefined;
     if (useStars || imagePath) {

@@ -4,13 +4,15 @@
  * data, read the way solve-field uses them but from TypeScript.
  *
  * Memory: only the code kd-tree (split values, leaf bounds and the u16 codes,
- * 8 bytes per quad for 4-star indexes) is held in memory, loaded on first use;
- * quads and stars are read on demand with positioned reads (the OS page cache
- * shares them between threads and processes).
+ * 8 bytes per quad for 4-star indexes) is held in memory, loaded on first use,
+ * the codes in a buffer shared by the process's worker threads
+ * ({@link sharedBuffer}); quads and stars are read on demand with positioned
+ * reads (the OS page cache shares them between threads and processes).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { HeaderCard } from '../../sdk/facts.ts';
 import { FITS_BLOCK, parseFitsHeader } from '../../wcs/fitsHeader.ts';
+import { fileKey, sharedBuffer } from '../catalog/sharedBuffers.ts';
 
 interface Hdu {
   cards: Map<string, HeaderCard['value']>;
@@ -181,7 +183,8 @@ export class AnIndex {
     const low = new Float64Array(ndim);
     for (let d = 0; d < ndim; d++) low[d] = rb.getFloat64(8 * d, true);
     const scale = rb.getFloat64(16 * ndim, true);
-    const codes = new Uint16Array(readBytes(fd, dataH.dataOffset, dataH.dataBytes).buffer);
+    // The codes (8 bytes per quad) are the big part: one copy per process, shared between threads.
+    const codes = new Uint16Array(sharedBuffer(fileKey(this.path, 'codes'), dataH.dataBytes, (into) => { readBytes(fd, dataH.dataOffset, dataH.dataBytes, into); }));
     let bits = 0;
     while (1 << bits < ndim) bits++;
     this.tree = { ndim, ninterior, lr, split, dimMask: (1 << bits) - 1, codes, low, scale };

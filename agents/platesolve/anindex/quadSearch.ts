@@ -17,6 +17,12 @@ import { newStats, type SearchStats } from '../solver/hinted.ts';
 import { outOfTime, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from '../solver/types.ts';
 import type { AnIndex } from './anIndex.ts';
 
+/** An index to search, from which new image star on (solve-field's "startobj"; default 0). */
+export interface IndexUse {
+  index: AnIndex;
+  fromStar?: number;
+}
+
 export interface QuadSearchOptions {
   /** pixel scale range; null = any scale the indexes can match (blind) */
   scale: ScaleHint | null;
@@ -27,7 +33,15 @@ export interface QuadSearchOptions {
   maxStars?: number;
   /** code-space match tolerance; default 0.01 (solve-field's default) */
   codeTolerance?: number;
+  /**
+   * also use 3-star (triangle) indexes; default false: their 2-number codes
+   * match so often that verification dominates (wide fields have the
+   * all-sky pattern index instead)
+   */
+  triangles?: boolean;
   stats?: SearchStats;
+  /** shared between passes over the same image (skips hypotheses already verified) */
+  checker?: CandidateChecker;
 }
 
 export interface QuadSearchResult {
@@ -49,6 +63,7 @@ const BLIND_FIELD_MAX_DEG = 120;
 
 interface IndexRange {
   index: AnIndex;
+  from: number;
   /** allowed squared A–B pixel distances */
   min2: number;
   max2: number;
@@ -56,33 +71,40 @@ interface IndexRange {
 
 /** Per-pair state: the code frame of A–B and which stars lie in its circle. */
 interface Pair {
-  ok: boolean;
   d2: number;
   cos: number;
   sin: number;
   /** code-frame x, y of each star (valid where inbox) */
-  x: Float64Array;
-  y: Float64Array;
+  x: Float32Array;
+  y: Float32Array;
   inbox: Uint8Array;
 }
 
+/** Scale range a search uses: the hint, else every field from ~0.25° to ~120° across. */
+export function searchScaleRange(stars: ImageStars, scale: ScaleHint | null): { low: number; high: number } {
+  const maxSide = Math.max(stars.width, stars.height);
+  return { low: scale?.low ?? (BLIND_FIELD_MIN_DEG * 3600) / maxSide, high: scale?.high ?? (BLIND_FIELD_MAX_DEG * 3600) / maxSide };
+}
+
 export function searchIndexQuads(
-  cat: StarCatalog, stars: ImageStars, indexes: AnIndex[], opts: QuadSearchOptions,
+  cat: StarCatalog, stars: ImageStars, indexes: (AnIndex | IndexUse)[], opts: QuadSearchOptions,
 ): QuadSearchResult {
   const stats = opts.stats ?? newStats();
   const N = Math.min(stars.count, opts.maxStars ?? 60);
   const tol = opts.codeTolerance ?? 0.01;
-  const minSide = Math.min(stars.width, stars.height), maxSide = Math.max(stars.width, stars.height);
+  const minSide = Math.min(stars.width, stars.height);
   const diag = Math.hypot(stars.width, stars.height);
-  const sLow = opts.scale?.low ?? (BLIND_FIELD_MIN_DEG * 3600) / maxSide;
-  const sHigh = opts.scale?.high ?? (BLIND_FIELD_MAX_DEG * 3600) / maxSide;
+  const { low: sLow, high: sHigh } = searchScaleRange(stars, opts.scale);
   const qMin = QUAD_MIN_FRACTION * minSide, qMax = QUAD_MAX_FRACTION * diag;
   const ranges: IndexRange[] = [];
-  for (const index of indexes) {
+  for (const entry of indexes) {
+    const index = 'index' in entry ? entry.index : entry;
+    const from = 'index' in entry ? entry.fromStar ?? 0 : 0;
+    if (index.dimQuads < 4 && !opts.triangles) continue;
     // A star moving by the code tolerance moves the code this much in pixels (solve-field's fudge).
     const fudge = (index.scaleHigh * Math.SQRT1_2 * tol) / sHigh;
     const lo = Math.max(qMin, index.scaleLow / sHigh - fudge), hi = Math.min(qMax, index.scaleHigh / sLow + fudge);
-    if (lo <= hi) ranges.push({ index, min2: lo * lo, max2: hi * hi });
+    if (lo <= hi && from < N) ranges.push({ index, from, min2: lo * lo, max2: hi * hi });
   }
   const result = (solution: Solution | null, reason: string, depth: number): QuadSearchResult => ({ solution, reason, lookups, matches, depth });
   let lookups = 0, matches = 0;
@@ -91,7 +113,7 @@ export function searchIndexQuads(
   let min2 = Infinity, max2 = 0;
   for (const r of ranges) { min2 = Math.min(min2, r.min2); max2 = Math.max(max2, r.max2); }
 
-  const checker = new CandidateChecker(cat, stars, sLow, sHigh, opts.position, stats);
+  const checker = opts.checker ?? new CandidateChecker(cat, stars, sLow, sHigh, opts.position, stats);
   const px = stars.p1, py = stars.p2;
   const pairs: (Pair | null)[] = new Array(N * N).fill(null);
   const margin = 1.5 * tol;
@@ -102,6 +124,7 @@ export function searchIndexQuads(
   const imgIds = new Int32Array(4);
   const code = new Float64Array(4), perm = new Float64Array(4);
   const hits: number[] = [];
+  const reach = opts.position && opts.position.radius < 180 ? opts.position.radius + (diag * sHigh) / 3600 : 0;
   let solution: Solution | null = null;
   let quadsTried = 0;
   let timeUp = false;
@@ -110,7 +133,7 @@ export function searchIndexQuads(
     const dx = px[b] - px[a], dy = py[b] - py[a];
     const d2 = dx * dx + dy * dy;
     if (d2 < min2 || d2 > max2) return null;
-    const p: Pair = { ok: true, d2, cos: (dx + dy) / d2, sin: (dy - dx) / d2, x: new Float64Array(N), y: new Float64Array(N), inbox: new Uint8Array(N) };
+    const p: Pair = { d2, cos: (dx + dy) / d2, sin: (dy - dx) / d2, x: new Float32Array(N), y: new Float32Array(N), inbox: new Uint8Array(N) };
     for (let c = 0; c < upTo; c++) if (c !== a && c !== b) addToBox(p, a, c);
     return p;
   };
@@ -157,11 +180,13 @@ export function searchIndexQuads(
             imgIds[2] = q[2 + c0];
             if (nc === 2) imgIds[3] = q[2 + c1];
             let outside = false;
-            for (let k = 0; k < dim; k++) {
+            for (let k = 0; k < dim && !outside; k++) {
+              if (quadStars[k] >= index.nStars) { outside = true; break; } // damaged file
               index.starXyz(quadStars[k], xyz);
               skyRa[k] = ((Math.atan2(xyz[1], xyz[0]) * 180) / Math.PI + 360) % 360;
               skyDec[k] = (Math.atan2(xyz[2], Math.hypot(xyz[0], xyz[1])) * 180) / Math.PI;
-              if (opts.position && k === 0 && angularDistance(skyRa[0], skyDec[0], opts.position.ra, opts.position.dec) > opts.position.radius + (Math.sqrt(max2) * sHigh) / 3600) outside = true;
+              // Near a hint, a quad whose first star is beyond the search radius plus a field is out.
+              if (k === 0 && reach > 0 && angularDistance(skyRa[0], skyDec[0], opts.position!.ra, opts.position!.dec) > reach) outside = true;
             }
             if (outside) continue;
             const sol = checker.check(imgIds, skyRa, skyDec, dim);
@@ -183,7 +208,7 @@ export function searchIndexQuads(
       pairs[a * N + n] = p;
       if (!p) continue;
       for (const r of ranges) {
-        if (p.d2 < r.min2 || p.d2 > r.max2) continue;
+        if (n < r.from || p.d2 < r.min2 || p.d2 > r.max2) continue;
         const dim = r.index.dimQuads;
         for (let c = 0; c < n && !(solution || timeUp); c++) {
           if (!p.inbox[c]) continue;
@@ -199,7 +224,7 @@ export function searchIndexQuads(
         const p = pairs[a * N + b];
         if (!p || !addToBox(p, a, n)) continue;
         for (const r of ranges) {
-          if (p.d2 < r.min2 || p.d2 > r.max2) continue;
+          if (n < r.from || p.d2 < r.min2 || p.d2 > r.max2) continue;
           const dim = r.index.dimQuads;
           if (dim === 3) tryQuad(p, [a, b, n], 3, r.index);
           else for (let d = 0; d < n && !(solution || timeUp); d++) if (p.inbox[d] && d !== n) tryQuad(p, [a, b, n, d], 4, r.index);

@@ -4,7 +4,8 @@
  * Read once per thread from the compact file written by
  * scripts/build-star-catalog.ts (format in {@link encodeStarCatalog}).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { fileKey, sharedBuffer } from './sharedBuffers.ts';
 import { SkyCells } from './cells.ts';
 
 const MAGIC = 'SIDSTAR1';
@@ -77,8 +78,11 @@ export class StarCatalog {
     const magLimit = Number.isFinite(maxMag) ? Math.round(maxMag * 1000) : 32767;
     const cosR = Math.cos(Math.min(radius, 180) * D2R);
     const sd0 = Math.sin(dec0 * D2R), cd0 = Math.cos(dec0 * D2R);
+    const maxStars = options.maxStars ?? Infinity;
+    const cells = this.cells.cellsInCap(ra0, dec0, radius);
+    if (maxStars < Infinity) return this.brightestInCap(cells, ra0, sd0, cd0, cosR, magLimit, maxStars);
     const idx: number[] = [];
-    for (const c of this.cells.cellsInCap(ra0, dec0, radius)) {
+    for (const c of cells) {
       const end = this.cellStart[c + 1];
       for (let i = this.cellStart[c]; i < end; i++) {
         if (this.magMilli[i] > magLimit) break; // sorted by magnitude within the cell
@@ -95,6 +99,59 @@ export class StarCatalog {
       out.ra[k] = this.raFixed[i] * RA_UNIT;
       out.dec[k] = this.decFixed[i] * DEC_UNIT;
       out.mag[k] = this.magMilli[i] / 1000;
+    }
+    return out;
+  }
+
+  /**
+   * The brightest `maxStars` stars of the cap: a k-way merge of the cells'
+   * magnitude-sorted runs (a heap keyed by each cell's next star), so a query
+   * for a few bright stars over a wide field does not scan every faint star.
+   */
+  private brightestInCap(
+    cells: number[], ra0: number, sd0: number, cd0: number, cosR: number, magLimit: number, maxStars: number,
+  ): StarSet {
+    const m = cells.length;
+    const ptr = new Int32Array(m), end = new Int32Array(m);
+    const heap = new Int32Array(m); // run numbers, min-heap on the magnitude at ptr
+    let hn = 0;
+    const mag = this.magMilli;
+    const key = (r: number): number => mag[ptr[r]];
+    const down = (i: number): void => {
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let b = i;
+        if (l < hn && key(heap[l]) < key(heap[b])) b = l;
+        if (r < hn && key(heap[r]) < key(heap[b])) b = r;
+        if (b === i) return;
+        const t = heap[i]; heap[i] = heap[b]; heap[b] = t;
+        i = b;
+      }
+    };
+    for (let k = 0; k < m; k++) {
+      ptr[k] = this.cellStart[cells[k]];
+      end[k] = this.cellStart[cells[k] + 1];
+      if (ptr[k] < end[k]) heap[hn++] = k;
+    }
+    for (let i = (hn >> 1) - 1; i >= 0; i--) down(i);
+    const found: number[] = [];
+    while (hn > 0 && found.length < maxStars) {
+      const r = heap[0];
+      const i = ptr[r];
+      if (mag[i] > magLimit) break; // every other run continues with fainter stars
+      const d = this.decFixed[i] * DEC_UNIT * D2R;
+      const da = (this.raFixed[i] * RA_UNIT - ra0) * D2R;
+      if (sd0 * Math.sin(d) + cd0 * Math.cos(d) * Math.cos(da) >= cosR) found.push(i);
+      if (++ptr[r] < end[r]) down(0);
+      else { heap[0] = heap[--hn]; down(0); }
+    }
+    const n = found.length;
+    const out: StarSet = { ra: new Float64Array(n), dec: new Float64Array(n), mag: new Float32Array(n), count: n };
+    for (let k = 0; k < n; k++) {
+      const i = found[k];
+      out.ra[k] = this.raFixed[i] * RA_UNIT;
+      out.dec[k] = this.decFixed[i] * DEC_UNIT;
+      out.mag[k] = mag[i] / 1000;
     }
     return out;
   }
@@ -160,29 +217,51 @@ export function decodeStarCatalog(bytes: Uint8Array): StarCatalog {
   const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jl))) as CatalogMeta;
   if (meta.version !== 1) throw new Error(`unsupported star catalog version ${meta.version}`);
   const cells = new SkyCells(meta.zoneDeg);
-  // Copy into a fresh, aligned buffer once; typed-array views then need no alignment care.
-  const body = new Uint8Array(bytes.subarray(12 + Math.ceil(jl / 4) * 4)); // a copy (Buffer#slice would share memory)
+  // Typed-array views need aligned offsets: view the bytes in place when the body is 4-byte
+  // aligned (a shared or whole-file buffer), else copy it once into a fresh buffer.
+  const start = 12 + Math.ceil(jl / 4) * 4;
+  const inPlace = (bytes.byteOffset + start) % 4 === 0;
+  const body = inPlace ? bytes.subarray(start) : new Uint8Array(bytes.subarray(start)); // (Buffer#slice would share memory)
   const buf = body.buffer;
+  const base = body.byteOffset;
   const n = meta.stars;
   if (!(Number.isInteger(n) && n >= 0) || body.byteLength < 4 * (cells.count + 1) + 10 * n) {
     throw new Error('star catalog file is truncated or corrupt');
   }
   let p = 0;
-  const cellStart = new Uint32Array(buf, p, cells.count + 1); p += cellStart.byteLength;
-  const ra = new Uint32Array(buf, p, n); p += 4 * n;
-  const dec = new Int32Array(buf, p, n); p += 4 * n;
-  const mag = new Int16Array(buf, p, n); p += 2 * n;
+  const cellStart = new Uint32Array(buf, base + p, cells.count + 1); p += cellStart.byteLength;
+  const ra = new Uint32Array(buf, base + p, n); p += 4 * n;
+  const dec = new Int32Array(buf, base + p, n); p += 4 * n;
+  const mag = new Int16Array(buf, base + p, n); p += 2 * n;
   if (p > body.byteLength || cellStart[cells.count] !== n) throw new Error('star catalog file is truncated or corrupt');
   return new StarCatalog(meta, cellStart, ra, dec, mag);
 }
 
 const loaded = new Map<string, StarCatalog>();
 
-/** Loads (once per thread) the catalog file at `path`. Throws when missing or corrupt. */
+/**
+ * Loads (once per thread) the catalog file at `path`, sharing the bytes with
+ * the process's other worker threads ({@link sharedBuffer}). Throws when
+ * missing or corrupt.
+ */
 export function loadStarCatalog(path: string): StarCatalog {
   let cat = loaded.get(path);
   if (!cat) {
-    cat = decodeStarCatalog(readFileSync(path));
+    const size = statSync(path).size;
+    const sab = sharedBuffer(fileKey(path, 'star-catalog'), size, (into) => {
+      const fd = openSync(path, 'r');
+      try {
+        let got = 0;
+        while (got < size) {
+          const k = readSync(fd, into, got, size - got, got);
+          if (k <= 0) throw new Error(`${path}: file shrank while being read`);
+          got += k;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    });
+    cat = decodeStarCatalog(new Uint8Array(sab));
     loaded.set(path, cat);
   }
   return cat;

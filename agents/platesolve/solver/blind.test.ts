@@ -49,6 +49,28 @@ test('blind on real wide-field frames: right or unsolved, never wrong', async ()
     assert.ok(Math.abs(res.pixelScaleArcsec! / a.pixel_scale_arcsec - 1) < 0.02, `${file}: wrong scale`);
   }
   assert.ok(solved >= 5, `only ${solved}/${files.length} solved blind`);
+  assert.equal(solved, files.length, `only ${solved}/${files.length} solved blind`);
+});
+
+test('blind on real frames of 1–8° (index quads, lens-distorted, star-tracker and oddly ranked frames): all right', async () => {
+  const manifest = JSON.parse(readFileSync(testdata + 'manifest.json', 'utf8')) as { images: { file: string; ra_deg?: number; dec_deg?: number; pixel_scale_arcsec?: number; astrometry_net_solution?: { ra_deg: number; dec_deg: number; pixel_scale_arcsec: number } }[] };
+  const files = ['platesolve/an-apod1.jpg', 'platesolve/an-apod2.jpg', 'platesolve/an-apod3.jpg', 'platesolve/cedar-orion_trees.jpg',
+    'platesolve/cedar-jan1_g90_e100ms.jpg', 'fits-headers/stellarsolver-randomsky.fits'];
+  for (const file of files) {
+    const e = manifest.images.find((x) => x.file === file)!;
+    const a = e.astrometry_net_solution;
+    const truth = e.ra_deg !== undefined ? { ra: e.ra_deg, dec: e.dec_deg!, scale: e.pixel_scale_arcsec! } : { ra: a!.ra_deg, dec: a!.dec_deg, scale: a!.pixel_scale_arcsec };
+    const path = testdata + file;
+    const d = await describeFile(path, { fileName: file.split('/').pop()!, folderPath: '' });
+    const pixels = await readPixels(path, { maxPixels: 12e6 });
+    // no header cards at all: no WCS, no hints
+    const res = await solveImage({ pixels, cards: [], width: d.width!, height: d.height!, format: d.format, catalogPath, solveField: false, timeLimitMs: 60000 });
+    assert.ok(res.solved, `${file}: unsolved (${res.reason})`);
+    assert.equal(res.solver, 'sidereal-blind', file);
+    const fov = Math.max(res.fieldWidthDeg!, res.fieldHeightDeg!);
+    assert.ok(angularDistance(res.ra!, res.dec!, truth.ra, truth.dec) < Math.max(1 / 60, 0.02 * fov), `${file}: wrong centre`);
+    assert.ok(Math.abs(res.pixelScaleArcsec! / truth.scale - 1) < 0.02, `${file}: wrong scale ${res.pixelScaleArcsec}`);
+  }
 });
 
 test('random points are never "solved" blind', () => {

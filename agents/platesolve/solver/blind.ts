@@ -159,7 +159,7 @@ function matchBand(
         // Verify in a density-matched catalog window at the implied position.
         const inWin = cat.query(ra, dec, rWin, { maxStars: Math.ceil((nImg * areaWin) / areaImg) + 1 }).count;
         const n = Math.min(nImg, Math.max(8, Math.round((inWin * areaImg) / areaWin)));
-        const win = catalogWindow(cat, ra, dec, rWin, Math.round((n * areaWin) / areaImg));
+        const win = catalogWindow(cat, ra, dec, rWin, Math.round((n * areaWin) / areaImg), false);
         const wx = new Float64Array(4), wy = new Float64Array(4);
         for (let k = 0; k < 4; k++) {
           const p = tanProject(ra, dec, idx.ra[ids[k]], idx.dec[ids[k]])!;

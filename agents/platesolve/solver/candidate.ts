@@ -10,12 +10,16 @@ import { angularDistance, tanDeproject, tanProject } from '../../wcs/index.ts';
 import type { StarCatalog } from '../catalog/starCatalog.ts';
 import { catalogWindow, finalCheck, type SearchStats } from './hinted.ts';
 import { verify, type ImageSide } from './matchWindow.ts';
-import { buildQuads } from './quads.ts';
-import { fitSimilarity, similarityScale } from './similarity.ts';
+import { PointGrid } from './pointGrid.ts';
+import { NO_QUADS } from './quads.ts';
+import { fitSimilarity, invertSimilarity, similarityScale } from './similarity.ts';
+import type { Similarity } from './similarity.ts';
 import type { ImageStars, PositionHint, Solution } from './types.ts';
 
 /** Image stars taking part in verification (brightest first). */
 const VERIFY_STARS = 60;
+/** Brightest image stars for the quick pre-check. */
+const PRE_STARS = 30;
 
 export class CandidateChecker {
   readonly side: ImageSide;
@@ -29,6 +33,8 @@ export class CandidateChecker {
   private readonly tmp: [number, number] = [0, 0];
   /** hypotheses given up on before the full verification (cheap rejections) */
   cheapRejects = 0;
+  private readonly pre: PointGrid;
+  private readonly rPre: number;
 
   constructor(
     private readonly cat: StarCatalog,
@@ -44,20 +50,45 @@ export class CandidateChecker {
     this.cy = (stars.height + 1) / 2;
     const u = new Float64Array(n), v = new Float64Array(n);
     for (let i = 0; i < n; i++) { u[i] = stars.p1[i] - this.cx; v[i] = stars.p2[i] - this.cy; }
-    this.side = { n, u, v, quads: buildQuads(u, v, 0) };
+    this.side = { n, u, v, quads: NO_QUADS };
+    const nPre = Math.min(n, PRE_STARS);
+    this.rPre = Math.min(25, Math.max(3, 0.012 * Math.hypot(stars.width, stars.height)));
+    this.pre = new PointGrid(u.subarray(0, nPre), v.subarray(0, nPre), Math.max(8, this.rPre));
+  }
+
+  /**
+   * Quick test: of the catalog's brightest stars that the hypothesis puts in
+   * the image (about as many as the pre-check uses image stars), do at least
+   * a few land on bright image stars? Random hypotheses rarely get 5.
+   */
+  private precheck(t: Similarity, cra: number, cdec: number, rWin: number, areaRatio: number): boolean {
+    const want = Math.ceil(PRE_STARS * 1.5 * areaRatio) + 4;
+    const set = this.cat.query(cra, cdec, rWin, { maxStars: want });
+    const hw = this.stars.width / 2, hh = this.stars.height / 2;
+    let inside = 0, hits = 0;
+    for (let i = 0; i < set.count && inside < PRE_STARS * 1.5; i++) {
+      const p = tanProject(cra, cdec, set.ra[i], set.dec[i], this.tmp);
+      if (!p) continue;
+      const [u, v] = invertSimilarity(t, p[0], p[1]);
+      if (Math.abs(u) > hw || Math.abs(v) > hh) continue;
+      inside++;
+      if (this.pre.nearest(u, v, this.rPre) >= 0) hits++;
+    }
+    // Verification needs at least 5–8 matches: fewer catalog stars on the bright ones is hopeless.
+    return hits >= 5;
   }
 
   /**
    * Tries the correspondence image stars `img[k]` ↔ sky positions
-   * (`ra[k]`, `dec[k]`), k < n (3 or 4). Returns a verified, refined solution or null.
+   * (`skyRa[k]`, `skyDec[k]`), k < n (3 or 4). Returns a verified, refined solution or null.
    */
-  check(img: ArrayLike<number>, ra: ArrayLike<number>, dec: ArrayLike<number>, n: number): Solution | null {
+  check(img: ArrayLike<number>, skyRa: ArrayLike<number>, skyDec: ArrayLike<number>, n: number): Solution | null {
     const { stars, qu, qv, qx, qy } = this;
-    const ra0 = ra[0], dec0 = dec[0];
+    const ra0 = skyRa[0], dec0 = skyDec[0];
     let sizePx = 0;
     for (let k = 0; k < n; k++) {
       qu[k] = stars.p1[img[k]] - this.cx; qv[k] = stars.p2[img[k]] - this.cy;
-      const p = tanProject(ra0, dec0, ra[k], dec[k], this.tmp);
+      const p = tanProject(ra0, dec0, skyRa[k], skyDec[k], this.tmp);
       if (!p) return null;
       qx[k] = p[0]; qy[k] = p[1];
       for (let j = 0; j < k; j++) sizePx = Math.max(sizePx, Math.hypot(qu[k] - qu[j], qv[k] - qv[j]));
@@ -71,7 +102,6 @@ export class CandidateChecker {
     if (scale < this.sLow || scale > this.sHigh) return null;
     // The pattern itself must fit at the level of centroid errors.
     if (fit.rms / s > Math.max(1.5, 0.01 * sizePx)) return null;
-    const skyRa = ra, skyDec = dec;
     const [cra, cdec] = tanDeproject(ra0, dec0, fit.t.c, fit.t.d);
     if (this.position && angularDistance(cra, cdec, this.position.ra, this.position.dec) > this.position.radius) return null;
     const fovW = (stars.width * scale) / 3600, fovH = (stars.height * scale) / 3600;
@@ -84,11 +114,6 @@ export class CandidateChecker {
     // Verify in a density-matched catalog window at the implied position.
     const rWin = (Math.hypot(fovW, fovH) / 2) * 1.05;
     const areaImg = fovW * fovH, areaWin = Math.PI * rWin * rWin;
-    const nImg = this.side.n;
-    const inWin = this.cat.query(cra, cdec, rWin, { maxStars: Math.ceil((nImg * areaWin) / areaImg) + 1 }).count;
-    const nUse = Math.min(nImg, Math.max(8, Math.round((inWin * areaImg) / areaWin)));
-    const win = catalogWindow(this.cat, cra, cdec, rWin, Math.round((nUse * areaWin) / areaImg), false);
-    if (win.n < 5) { this.cheapRejects++; return null; }
     for (let k = 0; k < n; k++) {
       const p = tanProject(cra, cdec, skyRa[k], skyDec[k], this.tmp);
       if (!p) return null;
@@ -96,6 +121,12 @@ export class CandidateChecker {
     }
     const inWinFit = fitSimilarity(qu, qv, qx, qy, fit.t.mirrored, n);
     if (!inWinFit) return null;
+    if (!this.precheck(inWinFit.t, cra, cdec, rWin, areaWin / areaImg)) { this.cheapRejects++; return null; }
+    const nImg = this.side.n;
+    const inWin = this.cat.query(cra, cdec, rWin, { maxStars: Math.ceil((nImg * areaWin) / areaImg) + 1 }).count;
+    const nUse = Math.min(nImg, Math.max(8, Math.round((inWin * areaImg) / areaWin)));
+    const win = catalogWindow(this.cat, cra, cdec, rWin, Math.round((nUse * areaWin) / areaImg), false);
+    if (win.n < 5) return null;
     const diag = Math.hypot(stars.width, stars.height);
     const h = verify(stars, { ...this.side, n: nUse }, win, inWinFit.t, Math.min(25, Math.max(3, 0.012 * diag)),
       Math.max(2, 1.5 * (stars.fwhm ?? 2.5)), stars.width * stars.height, this.stats.hypotheses, -9);

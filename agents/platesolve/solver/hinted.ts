@@ -9,7 +9,7 @@ import type { StarCatalog } from '../catalog/starCatalog.ts';
 import { log10BinomialTail } from './falseAlarm.ts';
 import { imageSide, matchWindow, type CatalogWindow, type ImageSide, type Hypothesis } from './matchWindow.ts';
 import { PointGrid } from './pointGrid.ts';
-import { buildQuads } from './quads.ts';
+import { buildQuads, NO_QUADS } from './quads.ts';
 import { refineWcs } from './refine.ts';
 import { outOfTime, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './types.ts';
 
@@ -66,7 +66,7 @@ export function catalogWindow(cat: StarCatalog, ra0: number, dec0: number, radiu
     const p = tanProject(ra0, dec0, set.ra[i], set.dec[i], tmp);
     xi[i] = p ? p[0] : 1e9; eta[i] = p ? p[1] : 1e9;
   }
-  const quads = withQuads ? buildQuads(xi, eta, n) : buildQuads(xi, eta, 0);
+  const quads = withQuads ? buildQuads(xi, eta, n) : NO_QUADS;
   const cell = Math.max(radius / 30, 1e-6);
   return { ra0, dec0, n, xi, eta, ra: set.ra, dec: set.dec, quads, grid: new PointGrid(xi, eta, cell) };
 }

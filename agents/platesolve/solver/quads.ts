@@ -14,6 +14,9 @@ export interface QuadSet {
   stars: Int32Array;
 }
 
+/** An empty quad set (for point sets used only for verification). */
+export const NO_QUADS: QuadSet = { count: 0, ratios: new Float32Array(0), size: new Float64Array(0), stars: new Int32Array(0) };
+
 /** Resolution of the first-ratio ordering of a {@link QuadSet}. */
 export const RATIO_BIN = 1 / 65536;
 

@@ -1,0 +1,85 @@
+/**
+ * How the solve chain uses the astrometry.net index quads
+ * ({@link searchIndexQuads}): which indexes, how deep, in which pass.
+ *
+ * - near a position hint: 4-star and 3-star indexes together, deep (the
+ *   position check throws out far-away matches before any verification);
+ * - blind, first pass: 4-star indexes over the 30 brightest stars — most
+ *   solvable frames solve here within a second;
+ * - blind, second pass: the 3-star (triangle) indexes of wide fields, whose
+ *   short codes match often and cost more, then deeper 4-star quads.
+ */
+import type { StarCatalog } from '../catalog/starCatalog.ts';
+import { CandidateChecker } from '../solver/candidate.ts';
+import type { SearchStats } from '../solver/hinted.ts';
+import type { ImageStars, PositionHint, ScaleHint, Solution, SolverBudget } from '../solver/types.ts';
+import { installedIndexes } from './indexSet.ts';
+import type { AnIndex } from './anIndex.ts';
+import { searchIndexQuads, searchScaleRange, type QuadSearchOptions } from './quadSearch.ts';
+
+/** Brightest image stars of the first blind pass, and the deepest any pass goes. */
+const FIRST_PASS_STARS = 30;
+const BLIND_STARS = 80;
+const TRIANGLE_STARS = 40;
+/** Share of the second blind pass given to the 3-star indexes. */
+const TRIANGLE_SHARE = 0.6;
+const HINTED_STARS = 100;
+
+export interface IndexSearchOptions {
+  scale: ScaleHint | null;
+  position: PositionHint | null;
+  budget: SolverBudget;
+  stats: SearchStats;
+  /** blind passes: true = first (4-star, brightest stars), false = second (the rest); undefined = hinted */
+  firstPass?: boolean;
+  /** the first pass's checker, so the second pass does not verify the same hypotheses again */
+  checker?: CandidateChecker;
+  /** index directories (tests); default the usual astrometry.net places */
+  dirs?: readonly string[];
+}
+
+export interface IndexSearchResult {
+  solution: Solution | null;
+  reason: string;
+  checker: CandidateChecker;
+}
+
+/** Null when no usable index files are installed (or the catalog is too shallow to verify small fields). */
+export function indexSearch(cat: StarCatalog, stars: ImageStars, opts: IndexSearchOptions): IndexSearchResult | null {
+  if (!cat.deep) return null;
+  const indexes = opts.dirs ? installedIndexes(opts.dirs) : installedIndexes();
+  if (indexes.length === 0) return null;
+  const { low, high } = searchScaleRange(stars, opts.scale);
+  const checker = opts.checker ?? new CandidateChecker(cat, stars, low, high, opts.position, opts.stats);
+  const common = { scale: opts.scale, position: opts.position, budget: opts.budget, stats: opts.stats, checker };
+  try {
+    return { ...search(cat, stars, opts, indexes, common), checker };
+  } catch (err) {
+    // A damaged or truncated index file: report it, let the other solvers run.
+    return { solution: null, reason: `index files unusable: ${(err as Error).message}`, checker };
+  }
+}
+
+function search(
+  cat: StarCatalog, stars: ImageStars, opts: IndexSearchOptions, indexes: AnIndex[], common: Omit<QuadSearchOptions, 'maxStars'>,
+): { solution: Solution | null; reason: string } {
+  const quads = indexes.filter((i) => i.dimQuads === 4), triangles = indexes.filter((i) => i.dimQuads === 3);
+  let r;
+  if (opts.firstPass === undefined) {
+    r = searchIndexQuads(cat, stars, indexes, { ...common, triangles: true, maxStars: HINTED_STARS });
+  } else if (opts.firstPass) {
+    r = searchIndexQuads(cat, stars, quads, { ...common, maxStars: FIRST_PASS_STARS });
+  } else {
+    // Triangles match far more often than quads, so they get their own share of the time
+    // (they rescue distorted wide fields); then deeper quads (dense or oddly ranked fields).
+    const now = Date.now(), until = opts.budget.deadline;
+    const split = { ...opts.budget, deadline: Math.min(until, now + (until - now) * TRIANGLE_SHARE) };
+    r = searchIndexQuads(cat, stars, triangles, { ...common, budget: split, triangles: true, maxStars: TRIANGLE_STARS });
+    if (!r.solution) {
+      const deep = quads.map((index) => ({ index, fromStar: FIRST_PASS_STARS }));
+      const q = searchIndexQuads(cat, stars, deep, { ...common, maxStars: BLIND_STARS });
+      r = { ...q, reason: `3-star: ${r.reason}; 4-star from star ${FIRST_PASS_STARS + 1}: ${q.reason}` };
+    }
+  }
+  return { solution: r.solution, reason: r.reason };
+}

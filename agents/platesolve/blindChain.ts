@@ -1,0 +1,81 @@
+/**
+ * The built-in blind search (no position, or one too vague to search around),
+ * as a sequence of cheap-first steps sharing one time budget and one
+ * hypothesis count (so the false-alarm correction covers all of them):
+ *
+ * 1. the all-sky pattern index for wide fields (≥ 6° short side), briefly —
+ *    star-tracker-like frames solve in milliseconds once its bands are built
+ *    (~0.1–0.4 s each, ~20 MB in all, once per thread);
+ * 2. astrometry.net index quads over the 30 brightest stars (most frames of
+ *    ~0.4–15° solve here within a second);
+ * 3. the rest of the pattern index, if step 1 ran out of time;
+ * 4. 3-star index patterns (distorted wide fields) and deeper quads.
+ *
+ * Narrower pattern-index bands (4–6°, ~47 MB per thread) are not built: the
+ * index quads cover those fields.
+ */
+import type { StarCatalog } from './catalog/starCatalog.ts';
+import { indexSearch } from './anindex/indexSolve.ts';
+import { solveBlind } from './solver/blind.ts';
+import type { SearchStats } from './solver/hinted.ts';
+import type { ImageStars, PositionHint, ScaleHint, Solution } from './solver/types.ts';
+
+export interface BlindChainOptions {
+  scale: ScaleHint | null;
+  position: PositionHint | null;
+  /** absolute deadline (Date.now() ms) for all steps */
+  until: number;
+  signal?: AbortSignal;
+  stats: SearchStats;
+  /** narrowest field the catalog can verify, degrees */
+  minFovDeg: number;
+}
+
+export interface BlindChainResult {
+  solution: Solution | null;
+  attempts: { solver: string; ms: number; result: string }[];
+}
+
+/** Share of the remaining blind time for each step (the last step takes the rest). */
+const QUICK_PATTERN_MS = 1000;
+/** Narrowest short side for the pattern index when the index quads are there (memory grows as 1/fov²). */
+const PATTERN_MIN_FOV = 6;
+const FIRST_QUADS_SHARE = 0.35;
+const PATTERN_SHARE = 0.3;
+
+export function blindChain(cat: StarCatalog, stars: ImageStars, opts: BlindChainOptions): BlindChainResult {
+  const attempts: BlindChainResult['attempts'] = [];
+  const { scale, position, until, signal, stats } = opts;
+  const left = (): number => until - Date.now();
+  const stop = (): boolean => left() <= 0 || signal?.aborted === true;
+  const record = (t0: number, result: string): void => { attempts.push({ solver: 'sidereal-blind', ms: Date.now() - t0, result }); };
+  const pattern = (minFovDeg: number, ms: number): Solution | null => {
+    const t0 = Date.now();
+    const r = solveBlind(cat, stars, { scale, position, stats, minFovDeg, budget: { deadline: Math.min(until, Date.now() + ms), signal } });
+    record(t0, r.solution ? `solved with the pattern index (${r.solution.matched} stars)` : `pattern index ≥ ${minFovDeg}°: ${r.reason}`);
+    return r.solution;
+  };
+
+  const minPatternFov = Math.max(opts.minFovDeg, PATTERN_MIN_FOV);
+  let sol = pattern(minPatternFov, Math.min(QUICK_PATTERN_MS, left() * 0.1));
+  if (sol || stop()) return { solution: sol, attempts };
+  const patternDone = !/time limit/.test(attempts[attempts.length - 1].result);
+
+  let t0 = Date.now();
+  const first = indexSearch(cat, stars, { scale, position, stats, firstPass: true, budget: { deadline: Date.now() + left() * FIRST_QUADS_SHARE, signal } });
+  if (first) {
+    record(t0, first.solution ? `solved with index quads (${first.solution.matched} stars)` : `index quads: ${first.reason}`);
+    if (first.solution) return { solution: first.solution, attempts };
+  }
+  if (stop()) return { solution: null, attempts };
+
+  if (!patternDone || !first) {
+    sol = pattern(first ? minPatternFov : Math.max(opts.minFovDeg, 4), first ? Math.max(500, left() * PATTERN_SHARE) : left());
+    if (sol || stop() || !first) return { solution: sol, attempts };
+  }
+
+  t0 = Date.now();
+  const second = indexSearch(cat, stars, { scale, position, stats, firstPass: false, checker: first.checker, budget: { deadline: until, signal } });
+  record(t0, second?.solution ? `solved with index patterns (${second.solution.matched} stars)` : `index patterns: ${second?.reason}`);
+  return { solution: second?.solution ?? null, attempts };
+}
