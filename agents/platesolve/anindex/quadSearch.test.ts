@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation } from '../../wcs/index.ts';
+import { angularDistance, describeWcs, wcsFromScaleRotation } from '../../wcs/index.ts';
 import { detectStars } from '../detect/detectStars.ts';
 import { solveImage } from '../solveImage.ts';
 import { newStats } from '../solver/hinted.ts';

@@ -80,7 +80,7 @@ export class StarCatalog {
     const sd0 = Math.sin(dec0 * D2R), cd0 = Math.cos(dec0 * D2R);
     const maxStars = options.maxStars ?? Infinity;
     const cells = this.cells.cellsInCap(ra0, dec0, radius);
-    if (maxStars < Infinity) return this.brightestInCap(cells, ra0, sd0, cd0, cosR, magLimit, maxStars);
+    if (maxStars < Infinity) return this.brightestInCap(cells, ra0, dec0, radius, magLimit, maxStars);
     const idx: number[] = [];
     for (const c of cells) {
       const end = this.cellStart[c + 1];
@@ -109,48 +109,61 @@ export class StarCatalog {
    * for a few bright stars over a wide field does not scan every faint star.
    */
   private brightestInCap(
-    cells: number[], ra0: number, sd0: number, cd0: number, cosR: number, magLimit: number, maxStars: number,
+    cells: number[], ra0: number, dec0: number, radius: number, magLimit: number, maxStars: number,
   ): StarSet {
     const m = cells.length;
     const ptr = new Int32Array(m), end = new Int32Array(m);
     const heap = new Int32Array(m); // run numbers, min-heap on the magnitude at ptr
+    const hkey = new Int32Array(m); // magnitude at the top of each heap entry's run
     let hn = 0;
-    const mag = this.magMilli;
-    const key = (r: number): number => mag[ptr[r]];
+    const mag = this.magMilli, raF = this.raFixed, decF = this.decFixed;
     const down = (i: number): void => {
+      const r0 = heap[i], k0 = hkey[i];
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let b = i;
-        if (l < hn && key(heap[l]) < key(heap[b])) b = l;
-        if (r < hn && key(heap[r]) < key(heap[b])) b = r;
-        if (b === i) return;
-        const t = heap[i]; heap[i] = heap[b]; heap[b] = t;
-        i = b;
+        const l = 2 * i + 1;
+        if (l >= hn) break;
+        const c = l + 1 < hn && hkey[l + 1] < hkey[l] ? l + 1 : l;
+        if (hkey[c] >= k0) break;
+        heap[i] = heap[c]; hkey[i] = hkey[c];
+        i = c;
       }
+      heap[i] = r0; hkey[i] = k0;
     };
     for (let k = 0; k < m; k++) {
       ptr[k] = this.cellStart[cells[k]];
       end[k] = this.cellStart[cells[k] + 1];
-      if (ptr[k] < end[k]) heap[hn++] = k;
+      if (ptr[k] < end[k]) { heap[hn] = k; hkey[hn] = mag[ptr[k]]; hn++; }
     }
     for (let i = (hn >> 1) - 1; i >= 0; i--) down(i);
+    // Cheap integer pre-tests on the fixed-point coordinates (a box around the cap) before the
+    // exact spherical test: most stars of the cells at the cap's edge fail them.
+    const cosR = Math.cos(Math.min(radius, 180) * D2R);
+    const sd0 = Math.sin(dec0 * D2R), cd0 = Math.cos(dec0 * D2R);
+    const decLo = Math.floor((dec0 - radius) / DEC_UNIT), decHi = Math.ceil((dec0 + radius) / DEC_UNIT);
+    const nearPole = Math.abs(dec0) + radius >= 89.5 || radius >= 90;
+    const half = nearPole ? 180 : Math.asin(Math.min(1, Math.sin(radius * D2R) / Math.cos(dec0 * D2R))) / D2R;
+    const halfF = half >= 180 ? Infinity : Math.ceil(half / RA_UNIT) + 2;
+    const ra0F = Math.round((((ra0 % 360) + 360) % 360) / RA_UNIT) >>> 0;
     const found: number[] = [];
     while (hn > 0 && found.length < maxStars) {
       const r = heap[0];
       const i = ptr[r];
       if (mag[i] > magLimit) break; // every other run continues with fainter stars
-      const d = this.decFixed[i] * DEC_UNIT * D2R;
-      const da = (this.raFixed[i] * RA_UNIT - ra0) * D2R;
-      if (sd0 * Math.sin(d) + cd0 * Math.cos(d) * Math.cos(da) >= cosR) found.push(i);
-      if (++ptr[r] < end[r]) down(0);
-      else { heap[0] = heap[--hn]; down(0); }
+      const di = decF[i];
+      if (di >= decLo && di <= decHi && Math.abs((raF[i] - ra0F) | 0) <= halfF) {
+        const d = di * DEC_UNIT * D2R;
+        const da = (raF[i] * RA_UNIT - ra0) * D2R;
+        if (sd0 * Math.sin(d) + cd0 * Math.cos(d) * Math.cos(da) >= cosR) found.push(i);
+      }
+      if (++ptr[r] < end[r]) { hkey[0] = mag[ptr[r]]; down(0); }
+      else { hn--; heap[0] = heap[hn]; hkey[0] = hkey[hn]; down(0); }
     }
     const n = found.length;
     const out: StarSet = { ra: new Float64Array(n), dec: new Float64Array(n), mag: new Float32Array(n), count: n };
     for (let k = 0; k < n; k++) {
       const i = found[k];
-      out.ra[k] = this.raFixed[i] * RA_UNIT;
-      out.dec[k] = this.decFixed[i] * DEC_UNIT;
+      out.ra[k] = raF[i] * RA_UNIT;
+      out.dec[k] = decF[i] * DEC_UNIT;
       out.mag[k] = mag[i] / 1000;
     }
     return out;
