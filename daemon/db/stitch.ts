@@ -38,7 +38,8 @@ export async function resolveEquipment(db: Db, type: string, value: string): Pro
      where a.type = ${type} and a.alias_key = ${key}`);
   if (found) return found;
   // an entry of the same name may exist without this alias (created by a user)
-  const created = await db.one(sql.type(z.object({ id: z.string(), type: z.string(), name: z.string() }))`
+  const Ref = z.object({ id: z.string(), type: z.string(), name: z.string() });
+  let created = await db.maybeOne(sql.type(Ref)`
     with ins as (
       insert into equipment (type, name, auto) values (${type}, ${value}, true)
       on conflict (type, lower(name)) do nothing
@@ -48,6 +49,9 @@ export async function resolveEquipment(db: Db, type: string, value: string): Pro
     union all
     select id, type, name from equipment where type = ${type} and lower(name) = lower(${value})
     limit 1`);
+  // another stitch inserted it concurrently: its row was not in this statement's
+  // snapshot, but a new statement sees it once that transaction has committed
+  created ??= await db.one(sql.type(Ref)`select id, type, name from equipment where type = ${type} and lower(name) = lower(${value})`);
   await db.query(sql.unsafe`
     insert into equipment_aliases (type, alias_key, alias, equipment_id) values (${type}, ${key}, ${value}, ${created.id})
     on conflict do nothing`);

@@ -47,7 +47,7 @@ test('three processes share a few hundred files, each processed exactly once per
 
   const done = () => db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from image_results where agent = 'file' and status = 'done'`);
   await waitFor(async () => (await done()) === N, { what: `${N} files processed`, timeoutMs: 150_000, intervalMs: 500 });
-  await waitFor(async () => (await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images`)) === N, { what: 'all stitched' });
+  await waitFor(async () => (await db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images`)) === N, { what: 'all stitched', timeoutMs: 60_000 });
   const runs = await db.pool.any(sql.type(Row)`select agent, runs, status from image_results where agent = 'file'`);
   assert.equal(runs.length, N);
   assert.ok(runs.every((r) => r.runs === 1), 'every file processed exactly once');
@@ -64,6 +64,8 @@ test('three processes share a few hundred files, each processed exactly once per
   assert.equal(after.filter((r) => r.runs === 2).length, 30);
   assert.equal(after.filter((r) => r.runs === 1).length, N - 30);
   assert.ok(after.every((r) => r.status === 'done'));
+  const roundErrors = await db.pool.any(sql.type(z.object({ last_error: z.string().nullable() }))`select last_error from images_unprocessed where last_error is not null`);
+  assert.deepEqual(roundErrors, [], 'no processing round failed (e.g. concurrent stitches creating the same equipment)');
   for (const p of procs) assert.equal(await p.stop(), 0, 'graceful exit on SIGTERM');
 });
 
