@@ -9,13 +9,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import pg from 'pg';
+import { createBenchDatabase } from './benchDatabase.ts';
 // @ts-expect-error plain JS helper
 import { startTestPostgres } from '../scripts/test-postgres.mjs';
 import { createDatabasePool } from '../daemon/db/pool.ts';
-import { migrate } from '../daemon/db/migrate.ts';
 import { seedObjects } from '../daemon/db/objects.ts';
 import { log, setLogLevel } from '../daemon/log.ts';
 import { loadConfig } from '../daemon/config.ts';
@@ -66,14 +66,7 @@ async function measure(base: string, token: string, path: string): Promise<{ ser
 
 async function run(size: number): Promise<Row[]> {
   const name = `bench_gallery_${size}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(server.url);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  await migrate(url, log);
+  const url = await createBenchDatabase(server.url, name);
   const pool = await createDatabasePool(url);
   await seedObjects(pool, log);
   const t0 = Date.now();

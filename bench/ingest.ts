@@ -9,14 +9,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { createBenchDatabase } from './benchDatabase.ts';
 // @ts-expect-error plain JS helper
 import { startTestPostgres } from '../scripts/test-postgres.mjs';
 import { createDatabasePool } from '../daemon/db/pool.ts';
-import { migrate } from '../daemon/db/migrate.ts';
-import { log } from '../daemon/log.ts';
 import { testEnv } from '../test/helpers/daemon.ts';
 import { spawnDaemon } from '../test/helpers/process.ts';
 import { writeTinyFits } from '../test/helpers/library.ts';
@@ -26,14 +24,7 @@ const server = await startTestPostgres();
 
 async function run(processes: number) {
   const name = `bench_${processes}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(server.url);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  await migrate(url, log);
+  const url = await createBenchDatabase(server.url, name);
   const pool = await createDatabasePool(url);
   for (const a of ['platesolve', 'description']) await pool.query(sql.unsafe`insert into agent_settings (agent, enabled) values (${a}, false)`);
   const dir = await mkdtemp(join(tmpdir(), 'sidereal-bench-'));

@@ -13,7 +13,10 @@ export async function makeDueWhereAgentsMissing(db: DatabasePool, agents: { agen
   // clear the new due time when it finishes (see finishImage)
   const r = await db.query(sql.unsafe`
     update images_unprocessed u set next_update_at = now(), generation = generation + 1, attempts = 0
-     where exists (
+     -- only images already processed and not in a round right now: new or leased images
+     -- get every enabled agent anyway, and making a leased one due would run it twice
+     where u.processed_generation > 0 and u.lease_owner is null
+       and exists (
        select 1 from unnest(${sql.array(agents.map((a) => a.agent), 'text')}, ${sql.array(agents.map((a) => a.stage), 'text')}, ${sql.array(agents.map((a) => a.version), 'text')}) as a(agent, stage, version)
         where not exists (select 1 from image_results r where r.image_id = u.id and r.agent = a.agent and r.stage = a.stage and r.agent_version = a.version))`);
   return r.rowCount;
