@@ -4,7 +4,7 @@
  * built-in solver on the Tycho-2/Hipparcos catalog, or astrometry.net's
  * solve-field when installed. Emits {@link SolveFacts} (plus solver details).
  */
-import { defineAgent, type Facts } from '../sdk/index.ts';
+import { AgentError, defineAgent, type Facts } from '../sdk/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
 import type { PixelImage } from '../sdk/index.ts';
 import { defaultStarCatalogPath, resolveStarCatalog } from './catalog/catalogLocation.ts';
@@ -66,6 +66,10 @@ export default defineAgent({
       solveField: settings.solveField !== false,
       imagePath: ctx.file.localPath,
     });
+    // An interrupted solve is not an answer: fail (retried later) instead of caching "unsolved".
+    // Every other unsolved result is final for this content and these hints (the result cache
+    // is keyed by the file, its header facts and the settings), so it is never searched again.
+    if (ctx.signal.aborted || facts.unsolvedReason?.code === 'aborted') throw new AgentError('plate solve interrupted', { permanent: false });
     return { facts: facts as unknown as Facts, warnings: warnings.length ? warnings : undefined };
   },
 });
