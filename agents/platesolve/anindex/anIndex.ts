@@ -134,6 +134,11 @@ export class AnIndex {
     return 2 * (this.dimQuads - 2);
   }
 
+  /** Loads the code tree now (else on the first search). */
+  loadCodeTree(): void {
+    this.loadTree();
+  }
+
   private loadTree(): CodeTree {
     if (this.tree) return this.tree;
     const fd = this.file;
