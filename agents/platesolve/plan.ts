@@ -78,12 +78,15 @@ export function narrowestSolvableFieldDeg(density: number, aspect: number): numb
 }
 
 export function describeCatalog(cat: StarCatalog): string {
-  if (cat.deep) return 'Tycho-2 (to V≈12)';
+  const first = cat.meta.sources[0] ?? '';
+  if (first.startsWith('astap:')) return `ASTAP ${first.slice(6).toUpperCase()}`;
+  if (first.startsWith('anindex:')) return `astrometry.net index ${first.slice(8)}`;
+  if (cat.meta.sources.some((x) => x.startsWith('tycho2'))) return 'Tycho-2 (to V≈12)';
   if (cat.name === 'hipparcos') return 'Hipparcos (to V≈8)';
   return cat.name;
 }
 
-export function fieldTooNarrow(cat: StarCatalog, est: FieldEstimate, aspect: number): UnsolvedReason {
+export function fieldTooNarrow(cat: StarCatalog, est: FieldEstimate, aspect: number, deeperInstalled = false): UnsolvedReason {
   const f = (v: number): string => (v >= 1 ? v.toFixed(2) : v.toFixed(3));
   const need = narrowestSolvableFieldDeg(est.density, aspect);
   return {
@@ -91,7 +94,7 @@ export function fieldTooNarrow(cat: StarCatalog, est: FieldEstimate, aspect: num
     message: `field ${f(est.widthDeg)}° × ${f(est.heightDeg)}° holds about ${est.expectedStars.toFixed(1)} stars of ${describeCatalog(cat)} ` +
       `(${est.density.toFixed(1)}/deg² ${est.densityFrom === 'position' ? 'around the header position' : 'in the richest sky'}); ` +
       `at least ${MIN_MATCHED_STARS} are needed, i.e. a field of ≳ ${f(need)}° on the short side here. ` +
-      'A deeper catalog (ASTAP D50/D80 or astrometry.net 5200 index files, docs/catalogs.md) would solve it',
+      (deeperInstalled ? 'No deeper installed catalog covers it either' : 'A deeper catalog (ASTAP D50/D80 or astrometry.net 5200 index files, docs/catalogs.md) would solve it'),
   };
 }
 

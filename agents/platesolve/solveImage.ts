@@ -22,9 +22,13 @@ import {
   type UnsolvedCode, type UnsolvedReason,
 } from './plan.ts';
 import { installedIndexes } from './anindex/indexSet.ts';
+import { ASTROMETRY_INDEX_DIRS } from './catalog/buildStarCatalog.ts';
+import { deepCatalogNear, deepIndexTiles, hasDeepSources, type DeepSources, type LocalCatalog } from './catalog/deepSources.ts';
 
 /** Share of the remaining time the built-in blind search may use (solve-field gets the rest). */
 const BLIND_SHARE = 0.6;
+/** Deeper catalogs are read for fields up to this size (wider ones have enough Tycho-2 stars). */
+const DEEP_MAX_FOV = 1.5;
 
 export interface SolveInput {
   /** decoded pixels (possibly binned by the reader; `binned` says by how much) */
@@ -55,6 +59,8 @@ export interface SolveInput {
   verifyExisting?: boolean;
   /** skip the built-in solvers (testing/benchmarks) */
   builtIn?: boolean;
+  /** deeper catalogs in configured folders (ASTAP databases, astrometry.net index series) */
+  deepCatalogs?: DeepSources;
 }
 
 /** Extra facts beyond the SolveFacts contract. */
@@ -166,6 +172,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const signal = input.signal;
   const useSolveField = (input.solveField ?? true) && solveFieldAvailable();
   const timeLeft = (): number => deadline - Date.now();
+  const indexDirs = [...ASTROMETRY_INDEX_DIRS, ...(input.deepCatalogs?.indexDirs ?? [])];
 
   // Plan before searching: what can the installed catalogs and index files solve?
   const tp = Date.now();
@@ -196,10 +203,32 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       return est.feasible;
     });
   }
+  // Deeper catalogs (ASTAP databases, HEALPix-split index series) near the position, for narrow fields.
+  const deepPlans: { s: number; local: LocalCatalog; radius: number }[] = [];
+  let deepNarrow: UnsolvedReason | null = null;
+  if (cat && hints.position && scales.length && hasDeepSources(input.deepCatalogs, indexDirs)) {
+    for (const s of scales) {
+      if (fovOf(s) > DEEP_MAX_FOV) continue;
+      const f = s * (1 + tol);
+      const w = (width * f) / 3600, h = (height * f) / 3600;
+      const radius = Math.min(radiusFor(s), Math.max(1, 3 * fovOf(s)));
+      // enough of the brightest stars for ~400 per field (the image shows fewer)
+      const maxStars = Math.min(400_000, Math.ceil((400 * Math.PI * radius * radius) / (w * h)));
+      const local = deepCatalogNear(input.deepCatalogs, indexDirs, hints.position.ra, hints.position.dec, radius, maxStars);
+      if (!local) continue;
+      const est = estimateField(local.catalog, w, h, { ra: hints.position.ra, dec: hints.position.dec, radius });
+      if (est.feasible) deepPlans.push({ s, local, radius });
+      else {
+        const r = fieldTooNarrow(local.catalog, est, aspect, true);
+        deepNarrow ??= r;
+        attempts.push({ solver: 'plan', ms: 0, result: `${s.toFixed(3)}″/px: ${r.message}` });
+      }
+    }
+  }
   const sfScale = scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null;
   const sfCovers = useSolveField && (!sfScale || indexesCover(sfScale.low, sfScale.high));
-  if (scales.length && !feasibleScales.length && narrow && !sfCovers) {
-    const n: UnsolvedReason = narrow;
+  if (scales.length && !feasibleScales.length && !deepPlans.length && narrow && !sfCovers) {
+    const n: UnsolvedReason = deepNarrow ?? narrow;
     return giveUp(n.code, useSolveField ? `${n.message}; no installed index file has quads that small` : n.message);
   }
 
@@ -227,12 +256,35 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         const q = indexSearch(cat.catalog, stars, {
           scale: { low: s * (1 - tol), high: s * (1 + tol) },
           position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
-          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats,
+          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats, dirs: indexDirs,
         });
         spent('hinted', tq);
         if (q) {
           attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}` });
           if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
+        }
+      }
+    }
+    for (const p of deepPlans) {
+      if (timeLeft() <= 0 || signal?.aborted || !hints.position) break;
+      const th = Date.now();
+      const position = { ra: hints.position.ra, dec: hints.position.dec, radius: p.radius };
+      const scale = { low: p.s * (1 - tol), high: p.s * (1 + tol) };
+      const sol = solveHinted(p.local.catalog, stars, {
+        position, scale, budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal }, stats,
+      });
+      attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: sol ? `solved with ${p.local.label} (${sol.matched} stars)` : `${p.local.label}: no match in ${stats.windows} windows` });
+      spent('hinted', th);
+      if (sol) { details.catalog = p.local.catalog.name; return done(sol.wcs, 'sidereal-hinted', sol); }
+      if (deepIndexTiles(indexDirs).length) {
+        const tq = Date.now();
+        const q = indexSearch(p.local.catalog, stars, {
+          scale, position, dirs: indexDirs, budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats,
+        });
+        spent('hinted', tq);
+        if (q) {
+          attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads and ${p.local.label} (${q.solution.matched} stars)` : `${p.local.label} index quads: ${q.reason}` });
+          if (q.solution) { details.catalog = p.local.catalog.name; return done(q.solution.wcs, 'sidereal-hinted', q.solution); }
         }
       }
     }
@@ -321,8 +373,8 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const why = attempts.filter((a) => a.solver !== 'detect').map((a) => `${a.solver}: ${a.result}`).join('; ');
   if (!input.pixels && !existing.ok) return fail('no-pixels', `no pixels to solve${existing.reason ? ` (${existing.reason})` : ''}${why ? `; ${why}` : ''}`);
   if (stars && !cat && !useSolveField) return fail('no-catalog', why || 'no star catalog installed');
-  const n = narrow as UnsolvedReason | null;
-  if (n && !feasibleScales.length) return fail(n.code, `${n.message}${why ? `; ${why}` : ''}`);
+  const n = (deepNarrow ?? narrow) as UnsolvedReason | null;
+  if (n && !feasibleScales.length && !deepPlans.length) return fail(n.code, `${n.message}${why ? `; ${why}` : ''}`);
   return fail('not-found', why ? `no match: ${why}` : 'no solver could run');
 }
 
