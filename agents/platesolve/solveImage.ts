@@ -7,7 +7,7 @@
  */
 import type { PixelImage } from '../formats/types.ts';
 import type { Acquisition, HeaderCard, SolveFacts } from '../sdk/facts.ts';
-import { describeWcs, readWcs, wcsToCards, pixelScaleArcsec, type Wcs } from '../wcs/index.ts';
+import { describeWcs, readWcs, wcsFromScaleRotation, wcsToCards, pixelScaleArcsec, type Wcs } from '../wcs/index.ts';
 import { resolveStarCatalog, type ResolvedCatalog } from './catalog/catalogLocation.ts';
 import { detectStars } from './detect/detectStars.ts';
 import { hintsFromCards } from './hints.ts';
@@ -46,7 +46,7 @@ export interface SolveInput {
   format?: string;
   acquisition?: Partial<Acquisition> | null;
   /** explicit hints override the header's */
-  hints?: { ra?: number; dec?: number; radiusDeg?: number; scaleArcsec?: number; scaleTolerance?: number };
+  hints?: { ra?: number; dec?: number; radiusDeg?: number; scaleArcsec?: number; scaleTolerance?: number; sibling?: SiblingSolution };
   timeLimitMs?: number;
   signal?: AbortSignal;
   /** star catalog file; default from the environment ({@link resolveStarCatalog}) */
@@ -61,6 +61,19 @@ export interface SolveInput {
   builtIn?: boolean;
   /** deeper catalogs in configured folders (ASTAP databases, astrometry.net index series) */
   deepCatalogs?: DeepSources;
+}
+
+/**
+ * The solution of another frame of the same session (same target, optics and
+ * night): checked first — a verification instead of a search — then used as
+ * a tight hint (dithers and small drifts move the field a little).
+ */
+export interface SiblingSolution {
+  ra: number;
+  dec: number;
+  scaleArcsec: number;
+  rotationDeg: number;
+  parity: 'normal' | 'flipped';
 }
 
 /** Extra facts beyond the SolveFacts contract. */
@@ -184,6 +197,30 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     return giveUp('too-few-stars', `only ${stars.count} stars detected; a solution needs at least ${MIN_IMAGE_STARS} stars matched to the catalog`);
   }
   const cat = stars && input.builtIn !== false ? catalog() : null;
+
+  // A solved sibling frame: verify its solution on these stars, then search tightly around it.
+  const sib = input.hints?.sibling;
+  if (sib && stars && cat) {
+    const tv = Date.now();
+    const guess = wcsFromScaleRotation({ ...sib, width, height });
+    const v = verifyWcs(cat.catalog, stars, guess);
+    spent('verify', tv);
+    attempts.push({ solver: 'sidereal-sibling', ms: Date.now() - tv, result: v.ok ? `verified (${v.matched} stars)` : `not verified: ${v.reason}` });
+    if (v.ok && v.refined) {
+      details.catalog = cat.catalog.name;
+      return done(v.refined, 'sidereal-sibling', { matched: v.matched, rmsArcsec: v.rmsArcsec, log10FalseAlarm: v.log10FalseAlarm });
+    }
+    const th = Date.now();
+    const fov = fovOf(sib.scaleArcsec);
+    const sol = solveHinted(cat.catalog, stars, {
+      position: { ra: sib.ra, dec: sib.dec, radius: Math.max(0.05, 0.5 * fov) },
+      scale: { low: sib.scaleArcsec * 0.98, high: sib.scaleArcsec * 1.02 },
+      budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 4)), signal }, stats: newStats(),
+    });
+    spent('hinted', th);
+    attempts.push({ solver: 'sidereal-sibling', ms: Date.now() - th, result: sol ? `solved near the sibling (${sol.matched} stars)` : 'no match near the sibling' });
+    if (sol) { details.catalog = cat.catalog.name; return done(sol.wcs, 'sidereal-sibling', sol); }
+  }
   const aspect = Math.min(width, height) / Math.max(width, height);
   const indexes = installedIndexes();
   /** solve-field (same index directories) can help when one of its index files has quads of the image's size */
