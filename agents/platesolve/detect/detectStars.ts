@@ -179,7 +179,9 @@ export function detectStars(image: PixelImage | MonoImage, options: DetectOption
     if (medFwhm && !s.saturated && s.fwhm > 4 * medFwhm && s.fwhm > 6) { reject('extended'); continue; }
     stars.push(s);
   }
-  stars.sort((a, b) => b.flux - a.flux);
+  // Brightness order: a saturated star is brighter than any unsaturated one, and among
+  // saturated stars the bigger disk is the brighter (their clipped flux sums say little).
+  stars.sort((a, b) => (a.saturated !== b.saturated ? (a.saturated ? -1 : 1) : a.saturated ? b.npix - a.npix || b.flux - a.flux : b.flux - a.flux));
   const f = mono.factor;
   const out = stars.slice(0, options.maxStars ?? 500).map((s) => ({
     ...s, x: s.x * f, y: s.y * f, fwhm: s.fwhm * f,
