@@ -11,56 +11,9 @@ import type { Services } from '../../Daemon.ts';
 import { isAdmin } from '../../auth/permissions.ts';
 import type { Views } from '../views.ts';
 import { field, formBody, redirectAfterPost, userError } from './forms.ts';
+import { overlayModel } from './overlay.ts';
 
 type Rec = Record<string, any>;
-
-export interface OverlayShape {
-  id: string;
-  label: string;
-  cx: number;
-  cy: number;
-  rx: number;
-  ry: number;
-  angle: number;
-  primary: boolean;
-  labelX: number;
-  labelY: number;
-  /** labels near the right edge go to the left of their object */
-  anchor: 'start' | 'end';
-}
-
-/**
- * The objects overlay in the image's own pixel space (x right, y down, as
- * displayed): the SVG's viewBox is the full image, so it scales with the
- * preview whatever its size.
- */
-export function overlayModel(image: Rec): { width: number; height: number; stroke: number; font: number; shapes: OverlayShape[] } | null {
-  const w = Number(image.width);
-  const h = Number(image.height);
-  if (!(w > 0 && h > 0)) return null;
-  const min = Math.max(w, h) / 250;
-  const shapes: OverlayShape[] = [];
-  for (const o of (image.objects ?? []) as Rec[]) {
-    if (typeof o.x !== 'number' || typeof o.y !== 'number') continue;
-    if (o.x < -w * 0.1 || o.x > w * 1.1 || o.y < -h * 0.1 || o.y > h * 1.1) continue;
-    const rx = Math.max(typeof o.rx === 'number' ? o.rx : 0, min);
-    const ry = Math.max(typeof o.ry === 'number' ? o.ry : rx, min);
-    shapes.push({
-      id: o.id,
-      label: o.name ? `${o.id} · ${o.name}` : o.id,
-      cx: o.x,
-      cy: o.y,
-      rx,
-      ry,
-      angle: typeof o.angleDeg === 'number' ? o.angleDeg : 0,
-      primary: !!o.primary,
-      labelX: o.x > w * 0.7 ? o.x - rx * 0.75 : o.x + rx * 0.75,
-      labelY: Math.max(o.y - ry * 0.75, Math.max(w, h) / 50),
-      anchor: o.x > w * 0.7 ? 'end' : 'start',
-    });
-  }
-  return { width: w, height: h, stroke: Math.max(w, h) / 600, font: Math.max(w, h) / 55, shapes };
-}
 
 /** The integration table like AstroBin's: per filter, frames × exposure = total. */
 export function integrationRows(image: Rec) {
