@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import type { PixelImage } from '../formats/types.ts';
 import type { PreviewFacts } from '../sdk/facts.ts';
 import { AgentError } from '../sdk/index.ts';
-import { binFactorFor, reduceForDisplay, type DebayerMethod } from './reduce.ts';
+import { binFactorFor, reduceForDisplay, type DebayerMethod, type DisplayPlanes } from './reduce.ts';
 import { cfaIndex } from './debayer.ts';
 import { binPlane, binnedSize } from './bin.ts';
 import { finiteRange, mosaicStats, robustStats, select, subsample, type RobustStats } from './stats.ts';
@@ -134,16 +134,7 @@ export async function renderPreviews(img: PixelImage, options: RenderOptions = {
   const quality = Math.min(100, Math.max(1, Math.round(options.quality ?? 85)));
 
   const display = reduceForDisplay(img, previewSize, options.debayer ?? 'auto');
-  const norm = normalizationFor(display.planes);
-
-  // source statistics (facts, and the "already stretched?" test): on a subsample of the stored
-  // planes, so the per-pixel noise is the sensor's and not the binned one
-  const sourceStats = (
-    display.debayer
-      ? mosaicStats(img.planes[0]!, img.width, img.height, cfaIndex(img.bayerPattern!))
-      : img.planes.slice(0, display.planes.length).map((p) => robustStats(p))
-  ).map((s) => normalizeStats(s, norm));
-  const nonLinear = !(options.linear ?? img.linear) || looksNonLinear(sourceStats);
+  const { norm, sourceStats, nonLinear } = analyse(img, display, options.linear);
   const requested = options.stretch ?? 'auto';
   const flip = img.rowOrder === 'bottom-up';
   const channels = display.planes.length as 1 | 3;
@@ -199,6 +190,60 @@ export async function renderPreviews(img: PixelImage, options: RenderOptions = {
     contentType: format === 'webp' ? 'image/webp' : 'image/jpeg',
     facts,
   };
+}
+
+/**
+ * Normalization of the display planes, and whether the data are linear: from statistics of
+ * the stored planes (a subsample), so that the per-pixel noise is the sensor's and not the
+ * binned one.
+ */
+function analyse(img: PixelImage, display: DisplayPlanes, linear: boolean | undefined) {
+  const norm = normalizationFor(display.planes);
+  const sourceStats = (
+    display.debayer
+      ? mosaicStats(img.planes[0]!, img.width, img.height, cfaIndex(img.bayerPattern!))
+      : img.planes.slice(0, display.planes.length).map((p) => robustStats(p))
+  ).map((s) => normalizeStats(s, norm));
+  const nonLinear = !(linear ?? img.linear) || looksNonLinear(sourceStats);
+  return { norm, sourceStats, nonLinear };
+}
+
+export interface PyramidOptions extends Pick<RenderOptions, 'stretch' | 'debayer' | 'linear' | 'quality'> {
+  /** tile edge in pixels (default 512) */
+  tileSize?: number;
+  /** the long side of the full-resolution level is capped here (default 16384) */
+  maxSide?: number;
+}
+
+export interface RenderedPyramid {
+  /** a Deep Zoom (DZI) pyramid of JPEG tiles in an uncompressed ZIP: `<name>.dzi` and `<name>_files/<level>/<col>_<row>.jpeg` */
+  zip: Uint8Array;
+  width: number;
+  height: number;
+  tileSize: number;
+  overlap: number;
+}
+
+/**
+ * The full-resolution rendition of an image as a Deep Zoom pyramid, for the viewer's deep
+ * zoom: stretched like the preview (from the statistics of the full-resolution pixels), cut
+ * into tiles by libvips and packed in one ZIP so that the cache holds one file per image.
+ */
+export async function renderPyramid(img: PixelImage, options: PyramidOptions = {}): Promise<RenderedPyramid> {
+  const tileSize = Math.min(1024, Math.max(128, Math.floor(options.tileSize ?? 512)));
+  const maxSide = Math.max(256, Math.floor(options.maxSide ?? 16384));
+  const quality = Math.min(100, Math.max(1, Math.round(options.quality ?? 85)));
+  const display = reduceForDisplay(img, Math.min(maxSide, Math.max(img.width, img.height)), options.debayer ?? 'auto');
+  const { norm, nonLinear } = analyse(img, display, options.linear);
+  const { stfs } = transferFor(display.planes, norm, nonLinear, options.stretch ?? 'auto');
+  const channels = display.planes.length as 1 | 3;
+  const pixels = toInterleaved16(display.planes, display.width, display.height, norm, stfs, img.rowOrder === 'bottom-up');
+  const base = sharp(pixels, { raw: { width: display.width, height: display.height, channels } });
+  const zip = await (channels === 1 ? base.toColourspace('b-w') : base.toColourspace('srgb'))
+    .jpeg({ quality })
+    .tile({ size: tileSize, overlap: 1, layout: 'dz', container: 'zip' })
+    .toBuffer();
+  return { zip: new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength), width: display.width, height: display.height, tileSize, overlap: 1 };
 }
 
 /**
