@@ -20,7 +20,7 @@ import { solveFieldAvailable } from '../agents/platesolve/solveField.ts';
 import { renderStarField, rng } from '../agents/platesolve/testing/renderStarField.ts';
 import { processedTestField } from '../agents/platesolve/testing/processField.ts';
 import { testCatalog, testCatalogPath } from '../agents/platesolve/testing/testCatalog.ts';
-import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation } from '../agents/wcs/index.ts';
+import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation, type Wcs } from '../agents/wcs/index.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -30,6 +30,8 @@ const opt = (name: string, def: number): number => {
 const nSynthetic = opt('--synthetic', 40);
 const nProcessed = opt('--processed', 0);
 const withHinted = !args.includes('--no-hinted');
+/** also solve each field with a sibling frame's solution (the truth, dithered by ~10 px) as the only hint (built-in only) */
+const withSibling = args.includes('--sibling');
 const limitMs = opt('--limit', 30) * 1000;
 const withReal = !args.includes('--no-real');
 const withSolveField = !args.includes('--no-solve-field') && solveFieldAvailable();
@@ -37,9 +39,9 @@ const catalogPath = testCatalogPath();
 const cat = testCatalog();
 
 interface Truth { ra: number; dec: number; scale: number }
-interface Item { name: string; pixels: PixelImage; cards: HeaderCard[]; width: number; height: number; format: string; truth: Truth | null; fovDeg: number | null }
+interface Item { wcs?: Wcs; name: string; pixels: PixelImage; cards: HeaderCard[]; width: number; height: number; format: string; truth: Truth | null; fovDeg: number | null }
 interface Outcome { solved: boolean; wrong: boolean; ms: number; band: string; reason: string | null }
-type Mode = 'hinted' | 'blind';
+type Mode = 'hinted' | 'blind' | 'sibling';
 type Solver = 'built-in' | 'solve-field';
 
 const results = new Map<string, Outcome[]>();
@@ -62,6 +64,7 @@ function solverMs(res: SolveOutput): number {
 
 async function runOne(item: Item, mode: Mode, solver: Solver, set: string): Promise<void> {
   if (mode === 'hinted' && (!item.truth || !withHinted)) return;
+  if (mode === 'sibling' && (!item.truth || !item.wcs || !withSibling || solver !== 'built-in' || set === 'real')) return;
   const input: SolveInput = {
     pixels: item.pixels, cards: mode === 'blind' ? [] : item.cards, width: item.width, height: item.height, format: item.format,
     catalogPath, timeLimitMs: limitMs, solveField: solver === 'solve-field', builtIn: solver === 'built-in', verifyExisting: false,
@@ -74,6 +77,12 @@ async function runOne(item: Item, mode: Mode, solver: Solver, set: string): Prom
     input.hints = { ra, dec, scaleArcsec: t.scale * 1.04 };
     // never let a header WCS answer: strip it
     input.cards = item.cards.filter((c) => !/^(CTYPE|CRVAL|CRPIX|CDELT|CROTA|CD\d|PC\d)/.test(c.key));
+  }
+  if (mode === 'sibling') {
+    const t = item.truth!;
+    const [ra, dec] = tanDeproject(t.ra, t.dec, (7 * t.scale) / 3600, (-7 * t.scale) / 3600);
+    const d = describeWcs(item.wcs!);
+    input.hints = { sibling: { ra, dec, scaleArcsec: t.scale * 1.001, rotationDeg: d.rotationDeg + 0.05, parity: d.parity } };
   }
   const res = await solveImage(input);
   const j = judge(res, item.truth);
@@ -148,7 +157,7 @@ function syntheticItems(n: number): Item[] {
       eightBit, maxMag: 12.5, flux10: 5000 + 40000 * rand(),
     });
     const t = describeWcs(wcs);
-    out.push({ name: `synthetic-${i + 1} (${fov.toFixed(2)}°${eightBit ? ', 8-bit' : ''})`, pixels: f.image, cards: [], width: w, height: h, format: 'fits', truth: { ra: t.ra, dec: t.dec, scale }, fovDeg: fov });
+    out.push({ wcs, name: `synthetic-${i + 1} (${fov.toFixed(2)}°${eightBit ? ', 8-bit' : ''})`, pixels: f.image, cards: [], width: w, height: h, format: 'fits', truth: { ra: t.ra, dec: t.dec, scale }, fovDeg: fov });
   }
   return out;
 }
@@ -156,7 +165,7 @@ function syntheticItems(n: number): Item[] {
 const solvers: Solver[] = withSolveField ? ['built-in', 'solve-field'] : ['built-in'];
 const t0 = Date.now();
 for (const [set, items] of [['real', withReal ? await realItems() : []], ['synthetic', syntheticItems(nSynthetic)], ['processed', await processedItems(nProcessed)]] as const) {
-  for (const item of items) for (const mode of ['hinted', 'blind'] as Mode[]) for (const s of solvers) await runOne(item, mode, s, set);
+  for (const item of items) for (const mode of ['hinted', 'blind', 'sibling'] as Mode[]) for (const s of solvers) await runOne(item, mode, s, set);
 }
 
 console.log(`\n## Plate solving: built-in vs solve-field (${new Date().toISOString().slice(0, 10)}, ${Math.round((Date.now() - t0) / 1000)} s total, limit ${limitMs / 1000} s per solve)\n`);
