@@ -106,7 +106,7 @@ export function fieldTooNarrow(cat: StarCatalog, est: FieldEstimate, aspect: num
 export function blindBudgetMs(stars: number, capMs: number): number {
   return Math.max(0, Math.min(capMs, BLIND_BASE_MS + BLIND_PER_STAR_MS * Math.min(stars, BLIND_MAX_STARS)));
 }
-const BLIND_BASE_MS = 3000;
+const BLIND_BASE_MS = 4000;
 const BLIND_PER_STAR_MS = 150;
 const BLIND_MAX_STARS = 80;
 

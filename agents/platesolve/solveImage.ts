@@ -359,11 +359,11 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     if (timeLeft() > 0 && !signal?.aborted && (!scales.length || feasibleScales.length)) {
       const tb = Date.now();
       // A blind search is bounded by what the detected stars can support, not by the time limit.
-      const budget = blindBudgetMs(stars.count, timeLeft() * (useSolveField && sfCovers ? BLIND_SHARE : 1));
+      const share = timeLeft() * (useSolveField && sfCovers ? BLIND_SHARE : 1);
       const r = blindChain(cat.catalog, stars, {
         scale: feasibleScales.length ? { low: Math.min(...feasibleScales) * (1 - tol), high: Math.max(...feasibleScales) * (1 + tol) } : null,
         position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: 180 } : null,
-        until: Math.min(deadline, tb + budget), signal, stats, minFovDeg: cat.catalog.deep ? richMinFov : 3,
+        budgetMs: blindBudgetMs(stars.count, share), hardDeadline: Math.min(deadline, tb + share), signal, stats, minFovDeg: cat.catalog.deep ? richMinFov : 3,
       });
       attempts.push(...r.attempts);
       spent('blind', tb);

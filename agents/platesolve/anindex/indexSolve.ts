@@ -89,7 +89,7 @@ function search(
   } else {
     // Triangles match far more often than quads, so they get their own share of the time
     // (they rescue distorted wide fields); then deeper quads (dense or oddly ranked fields).
-    const now = Date.now(), until = opts.budget.deadline;
+    const now = (opts.budget.clock ?? Date.now)(), until = opts.budget.deadline;
     const split = { ...opts.budget, deadline: Math.min(until, now + (until - now) * TRIANGLE_SHARE) };
     r = searchIndexQuads(cat, stars, triangles, { ...common, budget: split, triangles: true, maxStars: TRIANGLE_STARS });
     if (!r.solution) {

@@ -80,10 +80,11 @@ export function solveBlind(cat: StarCatalog, stars: ImageStars, opts: BlindOptio
   let setupMs = 0;
   for (const f of bands) {
     if (outOfTime(budget)) return { solution: null, reason: 'time limit reached', bands, setupMs };
-    const tb = Date.now();
+    const clock = budget.clock ?? Date.now;
+    const tb = clock();
     const built = hasPatternIndex(cat, f);
     const idx = patternIndex(cat, f);
-    if (!built) { const ms = Date.now() - tb; setupMs += ms; budget.deadline += ms; }
+    if (!built) { const ms = clock() - tb; setupMs += ms; budget.deadline += ms; }
     const sepPx = SEPARATION * short; // the catalog separation, relative to the short side
     const sel = thinImageStars(stars, sepPx, IMAGE_PATTERN_STARS);
     if (sel.length < 5) continue;
