@@ -17,6 +17,7 @@ import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMedi
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
 import { agentResult, imageQueueState } from '../db/admin.ts';
 import { equipmentChoices, filterNames } from '../db/facets.ts';
+import { calibrationFramesOf, lightsCalibratedBy } from '../db/calibrationLinks.ts';
 import { requireActor, type Actor } from '../auth/permissions.ts';
 import type { StorageBackend } from '../storage/StorageBackend.ts';
 import { safeFileName } from '../storage/keys.ts';
@@ -230,5 +231,12 @@ export class ImageService {
       this.facetCache = { at: Date.now(), value };
     }
     return this.facetCache.value;
+  }
+
+  /** Calibration links for the image page: the frames that calibrate a light, the lights a calibration frame calibrates. */
+  async calibration(id: string, limit = 24) {
+    await this.get(id);
+    const [frames, lights] = await Promise.all([calibrationFramesOf(this.deps.db, id), lightsCalibratedBy(this.deps.db, id, limit)]);
+    return { frames: [...frames], lights };
   }
 }

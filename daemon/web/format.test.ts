@@ -63,3 +63,27 @@ test('other helpers', () => {
   assert.equal(f.plural(1, 'image'), '1 image');
   assert.equal(f.plural(3, 'image'), '3 images');
 });
+
+test('solve state: solved, not solved with its reason, failed', () => {
+  assert.equal(f.solveState({ astrometry: { ra: 10, dec: 20 } }).state, 'solved');
+  const failed = f.solveState({ astrometry: null, agents: [{ name: 'platesolve', status: 'failed', error: 'too few stars', nextAttemptAt: null }] });
+  assert.deepEqual(failed, { state: 'failed', label: 'not solved', reason: 'too few stars' });
+  const unsolved = f.solveState({ astrometry: null, solve: { reason: 'no stars found' }, agents: [{ name: 'platesolve', status: 'done' }] });
+  assert.deepEqual(unsolved, { state: 'unsolved', label: 'not solved', reason: 'no stars found' });
+  assert.equal(f.solveState({ astrometry: null, agents: [] }).state, 'none');
+});
+
+test('agent state: a permanent failure is failed, a scheduled one is retrying', () => {
+  assert.equal(f.agentState({ status: 'failed', error: 'boom', nextAttemptAt: null }).label, 'failed');
+  const r = f.agentState({ status: 'failed', error: 'boom', nextAttemptAt: '2026-12-06T10:00:00Z' });
+  assert.equal(r.label, 'retrying');
+  assert.match(r.detail!, /boom · next attempt 2026-12-06 10:00 UTC/);
+  assert.equal(f.agentState({ status: 'done', warnings: [] }).detail, null);
+});
+
+test('gear: the register name wins over the header value', () => {
+  const img = { acquisition: { camera: 'ZWO ASI2600MM Pro', telescope: 'FRA400' }, equipment: [{ type: 'telescope', name: 'Askar FRA400 f/5.6' }] };
+  assert.equal(f.gear(img, 'telescope'), 'Askar FRA400 f/5.6');
+  assert.equal(f.gear(img, 'camera'), 'ZWO ASI2600MM Pro');
+  assert.equal(f.gear(img, 'mount'), null);
+});

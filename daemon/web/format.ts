@@ -161,3 +161,69 @@ export function qs(params: Record<string, unknown>, patch: Record<string, unknow
   const s = u.toString();
   return s ? `?${s}` : '';
 }
+
+// ---- states for people: what the record says about plate solving and agents ----
+
+type Rec = Record<string, any>;
+
+export interface SolveState {
+  /** solved; unsolved (the solver ran and found nothing); failed (the agent failed); pending; none (not tried) */
+  state: 'solved' | 'unsolved' | 'failed' | 'pending' | 'none';
+  label: string;
+  /** why not solved, when known */
+  reason: string | null;
+}
+
+/**
+ * Whether an image is plate-solved, and why not. The record's `astrometry` is
+ * null when unsolved; the reason comes from the record when it carries one
+ * (`astrometry.reason` / `solve.reason`), else from the platesolve agent's run.
+ */
+export function solveState(image: Rec): SolveState {
+  if (image.astrometry && typeof image.astrometry.ra === 'number') return { state: 'solved', label: 'solved', reason: null };
+  const run = ((image.agents ?? []) as Rec[]).find((a) => a.name === 'platesolve');
+  const recorded = image.astrometry?.reason ?? image.solve?.reason ?? image.solveReason ?? null;
+  const reason = (typeof recorded === 'string' && recorded) || run?.error || (run?.warnings ?? []).join('; ') || null;
+  if (run?.status === 'failed') return { state: 'failed', label: run.nextAttemptAt ? 'not solved (will retry)' : 'not solved', reason };
+  if (run || recorded) return { state: 'unsolved', label: 'not solved', reason };
+  return { state: 'none', label: 'not solved', reason: null };
+}
+
+export interface AgentState {
+  /** css class of the badge */
+  badge: string;
+  /** word on the badge */
+  label: string;
+  /** a sentence for the detail column */
+  detail: string | null;
+}
+
+/**
+ * An agent run in words: a failure with no next attempt is "failed" (it will
+ * not be retried without a re-run), one with a next attempt is "retrying".
+ */
+export function agentState(a: Rec): AgentState {
+  const warnings = (a.warnings ?? []) as string[];
+  if (a.status === 'failed') {
+    const error = a.error ?? 'failed';
+    return a.nextAttemptAt
+      ? { badge: 'waiting', label: 'retrying', detail: `${error} · next attempt ${dateTime(a.nextAttemptAt)}` }
+      : { badge: 'failed', label: 'failed', detail: error };
+  }
+  if (a.status === 'skipped') return { badge: 'skipped', label: 'skipped', detail: a.error ?? (warnings.join('; ') || 'does not apply to this file') };
+  if (a.status === 'done') return { badge: 'done', label: 'done', detail: warnings.length ? warnings.join('; ') : null };
+  return { badge: 'processing', label: String(a.status ?? 'pending'), detail: a.error ?? null };
+}
+
+/** The agent run named `name` of an image, if any. */
+export function agentRun(image: Rec, name: string): Rec | null {
+  return ((image.agents ?? []) as Rec[]).find((a) => a.name === name) ?? null;
+}
+
+/** Equipment of one type as the register names it (a rename shows everywhere), else the header value. */
+export function gear(image: Rec, type: 'camera' | 'telescope' | 'mount' | 'filter' | 'software'): string | null {
+  const names = ((image.equipment ?? []) as Rec[]).filter((e) => e.type === type).map((e) => String(e.name));
+  if (names.length) return names.join(', ');
+  const raw = image.acquisition?.[type];
+  return typeof raw === 'string' && raw ? raw : null;
+}

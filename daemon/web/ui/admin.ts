@@ -108,6 +108,24 @@ export function updateUser(s: Services, views: Views): Middleware {
     const b = formBody(ctx);
     const action = field(b, 'action');
     try {
+      if (action === 'delete' && field(b, 'confirm') !== 'yes') {
+        // a careful action asks first (a page of its own: works without JavaScript)
+        const user = await s.users.get(ctx.state.actor, id);
+        const self = ctx.state.actor?.id === id;
+        return views.renderPage(ctx, 'pages/confirm/index', {
+          title: 'Delete user?',
+          confirm: {
+            question: self ? `Delete your own account “${user.username}”?` : `Delete the user “${user.username}”?`,
+            lines: ['Their sessions and API tokens end at once. Images and equipment stay in the library.'],
+            warning: self ? 'This is your own account: you will be logged out and cannot log in again.' : null,
+            action: `/admin/users/${id}`,
+            fields: { action: 'delete' },
+            button: self ? 'Delete my account' : 'Delete user',
+            danger: true,
+            cancel: '/admin/users',
+          },
+        });
+      }
       if (action === 'delete') await s.users.remove(ctx.state.actor, id);
       else if (action === 'reset-totp') await s.users.resetTotp(ctx.state.actor, id);
       else if (action === 'role') await s.users.update(ctx.state.actor, id, { role: field(b, 'role') });
