@@ -60,6 +60,8 @@ test('other helpers', () => {
   assert.equal(f.label('maxStars'), 'Max stars');
   assert.equal(f.label('downsample_factor'), 'Downsample factor');
   assert.equal(f.label('useHTTPProxy'), 'Use http proxy');
+  assert.equal(f.sentence('no solution: too few stars'), 'No solution: too few stars.');
+  assert.equal(f.sentence('Done!'), 'Done!');
   assert.equal(f.plural(1, 'image'), '1 image');
   assert.equal(f.plural(3, 'image'), '3 images');
 });

@@ -146,6 +146,13 @@ export function label(key: string): string {
   return words ? words[0]!.toUpperCase() + words.slice(1) : key;
 }
 
+/** A message as a sentence: capital first letter, a full stop at the end. */
+export function sentence(text: string | null | undefined): string {
+  const t = (text ?? '').trim();
+  if (!t) return '';
+  return t[0]!.toUpperCase() + t.slice(1) + (/[.!?…]$/.test(t) ? '' : '.');
+}
+
 /** "1 image", "3 images". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;
