@@ -30,7 +30,8 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_WATCH_DIRS', kind: 'list', default: './library', description: 'Comma-separated drop folders watched for image files (each becomes a provider named after its folder). Empty string: none.' },
   { env: 'SIDEREAL_ADMIN_USER', kind: 'string', description: 'First administrator, created at start-up when no user exists.' },
   { env: 'SIDEREAL_ADMIN_PASSWORD', kind: 'string', description: 'Password of the first administrator.', secret: true },
-  { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], description: 'Log level of the JSON logs on standard output.' },
+  { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], description: 'Log level of the logs on standard output.' },
+  { env: 'LOG_FORMAT', kind: 'enum', default: 'auto', values: ['auto', 'json', 'pretty'], description: 'Log lines: `json` (one JSON object a line, for log collectors), `pretty` (readable, coloured on a terminal), or `auto`: pretty when standard output is a terminal, else JSON.' },
   { env: 'SIDEREAL_HOST_ID', kind: 'string', description: 'Name of this host in leases and logs. Default: hostname and process id.' },
   { env: 'SIDEREAL_WORKERS', kind: 'int', min: 1, max: 64, description: 'Images processed at once by this host (processing slots) and worker threads in the pool. Default: number of CPU cores.' },
   { env: 'SIDEREAL_AGENT_TIMEOUT_SECONDS', kind: 'int', default: '300', min: 1, description: 'Default time limit of one agent run; an agent may ask for less or more.' },
@@ -86,6 +87,7 @@ export interface Config {
   adminUser: string | null;
   adminPassword: string | null;
   logLevel: string;
+  logFormat: 'auto' | 'json' | 'pretty';
   hostId: string;
   workers: number;
   agentTimeoutSeconds: number;
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminUser,
     adminPassword,
     logLevel: v('LOG_LEVEL'),
+    logFormat: v('LOG_FORMAT'),
     hostId: str('SIDEREAL_HOST_ID') ?? `${process.env.HOSTNAME ?? 'host'}-${process.pid}`,
     workers: v('SIDEREAL_WORKERS') ?? Math.max(1, cpus().length),
     agentTimeoutSeconds: v('SIDEREAL_AGENT_TIMEOUT_SECONDS'),
