@@ -196,6 +196,11 @@ export function solveState(image: Rec): SolveState {
   return { state: 'none', label: 'not solved', reason: null };
 }
 
+/** Whether a missing plate solution is worth mentioning: lights and stacks are solved, calibration frames are not. */
+export function expectsSolve(image: Rec): boolean {
+  return ['light', 'master', 'processed'].includes(String(image.frameType));
+}
+
 export interface AgentState {
   /** css class of the badge */
   badge: string;

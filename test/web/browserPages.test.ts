@@ -205,6 +205,18 @@ test('the gallery filters solved / not solved; unsolved cards carry a badge', as
   await p.close();
 });
 
+test('integration filters accept any minutes (0.1 h = 6 min)', async () => {
+  const p = await desktop.newPage();
+  await p.goto(`${w.url}/`);
+  await p.fill('#f-imin', '0.1');
+  assert.equal(await p.$eval('#f-imin', (i: any) => i.checkValidity()), true, 'no step mismatch');
+  await p.click('#filters button[type=submit]');
+  await p.waitForURL(/integrationMinH=0\.1/);
+  const api = await w.getJson('/api/v1/images?integrationMin=360&limit=1');
+  await p.waitForFunction((n) => (document.querySelector('.results-head')?.textContent ?? '').includes(`of ${n} image`), api.total);
+  await p.close();
+});
+
 test('an unsolved image says so with its reason; a permanently failed agent shows as failed', async () => {
   const s = unsolvedSpec();
   const p = await desktop.newPage();
