@@ -320,6 +320,20 @@ test('calibration links say what they are; a calibration frame lists the lights 
   await p.close();
 });
 
+test('agent settings have labels and help text, not camelCase keys', async () => {
+  const p = await desktop.newPage();
+  await p.goto(`${w.url}/admin/agents`);
+  await p.click('#agent-preview summary');
+  assert.equal((await p.textContent('label[for="s-preview-thumbnailSize"]'))?.trim(), 'Thumbnail size');
+  assert.match((await p.textContent('#s-preview-thumbnailSize-help')) ?? '', /^Long side of the thumbnail \(px\)\. From 64 to 1024\. Default: 400\./);
+  assert.equal(await p.getAttribute('#s-preview-thumbnailSize', 'aria-describedby'), 's-preview-thumbnailSize-help');
+  assert.equal(await p.getAttribute('#s-preview-thumbnailSize', 'min'), '64', 'attributes are written as attributes, not escaped text');
+  assert.equal(await p.getAttribute('#s-preview-thumbnailSize', 'type'), 'number');
+  assert.equal(await p.getAttribute('.subnav a[href="/admin/agents"]', 'class'), 'active');
+  await p.locator('#agent-preview').screenshot({ path: resolve(SHOTS, 'desktop-agent-settings.png') });
+  await p.close();
+});
+
 test('queue counts add up to the total', async () => {
   const p = await desktop.newPage();
   await p.goto(`${w.url}/admin/queue`);
