@@ -230,6 +230,26 @@ test('an unsolved image says so with its reason; a permanently failed agent show
   await p.close();
 });
 
+test('a preview agent that failed for good: "failed" on the image page and the card, not "No preview yet"', async () => {
+  const s = specs.find((x) => x.target && !x.results.some((r) => r.agent === 'preview'))!;
+  await w.db.pool.query(sql.unsafe`
+    insert into image_results (image_id, agent, stage, agent_version, input_hash, status, facts, error, attempts, runs, started_at, finished_at, duration_ms)
+    values (${s.id}, 'preview', 'render', '1', 'seed', 'failed', null, 'unsupported pixel format', 3, 3, now(), now(), 40)`);
+  await new Stitcher({ db: w.db.pool, log }).stitch(s.id);
+  await w.db.pool.query(sql.unsafe`delete from derived_files where image_id = ${s.id}`);
+  await new Stitcher({ db: w.db.pool, log }).stitch(s.id);
+  const p = await desktop.newPage();
+  await p.goto(`${w.url}/images/${s.id}`);
+  assert.match((await p.textContent('[data-agent-failed="preview"]')) ?? '', /The preview agent failed\. Unsupported pixel format\./);
+  assert.equal(await p.getAttribute('#agents-table tr[data-agent="preview"]', 'data-status'), 'failed');
+  assert.match((await p.textContent('.no-preview')) ?? '', /the preview agent failed/);
+  await p.goto(`${w.url}/?frameType=all&limit=200`);
+  const card = p.locator(`#results .card a[href*="${s.id}"]`);
+  assert.match((await card.textContent()) ?? '', /agent failed/);
+  assert.match((await card.locator('.noimg').textContent()) ?? '', /no preview\s*unsupported pixel format/);
+  await p.close();
+});
+
 test('merging equipment: the target is chosen, then confirmed on a page of its own (no JavaScript needed)', async () => {
   const a = await w.api('/api/v1/equipment', { method: 'POST', json: { type: 'filter', name: 'Baader Ha 7nm', aliases: ['Ha7'] } }).then((r) => r.json());
   const b = await w.api('/api/v1/equipment', { method: 'POST', json: { type: 'filter', name: 'Baader H-alpha 7 nm', aliases: [] } }).then((r) => r.json());
