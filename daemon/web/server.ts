@@ -10,6 +10,13 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { firstRunOf } from './app.ts';
 
+const setupCodes = new WeakMap<Server, string>();
+
+/** The one-time set-up code a server printed at start-up (while no user exists), for tests and tools. */
+export function setupCodeOf(server: Server | null): string | null {
+  return (server && setupCodes.get(server)) ?? null;
+}
+
 export async function startHttpServer(app: Koa, config: Config, log: Logger): Promise<Server> {
   const handler = app.callback();
   const server: Server =
@@ -31,6 +38,7 @@ export async function startHttpServer(app: Koa, config: Config, log: Logger): Pr
   // while no user exists; it is void once the administrator is created.
   const firstRun = firstRunOf(app);
   const needsSetup = firstRun ? await usersMissing(app) : false;
+  if (needsSetup) setupCodes.set(server, firstRun!.code);
   const next = needsSetup
     ? `open it in a browser to create the administrator (from another machine, use the one-time set-up code ${firstRun!.code})`
     : 'open it in a browser and log in';

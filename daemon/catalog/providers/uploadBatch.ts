@@ -20,13 +20,14 @@ const EXT = new RegExp(`\\.(${[...IMAGE_EXTENSIONS].sort((a, b) => b.length - a.
 
 /**
  * The stored name of an uploaded file: the last path segment, Unicode NFC,
- * characters other than letters, digits, space and `. _ - ( ) +` replaced by
+ * control characters removed, characters that file systems or shares refuse
+ * (`/ \ : * ? " < > |`) and other white space than a plain space replaced by
  * `_`, no leading dots, at most UPLOAD_NAME_MAX_BYTES bytes with the extension
  * kept; a name with no stem (".fits") gets a generated one ("upload-1a2b3c4d.fits").
  */
 export function normalizeUploadName(name: string): string {
   const base = (name.replace(/\\/g, '/').split('/').pop() ?? '').normalize('NFC');
-  const clean = (t: string) => t.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/[^\p{L}\p{M}\p{N}._\- ()+]/gu, '_');
+  const clean = (t: string) => t.replace(/[\p{Cc}\p{Cf}]/gu, '').replace(/[/\\:*?"<>|]|[^\S ]/gu, '_');
   const m = EXT.exec(base) ?? /\.[\p{L}\p{N}]{1,10}$/u.exec(base);
   const ext = m ? clean(m[0]) : '';
   let stem = clean(m ? base.slice(0, m.index) : base)
