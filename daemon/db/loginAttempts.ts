@@ -82,3 +82,10 @@ export async function releaseAttempt(db: DatabasePool, keys: string[], clear: st
   if (clear.length) await db.query(sql.unsafe`delete from login_attempts where key = any(${sql.array(clear, 'text')}) and (locked_until is null or locked_until <= now())`);
   if (keep.length) await db.query(sql.unsafe`update login_attempts set failures = greatest(failures - 1, 0) where key = any(${sql.array(keep, 'text')})`);
 }
+
+/** Forgets keys quiet for a day and not locked (attackers can invent user names: the table must not grow forever). */
+export async function deleteStaleAttempts(db: DatabasePool): Promise<number> {
+  const r = await db.query(sql.unsafe`
+    delete from login_attempts where window_start < now() - interval '1 day' and (locked_until is null or locked_until < now())`);
+  return r.rowCount;
+}

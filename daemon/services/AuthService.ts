@@ -9,9 +9,9 @@ import { newApiToken, normalizeRecoveryCode, randomSecret, sha256Hex } from '../
 import { totpStep } from '../auth/totp.ts';
 import { isAdmin, requireActor, type Actor } from '../auth/permissions.ts';
 import { consumeRecoveryCode, findUserById, findUserByName, touchLogin, useTotpStep, type UserRow } from '../db/users.ts';
-import { completeMfa, deleteSession, findSession, insertSession, touchSession } from '../db/sessions.ts';
+import { completeMfa, deleteExpiredSessions, deleteSession, findSession, insertSession, touchSession } from '../db/sessions.ts';
 import { deleteToken, findToken, findTokenUser, insertToken, listTokens, touchToken, type TokenRow } from '../db/apiTokens.ts';
-import { recordFailure, releaseAttempt, reserveAttempt, type RateLimit } from '../db/loginAttempts.ts';
+import { deleteStaleAttempts, recordFailure, releaseAttempt, reserveAttempt, type RateLimit } from '../db/loginAttempts.ts';
 import { DomainError, ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from '../errors.ts';
 
 export class TooManyAttemptsError extends DomainError {
@@ -107,6 +107,15 @@ export class AuthService {
     this.limits = { ...DEFAULT_AUTH_LIMITS, ...deps.limits };
   }
 
+  private lastSweep = 0;
+
+  /** At most hourly, on a login: expired sessions and stale rate-limit keys go. */
+  private sweep(): void {
+    if (Date.now() - this.lastSweep < 3_600_000) return;
+    this.lastSweep = Date.now();
+    void Promise.all([deleteExpiredSessions(this.deps.db), deleteStaleAttempts(this.deps.db)]).catch(() => (this.lastSweep = 0));
+  }
+
   /** Runs a secret check for `username` from `ip` under the login rate limits (429 when over). */
   limited(username: string, ip: string | null, check: () => Promise<boolean>): Promise<boolean> {
     return limitedCheck(this.deps.db, loginLimits(this.limits, username, ip), check);
@@ -119,6 +128,7 @@ export class AuthService {
   async checkPassword(input: LoginInput): Promise<{ user: UserRow; needsCode: boolean }> {
     const { db } = this.deps;
     if (!input.username || !input.password) throw new InvalidInputError('give a user name and a password');
+    this.sweep();
     let user: UserRow | null = null;
     let wrong = 'wrong user name or password';
     const ok = await limitedCheck(db, loginLimits(this.limits, input.username, input.ip), async () => {

@@ -47,6 +47,7 @@ export interface ImageFacets {
 export class ImageService {
   private constellationByName: Map<string, string> | null = null;
   private facetCache: { at: number; value: Promise<ImageFacets> } | null = null;
+  private swept: Promise<void> | null = null;
 
   constructor(
     private readonly deps: {
@@ -167,6 +168,7 @@ export class ImageService {
    */
   beginUpload(): ImageUpload {
     const { storage, name } = this.deps.uploads;
+    this.swept ??= UploadBatch.sweep(storage); // once per process: staging left by a crash
     const batch = new UploadBatch(storage);
     const files: { name: string }[] = [];
     return {

@@ -8,8 +8,8 @@
  */
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { StorageBackend, StorageEntry } from '../../storage/StorageBackend.ts';
 import { IMAGE_EXTENSIONS } from './imageFiles.ts';
 
@@ -107,6 +107,17 @@ export class UploadBatch {
     }
     await this.storage.write(to, await this.storage.read(from));
     await this.storage.delete(from);
+  }
+
+  /** Removes staging folders left by a crash (older than `olderThanMs`); local storage only. */
+  static async sweep(storage: StorageBackend, olderThanMs = 86_400_000): Promise<void> {
+    const root = storage.localPath('.staging');
+    if (!root) return;
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      const dir = join(root, name);
+      const st = await stat(dir).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > olderThanMs) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
   private async cleanStaging(): Promise<void> {
