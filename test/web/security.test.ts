@@ -218,3 +218,32 @@ test('upload names are normalized and stored as UTF-8; an upload is all or nothi
   assert.equal((await files(uploads)).length, before, 'no file of the refused upload stays on disk');
   assert.equal(await count(), total, 'nothing was catalogued');
 });
+
+test('a user runs at most SIDEREAL_UPLOAD_CONCURRENCY (4) uploads at once; more get 429', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const boundary = 'sidereal-concurrency';
+  const part = (name: string) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const send = (name: string, held: boolean) => {
+    const chunks = [part(name), Buffer.from(tinyFits(name.length + 40)), tail];
+    const body = new ReadableStream({
+      async pull(ctrl) {
+        const c = chunks.shift();
+        if (!c) return ctrl.close();
+        if (held && chunks.length === 1) await gate; // the header part goes out, the file waits
+        ctrl.enqueue(new Uint8Array(c));
+      },
+    });
+    return fetch(`${w.url}/api/v1/images`, { method: 'POST', body, duplex: 'half', headers: { authorization: `Bearer ${w.adminToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` } } as RequestInit);
+  };
+  const held = Array.from({ length: 4 }, (_, i) => send(`held-${i}.fits`, true));
+  const refused = await waitFor(async () => {
+    const res = await send('extra.fits', false);
+    return res.status === 429 ? res : null;
+  }, { timeoutMs: 20_000, what: 'a fifth upload to be refused' });
+  assert.equal(refused.headers.get('content-type'), 'application/problem+json');
+  release();
+  for (const res of await Promise.all(held)) assert.equal(res.status, 202);
+  assert.equal((await send('after.fits', false)).status, 202, 'a slot is free again');
+});
