@@ -8,6 +8,12 @@ import assert from 'node:assert/strict';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { BrowserSession } from './helpers.ts';
 import { setupCodeOf } from '../../daemon/web/server.ts';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+declare const document: any;
+const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 
 const form = (b: BrowserSession, fields: Record<string, string>, headers: Record<string, string> = {}) =>
   b.request('/setup', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ _csrf: b.csrf, ...fields }) });
@@ -86,6 +92,34 @@ test('SIDEREAL_ADMIN_USER/PASSWORD still create the first administrator: no set-
     assert.equal(res.headers.get('location'), '/login');
     assert.equal((await fetch(`${t.url}/setup`, { redirect: 'manual' })).status, 302);
   } finally {
+    await t.stop();
+  }
+});
+
+test('in a browser: the first visit shows the set-up page, which logs the new administrator in', async () => {
+  const t = await startTestDaemon({ roles: ['web'], builtinAgents: [] });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  try {
+    await mkdir(SHOTS, { recursive: true });
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(t.url);
+    assert.equal(new URL(page.url()).pathname, '/setup');
+    assert.equal(await page.locator('#code').count(), 0, 'no code field on the machine itself');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling on a phone');
+    await page.screenshot({ path: resolve(SHOTS, 'setup-first-run.png'), fullPage: true });
+    await page.fill('#username', 'astro');
+    await page.fill('#password', 'astro-password-1');
+    await page.fill('#confirm', 'astro-password-1');
+    await page.click('button[type=submit]');
+    await page.waitForURL((u) => u.pathname === '/');
+    assert.match(await page.locator('.notice').innerText(), /you are the administrator/);
+    await page.screenshot({ path: resolve(SHOTS, 'setup-welcome.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    assert.equal(await users(t), 1);
+  } finally {
+    await browser.close();
     await t.stop();
   }
 });
