@@ -28,7 +28,7 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'DATABASE_URL', kind: 'url', description: 'PostgreSQL connection string. Unset: an embedded PostgreSQL under `SIDEREAL_DATA_DIR/postgres`.', secret: true },
   { env: 'SIDEREAL_DATA_DIR', kind: 'string', default: './data', description: 'Data folder: embedded database, derived files (thumbnails, previews), uploads, star catalog, temporary files.' },
   { env: 'SIDEREAL_WATCH_DIRS', kind: 'list', default: './library', description: 'Comma-separated drop folders watched for image files (each becomes a provider named after its folder). Empty string: none.' },
-  { env: 'SIDEREAL_ADMIN_USER', kind: 'string', description: 'First administrator, created at start-up when no user exists.' },
+  { env: 'SIDEREAL_ADMIN_USER', kind: 'string', description: 'First administrator, created at start-up when no user exists (scripted installs). Unset: the first visit opens a one-time set-up page (docs/operations.md).' },
   { env: 'SIDEREAL_ADMIN_PASSWORD', kind: 'string', description: 'Password of the first administrator.', secret: true },
   { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], description: 'Log level of the JSON logs on standard output.' },
   { env: 'SIDEREAL_HOST_ID', kind: 'string', description: 'Name of this host in leases and logs. Default: hostname and process id.' },
