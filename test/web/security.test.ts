@@ -247,3 +247,13 @@ test('a user runs at most SIDEREAL_UPLOAD_CONCURRENCY (4) uploads at once; more 
   for (const res of await Promise.all(held)) assert.equal(res.status, 202);
   assert.equal((await send('after.fits', false)).status, 202, 'a slot is free again');
 });
+
+test('re-authentication (password change, second factor off) is rate limited like a login', async () => {
+  const u = await createUser(w, 'reauth');
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) statuses.push((await w.api('/api/v1/me/password', { method: 'POST', token: u.token, json: { current: 'wrong-password', password: 'whatever-password-1' } })).status);
+  assert.deepEqual(statuses, [400, 400, 400, 400, 400, 429]);
+  const off = await w.api('/api/v1/me/totp', { method: 'DELETE', token: u.token, json: { password: u.password } });
+  assert.equal(off.status, 429, 'the right password waits too');
+  assert.ok(Number(off.headers.get('retry-after')) > 0);
+});
