@@ -13,6 +13,7 @@ import { BrowserSession, createUser, loginToken, startWebDaemon, type WebDaemon 
 import { waitFor } from '../helpers/daemon.ts';
 import { tinyFits } from '../helpers/library.ts';
 import { passwordChecks } from '../../daemon/auth/passwords.ts';
+import { runningUploads } from '../../daemon/web/api/upload.ts';
 
 let w: WebDaemon;
 before(async () => {
@@ -237,11 +238,14 @@ test('a user runs at most SIDEREAL_UPLOAD_CONCURRENCY (4) uploads at once; more 
     });
     return fetch(`${w.url}/api/v1/images`, { method: 'POST', body, duplex: 'half', headers: { authorization: `Bearer ${w.adminToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` } } as RequestInit);
   };
+  const adminId = (await w.getJson('/api/v1/me')).id;
   const held = Array.from({ length: 4 }, (_, i) => send(`held-${i}.fits`, true));
-  const refused = await waitFor(async () => {
-    const res = await send('extra.fits', false);
-    return res.status === 429 ? res : null;
-  }, { timeoutMs: 20_000, what: 'a fifth upload to be refused' });
+  let early: string | null = null;
+  for (const p of held) p.then((r) => (early ??= `an upload answered ${r.status} before its file was sent`), (err) => (early ??= String(err)));
+  await waitFor(() => early !== null || runningUploads(adminId) === 4, { timeoutMs: 30_000, what: 'four uploads to be running' });
+  assert.equal(early, null);
+  const refused = await send('extra.fits', false);
+  assert.equal(refused.status, 429);
   assert.equal(refused.headers.get('content-type'), 'application/problem+json');
   release();
   for (const res of await Promise.all(held)) assert.equal(res.status, 202);

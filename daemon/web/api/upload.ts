@@ -18,6 +18,11 @@ export interface Uploaded {
 /** Uploads running per user in this process (SIDEREAL_UPLOAD_CONCURRENCY). */
 const running = new Map<string, number>();
 
+/** Uploads a user is running in this process now. */
+export function runningUploads(userId: string): number {
+  return running.get(userId) ?? 0;
+}
+
 export class TooManyUploadsError extends DomainError {
   readonly retryAfterSeconds = 10;
   constructor(limit: number) {
@@ -36,7 +41,8 @@ export async function receiveUpload(ctx: Koa.Context, services: Services, limits
   const who = String(ctx.state.actor?.id ?? ctx.ip);
   const limit = limits.concurrency ?? 4;
   if ((running.get(who) ?? 0) >= limit) {
-    ctx.set('Connection', 'close'); // the refused body is not read
+    // the refused body is read and dropped: closing at once would reset a client still sending
+    ctx.req.resume();
     throw new TooManyUploadsError(limit);
   }
   running.set(who, (running.get(who) ?? 0) + 1);
