@@ -11,7 +11,9 @@
  * - DeepSkyStacker: NCOMBINE = subs, EXPTIME = EXPOSURE = the TOTAL exposure; SOFTWARE "DeepSkyStacker …".
  * - Astro Pixel Processor: NUMFRAME = subs, EXPTIME = total, EXPOSURE = one sub's; keeps IMAGETYP LIGHT.
  * - ASTAP: EXPTIME = total, LUM_/RED_/GRN_/BLU_ EXP (one sub) and CNT (subs) per filter; keeps IMAGETYP Light.
- * - SharpCap live stacks: EXPTIME = total, SUBEXP below it, no count.
+ * - SharpCap live stacks: EXPTIME = total, SUBEXP below it, no count. Any other writer of SUBEXP clearly
+ *   below EXPTIME without a count is read the same way (live stacks of other capture programs).
+ * - Seestar (and other in-camera stacks): STACKCNT = subs, TOTALEXP = total, EXPTIME = one sub's.
  * - TianWen: STACK_N. MaxIm DL / SBIG convention: SNAPSHOT = images combined.
  */
 import type { HeaderCard } from '../sdk/facts.ts';
@@ -74,8 +76,8 @@ export function asSeconds(n: number | null): number | null {
   return n !== null && n > 0 && n < 1e8 ? n : null;
 }
 
-const COUNT_KEYS = ['STACKCNT', 'NCOMBINE', 'NUMFRAME', 'STACK_N', 'SNAPSHOT'] as const;
-const TOTAL_KEYS = ['LIVETIME', 'TOTALEXP'] as const;
+const COUNT_KEYS = ['STACKCNT', 'NCOMBINE', 'NUMFRAME', 'STACK_N', 'SNAPSHOT', 'NSTACK', 'NSUBEXP'] as const;
+const TOTAL_KEYS = ['LIVETIME', 'TOTALEXP', 'TOTAL_EXP', 'TOTEXP', 'EXPTOTAL', 'INTEGTIM'] as const;
 const SOFTWARE_KEYS = ['SOFTWARE', 'SWCREATE', 'SWMODIFY', 'CREATOR', 'PROGRAM', 'ORIGIN'] as const;
 
 /** Patterns for the number of subs in HISTORY / COMMENT text. */
@@ -180,17 +182,26 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
     ev.subSeconds = exptime ?? exposure;
   }
 
-  // SharpCap live stack: SUBEXP clearly below EXPTIME and no count anywhere
-  if (ev.count === null && ev.perFilter.length === 0 && software.includes('sharpcap') && subexp !== null && exptime !== null && exptime > 1.5 * subexp) {
+  // Live stack (SharpCap and the like): SUBEXP clearly below EXPTIME and no count anywhere
+  if (ev.count === null && ev.perFilter.length === 0 && subexp !== null && exptime !== null && exptime > 1.5 * subexp) {
     ev.liveStack = true;
     if (ev.totalSeconds === null) {
       ev.totalSeconds = exptime;
-      ev.totalFrom = 'EXPTIME (SharpCap live stack)';
+      ev.totalFrom = software.includes('sharpcap') ? 'EXPTIME (SharpCap live stack)' : 'EXPTIME (live stack)';
     }
     // SUBEXP is not reliably the sub exposure in every SharpCap version: do not derive a count
     ev.subSeconds = null;
   }
   return ev;
+}
+
+/**
+ * Whether the evidence makes the image a stack: more than one sub, a stated
+ * total exposure, or a live stack. The one rule for the file agent's frame
+ * type and the integration agent.
+ */
+export function isStack(ev: StackEvidence): boolean {
+  return (ev.count !== null && ev.count > 1) || ev.totalSeconds !== null || ev.liveStack;
 }
 
 /** Equal within 2 % (exposure cards are rounded differently by different programs). */
