@@ -29,6 +29,7 @@ export const FieldObjectSchema = z
     designations: z.array(z.string()),
     name: s,
     type: s,
+    source: z.enum(['plate-solution', 'header', 'user', 'target']).nullable().optional().describe('what placed the object: the plate solution, the header (pointing or OBJECT), the user'),
     primary: z.boolean(),
     ra: z.number(),
     dec: z.number(),
@@ -92,7 +93,20 @@ export const ImageRecord = z
       })
       .passthrough()
       .nullable(),
-    location: z.object({ constellation: s, constellationName: s, hemisphere: z.enum(['north', 'south']).nullable() }).passthrough(),
+    astrometryStatus: z
+      .object({
+        state: z.enum(['solved', 'unsolved', 'pending', 'failed', 'not-run']).describe('outcome of the plate solve'),
+        reason: s.describe('why it is not solved (or failed), in words'),
+      })
+      .optional(),
+    location: z
+      .object({
+        constellation: s,
+        constellationName: s,
+        hemisphere: z.enum(['north', 'south']).nullable(),
+        source: z.enum(['plate-solution', 'header', 'target']).nullable().optional().describe('what the position comes from: a plate solution, the header pointing, or the named target'),
+      })
+      .passthrough(),
     target: s.optional(),
     objects: z.array(FieldObjectSchema),
     description: z.object({ text: z.string(), title: s.optional(), source: s, url: s, license: s }).passthrough().nullable(),
