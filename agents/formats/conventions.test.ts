@@ -5,11 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizeAcquisition } from './acquisition.ts';
-import { cardsOf } from './acquisition.test.ts';
+import type { HeaderCard } from '../sdk/facts.ts';
+import { parseCard } from './fits-header.ts';
 import { classifyFrame, processingSignal } from './frametype.ts';
 import { commentSaysWestPositive, geodeticFromGeocentric, parseDec, parseLongitude, parseRa } from './coords.ts';
 import { precessJ2000 } from '../sky/precession.ts';
 import { angularSeparationDeg } from '../sky/dso.ts';
+
+/** FITS header text (one card per line) → cards */
+function cardsOf(text: string): HeaderCard[] {
+  return text.split('\n').map((l) => parseCard(l.padEnd(80).slice(0, 80))).filter((c): c is HeaderCard => !!c);
+}
 
 const M42 = { ra: 83.8221, dec: -5.3911 };
 /** JD of 2024-12-01T22:00:00Z */
@@ -50,6 +56,71 @@ test('image centre: a full WCS whose CRPIX is not the centre is projected to the
   // SGP: CRVAL at CRPIX but no CD → the RA/DEC pointing keys win over the CRVAL
   const sgp = normalizeAcquisition(cardsOf(`CRPIX1  =                 2072\nCRPIX2  =                 1411\nCTYPE1  = 'RA---TAN'\nCTYPE2  = 'DEC--TAN'\nCRVAL1  =     283.396250000000\nCRVAL2  =     33.0291666666667\nRA      =     283.399999999999\nDEC     =     33.0299999999999\nOBJCTRA = '18 53 35.000'\nOBJCTDEC= '+33 01 45.00'`));
   assert.deepEqual(sgp.pointing, { ra: 283.399999999999, dec: 33.0299999999999 });
+});
+
+test('Seestar S50 (real header): the WCS reference pixel is not the centre; the centre is projected, not the target RA/DEC', () => {
+  const a = normalizeAcquisition(cardsOf(`NAXIS   =                    3 / number of data axes
+NAXIS1  =                 1080 / length of data axis 1
+NAXIS2  =                 1920 / length of data axis 2
+NAXIS3  =                    3 / length of data axis 3
+CREATOR = 'ZWO Seestar S50'    / Capture software
+FOCALLEN=                  250 / Focal length of telescope in mm
+XPIXSZ  =     2.90000009536743 / pixel size in microns (with binning)
+IMAGETYP= 'Light   '           / Type of image
+STACKCNT=                  187 / Stack frames
+EXPOSURE=                  10. / Exposure time in seconds
+EXPTIME =                  10. / Exposure time in seconds
+RA      =             240.1125 / Object Right Ascension in degrees
+DEC     =            20.661389 / Object Declination in degrees
+SITELONG=              3.69361 / longitude of the imaging site in degrees
+SITELAT =              51.0367 / latitude of the imaging site in degrees
+DATE-OBS= '2025-05-13T22:48:35.751879' / Image created time
+TOTALEXP=                1870. / Total Exposure Time in seconds
+CTYPE1  = 'RA---TAN-SIP'       / TAN (gnomic) projection + SIP distortions
+CTYPE2  = 'DEC--TAN-SIP'       / TAN (gnomic) projection + SIP distortions
+CRVAL1  =        239.749404582 / RA  of reference point
+CRVAL2  =        20.4682320597 / DEC of reference point
+CRPIX1  =        874.274200439 / X reference pixel
+CRPIX2  =        1213.47089386 / Y reference pixel
+CD1_1   =   -0.000535667741664 / Transformation matrix
+CD1_2   =    0.000386027501134 / no comment
+CD2_1   =    -0.00038367750545 / no comment
+CD2_2   =   -0.000535539385897 / no comment`));
+  const crval = { ra: 239.749404582, dec: 20.4682320597 };
+  const p = a.pointing!;
+  // the centre pixel (540.5, 960.5) is 0.28° from the reference pixel
+  assert.ok(Math.abs(angularSeparationDeg(p.ra, p.dec, crval.ra, crval.dec) - 0.276) < 0.01, JSON.stringify(p));
+  assert.ok(Math.abs(p.ra - 239.836) < 0.01 && Math.abs(p.dec - 20.732) < 0.01, JSON.stringify(p));
+  assert.deepEqual(a.site, { latitude: 51.0367, longitude: 3.69361, elevationM: null });
+  assert.deepEqual([a.stackCount, a.exposureSeconds, a.stackExposureSeconds], [187, 10, 1870]);
+});
+
+test('MaxIm DL (iTelescope T33, Siding Spring): SITELONG east positive, LONG-OBS [deg +E] wins, RA/DEC hms strings, calibration HISTORY is not processing', () => {
+  const cards = cardsOf(`DATE-OBS= '2018-07-04T14:03:03' / [ISO 8601] UTC date/time of exposure start
+EXPTIME =   3.00000000000E+002 / [sec] Duration of exposure
+SET-TEMP=  -35.000000000000000 /CCD temperature setpoint in C
+CCD-TEMP=  -34.993802250000002 /CCD temperature at start of exposure in C
+IMAGETYP= 'Light Frame' /       Type of image
+SITELAT = '-31 16 24' /         Latitude of the imaging location
+SITELONG= '149 03 52' /         Longitude of the imaging location
+SWCREATE= 'MaxIm DL Version 5.24 140126 0KJR5' /Name of software that created
+CSTRETCH= 'Medium  ' /          Initial display stretch mode
+HISTORY  Dark Subtraction (Dark 10, 4864 x 3232, Bin1 x 1, Temp -35C,
+HISTORY  Flat Field (Flat SII 1, SII, 4864 x 3232, Bin1 x 1, Temp -35C,
+HISTORY File was processed by PinPoint 5.1.8 at 2018-07-04T14:08:45
+RADECSYS= 'FK5     '           / Equatorial coordinate system
+LAT-OBS =  -3.12736111111E+001 / [deg +N WGS84] Geodetic latitude
+LONG-OBS=   1.49064444444E+002 / [deg +E WGS84] Geodetic longitude
+ALT-OBS =   1.16500000000E+003 / [metres] Altitude above mean sea level
+RA      = '18 20 48.12'        / [hms J2000] Target right ascension
+DEC     = '-16 10 58.8'        / [dms +N J2000] Target declination`);
+  const a = normalizeAcquisition(cards);
+  assert.deepEqual(a.site, { latitude: -31.2736111111, longitude: 149.064444444, elevationM: 1165 });
+  assert.ok(Math.abs(a.pointing!.ra - (18 + 20 / 60 + 48.12 / 3600) * 15) < 1e-9, 'FK5 without EQUINOX is J2000; the comment says J2000');
+  // SITELONG alone (no LONG-OBS) is read east positive too
+  const alone = normalizeAcquisition(cards.filter((c) => !/^(LAT|LONG|ALT)-OBS$/.test(c.key)));
+  assert.ok(Math.abs(alone.site!.longitude! - (149 + 3 / 60 + 52 / 3600)) < 1e-9);
+  assert.equal(classifyFrame({ cards, fileName: 'm17-S-300s.fit', folderPath: '' }).frameType, 'light');
 });
 
 test('RA as a number is degrees, except when a sexagesimal OBJCTRA beside it shows hours; units in strings', () => {
