@@ -77,7 +77,8 @@ export function identify(input: IdentifyInput): IdentifyOutput {
   const warnings: string[] = [];
   const userTarget = typeof input.user?.target === 'string' && input.user.target.trim() ? input.user.target.trim() : null;
   const headerName = typeof input.file?.acquisition?.object === 'string' ? input.file.acquisition.object : null;
-  const userEntry = userTarget ? resolveName(userTarget) : null;
+  // the user's target is a name as typed (a comet or "Orion wide field" stays free text)
+  const userEntry = userTarget ? resolveName(userTarget, { exact: true }) : null;
   if (userTarget && !userEntry) warnings.push(`the target "${userTarget}" is not in the catalog`);
   const headerEntry = !userTarget && headerName ? resolveName(headerName) : null;
   const named = userEntry ?? headerEntry;

@@ -146,7 +146,7 @@ export const FileFacts = z
 export const ImageEdit = z
   .object({
     notes: z.string().max(10_000).nullable().optional(),
-    target: z.string().max(100).nullable().optional().describe('object id that overrides the detected primary target'),
+    target: z.string().max(100).nullable().optional().describe('the primary target: a catalog name (stored as its id) or free text (a comet, a planet), overriding the detected one'),
     frameType: z.enum(FRAME_TYPES).nullable().optional(),
     captured: z.string().max(40).nullable().optional().describe('capture date-time override (ISO)'),
     equipment: z.array(uuid).max(50).nullable().optional().describe('equipment ids that replace those resolved from the headers'),
