@@ -25,6 +25,7 @@ import { S3Storage } from './storage/S3Storage.ts';
 import type { StorageBackend } from './storage/StorageBackend.ts';
 import { ImageService } from './services/ImageService.ts';
 import { StatusService } from './services/StatusService.ts';
+import { HeaderKeywordService } from './services/HeaderKeywordService.ts';
 import { AgentService } from './services/AgentService.ts';
 import { AuthService } from './services/AuthService.ts';
 import { UserService } from './services/UserService.ts';
@@ -50,6 +51,7 @@ export interface Services {
   objects: ObjectService;
   targets: TargetService;
   skymap: SkyMapService;
+  keywords: HeaderKeywordService;
 }
 
 /** Provider names of the watch folders: the folder's name, made unique. */
@@ -142,6 +144,7 @@ export class Daemon {
       objects,
       targets: new TargetService({ db, images, objects }),
       skymap: new SkyMapService({ db }),
+      keywords: new HeaderKeywordService({ db }),
     };
 
     if (this.roles.includes('work')) {

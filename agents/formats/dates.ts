@@ -10,6 +10,22 @@ import type { HeaderCard } from '../sdk/facts.ts';
 
 type Lookup = (key: string) => HeaderCard['value'] | undefined;
 
+/** While set, every key a lookup is asked for is added here (see keywords.ts: the keywords the readers map). */
+let consulted: Set<string> | null = null;
+
+/** Runs `fn` and returns every header key it looked up through `lookup`. */
+export function recordLookups(fn: () => void): Set<string> {
+  const seen = new Set<string>();
+  const outer = consulted;
+  consulted = seen;
+  try {
+    fn();
+  } finally {
+    consulted = outer;
+  }
+  return seen;
+}
+
 export function lookup(cards: HeaderCard[]): Lookup {
   const map = new Map<string, HeaderCard['value']>();
   for (const c of cards) {
@@ -17,7 +33,11 @@ export function lookup(cards: HeaderCard[]): Lookup {
     if (k === 'COMMENT' || k === 'HISTORY' || k === '') continue;
     if (!map.has(k) && c.value !== null && c.value !== '') map.set(k, c.value);
   }
-  return (key) => map.get(key.toUpperCase());
+  return (key) => {
+    const k = key.toUpperCase();
+    consulted?.add(k);
+    return map.get(k);
+  };
 }
 
 /** ISO-like date text → "YYYY-MM-DDThh:mm:ss(.sss)" (no zone), or null when unparsable. */

@@ -76,9 +76,9 @@ export function asSeconds(n: number | null): number | null {
   return n !== null && n > 0 && n < 1e8 ? n : null;
 }
 
-const COUNT_KEYS = ['STACKCNT', 'NCOMBINE', 'NUMFRAME', 'STACK_N', 'SNAPSHOT', 'NSTACK', 'NSUBEXP'] as const;
-const TOTAL_KEYS = ['LIVETIME', 'TOTALEXP', 'TOTAL_EXP', 'TOTEXP', 'EXPTOTAL', 'INTEGTIM'] as const;
-const SOFTWARE_KEYS = ['SOFTWARE', 'SWCREATE', 'SWMODIFY', 'CREATOR', 'PROGRAM', 'ORIGIN'] as const;
+export const COUNT_KEYS = ['STACKCNT', 'NCOMBINE', 'NUMFRAME', 'STACK_N', 'SNAPSHOT', 'NSTACK', 'NSUBEXP'] as const;
+export const TOTAL_KEYS = ['LIVETIME', 'TOTALEXP', 'TOTAL_EXP', 'TOTEXP', 'EXPTOTAL', 'INTEGTIM'] as const;
+export const SOFTWARE_KEYS = ['SOFTWARE', 'SWCREATE', 'SWMODIFY', 'CREATOR', 'PROGRAM', 'ORIGIN'] as const;
 
 /** Patterns for the number of subs in HISTORY / COMMENT text. */
 const HISTORY_COUNT: RegExp[] = [
@@ -89,11 +89,17 @@ const HISTORY_COUNT: RegExp[] = [
   /\bintegrat(?:ed|ion of)\s+(\d+)\s+(?:images|frames|subs|exposures)\b/i,
 ];
 
-const ASTAP_GROUPS: [string, string][] = [
+export const ASTAP_GROUPS: [string, string][] = [
   ['LUM', 'L'],
   ['RED', 'R'],
   ['GRN', 'G'],
   ['BLU', 'B'],
+];
+
+/** Every keyword this module reads (for the list of keywords the file agent does not map). */
+export const STACK_KEYWORDS: readonly string[] = [
+  ...COUNT_KEYS, ...TOTAL_KEYS, ...SOFTWARE_KEYS, 'EXPTIME', 'EXPOSURE', 'SUBEXP', 'IMAGETYP', 'FRAMETYP', 'FRAME', 'IMGTYPE', 'OBSTYPE',
+  ...ASTAP_GROUPS.flatMap(([p]) => [`${p}_CNT`, `${p}_EXP`]),
 ];
 
 /** The software names the header carries, lower-cased and joined. */

@@ -99,7 +99,7 @@ test('htmx requests get fragments, a clean pushed URL and Vary: HX-Request; a hi
 
 test('security headers on every page, and no inline script or style anywhere', async () => {
   const image = specs.find((s) => s.target)!;
-  for (const path of ['/', `/images/${image.id}`, '/targets', '/objects', '/equipment', '/sky', '/upload', '/account', '/admin', '/admin/agents', '/admin/queue', '/admin/users', '/admin/tokens', '/api/docs', '/login']) {
+  for (const path of ['/', `/images/${image.id}`, '/targets', '/objects', '/equipment', '/sky', '/upload', '/account', '/admin', '/admin/agents', '/admin/queue', '/admin/keywords', '/admin/users', '/admin/tokens', '/api/docs', '/login']) {
     const { res, text } = await b.get(path);
     assert.ok(res.status === 200 || (path === '/login' && res.status === 302), `${path}: ${res.status}`);
     if (res.status !== 200) continue;

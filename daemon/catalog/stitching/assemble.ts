@@ -7,6 +7,7 @@
 import { CALIBRATION_FRAME_TYPES, FRAME_TYPES, type FrameType } from '../../../agents/sdk/index.ts';
 import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, ObjectsFacts, SolveFacts } from '../../../agents/sdk/facts.ts';
 import type { ResultRow } from '../../db/results.ts';
+import { unmappedKeywords } from '../../../agents/formats/keywords.ts';
 
 export interface StitchInput {
   id: string;
@@ -64,6 +65,8 @@ export interface StitchedImage {
     integration_s: number | null;
     agents_failed: number;
     agents_pending: number;
+    /** header keywords the file agent does not map (the admin page's unknown-keywords report) */
+    unknown_keywords: string[];
   };
   /** the API record, without the parts that depend on other rows (equipment, calibration) */
   record: Record<string, unknown>;
@@ -340,6 +343,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
       integration_s: totalSeconds,
       agents_failed: failed.length,
       agents_pending: pending,
+      unknown_keywords: unmappedKeywords(file?.headers ?? [], file?.format),
     },
     record,
     objects: objectList.map((o) => ({ id: o.id, primary: o.primary || o.id === targetId })),
