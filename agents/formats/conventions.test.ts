@@ -209,6 +209,7 @@ test('driver and capture-program HISTORY/COMMENT cards are not processing histor
   assert.equal(processingSignal(cardsOf(`${light}\nHISTORY HistogramTransformation: stretched`)), 'processed');
   assert.equal(processingSignal(cardsOf(`${light}\nHISTORY Stacked with 40 images`)), 'stack');
   assert.equal(processingSignal(cardsOf(`${light}\nHISTORY ImageIntegration.numberOfImages: 12`)), 'stack');
+  assert.equal(processingSignal(cardsOf(`${light}\nHISTORY Stretch: midtone transfer function, no clipping`)), 'processed', 'a negation elsewhere in the line does not hide it');
 });
 
 function hms(h: number): string {

@@ -54,7 +54,7 @@ const PROCESS_WORDS = /\bstretch(ed)?\b/i;
  * (INDI, ASCOM, N.I.N.A., SharpCap, ASIAIR…): settings and device states,
  * not processing ("Stretch: off", "Live stacking disabled").
  */
-const DRIVER_TEXT = /\b(indi|ascom|alpaca|driver|n\.?i\.?n\.?a\.?|sharpcap|asiair|ekos|kstars|sequence generator|sgpro|apt\b|firecapture|asicap|seestar|dwarf|camera|mount|focuser|filter ?wheel|guider|setting|settings|option|enabled|disabled|\boff\b|\bnone\b|\bno\b|\bnot\b)/i;
+const DRIVER_TEXT = /\b(indi|ascom|alpaca|driver|n\.?i\.?n\.?a\.?|sharpcap|asiair|ekos|kstars|sequence generator|sgpro|firecapture|asicap|seestar|dwarf|camera|mount|focuser|filter ?wheel|guider|settings?|options?)\b|\b(no|not|without)\s+(auto\s*)?(stretch|stack)|\b(stretch|stack)\w*\s*[:=]?\s*(off|none|no|false|disabled|0)\b|\b(disabled|enabled)\b/i;
 
 /** Headers that mean "this was stacked or processed": returns why, or null. */
 export function processingSignal(cards: HeaderCard[]): 'stack' | 'processed' | null {
