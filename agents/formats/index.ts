@@ -84,7 +84,7 @@ interface Geometry {
 export async function describeFile(localPath: string, options: DescribeOptions): Promise<Described> {
   const { detected, prefetched } = await detectWithHead(localPath, options.fileName);
   const g = await geometry(localPath, detected, prefetched);
-  const acquisition = normalizeAcquisition(g.headers, { stackCount: g.stackCount ?? null });
+  const acquisition = normalizeAcquisition(g.headers, { stackCount: g.stackCount ?? null, width: g.width, height: g.height });
   const { frameType, source } = classifyFrame({
     cards: g.headers,
     fileName: options.fileName,

@@ -160,6 +160,7 @@ export async function writeStitched(
       constellation = excluded.constellation, hemisphere = excluded.hemisphere, integration_s = excluded.integration_s,
       agents_failed = excluded.agents_failed, agents_pending = excluded.agents_pending, search_text = excluded.search_text,
       record = excluded.record, stitch_hash = excluded.stitch_hash, stitched_at = now()`);
+  await db.query(sql.unsafe`update images set unknown_keywords = ${sql.array(c.unknown_keywords, 'text')} where id = ${id}`);
   await db.query(sql.unsafe`delete from image_objects where image_id = ${id}`);
   if (s.objects.length) {
     await db.query(sql.unsafe`

@@ -224,10 +224,12 @@ export class ImageService {
     const a = requireActor(actor);
     await this.get(id);
     if (typeof patch.target === 'string' && patch.target.trim()) {
-      const hit = resolveName(patch.target);
-      const ids = hit ? [hit.id] : await findObjectIds(this.deps.db, [searchKey(patch.target)]);
-      if (!ids.length) throw new InvalidInputError(`target: "${patch.target}" is not in the object catalog`);
-      patch = { ...patch, target: ids[0] };
+      // a catalog name becomes its canonical id; anything else (a comet, a planet, "Orion wide field") is kept as written
+      const text = patch.target.trim().replace(/\s+/g, ' ');
+      if (text.length > 100) throw new InvalidInputError('target: at most 100 characters');
+      const hit = resolveName(text, { exact: true });
+      const ids = hit ? [hit.id] : await findObjectIds(this.deps.db, [searchKey(text)]);
+      patch = { ...patch, target: ids[0] ?? text };
     }
     checkDate('captured', patch.captured);
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' && !v.trim() ? null : v]));

@@ -189,7 +189,8 @@ export interface SolveState {
 export function solveState(image: Rec): SolveState {
   if (image.astrometry && typeof image.astrometry.ra === 'number') return { state: 'solved', label: 'solved', reason: null };
   const run = ((image.agents ?? []) as Rec[]).find((a) => a.name === 'platesolve');
-  const recorded = image.astrometry?.reason ?? image.solve?.reason ?? image.solveReason ?? null;
+  // the record's astrometryStatus (from stitching) says why; the run's error is the fallback
+  const recorded = image.astrometryStatus?.reason ?? null;
   const reason = (typeof recorded === 'string' && recorded) || run?.error || (run?.warnings ?? []).join('; ') || null;
   if (run?.status === 'failed') return { state: 'failed', label: run.nextAttemptAt ? 'not solved (will retry)' : 'not solved', reason };
   if (run || recorded) return { state: 'unsolved', label: 'not solved', reason };

@@ -76,6 +76,15 @@ export function queuePage(s: Services, views: Views): Middleware {
   };
 }
 
+/** Header keywords the file agent does not map, counted over the library (`?q=` filters by keyword). */
+export function keywordsPage(s: Services, views: Views): Middleware {
+  return async function keywordsPage(ctx) {
+    const q = typeof ctx.query.q === 'string' ? ctx.query.q : undefined;
+    const keywords = await s.keywords.unknown(ctx.state.actor, { q });
+    views.renderPage(ctx, 'pages/admin/keywords', { title: 'Unknown keywords', section: 'keywords', keywords, q: q ?? '' });
+  };
+}
+
 async function renderUsers(ctx: Koa.Context, s: Services, views: Views, extra: Record<string, unknown> = {}, status?: number) {
   const users = await s.users.list(ctx.state.actor);
   views.renderPage(ctx, 'pages/admin/users', { title: 'Users', section: 'users', users, values: { role: 'member' }, ...extra }, status);
