@@ -105,7 +105,8 @@ function gpsTime(v: unknown): string | null {
 /**
  * Best capture date, ISO 8601 with a zone: DATE-OBS (UTC) > DATE-BEG >
  * DATE-AVG > XISF Observation:Time:Start > DATE-LOC with a zone > EXIF
- * DateTimeOriginal with its offset > EXIF GPS date/time (UTC). Null otherwise.
+ * DateTimeOriginal with its offset > EXIF GPS date/time (UTC) > EXIF DateTimeOriginal
+ * without a zone, taken as UTC. Null otherwise.
  */
 export function capturedDate(cards: HeaderCard[]): string | null {
   const get = lookup(cards);
@@ -127,6 +128,7 @@ export function capturedDate(cards: HeaderCard[]): string | null {
     const d = parseDateText(loc);
     if (d && /T/.test(d) && (ZONED.test(d) || zone)) return ZONED.test(d) ? d : `${d}${zone}`;
   }
+  let localWithoutZone: string | null = null;
   for (const key of ['DateTimeOriginal', 'CreateDate', 'DateTimeDigitized']) {
     const v = str(key);
     if (!v) continue;
@@ -140,11 +142,16 @@ export function capturedDate(cards: HeaderCard[]): string | null {
     const off = str(key === 'DateTimeOriginal' ? 'OffsetTimeOriginal' : key === 'DateTimeDigitized' ? 'OffsetTimeDigitized' : 'OffsetTime') ?? str('OffsetTime');
     const z = off ? zoneOffset(off) : null;
     if (z) return `${d}${z}`;
-    break; // a local time without its zone is not a capture time
+    // A camera clock without its zone (most DSLRs): kept as UTC rather than dropped. The
+    // hour may be off by the camera's zone offset, but the observing night is right: nights
+    // of images without a site longitude are counted noon to noon in this same clock. GPS
+    // time (true UTC), when the camera has it, wins.
+    localWithoutZone ??= `${d}Z`;
+    break;
   }
   const gpsDate = str('GPSDateStamp');
   const gps = gpsDate ? parseDateText(gpsDate) : null;
   const t = gpsTime(get('GPSTimeStamp'));
   if (gps && !/T/.test(gps) && t) return `${gps}T${t}Z`;
-  return null;
+  return localWithoutZone;
 }
