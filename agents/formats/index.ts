@@ -16,12 +16,14 @@ import { classifyFrame, processingSignal, type FrameTypeSource } from './framety
 import { rasterInfo, readRasterPixels } from './raster.ts';
 import { describeRaw, readRawPixels } from './raw.ts';
 import type { PixelImage } from './types.ts';
+import type { DecodeLimits } from './limits.ts';
 import { readXisfHeader, readXisfPixels, xisfCards } from './xisf.ts';
 
 export type { PixelImage } from './types.ts';
 export { detectFormat } from './detect.ts';
 export { normalizeAcquisition, normalizeFilter } from './acquisition.ts';
 export { classifyFrame } from './frametype.ts';
+export { DEFAULT_LIMITS, decodeLimits, type DecodeLimits } from './limits.ts';
 
 export interface Described {
   format: FormatName;
@@ -169,6 +171,8 @@ export interface ReadPixelsOptions {
   maxPixels?: number;
   /** file name for detection tie-breaks (defaults to the path) */
   fileName?: string;
+  /** memory ceilings (default: DEFAULT_LIMITS) */
+  limits?: DecodeLimits;
 }
 
 /**
@@ -180,14 +184,14 @@ export async function readPixels(localPath: string, options: ReadPixelsOptions =
   const d = await detectFile(localPath, options.fileName ?? localPath);
   switch (d.format) {
     case 'fits':
-      return readFitsPixels(localPath, { gzip: d.subformat === 'fits.gz', maxPixels: options.maxPixels });
+      return readFitsPixels(localPath, { gzip: d.subformat === 'fits.gz', maxPixels: options.maxPixels, limits: options.limits });
     case 'xisf':
-      return readXisfPixels(localPath, { maxPixels: options.maxPixels });
+      return readXisfPixels(localPath, { maxPixels: options.maxPixels, limits: options.limits });
     case 'jpeg':
     case 'png':
     case 'webp':
     case 'tiff':
-      return readRasterPixels(localPath, { maxPixels: options.maxPixels });
+      return readRasterPixels(localPath, { maxPixels: options.maxPixels, limits: options.limits });
     case 'raw':
       return readRawPixels(localPath, { maxPixels: options.maxPixels });
     default:
