@@ -197,6 +197,8 @@ export async function readFitsPixels(path: string, options: ReadFitsOptions = {}
     const image = hdu.image;
     const limits = options.limits ?? DEFAULT_LIMITS;
     checkImagePixels(`FITS HDU ${hdu.index}`, image.width, image.height, limits);
+    // rows are read whole (a band is at least one row) and decoded to floats
+    checkDecodedBytes(`FITS HDU ${hdu.index}: one image row`, image.width * (Math.abs(image.bitpix) / 8 + 4), limits);
     // a tile-compressed image's table and heap are read whole: bounded before reading
     if (image.compression) checkDecodedBytes(`FITS HDU ${hdu.index}: tile-compressed table and heap`, hdu.dataBytes, limits);
     if (options.gzip) await checkGzipSize(path, hdu);

@@ -259,6 +259,8 @@ export async function readXisfPixels(path: string, options: ReadXisfOptions = {}
     const bps = SAMPLE_BYTES[fmt.type];
     const limits = options.limits ?? DEFAULT_LIMITS;
     checkImagePixels('XISF image', img.width, img.height, limits);
+    // rows are read whole (a band is at least one row, all channels for normal storage) and decoded to floats
+    checkDecodedBytes('XISF image: one row', img.width * img.channels * (SAMPLE_BYTES[SAMPLE_FORMATS[img.sampleFormat.toLowerCase()]!.type] + 8), limits);
     const total = img.width * img.height * img.channels * bps;
     if (!Number.isSafeInteger(total)) throw new AgentError('XISF image geometry is absurd');
     const channels = img.channels;
