@@ -132,6 +132,7 @@ export class Daemon {
       // host configuration that built-in agents take as settings (agents never read the configuration)
       description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
       platesolve: { starCatalog: config.starCatalog },
+      preview: { maxImagePixels: config.maxImagePixels, maxDecodedBytes: config.maxDecodedBytes },
     });
 
     const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue, searchableFacts: () => this.registry.searchableFacts() });
