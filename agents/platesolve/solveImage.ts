@@ -12,7 +12,7 @@ import { resolveStarCatalog, type ResolvedCatalog } from './catalog/catalogLocat
 import { detectStars } from './detect/detectStars.ts';
 import { hintsFromCards } from './hints.ts';
 import { newStats, solveHinted } from './solver/hinted.ts';
-import { makeImageStars, type ImageStars } from './solver/types.ts';
+import { cpuClock, makeImageStars, type ImageStars, type SolverBudget } from './solver/types.ts';
 import { verifyWcs } from './solver/verifyWcs.ts';
 import { runSolveField, solveFieldAvailable } from './solveField.ts';
 import { indexSearch } from './anindex/indexSolve.ts';
@@ -186,6 +186,8 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const useSolveField = (input.solveField ?? true) && solveFieldAvailable();
   const timeLeft = (): number => deadline - Date.now();
   const indexDirs = [...ASTROMETRY_INDEX_DIRS, ...(input.deepCatalogs?.indexDirs ?? [])];
+  /** a search budget in CPU time (a loaded machine does not cut it short), within the time limit */
+  const cpuBudget = (ms: number): SolverBudget => ({ deadline: cpuClock() + ms, clock: cpuClock, hardDeadline: deadline, signal });
 
   // Plan before searching: what can the installed catalogs and index files solve?
   const tp = Date.now();
@@ -293,7 +295,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         const q = indexSearch(cat.catalog, stars, {
           scale: { low: s * (1 - tol), high: s * (1 + tol) },
           position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
-          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats, dirs: indexDirs,
+          budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats, dirs: indexDirs,
         });
         spent('hinted', tq);
         if (q) {
@@ -316,7 +318,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       if (deepIndexTiles(indexDirs).length) {
         const tq = Date.now();
         const q = indexSearch(p.local.catalog, stars, {
-          scale, position, dirs: indexDirs, budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats,
+          scale, position, dirs: indexDirs, budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats,
         });
         spent('hinted', tq);
         if (q) {
@@ -348,7 +350,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       const tq = Date.now();
       const q = indexSearch(cat.catalog, stars, {
         scale: { low: minS, high: maxS }, position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 },
-        budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats,
+        budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats,
       });
       spent('hinted', tq);
       if (q) {
