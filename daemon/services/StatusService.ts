@@ -33,16 +33,19 @@ export class StatusService {
     }
     const sources = await Promise.all(
       d.providers.map(async (p) => {
+        // degraded: the provider cannot see (all of) its storage and deletes nothing meanwhile (see ProviderSync)
+        const state = providerStates.get(p.name) ?? {};
+        const reason = (state.degraded ?? state.lastError ?? null) as string | null;
         try {
           await p.storage.check();
-          const state = providerStates.get(p.name) ?? {};
-          return { name: p.name, kind: p.kind, uri: p.storage.uri, status: (state.lastError ? 'degraded' : 'ok') as Health, state };
+          return { name: p.name, kind: p.kind, uri: p.storage.uri, status: (reason ? 'degraded' : 'ok') as Health, ...(reason ? { reason } : {}), state };
         } catch (err) {
-          return { name: p.name, kind: p.kind, uri: p.storage.uri, status: 'down' as Health, error: errorMessage(err) };
+          // unreachable storage is degraded, not down: the catalog keeps serving what it has
+          return { name: p.name, kind: p.kind, uri: p.storage.uri, status: 'degraded' as Health, reason: reason ?? errorMessage(err), error: errorMessage(err), state };
         }
       }),
     );
-    const storageStatus: Health = sources.some((s) => s.status === 'down') ? 'degraded' : sources.some((s) => s.status === 'degraded') ? 'degraded' : 'ok';
+    const storageStatus: Health = sources.some((s) => s.status !== 'ok') ? 'degraded' : 'ok';
     const agents = {
       status: (d.registry.failures.length ? 'degraded' : 'ok') as Health,
       items: d.registry.all().map((r) => ({ name: r.agent.name, version: r.agent.version, enabled: r.enabled })),
