@@ -26,6 +26,7 @@ import type { Config } from './config.ts';
 const EXTRA_COMMANDS: Record<string, { summary: string; load: () => Promise<unknown> }> = {
   backup: { summary: 'dump the database (pg_dump, custom format) with rotation', load: () => import('./commands/backup.ts') },
   restore: { summary: 'restore a dump made by `sidereal backup`', load: () => import('./commands/restore.ts') },
+  storage: { summary: 'storage status | storage confirm-empty <provider>: degraded sources', load: () => import('./commands/storage.ts') },
   catalog: { summary: 'catalog build: write the plate solver\'s star catalog file', load: () => import('./commands/catalog.ts') },
   agent: { summary: 'agent run <agent> <file>: run one agent on a file and print its facts (no database)', load: () => import('./tools/agentRun.ts') },
 };

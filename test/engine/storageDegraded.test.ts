@@ -17,6 +17,7 @@ import { LocalStorage } from '../../daemon/storage/LocalStorage.ts';
 import { LocalFolderProvider } from '../../daemon/catalog/providers/LocalFolderProvider.ts';
 import { ensureProvider } from '../../daemon/db/files.ts';
 import { log } from '../../daemon/log.ts';
+import { confirmEmpty } from '../../daemon/commands/storage.ts';
 
 let t: WebDaemon;
 before(async () => {
@@ -127,5 +128,17 @@ test('an unreadable sub-folder deletes nothing of it (nor anything else) until i
   assert.equal(ok.degraded, undefined);
   assert.equal(ok.removed, 1, 'the real deletion is applied after a complete listing');
   assert.deepEqual(await ids('nas'), before.filter((k) => !k.startsWith('a/one.fits=')));
+
+  // emptied on purpose, in a new folder of the same name: kept until an admin confirms it
+  await rename(root, root + '.old'); // (both exist at once: the new folder cannot reuse the inode)
+  await mkdir(root);
+  await rm(root + '.old', { recursive: true });
+  assert.match((await p.reconcile()).degraded ?? '', /lists no files while 2 of it are catalogued/);
+  assert.equal((await ids('nas')).length, 2);
+  assert.ok(await confirmEmpty(t.db.url, 'nas'));
+  const confirmed = await p.reconcile();
+  assert.equal(confirmed.degraded, undefined);
+  assert.equal(confirmed.removed, 2);
+  assert.deepEqual(await ids('nas'), []);
   await p.stop();
 });

@@ -173,6 +173,13 @@ test('a SIGKILLed daemon restarts on its data folder; the watchdog stops the orp
   const d3 = await serve(env);
   assert.deepEqual(await images(d3), catalogued);
 
+  // a second `serve` on the same folder refuses, and says why (not a bare "fatal error")
+  const second = spawnDaemon('serve', env);
+  const secondCode = await new Promise<number | null>((r) => second.child.on('exit', r));
+  assert.equal(secondCode, 1);
+  assert.match(second.output(), /another Sidereal process runs the embedded PostgreSQL of .*postgres \(postmaster pid \d+/);
+  assert.doesNotMatch(second.output(), /Cannot read properties/);
+
   // 3. the database freezes (every PostgreSQL process stopped): /status answers 503, it does not hang
   const pm3 = postmaster(pgDir);
   const family = [pm3.pid, ...readdirSync('/proc').filter((p) => /^\d+$/.test(p) && ppid(p) === pm3.pid).map(Number)];
@@ -239,4 +246,14 @@ test('a data folder made with the old fixed credentials gets a random password a
   await assert.rejects(legacy.connect(), (err: { code?: string }) => err.code === '28P01');
   await legacy.end().catch(() => {});
   await server.stop();
+});
+
+test('`npx sidereal` runs the command from a checkout after `npm install`', async () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const npx = spawn('npx', ['--offline', 'sidereal', 'help'], { cwd: root, env: { ...process.env, SIDEREAL_FROM_SOURCE: '1' } });
+  let out = '';
+  npx.stdout.on('data', (d) => (out += d));
+  npx.stderr.on('data', (d) => (out += d));
+  assert.equal(await new Promise<number | null>((r) => npx.on('exit', r)), 0, out);
+  assert.match(out, /usage: sidereal <command>[\s\S]*user add <name> \[--admin\][\s\S]*storage/);
 });
