@@ -66,7 +66,8 @@ export class LocalFolderProvider implements ImageProvider {
     const { log } = this.options;
     // create the folder on first use (and always the upload folder), but never
     // re-create a root that has held catalogued files: it may be an unmounted NAS
-    const state = await getProviderState(this.options.db, this.name);
+    // (state unknown when the database does not answer: then never create the folder)
+    const state = await getProviderState(this.options.db, this.name).catch(() => ({ rootIdentity: 'unknown' }));
     if (this.kind === 'upload' || !state.rootIdentity) await this.storage.ensureRoot();
     // watch first, so that nothing written during the first listing is missed
     const reachable = await this.storage.rootIdentity().then(() => true, () => false);
