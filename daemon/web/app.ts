@@ -15,7 +15,7 @@ import type { Services } from '../Daemon.ts';
 import { errorHandler } from './errors.ts';
 import { createRouter } from './routes.ts';
 import { createViews, isHtmx } from './views.ts';
-import { serveStatic } from './static.ts';
+import { OPENSEADRAGON_STYLE_HASH, serveStatic } from './static.ts';
 import { authenticate, csrfProtection, requireLogin } from './auth.ts';
 
 export interface WebDeps {
@@ -53,7 +53,7 @@ export function createWebApp(deps: WebDeps): Koa {
   });
   app.use(async function securityHeaders(ctx, next) {
     await next();
-    ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+    ctx.set('Content-Security-Policy', `default-src 'self'; img-src 'self' data: blob:; style-src 'self' ${OPENSEADRAGON_STYLE_HASH}; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`);
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'same-origin');
     ctx.set('X-Frame-Options', 'DENY');

@@ -60,6 +60,8 @@ export function createRouter(deps: WebDeps & { views: Views; version: string }):
   r.get('/', gallery.gallery(s, views));
   r.get('/suggest/targets', gallery.targetSuggestions(s, views));
   r.get('/images/:id', images.imagePage(s, views));
+  r.get('/images/:id/zoom', images.zoomDescriptor(s));
+  r.get('/images/:id/zoom/:level/:tile', images.zoomTile(s));
   r.get('/images/:id/agents', images.imageAgents(s, views));
   r.post('/images/:id/agents/:agent/run', images.rerunImageAgent(s, views));
   r.post('/images/:id/edit', images.editImage(s, views));
