@@ -8,7 +8,7 @@
  *   sidereal user add <name> [--admin]   create a user (password from stdin or SIDEREAL_ADMIN_PASSWORD)
  */
 import { loadConfig, loadDotEnv, ConfigError, redactedConfig } from './config.ts';
-import { log, setLogLevel } from './log.ts';
+import { log, setLogFormat, setLogLevel } from './log.ts';
 import { Daemon, type Role } from './Daemon.ts';
 import { openCommandDatabase } from './commands/commandDatabase.ts';
 import { createDatabasePool } from './db/pool.ts';
@@ -64,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   setLogLevel(config.logLevel);
+  setLogFormat(config.logFormat);
   const roles: Record<string, Role[]> = { serve: ['web', 'work'], web: ['web'], work: ['work'] };
   if (command === 'migrate') {
     // on the running daemon's embedded database, if one runs (never a second server on the folder)
