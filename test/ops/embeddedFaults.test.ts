@@ -86,7 +86,8 @@ async function serve(env: Record<string, string>): Promise<Serve> {
   const port = await waitFor(
     () => {
       if (proc.child.exitCode !== null) throw new Error(`the daemon exited with ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`);
-      const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(proc.output());
+      const line = /^.*"msg":"[^"\n]*listening[^\n]*$/m.exec(proc.output())?.[0];
+      const m = line ? /"port":(\d+)/.exec(line) : null;
       return m ? Number(m[1]) : null;
     },
     { what: 'the daemon to listen', timeoutMs: 90_000, intervalMs: 200 },
