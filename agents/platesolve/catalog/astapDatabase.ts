@@ -140,9 +140,22 @@ export interface AstapDatabase {
 
 const FILE = /^(?:([A-Za-z0-9]+)_)?(\d{4})\.1476$/;
 
-/** The `.1476` databases found in `dir`, the biggest (deepest) first. */
+const found = new Map<string, { at: number; dbs: AstapDatabase[] }>();
+/** A folder is listed again after this long (files added or removed while running). */
+const LIST_TTL_MS = 10 * 60_000;
+
+/** The `.1476` databases found in `dir`, the biggest (deepest) first (listed once per 10 minutes). */
 export function findAstapDatabases(dir: string): AstapDatabase[] {
-  if (!dir || !existsSync(dir)) return [];
+  if (!dir) return [];
+  const hit = found.get(dir);
+  if (hit && Date.now() - hit.at < LIST_TTL_MS) return hit.dbs;
+  const dbs = listAstapDatabases(dir);
+  found.set(dir, { at: Date.now(), dbs });
+  return dbs;
+}
+
+function listAstapDatabases(dir: string): AstapDatabase[] {
+  if (!existsSync(dir)) return [];
   let names: string[];
   try {
     names = readdirSync(dir);
