@@ -312,8 +312,9 @@ export class ImageService {
    * every image's edits written in one transaction (all or nothing) and the images made due.
    * Equipment: a camera or telescope from the register replaces the image's item of that type
    * (its other equipment stays). Notes are replaced, or appended on a line of their own.
+   * `dryRun` checks everything and counts, and writes nothing (the confirmation step).
    */
-  async editMany(actor: Actor | null, selection: ImageSelection, patch: BulkEdit): Promise<{ changed: number }> {
+  async editMany(actor: Actor | null, selection: ImageSelection, patch: BulkEdit, options: { dryRun?: boolean } = {}): Promise<{ changed: number }> {
     const a = requireActor(actor);
     const gear: { type: 'camera' | 'telescope'; id: string; name: string }[] = [];
     for (const type of ['camera', 'telescope'] as const) {
@@ -330,7 +331,7 @@ export class ImageService {
     if (append && append.length > 10_000) throw new InvalidInputError('notes: at most 10,000 characters');
     if (!Object.keys(common).length && !gear.length && !append) throw new InvalidInputError('nothing to change: set a target, frame type, camera, telescope or notes');
     const ids = await this.selectionIds(selection);
-    if (!ids.length) return { changed: 0 };
+    if (!ids.length || options.dryRun) return { changed: ids.length };
     await this.deps.db.transaction(async (tx) => {
       for (const id of ids) {
         const one = { ...common };
