@@ -291,7 +291,7 @@ export class ImageService {
       if (bad.length) throw new InvalidInputError(`ids: not image ids: ${bad.slice(0, 3).join(', ')}`);
       const found = new Set(await existingImageIds(this.deps.db, ids));
       const missing = ids.filter((id) => !found.has(id));
-      if (missing.length) throw new NotFoundError(`no such image: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`);
+      if (missing.length) throw new InvalidInputError(`ids: no such image: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`);
       return ids;
     }
     // the whole query, not a page of it
