@@ -1,7 +1,7 @@
 /**
  * SQL of reading final images: the search behind the gallery and the API.
  */
-import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
+import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 
 export interface ImageSearch {
@@ -118,7 +118,7 @@ export async function existingImageIds(db: DatabasePool, ids: string[]): Promise
   return [...(await db.anyFirst(sql.type(z.object({ id: z.string() }))`select id from images where id = any(${sql.array(ids, 'uuid')})`))];
 }
 
-export async function getImageRecord(db: DatabasePool | DatabaseTransactionConnection, id: string): Promise<Record<string, unknown> | null> {
+export async function getImageRecord(db: DatabasePool, id: string): Promise<Record<string, unknown> | null> {
   return db.maybeOneFirst(sql.type(z.object({ record: z.record(z.any()) }))`select record from images where id = ${id}`);
 }
 

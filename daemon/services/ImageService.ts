@@ -11,7 +11,7 @@ import { existingImageIds, findObjectIds, getImageRecord, searchImageIds, search
 import { getEquipment } from '../db/equipment.ts';
 import { loadDerived } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
-import { loadUserEdits, saveUserEdits } from '../db/edits.ts';
+import { saveBulkEdits, saveUserEdits } from '../db/edits.ts';
 import { makeDue, queueCounts } from '../db/queue.ts';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
@@ -333,21 +333,9 @@ export class ImageService {
     const ids = await this.selectionIds(selection);
     if (!ids.length || options.dryRun) return { changed: ids.length };
     await this.deps.db.transaction(async (tx) => {
-      for (const id of ids) {
-        const one = { ...common };
-        if (append) {
-          const old = (await loadUserEdits(tx, id))?.notes;
-          const merged = typeof old === 'string' && old.trim() ? `${old}\n${append}` : append;
-          if (merged.length > 10_000) throw new InvalidInputError(`notes: at most 10,000 characters (image ${id} would have ${merged.length})`);
-          one.notes = merged;
-        }
-        if (gear.length) {
-          const record = await getImageRecord(tx, id);
-          const current = ((record?.equipment ?? []) as { id: string; type: string }[]).filter((e) => !gear.some((g) => g.type === e.type)).map((e) => e.id);
-          one.equipment = [...current, ...gear.map((g) => g.id)];
-        }
-        await saveUserEdits(tx, id, one, a.username);
-      }
+      const { longestNotes } = await saveBulkEdits(tx, ids, { set: common, appendNotes: append, equipment: gear.length ? { types: gear.map((g) => g.type), ids: gear.map((g) => g.id) } : null }, a.username);
+      // throwing rolls the whole edit back
+      if (longestNotes > 10_000) throw new InvalidInputError(`notes: at most 10,000 characters (an image would have ${longestNotes})`);
     });
     await makeDue(this.deps.db, ids);
     this.deps.onDue?.();

@@ -153,7 +153,7 @@ test('select all on the page, then every image of the query (the server applies 
   // the form sends the query, not the ids of the whole library
   const sent = await p.evaluate(() => {
     const f = document.querySelector('form#bulk');
-    const data = new FormData(f, f.querySelector('[data-edit-selected]'));
+    const data = new (window as any).FormData(f, f.querySelector('[data-edit-selected]'));
     return { scope: data.get('scope'), query: data.get('query') };
   });
   assert.deepEqual(sent, { scope: 'query', query: 'frameType=all&limit=20' });

@@ -152,6 +152,14 @@ test('bad requests (an unknown image among the ids too) are 400 problems and cha
     assert.equal(r.status, status, `${JSON.stringify(json)} → ${r.status} ${JSON.stringify(r.body)}`);
   }
   assert.deepEqual(await editsOf(id), before, 'nothing was written');
+  // appended notes longer than a single edit allows roll the whole edit back
+  const [long, short] = lights().slice(14, 16).map((s) => s.id);
+  assert.equal((await bulk({ ids: [long], patch: { notes: 'n'.repeat(9_990) } })).status, 200);
+  const over = await bulk({ ids: [short, long], patch: { notes: 'twenty characters!!!', notesMode: 'append' } });
+  assert.equal(over.status, 400);
+  assert.match(over.body.detail, /10,000/);
+  assert.equal((await editsOf(long))!.notes.length, 9_990);
+  assert.doesNotMatch(String((await editsOf(short!))?.notes), /twenty/, 'the other image is not changed either');
 });
 
 test('the gallery form without JavaScript: select, edit form, confirmation with the count, then the edit', async () => {
