@@ -295,7 +295,9 @@ export class ImageService {
       return ids;
     }
     // the whole query, not a page of it
-    const { cursor: _c, limit: _l, sort: _s, ...query } = selection.query as Record<string, unknown>;
+    const { cursor: _c, limit: _l, sort: _s, ...raw } = selection.query as Record<string, unknown>;
+    // JSON may say `"solved": false` where a query string says `solved=false`
+    const query = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v]));
     const { search, query: q } = this.parseQuery(query);
     if (q.target) await this.resolveTarget(search, q.target);
     return searchImageIds(this.deps.db, search);

@@ -120,6 +120,10 @@ test('by query: every image the query matches changes, not one page of it', asyn
   const some = (await call('GET', `/api/v1/images?camera=${camera.id}&limit=1`)).body.total;
   assert.ok(some > 0);
   assert.deepEqual((await bulk({ query: { camera: camera.id }, patch: { frameType: 'light' } })).body, { changed: some });
+  // JSON values (numbers, booleans) mean what they mean in a query string
+  const unsolved = (await call('GET', '/api/v1/images?solved=false&integrationMin=60&limit=1')).body.total;
+  assert.ok(unsolved > 0);
+  assert.deepEqual((await bulk({ query: { solved: false, integrationMin: 60 }, patch: { notes: 'unsolved', notesMode: 'append' } })).body, { changed: unsolved });
   // a query that matches nothing changes nothing
   assert.deepEqual((await bulk({ query: { q: 'no-such-words-anywhere' }, patch: { notes: 'x' } })).body, { changed: 0 });
 });
