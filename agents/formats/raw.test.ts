@@ -5,13 +5,13 @@ import { describeRaw, parseDcrawInfo, rawExifCards, readRawPixels } from './raw.
 import { normalizeAcquisition } from './acquisition.ts';
 import { capturedDate } from './dates.ts';
 import { cfaDng, tempDir } from './test-writers.ts';
-import { TESTDATA } from './test-data.ts';
+import { TESTDATA, corpus } from './test-data.ts';
 import { AgentError } from '../sdk/index.ts';
 
 const tmp = tempDir();
 test.after(() => tmp.cleanup());
 
-test('metadata of the RAW stubs (EXIF via exifr, CR3 boxes, RAF embedded JPEG)', async () => {
+test('metadata of the RAW stubs (EXIF via exifr, CR3 boxes, RAF embedded JPEG)', corpus, async () => {
   const want: Record<string, { camera: string; exposure: number; iso: number; focal: number; date: string }> = {
     'exiftool-CanonRaw.cr2': { camera: 'Canon EOS 350D DIGITAL', exposure: 1 / 15, iso: 400, focal: 55, date: '2005-08-03T18:59:18' },
     'exiftool-CanonRaw.cr3': { camera: 'Canon EOS M50', exposure: 0.0125, iso: 12800, focal: 15, date: '2018-02-21T12:08:56' },
@@ -32,7 +32,7 @@ test('metadata of the RAW stubs (EXIF via exifr, CR3 boxes, RAF embedded JPEG)',
   }
 });
 
-test('RAW stub geometry and CFA pattern from dcraw -i -v', async () => {
+test('RAW stub geometry and CFA pattern from dcraw -i -v', corpus, async () => {
   const nef = await describeRaw(TESTDATA + 'raw/exiftool-Nikon.nef', 'nef');
   assert.deepEqual([nef.width, nef.height, nef.channels], [3039, 2014, 1]);
   assert.equal(normalizeAcquisition(nef.headers).bayerPattern, 'BGGR');
@@ -89,7 +89,7 @@ test('dcraw decodes a generated CFA DNG to the exact stored samples', async () =
   assert.ok(Math.abs(binned.planes[2]![0]! * 65535 - b) < 0.01);
 });
 
-test('RAW failures: undecodable stub and missing dcraw are AgentErrors', async () => {
+test('RAW failures: undecodable stub and missing dcraw are AgentErrors', corpus, async () => {
   await assert.rejects(readRawPixels(TESTDATA + 'raw/exiftool-CanonRaw.cr2'), (e: unknown) => e instanceof AgentError && /cannot decode RAW pixels/.test(e.message));
   await assert.rejects(
     readRawPixels(TESTDATA + 'raw/exiftool-Nikon.nef', { dcraw: '/nonexistent/dcraw' }),

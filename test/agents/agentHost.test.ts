@@ -4,15 +4,21 @@
 // bad run the same host still runs a good agent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { AgentError, AgentSkip } from '../../agents/sdk/index.ts';
 import { memoryCache } from '../../agents/sdk/runtime.ts';
 import { AgentHost, AgentMemoryError, AgentTimeoutError } from '../../daemon/agent-host/AgentHost.ts';
 import { AgentRegistry, type RegisteredAgent } from '../../daemon/agent-host/AgentRegistry.ts';
 import { log } from '../../daemon/log.ts';
+import { fitsFixture } from '../helpers/fixtures.ts';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
-const FILE = resolve(import.meta.dirname, '../../../shared/testdata/fits-headers/exiftool-FITS.fits');
+const DIR = mkdtempSync(join(tmpdir(), 'sidereal-agenthost-'));
+const FILE = join(DIR, 'frame.fits');
+const BYTES = fitsFixture({ width: 16, height: 16 });
+writeFileSync(FILE, BYTES);
 const MEMORY_MB = 192;
 const quiet = log.child({ component: 'test' });
 quiet.level = 'fatal';
@@ -29,6 +35,7 @@ before(async () => {
 });
 after(async () => {
   await host?.close();
+  rmSync(DIR, { recursive: true, force: true });
 });
 
 function agent(name: string): RegisteredAgent {
@@ -41,7 +48,7 @@ function run(name: string, settings: Record<string, unknown> = {}) {
   const r = agent(name);
   return host.run(
     r,
-    { image: { id: '00000000-0000-0000-0000-000000000001', source: 'test', path: 'exiftool-FITS.fits', sizeBytes: 3040, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: { ...r.settings, ...settings } as never, stage: 'aggregate' },
+    { image: { id: '00000000-0000-0000-0000-000000000001', source: 'test', path: 'frame.fits', sizeBytes: BYTES.length, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: { ...r.settings, ...settings } as never, stage: 'aggregate' },
     { cache: memoryCache(), log: quiet },
   );
 }
@@ -49,7 +56,7 @@ function run(name: string, settings: Record<string, unknown> = {}) {
 async function stillWorks() {
   const t = Date.now();
   const r = await run('good').catch((e) => { throw new Error(`${e.message} (after ${Date.now() - t} ms)`); });
-  assert.equal(r.facts.bytes, 3040);
+  assert.equal(r.facts.bytes, BYTES.length);
   assert.equal(r.facts.head, 'SIMPLE');
 }
 
@@ -71,7 +78,7 @@ test('a third-party agent runs in a worker thread even when it asks for the main
   const progress: number[] = [];
   const r = await host.run(
     agent('good'),
-    { image: { id: '00000000-0000-0000-0000-000000000009', source: 'test', path: 'x.fits', sizeBytes: 3040, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: agent('good').settings, stage: 'aggregate' },
+    { image: { id: '00000000-0000-0000-0000-000000000009', source: 'test', path: 'x.fits', sizeBytes: BYTES.length, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: agent('good').settings, stage: 'aggregate' },
     { cache: memoryCache(), log: quiet, onProgress: (f) => progress.push(f) },
   );
   assert.equal(r.facts.thread, 'worker');
