@@ -22,7 +22,7 @@ after(async () => {
   await t?.stop();
 });
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function findByPath(path: string) {
   const page = await getJson(`/api/v1/images?frameType=all&limit=200`);

@@ -5,14 +5,12 @@
 // answers 401/403 without the right role; a FITS upload is processed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { waitFor } from '../helpers/daemon.ts';
 import { createUser, startWebDaemon, type WebDaemon } from './helpers.ts';
 import { OpenApiValidator } from './openapiValidator.ts';
 import { seedImages, type SeedSpec } from './seedImages.ts';
+import { fitsFixture } from '../helpers/fixtures.ts';
 
-const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 let w: WebDaemon;
 let v: OpenApiValidator;
 let specs: SeedSpec[];
@@ -233,7 +231,7 @@ test('agents: list with counts, settings validated, re-run by scope; queue and s
 });
 
 test('an uploaded FITS file is stored, processed and appears enriched; an edit wins over the agents', async () => {
-  const bytes = await readFile(resolve(TESTDATA, 'platesolve/astropy-M13_blue_0001.fits'));
+  const bytes = fitsFixture({ width: 640, height: 480 });
   const form = new FormData();
   form.append('files', new Blob([bytes]), 'M13_blue_0001.fits');
   const up = await call('POST', '/api/v1/images', { body: form, token: member.token });
