@@ -8,8 +8,11 @@
  * the embedded JPEG preview, else an AgentError.
  *
  * LibRaw runs synchronously in the calling thread (agents run in worker
- * threads); one WebAssembly instance per thread, loaded on first use from the
- * package's own files (no network).
+ * threads), one instance per thread loaded from the package's own files (no
+ * network). LibRaw does not clear its buffers, so a file it cannot fill
+ * (truncated, or a metadata-only stub) would show samples of the file decoded
+ * before it: such files are refused — LibRaw's own data-error reports, and
+ * files too small for their pixel count.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -76,13 +79,14 @@ interface LibRawModule {
 const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<object>; instantiate(module: object, imports: object): Promise<object> } }).WebAssembly;
 
 let libRawModule: Promise<LibRawModule> | null = null;
-/** LibRaw's messages (printErr) since the last reset, for error texts. */
+/** LibRaw's messages (printErr) of the current decode, for error texts. */
 const libRawMessages: string[] = [];
 
 /**
- * The WebAssembly LibRaw of this thread. The package's entry point wraps it
- * in a browser Web Worker; Node needs the Emscripten module itself, given
- * its .wasm file from disk (its own loader would fetch it).
+ * The WebAssembly LibRaw of this thread, loaded on first use. The package's
+ * entry point wraps it in a browser Web Worker; Node needs the Emscripten
+ * module itself, given its .wasm file from disk (its own loader would fetch
+ * it). One instance per thread: an instance's memory is never released.
  */
 function loadLibRaw(): Promise<LibRawModule> {
   libRawModule ??= (async () => {
@@ -106,7 +110,7 @@ function loadLibRaw(): Promise<LibRawModule> {
   return libRawModule;
 }
 
-/** Opens `bytes` in a fresh LibRaw object and runs `fn` on it (the object is freed after). */
+/** Opens `bytes` in a LibRaw object and runs `fn` on it (the object is freed after). */
 async function withLibRaw<T>(bytes: Uint8Array, fn: (raw: LibRawInstance) => T): Promise<T> {
   const mod = await loadLibRaw();
   const raw = new mod.LibRaw();
@@ -332,7 +336,9 @@ export async function readRawPixels(path: string, options: { maxPixels?: number 
     return await withLibRaw(bytes, (raw) => {
       const info = rawInfoFromLibRaw(raw.metadata(true));
       try {
-        return mosaicPixels(raw.rawImageData(), info, options);
+        const mosaic = raw.rawImageData();
+        checkComplete(mosaic, bytes.length);
+        return mosaicPixels(mosaic, info, options);
       } catch (err) {
         failure = err instanceof AgentError ? err : new AgentError(`LibRaw cannot decode the raw image${libRawDetail()}`, { cause: err });
         preview = embeddedJpeg(raw);
@@ -351,6 +357,19 @@ export async function readRawPixels(path: string, options: { maxPixels?: number 
     }
   }
   throw new AgentError(`cannot decode RAW pixels: ${(failure as Error).message}`, { cause: failure });
+}
+
+/**
+ * Refuses a raw image LibRaw could not fill: it reported a data error (short
+ * read, corrupt data), or the file holds less than half a bit per pixel (no
+ * lossless raw codec gets there: the file is a stub or cut short).
+ */
+function checkComplete(r: RawImageData, fileBytes: number): void {
+  const error = libRawMessages.find((m) => /unexpected end of file|corrupt|data error/i.test(m));
+  if (error) throw new AgentError(`the raw image is damaged or incomplete: ${error.trim()}`);
+  if (fileBytes * 16 < r.width * r.height) {
+    throw new AgentError(`the file (${fileBytes} bytes) is too small to hold its ${r.width}×${r.height} raw image: it is cut short or holds metadata only`);
+  }
 }
 
 /** The embedded JPEG preview, or null. */
