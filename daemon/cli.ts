@@ -24,7 +24,7 @@ const EXTRA_COMMANDS: Record<string, { summary: string; load: () => Promise<unkn
   backup: { summary: 'dump the database (pg_dump, custom format) with rotation', load: () => import('./commands/backup.ts') },
   restore: { summary: 'restore a dump made by `sidereal backup`', load: () => import('./commands/restore.ts') },
   catalog: { summary: 'catalog build: write the plate solver\'s star catalog file', load: () => import('./commands/catalog.ts') },
-  agent: { summary: 'agent run <agent> <file>: run one agent on a file and print its facts (no database)', load: () => import('./tools/agentRun.ts') },
+  agent: { summary: 'agent run <agent> <file>: run one agent on a file and print its facts (no database); agent new <name>: scaffold an agent package', load: () => import('./tools/agentRun.ts') },
 };
 
 const usage = () => `usage: sidereal <command>

@@ -60,6 +60,15 @@ export interface ResolvedAgentSource {
   sdk: number | null;
 }
 
+/**
+ * Refuses an agent package that needs a newer SDK contract than this Sidereal
+ * provides (its package.json "sidereal": { "sdk": N }). One check for the
+ * daemon's registry and `sidereal agent run`.
+ */
+export function checkAgentSdk(resolved: Pick<ResolvedAgentSource, 'sdk'>): void {
+  if (resolved.sdk !== null && resolved.sdk > SDK_VERSION) throw new Error(`needs agent SDK version ${resolved.sdk}; this Sidereal provides version ${SDK_VERSION}`);
+}
+
 interface AgentPackageJson {
   name?: string;
   version?: string;
@@ -219,7 +228,7 @@ export class AgentRegistry {
       async (source) => {
         try {
           const resolved = resolveAgentPackage(source, this.options.cwd);
-          if (resolved.sdk !== null && resolved.sdk > SDK_VERSION) throw new Error(`needs agent SDK version ${resolved.sdk}; this Sidereal provides version ${SDK_VERSION}`);
+          checkAgentSdk(resolved);
           const manifest = await inspectAgentModule(resolved.modulePath, { timeoutMs: this.options.inspectTimeoutMs, memoryMb: this.options.inspectMemoryMb });
           return { source, resolved, manifest, error: null };
         } catch (err) {
