@@ -130,6 +130,11 @@ test('an agent installed from npm by configuration only processes images; its fa
   assert.equal(gallery.res.status, 200);
   assert.match(gallery.text, new RegExp(`/images/${trailed.id}`));
   assert.doesNotMatch(gallery.text, new RegExp(`/images/${round.id}`));
+  // the shape is an enum in the agent's factsSchema: a select, not a free-text box; other values are refused
+  assert.match(gallery.text, /<select id="ff-facts-star-quality-shape" name="facts\.star-quality\.shape"><option value="">any<\/option><option value="round">round<\/option><option value="elongated">elongated<\/option><option value="trailed" selected>trailed<\/option><\/select>/);
+  const square = await t.api('/api/v1/images?facts.star-quality.shape=square');
+  assert.equal(square.status, 400);
+  assert.match((await square.json()).detail, /must be one of round, elongated, trailed/);
   // a malformed fact filter is a 400, not a server error
   const bad = await t.api('/api/v1/images?facts.star-quality.medianFwhm.max=wide');
   assert.equal(bad.status, 400);
