@@ -48,6 +48,11 @@ test('the OpenAPI 3.1 document describes every operation, with schemas and probl
   const list = doc.paths['/api/v1/images'].get;
   const names = list.parameters.map((p: { name: string }) => p.name);
   for (const n of ['target', 'constellation', 'hemisphere', 'camera', 'telescope', 'filter', 'equipment', 'integrationMin', 'integrationMax', 'capturedFrom', 'capturedTo', 'frameType', 'q', 'limit', 'cursor', 'sort']) assert.ok(names.includes(n), n);
+  // the agents' fact filters, as documented name patterns
+  for (const n of ['facts.{agent}.{path}', 'facts.{agent}.{path}.min', 'facts.{agent}.{path}.max']) {
+    const p = list.parameters.find((x: { name: string }) => x.name === n);
+    assert.ok(p && p.in === 'query' && !p.required && /Pattern/.test(p.description), n);
+  }
   assert.equal(list.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/ImagePage');
   assert.ok(list.responses['400'].content['application/problem+json']);
   assert.equal(doc.paths['/api/v1/agents'].get['x-sidereal-access'], 'admin');
