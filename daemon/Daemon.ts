@@ -24,6 +24,7 @@ import { LocalStorage } from './storage/LocalStorage.ts';
 import { S3Storage } from './storage/S3Storage.ts';
 import type { StorageBackend } from './storage/StorageBackend.ts';
 import { ImageService } from './services/ImageService.ts';
+import { ZoomService } from './services/zoom/ZoomService.ts';
 import { StatusService } from './services/StatusService.ts';
 import { AgentService } from './services/AgentService.ts';
 import { AuthService } from './services/AuthService.ts';
@@ -50,6 +51,7 @@ export interface Services {
   objects: ObjectService;
   targets: TargetService;
   skymap: SkyMapService;
+  zoom: ZoomService;
 }
 
 /** Provider names of the watch folders: the folder's name, made unique. */
@@ -142,6 +144,7 @@ export class Daemon {
       objects,
       targets: new TargetService({ db, images, objects }),
       skymap: new SkyMapService({ db }),
+      zoom: new ZoomService({ db, derived: this.derived, storages: this.storages, tmpDir: join(config.dataDir, 'tmp', `zoom-${config.hostId.replace(/[^\w.-]/g, '_')}`), log: log.child({ component: 'zoom' }) }),
     };
 
     if (this.roles.includes('work')) {

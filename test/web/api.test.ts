@@ -298,7 +298,9 @@ test('accounts through the API: users, tokens, password, second factor', async (
   assert.equal((await call('DELETE', '/api/v1/me/totp', { json: { password: 'member-password-1' }, token })).status, 204);
   assert.equal((await call('POST', `/api/v1/users/${u.body.id}/totp/reset`)).status, 200);
   assert.equal((await call('POST', '/api/v1/me/password', { json: { current: 'wrong-wrong', password: 'new-password-1' }, token })).status, 400);
-  assert.equal((await call('POST', '/api/v1/me/password', { json: { current: 'member-password-1', password: 'member-password-1' }, token })).status, 204);
+  const changed = await call('POST', '/api/v1/me/password', { json: { current: 'member-password-1', password: 'member-password-1' }, token });
+  assert.equal(changed.status, 200);
+  assert.equal(typeof changed.body.tokensRevoked, 'number');
   assert.equal((await call('DELETE', `/api/v1/users/${u.body.id}`)).status, 204);
 });
 

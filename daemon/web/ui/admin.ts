@@ -114,7 +114,7 @@ export function updateUser(s: Services, views: Views): Middleware {
       else if (action === 'disable' || action === 'enable') await s.users.update(ctx.state.actor, id, { disabled: action === 'disable' });
       else if (action === 'password') await s.users.update(ctx.state.actor, id, { password: typeof b.password === 'string' ? b.password : '' });
       else throw new (await import('../../errors.ts')).InvalidInputError('unknown action');
-      redirectAfterPost(ctx, `/admin/users?notice=${action === 'delete' ? 'deleted' : 'saved'}`);
+      redirectAfterPost(ctx, `/admin/users?notice=${action === 'delete' ? 'deleted' : action === 'password' ? 'password_reset' : 'saved'}`);
     } catch (err) {
       const e = userError(err);
       await renderUsers(ctx, s, views, { errorFor: id, rowError: e.message }, e.status);
