@@ -37,16 +37,21 @@ export const REQUIREMENTS = {
   },
 };
 
-/** The needs a test file declares (`// test-needs: a, b` in its first 40 lines). */
+/**
+ * The needs a test file declares (`// test-needs: a, b` in its first 40
+ * lines); a file that drives a browser (imports playwright-core) needs Chromium
+ * without saying so.
+ */
 export function needsOf(file) {
-  const head = readFileSync(file, 'utf8').split('\n', 40);
-  const out = [];
+  const text = readFileSync(file, 'utf8');
+  const head = text.split('\n', 40);
+  const out = /from ['"]playwright-core['"]/.test(text) ? ['chromium'] : [];
   for (const line of head) {
     const m = /^\s*\/\/\s*test-needs:\s*(.+)$/.exec(line);
     if (!m) continue;
     for (const n of m[1].split(',').map((s) => s.trim()).filter(Boolean)) {
       if (!REQUIREMENTS[n]) throw new Error(`${file}: unknown test-needs "${n}" (known: ${Object.keys(REQUIREMENTS).join(', ')})`);
-      out.push(n);
+      if (!out.includes(n)) out.push(n);
     }
   }
   return out;
