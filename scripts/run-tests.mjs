@@ -63,7 +63,9 @@ if (runnable.length === 0) {
 }
 
 const pg = await startTestPostgres();
-const env = { ...process.env, NODE_ENV: 'test', TEST_DATABASE_URL: pg.url };
+// tsx reads the repository's tsconfig (its `paths` map @sidereal/agent-sdk to
+// the SDK's sources) whatever the working directory of a spawned process
+const env = { ...process.env, NODE_ENV: 'test', TEST_DATABASE_URL: pg.url, TSX_TSCONFIG_PATH: join(import.meta.dirname, '..', 'tsconfig.json') };
 const prep = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/prepareTemplate.ts'], { stdio: 'inherit', env });
 if (prep.status !== 0) {
   await pg.stop();
