@@ -26,6 +26,7 @@ import type { StorageBackend } from './storage/StorageBackend.ts';
 import { ImageService } from './services/ImageService.ts';
 import { ZoomService } from './services/zoom/ZoomService.ts';
 import { StatusService } from './services/StatusService.ts';
+import { HeaderKeywordService } from './services/HeaderKeywordService.ts';
 import { AgentService } from './services/AgentService.ts';
 import { AuthService } from './services/AuthService.ts';
 import { UserService } from './services/UserService.ts';
@@ -51,6 +52,7 @@ export interface Services {
   objects: ObjectService;
   targets: TargetService;
   skymap: SkyMapService;
+  keywords: HeaderKeywordService;
   zoom: ZoomService;
 }
 
@@ -130,6 +132,7 @@ export class Daemon {
       // host configuration that built-in agents take as settings (agents never read the configuration)
       description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
       platesolve: { starCatalog: config.starCatalog },
+      preview: { maxImagePixels: config.maxImagePixels, maxDecodedBytes: config.maxDecodedBytes },
     });
 
     const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue, searchableFacts: () => this.registry.searchableFacts() });
@@ -144,6 +147,7 @@ export class Daemon {
       objects,
       targets: new TargetService({ db, images, objects }),
       skymap: new SkyMapService({ db }),
+      keywords: new HeaderKeywordService({ db }),
       zoom: new ZoomService({ db, derived: this.derived, storages: this.storages, tmpDir: join(config.dataDir, 'tmp', `zoom-${config.hostId.replace(/[^\w.-]/g, '_')}`), log: log.child({ component: 'zoom' }) }),
     };
 

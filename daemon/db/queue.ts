@@ -85,14 +85,29 @@ export async function makeDue(db: DatabasePool, ids: string[]): Promise<number> 
 
 export const QueueCounts = z.object({ due: z.number(), in_progress: z.number(), failed: z.number(), done: z.number(), waiting: z.number(), total: z.number() });
 
+/**
+ * Files by processing state. The states do not overlap, so they add up to
+ * the total: in progress (leased), due (not leased, due now), failed (its
+ * last round failed; retried at next_update_at with backoff, or never),
+ * done (processed, perhaps with a refresh scheduled later), and waiting
+ * (everything else: changed but not yet due).
+ */
 export async function queueCounts(db: DatabasePool) {
   return db.one(sql.type(QueueCounts)`
+    with s as (
+      select case
+        when lease_owner is not null then 'in_progress'
+        when next_update_at <= now() then 'due'
+        when last_error is not null then 'failed'
+        when processed_generation = generation then 'done'
+        else 'waiting' end as state
+      from images_unprocessed)
     select
-      count(*) filter (where next_update_at <= now())::int as due,
-      count(*) filter (where lease_owner is not null and next_update_at > now())::int as in_progress,
-      count(*) filter (where last_error is not null and lease_owner is null)::int as failed,
-      count(*) filter (where processed_generation = generation and last_error is null and lease_owner is null)::int as done,
-      count(*) filter (where next_update_at > now() and lease_owner is null)::int as waiting,
+      count(*) filter (where state = 'due')::int as due,
+      count(*) filter (where state = 'in_progress')::int as in_progress,
+      count(*) filter (where state = 'failed')::int as failed,
+      count(*) filter (where state = 'done')::int as done,
+      count(*) filter (where state = 'waiting')::int as waiting,
       count(*)::int as total
-    from images_unprocessed`);
+    from s`);
 }

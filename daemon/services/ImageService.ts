@@ -16,6 +16,7 @@ import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMedi
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
 import { agentResult, imageQueueState } from '../db/admin.ts';
 import { equipmentChoices, filterNames } from '../db/facets.ts';
+import { calibrationFramesOf, lightsCalibratedBy } from '../db/calibrationLinks.ts';
 import { requireActor, type Actor } from '../auth/permissions.ts';
 import type { StorageBackend } from '../storage/StorageBackend.ts';
 import { UploadBatch, normalizeUploadName } from '../catalog/providers/uploadBatch.ts';
@@ -223,10 +224,12 @@ export class ImageService {
     const a = requireActor(actor);
     await this.get(id);
     if (typeof patch.target === 'string' && patch.target.trim()) {
-      const hit = resolveName(patch.target);
-      const ids = hit ? [hit.id] : await findObjectIds(this.deps.db, [searchKey(patch.target)]);
-      if (!ids.length) throw new InvalidInputError(`target: "${patch.target}" is not in the object catalog`);
-      patch = { ...patch, target: ids[0] };
+      // a catalog name becomes its canonical id; anything else (a comet, a planet, "Orion wide field") is kept as written
+      const text = patch.target.trim().replace(/\s+/g, ' ');
+      if (text.length > 100) throw new InvalidInputError('target: at most 100 characters');
+      const hit = resolveName(text, { exact: true });
+      const ids = hit ? [hit.id] : await findObjectIds(this.deps.db, [searchKey(text)]);
+      patch = { ...patch, target: ids[0] ?? text };
     }
     checkDate('captured', patch.captured);
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' && !v.trim() ? null : v]));
@@ -267,5 +270,12 @@ export class ImageService {
       this.facetCache = { at: Date.now(), value };
     }
     return this.facetCache.value;
+  }
+
+  /** Calibration links for the image page: the frames that calibrate a light, the lights a calibration frame calibrates. */
+  async calibration(id: string, limit = 24) {
+    await this.get(id);
+    const [frames, lights] = await Promise.all([calibrationFramesOf(this.deps.db, id), lightsCalibratedBy(this.deps.db, id, limit)]);
+    return { frames: [...frames], lights };
   }
 }

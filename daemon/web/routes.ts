@@ -106,6 +106,7 @@ export function createRouter(deps: WebDeps & { views: Views; version: string; fi
   r.post('/admin/agents/:name', adminOnly, admin.updateAgent(s, views));
   r.post('/admin/agents/:name/run', adminOnly, admin.rerunAgent(s, views));
   r.get('/admin/queue', adminOnly, admin.queuePage(s, views));
+  r.get('/admin/keywords', adminOnly, admin.keywordsPage(s, views));
   r.get('/admin/users', adminOnly, admin.usersPage(s, views));
   r.post('/admin/users', adminOnly, admin.createUser(s, views));
   r.post('/admin/users/:id', adminOnly, admin.updateUser(s, views));

@@ -136,7 +136,7 @@ test('a member is refused admin work by the services, the API and the pages', as
   }
   const b = new BrowserSession(w.url);
   assert.equal((await b.login('member1', m.password)).status, 303);
-  for (const path of ['/admin', '/admin/agents', '/admin/users', '/admin/queue', '/admin/tokens']) assert.equal((await b.get(path)).res.status, 403, path);
+  for (const path of ['/admin', '/admin/agents', '/admin/users', '/admin/queue', '/admin/keywords', '/admin/tokens']) assert.equal((await b.get(path)).res.status, 403, path);
   const page = await b.get('/');
   assert.doesNotMatch(page.text, /href="\/admin"/, 'no admin link for members');
   const post = await b.post('/admin/users', { username: 'sneaky', password: 'sneaky-password', role: 'admin' });

@@ -7,6 +7,7 @@
 import { CALIBRATION_FRAME_TYPES, FRAME_TYPES, type FrameType } from '../../../agents/sdk/index.ts';
 import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, ObjectsFacts, SolveFacts } from '../../../agents/sdk/facts.ts';
 import type { ResultRow } from '../../db/results.ts';
+import { unmappedKeywords } from '../../../agents/formats/keywords.ts';
 
 export interface StitchInput {
   id: string;
@@ -64,6 +65,8 @@ export interface StitchedImage {
     integration_s: number | null;
     agents_failed: number;
     agents_pending: number;
+    /** header keywords the file agent does not map (the admin page's unknown-keywords report) */
+    unknown_keywords: string[];
   };
   /** the API record, without the parts that depend on other rows (equipment, calibration) */
   record: Record<string, unknown>;
@@ -86,6 +89,27 @@ function factsOf<T>(results: ResultRow[], agent: string): T | null {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+
+/** Where the location and objects come from (API.md): a plate solution, the header's pointing, or the named target's catalog position. */
+function locationSource(positionSource: unknown): 'plate-solution' | 'header' | 'target' | null {
+  if (positionSource === 'solution') return 'plate-solution';
+  if (positionSource === 'pointing') return 'header';
+  if (positionSource === 'object') return 'target';
+  return null;
+}
+
+/**
+ * The plate solve's outcome for the record: solved, not solved (with the
+ * solver's reason), pending (no result yet), failed, or not run (skipped, e.g. calibration frames).
+ */
+function plateSolveStatus(results: ResultRow[], solve: SolveFacts | null): { state: 'solved' | 'unsolved' | 'pending' | 'failed' | 'not-run'; reason: string | null } {
+  const row = results.find((r) => r.agent === 'platesolve');
+  if (solve?.solved) return { state: 'solved', reason: null };
+  if (row?.status === 'done' && solve) return { state: 'unsolved', reason: str(solve.unsolvedReason) ?? str(solve.reason) };
+  if (row?.status === 'failed') return { state: 'failed', reason: str(row.error) };
+  if (!row) return { state: 'pending', reason: null };
+  return { state: 'not-run', reason: null };
+}
 
 /** The solver names of the public record (API.md): wcs-header | builtin | astrometry.net. */
 export function publicSolverName(solver: string | null): string | null {
@@ -146,6 +170,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
     rx: o.rx ?? null,
     ry: o.ry ?? null,
     angleDeg: o.angleDeg ?? null,
+    source: str(o.source),
   }));
   const targetId = str(edits.target) ?? objects?.primary ?? null;
   const byFilter = (integration?.byFilter ?? [])
@@ -177,7 +202,9 @@ export function assembleImage(input: StitchInput): StitchedImage {
     constellationName: objects?.constellationName ?? null,
     constellations: objects?.constellations ?? [],
     hemisphere: objects?.hemisphere ?? null,
+    source: locationSource(objects?.positionSource),
   };
+  const astrometryStatus = plateSolveStatus(results, solve);
   const astrometry = solved
     ? {
         ra: solve!.ra,
@@ -238,6 +265,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
     },
     integration: { totalSeconds, byFilter },
     astrometry,
+    astrometryStatus,
     location,
     target: targetId,
     objects: objectList,
@@ -315,6 +343,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
       integration_s: totalSeconds,
       agents_failed: failed.length,
       agents_pending: pending,
+      unknown_keywords: unmappedKeywords(file?.headers ?? [], file?.format),
     },
     record,
     objects: objectList.map((o) => ({ id: o.id, primary: o.primary || o.id === targetId })),

@@ -30,6 +30,7 @@ export const FieldObjectSchema = z
     designations: z.array(z.string()),
     name: s,
     type: s,
+    source: z.enum(['plate-solution', 'header', 'user', 'target']).nullable().optional().describe('what placed the object: the plate solution, the header (pointing or OBJECT), the user'),
     primary: z.boolean(),
     ra: z.number(),
     dec: z.number(),
@@ -93,7 +94,20 @@ export const ImageRecord = z
       })
       .passthrough()
       .nullable(),
-    location: z.object({ constellation: s, constellationName: s, hemisphere: z.enum(['north', 'south']).nullable() }).passthrough(),
+    astrometryStatus: z
+      .object({
+        state: z.enum(['solved', 'unsolved', 'pending', 'failed', 'not-run']).describe('outcome of the plate solve'),
+        reason: s.describe('why it is not solved (or failed), in words'),
+      })
+      .optional(),
+    location: z
+      .object({
+        constellation: s,
+        constellationName: s,
+        hemisphere: z.enum(['north', 'south']).nullable(),
+        source: z.enum(['plate-solution', 'header', 'target']).nullable().optional().describe('what the position comes from: a plate solution, the header pointing, or the named target'),
+      })
+      .passthrough(),
     target: s.optional(),
     objects: z.array(FieldObjectSchema),
     description: z.object({ text: z.string(), title: s.optional(), source: s, url: s, license: s }).passthrough().nullable(),
@@ -133,7 +147,7 @@ export const FileFacts = z
 export const ImageEdit = z
   .object({
     notes: z.string().max(10_000).nullable().optional(),
-    target: z.string().max(100).nullable().optional().describe('object id that overrides the detected primary target'),
+    target: z.string().max(100).nullable().optional().describe('the primary target: a catalog name (stored as its id) or free text (a comet, a planet), overriding the detected one'),
     frameType: z.enum(FRAME_TYPES).nullable().optional(),
     captured: z
       .string()

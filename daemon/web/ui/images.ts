@@ -79,7 +79,7 @@ export function imagePage(s: Services, views: Views): Middleware {
   return async function imagePage(ctx) {
     const id = ctx.params.id!;
     const image = (await s.images.get(id)) as Rec;
-    const [file, state, nav] = await Promise.all([s.images.fileFacts(id), s.images.processingState(id), galleryNav(s, ctx, id)]);
+    const [file, state, calibration, nav] = await Promise.all([s.images.fileFacts(id), s.images.processingState(id), s.images.calibration(id), galleryNav(s, ctx, id)]);
     views.renderPage(ctx, 'pages/images/show', {
       title: String(image.target ?? image.acquisition?.object ?? image.fileName ?? 'Image'),
       image,
@@ -89,6 +89,7 @@ export function imagePage(s: Services, views: Views): Middleware {
       integration: integrationRows(image),
       agents: image.agents ?? [],
       factSections: s.agents.factSections(image),
+      calibration,
       state,
       polling: state !== 'idle',
       canRerun: isAdmin(ctx.state.actor),
@@ -193,6 +194,7 @@ export function editImage(s: Services, views: Views): Middleware {
           title: String(image.target ?? image.fileName),
           image,
           file: await s.images.fileFacts(id),
+          calibration: await s.images.calibration(id),
           overlay: overlayModel(image),
           integration: integrationRows(image),
           agents: image.agents ?? [],
