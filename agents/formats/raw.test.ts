@@ -33,7 +33,7 @@ test('metadata of the RAW stubs (EXIF via exifr, CR3 boxes, RAF embedded JPEG)',
     const offset = d.headers.some((c) => c.key === 'OffsetTimeOriginal');
     const captured = capturedDate(d.headers);
     assert.ok(captured?.startsWith(w.date), `${file}: ${captured}`);
-    if (!offset) assert.ok(captured?.endsWith('Z'), `${file}: ${captured}`);
+    if (!offset) assert.ok(captured!.endsWith('Z'), `${file}: ${captured}`);
   }
 });
 
