@@ -9,7 +9,7 @@ import { resolveName } from '../../agents/sky/resolve.ts';
 import { constellationNames } from '../../agents/sky/constellation.ts';
 import { existingImageIds, findObjectIds, getImageRecord, searchImageIds, searchImages, type ImageSearch } from '../db/images.ts';
 import { getEquipment } from '../db/equipment.ts';
-import { loadDerived } from '../db/results.ts';
+import { loadDerived, loadErrorStacks } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
 import { saveBulkEdits, saveUserEdits } from '../db/edits.ts';
 import { makeDue, queueCounts } from '../db/queue.ts';
@@ -356,6 +356,11 @@ export class ImageService {
       this.progressCache = { at: Date.now(), value };
     }
     return this.progressCache.value;
+  }
+
+  /** Stack traces of the image's failed agent runs, by agent: for administrators (the page shows them only to them). */
+  async errorStacks(id: string): Promise<Record<string, string>> {
+    return loadErrorStacks(this.deps.db, id);
   }
 
   /** The file agent's facts (format, every header card), which the record leaves out. */
