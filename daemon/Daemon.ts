@@ -23,15 +23,7 @@ import { Stitcher } from './catalog/stitching/Stitcher.ts';
 import { LocalStorage } from './storage/LocalStorage.ts';
 import { S3Storage } from './storage/S3Storage.ts';
 import type { StorageBackend } from './storage/StorageBackend.ts';
-import { ImageService } from './services/ImageService.ts';
-import { StatusService } from './services/StatusService.ts';
-import { AgentService } from './services/AgentService.ts';
-import { AuthService } from './services/AuthService.ts';
-import { UserService } from './services/UserService.ts';
-import { EquipmentService } from './services/EquipmentService.ts';
-import { ObjectService } from './services/ObjectService.ts';
-import { TargetService } from './services/TargetService.ts';
-import { SkyMapService } from './services/SkyMapService.ts';
+import { createServices, type Services } from './services/index.ts';
 import { createWebApp } from './web/app.ts';
 import { startHttpServer } from './web/server.ts';
 import { basename } from 'node:path';
@@ -40,17 +32,6 @@ import { metricsText } from './metrics.ts';
 
 export type Role = 'web' | 'work';
 
-export interface Services {
-  images: ImageService;
-  status: StatusService;
-  agents: AgentService;
-  auth: AuthService;
-  users: UserService;
-  equipment: EquipmentService;
-  objects: ObjectService;
-  targets: TargetService;
-  skymap: SkyMapService;
-}
 
 /** Provider names of the watch folders: the folder's name, made unique. */
 export function watchProviderNames(dirs: string[]): string[] {
@@ -130,19 +111,22 @@ export class Daemon {
       platesolve: { starCatalog: config.starCatalog },
     });
 
-    const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue, searchableFacts: () => this.registry.searchableFacts() });
-    const objects = new ObjectService({ db });
-    this.services = {
-      images,
-      status: new StatusService({ daemon: this }),
-      agents: new AgentService({ db, registry: this.registry, onDue }),
-      auth: new AuthService({ db }),
-      users: new UserService({ db }),
-      equipment: new EquipmentService({ db, onDue }),
-      objects,
-      targets: new TargetService({ db, images, objects }),
-      skymap: new SkyMapService({ db }),
-    };
+    this.services = createServices({
+      db,
+      registry: this.registry,
+      uploads: { name: 'upload', storage: upload.storage },
+      derived: this.derived,
+      uploadMaxBytes: config.uploadMaxBytes,
+      onDue,
+      status: {
+        hostId: config.hostId,
+        roles: this.roles,
+        providers: () => this.providers,
+        registry: () => this.registry,
+        engine: () => this.engine,
+        drivingProviders: () => this.runner?.driving ?? [],
+      },
+    });
 
     if (this.roles.includes('work')) {
       await ensureStarCatalog(config, log.child({ component: 'catalog' }));
@@ -170,7 +154,7 @@ export class Daemon {
       await this.runner.start();
     }
     if (this.roles.includes('web')) {
-      const app = createWebApp({ services: this.services, config, log: log.child({ component: 'web' }), metrics: () => metricsText(this) });
+      const app = createWebApp({ services: this.services, config, log: log.child({ component: 'web' }), metrics: () => metricsText({ db, hostId: config.hostId, roles: this.roles, engine: this.engine }) });
       this.server = await startHttpServer(app, config, log);
     }
     log.info({ roles: this.roles, host: config.hostId }, 'Sidereal started');

@@ -4,9 +4,60 @@
  */
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
-import type { EquipmentRef, StitchedImage } from '../catalog/stitching/assemble.ts';
 
 type Db = DatabasePool | DatabaseTransactionConnection;
+
+export interface EquipmentRef {
+  id: string;
+  type: string;
+  name: string;
+}
+
+/** The typed, searchable columns of `images` that stitching computes. */
+export interface ImageColumns {
+    source: string;
+    path: string;
+    format: string | null;
+    size_bytes: number;
+    sha256: string | null;
+    width: number | null;
+    height: number | null;
+    frame_type: string;
+    is_calibration: boolean;
+    calib_kind: string | null;
+    captured_at: string | null;
+    file_modified_at: string | null;
+    object_name: string | null;
+    target_id: string | null;
+    exposure_s: number | null;
+    filter: string | null;
+    gain: number | null;
+    offset: number | null;
+    sensor_temp_c: number | null;
+    binning: string | null;
+    camera: string | null;
+    telescope: string | null;
+    ra: number | null;
+    dec: number | null;
+    field_w_deg: number | null;
+    field_h_deg: number | null;
+    pixel_scale: number | null;
+    rotation_deg: number | null;
+    solved: boolean;
+    constellation: string | null;
+    hemisphere: string | null;
+    integration_s: number | null;
+    agents_failed: number;
+    agents_pending: number;
+}
+
+/** What stitching writes for one image besides its record. */
+export interface StitchWrite {
+  columns: ImageColumns;
+  objects: { id: string; primary: boolean }[];
+  filters: { filter: string; seconds: number; frames: number | null }[];
+  searchText: string;
+}
 
 export const StitchSource = z.object({
   id: z.string(),
@@ -74,7 +125,7 @@ const CalibRow = z.object({ id: z.string(), frame_type: z.string(), calib_kind: 
  * a capture date within 7 days; biases by camera, gain and binning; dark-flats
  * by camera, binning and gain. Unknown values on either side do not exclude.
  */
-export async function matchingCalibration(db: Db, c: StitchedImage['columns']) {
+export async function matchingCalibration(db: Db, c: ImageColumns) {
   if (!c.camera) return [];
   return [
     ...(await db.any(sql.type(CalibRow)`
@@ -101,7 +152,7 @@ export async function matchingCalibration(db: Db, c: StitchedImage['columns']) {
 }
 
 /** Lights that a calibration frame matches (to stitch them again when it arrives or changes). */
-export async function lightsMatchingCalibration(db: Db, c: StitchedImage['columns']): Promise<string[]> {
+export async function lightsMatchingCalibration(db: Db, c: ImageColumns): Promise<string[]> {
   if (!c.camera || !c.calib_kind) return [];
   return [
     ...(await db.anyFirst(sql.type(z.object({ id: z.string() }))`
@@ -125,7 +176,7 @@ export async function currentStitchHash(db: Db, id: string): Promise<string | nu
 export async function writeStitched(
   db: Db,
   id: string,
-  s: StitchedImage,
+  s: StitchWrite,
   record: Record<string, unknown>,
   hash: string,
   links: { equipment: EquipmentRef[]; calibration: string[] },
@@ -185,12 +236,4 @@ export async function writeStitched(
       insert into image_calibration (light_id, calib_id)
       select ${id}, k from unnest(${sql.array(links.calibration, 'uuid')}) as k on conflict do nothing`);
   }
-}
-
-/** Makes images due again without a file change (a neighbour changed). */
-export async function markDue(db: Db, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await db.query(sql.unsafe`
-    update images_unprocessed set next_update_at = now(), generation = generation + 1
-     where id = any(${sql.array(ids, 'uuid')})`);
 }

@@ -20,7 +20,7 @@ import {
   updateEquipment,
   type EquipmentRow,
 } from '../db/equipment.ts';
-import { makeDue } from '../db/queue.ts';
+import { markDue } from '../catalog/imageState.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './imageQuery.ts';
 
@@ -89,7 +89,7 @@ export class EquipmentService {
   private async restitch(ids: string[], aliases: string[]): Promise<void> {
     const images = await imagesForEquipment(this.deps.db, ids, aliases);
     if (images.length) {
-      await makeDue(this.deps.db, images);
+      await markDue(this.deps.db, images, 'edit');
       this.deps.onDue?.();
     }
   }
@@ -167,7 +167,7 @@ export class EquipmentService {
     const affected = await imagesForEquipment(this.deps.db, [id, into], from.aliases);
     await this.deps.db.transaction((tx) => mergeEquipment(tx, id, into));
     if (affected.length) {
-      await makeDue(this.deps.db, affected);
+      await markDue(this.deps.db, affected, 'edit');
       this.deps.onDue?.();
     }
     return this.get(into);

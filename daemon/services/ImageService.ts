@@ -12,10 +12,10 @@ import { findObjectIds, getImageRecord, searchImages, type ImageSearch } from '.
 import { loadDerived } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
 import { saveUserEdits } from '../db/edits.ts';
-import { makeDue } from '../db/queue.ts';
+import { markDue, processingStateOf, stateOf, type ProcessingState } from '../catalog/imageState.ts';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
-import { agentResult, imageQueueState } from '../db/admin.ts';
+import { agentResult } from '../db/admin.ts';
 import { equipmentChoices, filterNames } from '../db/facets.ts';
 import { requireActor, type Actor } from '../auth/permissions.ts';
 import type { StorageBackend } from '../storage/StorageBackend.ts';
@@ -23,7 +23,7 @@ import { safeFileName } from '../storage/keys.ts';
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
 import { zodProblem } from './validation.ts';
 import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
-import { searchKey } from './searchKey.ts';
+import { searchKey } from '../db/searchKey.ts';
 
 export interface ImagePage {
   items: Record<string, unknown>[];
@@ -199,7 +199,7 @@ export class ImageService {
     if (typeof patch.captured === 'string' && patch.captured && Number.isNaN(Date.parse(patch.captured))) throw new InvalidInputError('captured: not a date');
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' && !v.trim() ? null : v]));
     const edits = await saveUserEdits(this.deps.db, id, clean, a.username);
-    await makeDue(this.deps.db, [id]);
+    await markDue(this.deps.db, [id], 'edit');
     this.deps.onDue?.();
     return edits;
   }
@@ -216,10 +216,10 @@ export class ImageService {
   }
 
   /** Whether an image is waiting for or in processing (for the progress of a re-run). */
-  async processingState(id: string): Promise<'due' | 'processing' | 'idle'> {
-    const s = await imageQueueState(this.deps.db, id);
+  async processingState(id: string): Promise<ProcessingState> {
+    const s = await stateOf(this.deps.db, id);
     if (!s) throw new NotFoundError('no such image');
-    return s.leased ? 'processing' : s.due || s.processed_generation < s.generation ? 'due' : 'idle';
+    return processingStateOf(s.state);
   }
 
   /** Filter names and equipment in use (cached for a minute: they change slowly). */

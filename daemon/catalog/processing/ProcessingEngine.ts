@@ -5,7 +5,7 @@
  * Shutdown stops claiming, aborts what runs and hands the leases back.
  */
 import type { DatabasePool } from 'slonik';
-import { claimImage, finishImage, releaseImages, renewLeases, type ClaimedImage } from '../../db/queue.ts';
+import { claim, finish, release, renew, type ClaimedImage } from '../imageState.ts';
 import { takeDerivedDeletions } from '../../db/results.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
@@ -48,13 +48,13 @@ export class ProcessingEngine {
     if (this.running) return;
     this.running = true;
     for (let i = 0; i < this.options.slots; i++) this.loops.push(this.loop(i));
-    const renew = setInterval(() => {
-      renewLeases(this.options.db, this.options.hostId, [...this.inFlight.keys()], this.options.leaseSeconds).catch((err) =>
+    const renewal = setInterval(() => {
+      renew(this.options.db, this.options.hostId, [...this.inFlight.keys()], this.options.leaseSeconds).catch((err) =>
         this.options.log.warn({ err: errorMessage(err) }, 'lease renewal failed'),
       );
     }, Math.max(1000, (this.options.leaseSeconds * 1000) / 3));
     const janitor = setInterval(() => void this.cleanDerived(), 30_000);
-    this.timers.push(renew, janitor);
+    this.timers.push(renewal, janitor);
     void this.cleanDerived();
     this.options.log.info({ slots: this.options.slots, host: this.options.hostId }, 'processing started');
   }
@@ -105,7 +105,7 @@ export class ProcessingEngine {
     while (this.running) {
       let image: ClaimedImage | null = null;
       try {
-        image = await claimImage(db, hostId, leaseSeconds);
+        image = await claim(db, hostId, leaseSeconds);
       } catch (err) {
         log.warn({ slot, err: errorMessage(err) }, 'claim failed');
         await this.sleep(5000);
@@ -135,13 +135,13 @@ export class ProcessingEngine {
       const retries = [...outcome.failed.map((f) => f.retryAt), ...outcome.refreshes].filter((d): d is Date => d !== null);
       const next = retries.length ? new Date(Math.min(...retries.map((d) => d.getTime()))) : null;
       const error = outcome.failed.length ? outcome.failed.map((f) => `${f.agent}: ${f.error}`).join('; ') : null;
-      await finishImage(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: next, attempts: outcome.failed.length ? image.attempts + 1 : 0, error });
+      await finish(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: next, attempts: outcome.failed.length ? image.attempts + 1 : 0, error });
       this.processed++;
       ilog.debug({ ran: outcome.ran, cached: outcome.cached, failed: outcome.failed.length }, 'image processed');
     } catch (err) {
       // a database or storage problem, not the image's: retry after a pause
       ilog.error({ err: errorMessage(err) }, 'processing round failed');
-      await finishImage(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: new Date(Date.now() + 30_000), attempts: image.attempts + 1, error: errorMessage(err) }).catch(() => {});
+      await finish(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: new Date(Date.now() + 30_000), attempts: image.attempts + 1, error: errorMessage(err) }).catch(() => {});
     } finally {
       this.inFlight.delete(image.id);
     }
@@ -165,7 +165,7 @@ export class ProcessingEngine {
     this.wake();
     await Promise.allSettled(this.loops);
     this.loops = [];
-    await releaseImages(this.options.db, this.options.hostId, ids).catch((err) => this.options.log.warn({ err: errorMessage(err) }, 'could not hand back leases'));
+    await release(this.options.db, this.options.hostId, ids).catch((err) => this.options.log.warn({ err: errorMessage(err) }, 'could not hand back leases'));
     this.options.log.info({ handedBack: ids.length }, 'processing stopped');
   }
 }

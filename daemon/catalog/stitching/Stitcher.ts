@@ -13,12 +13,12 @@ import {
   equipmentByIds,
   lightsMatchingCalibration,
   loadStitchSource,
-  markDue,
   matchingCalibration,
   resolveEquipment,
   writeStitched,
 } from '../../db/stitch.ts';
 import type { Logger } from '../../log.ts';
+import { markDue } from '../imageState.ts';
 import { stableHash } from '../processing/stableHash.ts';
 import { assembleImage, type EquipmentRef } from './assemble.ts';
 
@@ -64,7 +64,7 @@ export class Stitcher {
     });
     if (neighbours.length) {
       this.options.log.debug({ imageId, lights: neighbours.length }, 'calibration frame changed: lights due for stitching');
-      await markDue(db, neighbours);
+      await markDue(db, neighbours, 'neighbour');
     }
     return result;
   }

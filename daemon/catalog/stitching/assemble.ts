@@ -7,6 +7,7 @@
 import { CALIBRATION_FRAME_TYPES, FRAME_TYPES, type FrameType } from '../../../agents/sdk/index.ts';
 import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, ObjectsFacts, SolveFacts } from '../../../agents/sdk/facts.ts';
 import type { ResultRow } from '../../db/results.ts';
+import type { EquipmentRef, ImageColumns, StitchWrite } from '../../db/stitch.ts';
 
 export interface StitchInput {
   id: string;
@@ -18,62 +19,18 @@ export interface StitchInput {
   results: ResultRow[];
   edits: Record<string, unknown> | null;
   derived: string[];
-  /** facts of agents that are not built in, keyed by agent name (they go into the record as-is) */
-  extraAgents?: string[];
 }
 
-export interface EquipmentRef {
-  id: string;
-  type: string;
-  name: string;
-}
+export type { EquipmentRef };
 
-export interface StitchedImage {
-  columns: {
-    source: string;
-    path: string;
-    format: string | null;
-    size_bytes: number;
-    sha256: string | null;
-    width: number | null;
-    height: number | null;
-    frame_type: FrameType;
-    is_calibration: boolean;
-    calib_kind: string | null;
-    captured_at: string | null;
-    file_modified_at: string | null;
-    object_name: string | null;
-    target_id: string | null;
-    exposure_s: number | null;
-    filter: string | null;
-    gain: number | null;
-    offset: number | null;
-    sensor_temp_c: number | null;
-    binning: string | null;
-    camera: string | null;
-    telescope: string | null;
-    ra: number | null;
-    dec: number | null;
-    field_w_deg: number | null;
-    field_h_deg: number | null;
-    pixel_scale: number | null;
-    rotation_deg: number | null;
-    solved: boolean;
-    constellation: string | null;
-    hemisphere: string | null;
-    integration_s: number | null;
-    agents_failed: number;
-    agents_pending: number;
-  };
+export interface StitchedImage extends StitchWrite {
+  columns: ImageColumns & { frame_type: FrameType };
   /** the API record, without the parts that depend on other rows (equipment, calibration) */
   record: Record<string, unknown>;
-  objects: { id: string; primary: boolean }[];
-  filters: { filter: string; seconds: number; frames: number | null }[];
   /** header values to map to the equipment register */
   equipmentHints: { type: string; value: string }[];
   /** equipment ids the user set explicitly (win over the hints) */
   equipmentOverride: string[] | null;
-  searchText: string;
 }
 
 type AnyFacts = Record<string, unknown>;

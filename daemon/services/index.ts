@@ -1,0 +1,61 @@
+/**
+ * The services — what the web (HTML and API) calls — and their construction.
+ * The web imports the `Services` type from here, never the composition root
+ * (daemon/Daemon.ts), which builds them with `createServices`.
+ */
+import type { DatabasePool } from 'slonik';
+import type { AgentRegistry } from '../agent-host/AgentRegistry.ts';
+import type { StorageBackend } from '../storage/StorageBackend.ts';
+import { AgentService } from './AgentService.ts';
+import { AuthService } from './AuthService.ts';
+import { EquipmentService } from './EquipmentService.ts';
+import { ImageService } from './ImageService.ts';
+import { ObjectService } from './ObjectService.ts';
+import { SkyMapService } from './SkyMapService.ts';
+import { StatusService, type StatusSources } from './StatusService.ts';
+import { TargetService } from './TargetService.ts';
+import { UserService } from './UserService.ts';
+
+export interface Services {
+  images: ImageService;
+  status: StatusService;
+  agents: AgentService;
+  auth: AuthService;
+  users: UserService;
+  equipment: EquipmentService;
+  objects: ObjectService;
+  targets: TargetService;
+  skymap: SkyMapService;
+}
+
+export interface ServiceDeps {
+  db: DatabasePool;
+  registry: AgentRegistry;
+  uploads: { name: string; storage: StorageBackend };
+  derived: StorageBackend;
+  uploadMaxBytes: number;
+  /** called after images became due (wakes the processing loops of this host) */
+  onDue: () => void;
+  /** what /status reads besides the database */
+  status: Omit<StatusSources, 'db'>;
+}
+
+export function createServices(d: ServiceDeps): Services {
+  const { db, onDue } = d;
+  const images = new ImageService({ db, uploads: d.uploads, derived: d.derived, uploadMaxBytes: d.uploadMaxBytes, onDue, searchableFacts: () => d.registry.searchableFacts() });
+  const objects = new ObjectService({ db });
+  return {
+    images,
+    status: new StatusService({ db, ...d.status }),
+    agents: new AgentService({ db, registry: d.registry, onDue }),
+    auth: new AuthService({ db }),
+    users: new UserService({ db }),
+    equipment: new EquipmentService({ db, onDue }),
+    objects,
+    targets: new TargetService({ db, images, objects }),
+    skymap: new SkyMapService({ db }),
+  };
+}
+
+export { AgentService, AuthService, EquipmentService, ImageService, ObjectService, SkyMapService, StatusService, TargetService, UserService };
+export type { StatusSources };
