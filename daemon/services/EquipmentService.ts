@@ -21,6 +21,7 @@ import {
   type EquipmentRow,
 } from '../db/equipment.ts';
 import { markDue } from '../catalog/imageState.ts';
+import { publicRecord } from '../catalog/stitching/record.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './imageQuery.ts';
 
@@ -119,7 +120,7 @@ export class EquipmentService {
     const offset = decodeCursor(page.cursor);
     if (offset === null) throw new InvalidInputError('cursor is not valid');
     const { items, total } = await imageRecordsForEquipment(this.deps.db, id, limit, offset);
-    return { ...item, images: { items, total, next: offset + items.length < total ? encodeCursor(offset + items.length) : null } };
+    return { ...item, images: { items: items.map(publicRecord), total, next: offset + items.length < total ? encodeCursor(offset + items.length) : null } };
   }
 
   async create(actor: Actor | null, input: EquipmentInput): Promise<EquipmentItem> {

@@ -24,9 +24,10 @@ import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './
 import { zodProblem } from './validation.ts';
 import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
 import { searchKey } from '../db/searchKey.ts';
+import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 
 export interface ImagePage {
-  items: Record<string, unknown>[];
+  items: PublicRecord[];
   total: number;
   next: string | null;
   query: ImageQuery;
@@ -136,14 +137,14 @@ export class ImageService {
     if (query.target) await this.resolveTarget(search, query.target);
     const { items, total } = await searchImages(this.deps.db, search);
     const end = search.offset + items.length;
-    return { items, total, next: end < total ? encodeCursor(end) : null, query };
+    return { items: items.map(publicRecord), total, next: end < total ? encodeCursor(end) : null, query };
   }
 
-  async get(id: string): Promise<Record<string, unknown>> {
+  async get(id: string): Promise<PublicRecord> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('no such image');
     const record = await getImageRecord(this.deps.db, id);
     if (!record) throw new NotFoundError('no such image');
-    return record;
+    return publicRecord(record);
   }
 
   /** A derived file (thumbnail, preview…) as a stream. */

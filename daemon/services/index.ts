@@ -59,3 +59,5 @@ export function createServices(d: ServiceDeps): Services {
 
 export { AgentService, AuthService, EquipmentService, ImageService, ObjectService, SkyMapService, StatusService, TargetService, UserService };
 export type { StatusSources };
+/** The image record as the API serves it (owned by stitching). */
+export { PublicRecord } from '../catalog/stitching/record.ts';

@@ -8,6 +8,7 @@ import type { DatabasePool } from 'slonik';
 import { claim, finish, release, renew, type ClaimedImage } from '../imageState.ts';
 import { takeDerivedDeletions } from '../../db/results.ts';
 import { errorMessage } from '../../errors.ts';
+import { retryTransient } from '../../db/retry.ts';
 import type { Logger } from '../../log.ts';
 import type { StorageBackend } from '../../storage/StorageBackend.ts';
 import type { Stitcher } from '../stitching/Stitcher.ts';
@@ -39,6 +40,7 @@ export class ProcessingEngine {
   private readonly inFlight = new Map<string, InFlight>();
   private wakers: (() => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
+  private restitching: Promise<unknown> = Promise.resolve();
   /** images completed by this host since start */
   processed = 0;
 
@@ -50,12 +52,16 @@ export class ProcessingEngine {
     for (let i = 0; i < this.options.slots; i++) this.loops.push(this.loop(i));
     const renewal = setInterval(() => {
       renew(this.options.db, this.options.hostId, [...this.inFlight.keys()], this.options.leaseSeconds).catch((err) =>
-        this.options.log.warn({ err: errorMessage(err) }, 'lease renewal failed'),
+        this.options.log.warn({ err }, 'lease renewal failed'),
       );
     }, Math.max(1000, (this.options.leaseSeconds * 1000) / 3));
     const janitor = setInterval(() => void this.cleanDerived(), 30_000);
     this.timers.push(renewal, janitor);
     void this.cleanDerived();
+    // images assembled by an older stitcher version: re-stitched in the background (no agent runs)
+    this.restitching = this.options.stitcher
+      .restitchOutdated({ shouldStop: () => !this.running })
+      .catch((err) => this.options.log.error({ err }, 're-stitching for a new stitcher version failed; tried again at the next start'));
     this.options.log.info({ slots: this.options.slots, host: this.options.hostId }, 'processing started');
   }
 
@@ -105,9 +111,9 @@ export class ProcessingEngine {
     while (this.running) {
       let image: ClaimedImage | null = null;
       try {
-        image = await claim(db, hostId, leaseSeconds);
+        image = await retryTransient('claim', () => claim(db, hostId, leaseSeconds), { log });
       } catch (err) {
-        log.warn({ slot, err: errorMessage(err) }, 'claim failed');
+        log.warn({ slot, err }, 'claim failed');
         await this.sleep(5000);
         continue;
       }
@@ -131,7 +137,7 @@ export class ProcessingEngine {
         ilog.debug('image vanished while processing');
         return;
       }
-      await this.options.stitcher.stitch(image.id);
+      await retryTransient('stitch', () => this.options.stitcher.stitch(image.id), { log: ilog });
       const retries = [...outcome.failed.map((f) => f.retryAt), ...outcome.refreshes].filter((d): d is Date => d !== null);
       const next = retries.length ? new Date(Math.min(...retries.map((d) => d.getTime()))) : null;
       const error = outcome.failed.length ? outcome.failed.map((f) => `${f.agent}: ${f.error}`).join('; ') : null;
@@ -140,7 +146,7 @@ export class ProcessingEngine {
       ilog.debug({ ran: outcome.ran, cached: outcome.cached, failed: outcome.failed.length }, 'image processed');
     } catch (err) {
       // a database or storage problem, not the image's: retry after a pause
-      ilog.error({ err: errorMessage(err) }, 'processing round failed');
+      ilog.error({ err }, 'processing round failed');
       await finish(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: new Date(Date.now() + 30_000), attempts: image.attempts + 1, error: errorMessage(err) }).catch(() => {});
     } finally {
       this.inFlight.delete(image.id);
@@ -151,7 +157,7 @@ export class ProcessingEngine {
     try {
       while ((await takeDerivedDeletions(this.options.db, 100, (key) => this.options.derived.delete(key))) === 100);
     } catch (err) {
-      this.options.log.warn({ err: errorMessage(err) }, 'derived-file cleanup failed; retried later');
+      this.options.log.warn({ err }, 'derived-file cleanup failed; retried later');
     }
   }
 
@@ -163,9 +169,9 @@ export class ProcessingEngine {
     const ids = [...this.inFlight.keys()];
     for (const f of this.inFlight.values()) f.controller.abort(new Error('shutting down'));
     this.wake();
-    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.loops, this.restitching]);
     this.loops = [];
-    await release(this.options.db, this.options.hostId, ids).catch((err) => this.options.log.warn({ err: errorMessage(err) }, 'could not hand back leases'));
+    await release(this.options.db, this.options.hostId, ids).catch((err) => this.options.log.warn({ err }, 'could not hand back leases'));
     this.options.log.info({ handedBack: ids.length }, 'processing stopped');
   }
 }

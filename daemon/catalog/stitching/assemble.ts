@@ -1,13 +1,15 @@
 /**
  * Stitching, the pure part: from the file record, the facts every agent
  * emitted, and the user's edits, build the final image row (typed, searchable
- * columns) and its API record. Deterministic: the same inputs give the same
+ * columns) and its record (typed by record.ts). Deterministic: the same inputs give the same
  * output, so a hash tells whether anything needs writing.
  */
 import { CALIBRATION_FRAME_TYPES, FRAME_TYPES, type FrameType } from '../../../agents/sdk/index.ts';
 import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, ObjectsFacts, SolveFacts } from '../../../agents/sdk/facts.ts';
 import type { ResultRow } from '../../db/results.ts';
-import type { EquipmentRef, ImageColumns, StitchWrite } from '../../db/stitch.ts';
+import type { EquipmentRef, StitchWrite } from '../../db/stitch.ts';
+import type { ImageColumns } from '../../db/imageColumns.ts';
+import type { AssembledRecord } from './record.ts';
 
 export interface StitchInput {
   id: string;
@@ -25,8 +27,8 @@ export type { EquipmentRef };
 
 export interface StitchedImage extends StitchWrite {
   columns: ImageColumns & { frame_type: FrameType };
-  /** the API record, without the parts that depend on other rows (equipment, calibration) */
-  record: Record<string, unknown>;
+  /** the record, without the parts that depend on other rows (equipment, calibration) */
+  record: AssembledRecord;
   /** header values to map to the equipment register */
   equipmentHints: { type: string; value: string }[];
   /** equipment ids the user set explicitly (win over the hints) */
@@ -159,12 +161,11 @@ export function assembleImage(input: StitchInput): StitchedImage {
   const extra: Record<string, unknown> = {};
   for (const r of results) if (!core.has(r.agent) && r.status === 'done' && r.facts) extra[r.agent] = { ...((extra[r.agent] as object) ?? {}), ...(r.facts as object) };
 
-  const has = (n: string) => input.derived.includes(n);
-  const record: Record<string, unknown> = {
+  const record: AssembledRecord = {
     id: input.id,
     source: input.provider,
     path: input.storageKey,
-    fileName: input.storageKey.split('/').pop(),
+    fileName: input.storageKey.split('/').pop() ?? input.storageKey,
     format: file?.format ?? null,
     subformat: file?.subformat ?? null,
     sizeBytes: file?.sizeBytes ?? input.sizeBytes,
@@ -204,8 +205,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
     notes: str(edits.notes),
     agents,
     facts: extra,
-    thumbnailUrl: has('thumbnail') ? `/api/v1/images/${input.id}/thumbnail` : null,
-    previewUrl: has('preview') ? `/api/v1/images/${input.id}/preview` : null,
+    derived: [...input.derived].sort(),
   };
 
   const hints: { type: string; value: string }[] = [];
