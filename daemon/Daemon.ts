@@ -109,6 +109,7 @@ export class Daemon {
       // host configuration that built-in agents take as settings (agents never read the configuration)
       description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
       platesolve: { starCatalog: config.starCatalog },
+      preview: { maxImagePixels: config.maxImagePixels, maxDecodedBytes: config.maxDecodedBytes },
     });
 
     this.services = createServices({
@@ -117,6 +118,9 @@ export class Daemon {
       uploads: { name: 'upload', storage: upload.storage },
       derived: this.derived,
       uploadMaxBytes: config.uploadMaxBytes,
+      storages: this.storages,
+      zoomTmpDir: join(config.dataDir, 'tmp', `zoom-${config.hostId.replace(/[^\w.-]/g, '_')}`),
+      log,
       onDue,
       status: {
         hostId: config.hostId,

@@ -8,7 +8,7 @@
  *   sidereal user add <name> [--admin]   create a user (password from stdin or SIDEREAL_ADMIN_PASSWORD)
  */
 import { loadConfig, loadDotEnv, ConfigError, redactedConfig } from './config.ts';
-import { log, setLogLevel } from './log.ts';
+import { log, setLogFormat, setLogLevel } from './log.ts';
 import { Daemon, type Role } from './Daemon.ts';
 import { openDatabase } from './database.ts';
 import { UserService } from './services/UserService.ts';
@@ -60,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   setLogLevel(config.logLevel);
+  setLogFormat(config.logFormat);
   const roles: Record<string, Role[]> = { serve: ['web', 'work'], web: ['web'], work: ['work'] };
   if (command === 'migrate') {
     const db = await openDatabase(config, log);

@@ -38,3 +38,12 @@ test('the configuration table in docs/configuration.md agrees with the schema', 
   assert.equal(between, configurationTable(), 'run `npm run docs:config`');
   for (const o of OPTIONS) assert.ok(doc.includes(`\`${o.env}\``), o.env);
 });
+
+test('SIDEREAL_TRUST_PROXY: false, true (one hop) or a number of hops', () => {
+  assert.equal(loadConfig({}).trustProxy, 0);
+  assert.equal(loadConfig({ SIDEREAL_TRUST_PROXY: 'true' }).trustProxy, 1);
+  assert.equal(loadConfig({ SIDEREAL_TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.equal(loadConfig({ SIDEREAL_TRUST_PROXY: 'false' }).trustProxy, 0);
+  assert.throws(() => loadConfig({ SIDEREAL_TRUST_PROXY: 'maybe' }), /SIDEREAL_TRUST_PROXY/);
+  assert.throws(() => loadConfig({ SIDEREAL_TRUST_PROXY: '-1' }), /SIDEREAL_TRUST_PROXY/);
+});

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 
-type Kind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'url' | 'enum';
+type Kind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'url' | 'enum' | 'hops';
 
 export interface OptionSpec {
   env: string;
@@ -28,13 +28,16 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'DATABASE_URL', kind: 'url', description: 'PostgreSQL connection string. Unset: an embedded PostgreSQL under `SIDEREAL_DATA_DIR/postgres`.', secret: true },
   { env: 'SIDEREAL_DATA_DIR', kind: 'string', default: './data', description: 'Data folder: embedded database, derived files (thumbnails, previews), uploads, star catalog, temporary files.' },
   { env: 'SIDEREAL_WATCH_DIRS', kind: 'list', default: './library', description: 'Comma-separated drop folders watched for image files (each becomes a provider named after its folder). Empty string: none.' },
-  { env: 'SIDEREAL_ADMIN_USER', kind: 'string', description: 'First administrator, created at start-up when no user exists.' },
+  { env: 'SIDEREAL_ADMIN_USER', kind: 'string', description: 'First administrator, created at start-up when no user exists (scripted installs). Unset: the first visit opens a one-time set-up page (docs/operations.md).' },
   { env: 'SIDEREAL_ADMIN_PASSWORD', kind: 'string', description: 'Password of the first administrator.', secret: true },
-  { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], description: 'Log level of the JSON logs on standard output.' },
+  { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], description: 'Log level of the logs on standard output.' },
+  { env: 'LOG_FORMAT', kind: 'enum', default: 'auto', values: ['auto', 'json', 'pretty'], description: 'Log lines: `json` (one JSON object a line, for log collectors), `pretty` (readable, coloured on a terminal), or `auto`: pretty when standard output is a terminal, else JSON.' },
   { env: 'SIDEREAL_HOST_ID', kind: 'string', description: 'Name of this host in leases and logs. Default: hostname and process id.' },
   { env: 'SIDEREAL_WORKERS', kind: 'int', min: 1, max: 64, description: 'Images processed at once by this host (processing slots) and worker threads in the pool. Default: number of CPU cores.' },
   { env: 'SIDEREAL_AGENT_TIMEOUT_SECONDS', kind: 'int', default: '300', min: 1, description: 'Default time limit of one agent run; an agent may ask for less or more.' },
   { env: 'SIDEREAL_AGENT_MEMORY_MB', kind: 'int', default: '2048', min: 64, description: 'Memory cap of one agent run: heap plus ArrayBuffers and typed arrays (sampled while it runs); the V8 heap limit of the worker threads is set 25 % above it.' },
+  { env: 'SIDEREAL_MAX_IMAGE_PIXELS', kind: 'int', default: String(2 ** 30), min: 1, description: 'Largest image the decoders accept, width × height as its header declares (2^30: a 32k × 32k mosaic). A larger one is an error on that image; nothing is allocated for it.' },
+  { env: 'SIDEREAL_MAX_DECODED_BYTES', kind: 'int', default: String(768 * 2 ** 20), min: 1048576, description: 'Most decoded data a reader holds in memory at once for one image (a decompressed XISF block, the table and heap of a tile-compressed FITS image); 768 MiB. Keep it well below `SIDEREAL_AGENT_MEMORY_MB`.' },
   { env: 'SIDEREAL_LEASE_SECONDS', kind: 'int', default: '300', min: 2, description: 'Lease on an image being processed; renewed while it runs. A host that dies lets its images come due again after this.' },
   { env: 'SIDEREAL_POLL_SECONDS', kind: 'number', default: '1', min: 0.05, description: 'How often an idle processing loop looks for due images.' },
   { env: 'SIDEREAL_MAX_ATTEMPTS', kind: 'int', default: '6', min: 1, description: 'Attempts of a failing agent (with exponential backoff) before it stays failed until a manual re-run or a change.' },
@@ -59,7 +62,12 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_OFFLINE', kind: 'bool', default: 'false', description: 'Never contact the internet (the description agent writes its text from the catalog).' },
   { env: 'SIDEREAL_TLS_CERT', kind: 'string', description: 'PEM certificate file: serve HTTPS directly (else terminate TLS at a reverse proxy).' },
   { env: 'SIDEREAL_TLS_KEY', kind: 'string', description: 'PEM private key file for `SIDEREAL_TLS_CERT`.', secret: true },
-  { env: 'SIDEREAL_TRUST_PROXY', kind: 'bool', default: 'false', description: 'Trust X-Forwarded-* headers from a reverse proxy (for secure cookies and client addresses).' },
+  { env: 'SIDEREAL_TRUST_PROXY', kind: 'hops', default: 'false', description: 'Reverse proxies in front of Sidereal whose X-Forwarded-* headers are trusted (secure cookies, client addresses for login limits and first-run set-up): `false`, `true` (one proxy) or a number of proxy hops. The client address is the one the outermost trusted proxy saw; earlier `X-Forwarded-For` entries (written by the client) are ignored. See docs/reverse-proxy.md.' },
+  { env: 'SIDEREAL_HEADERS_TIMEOUT_MS', kind: 'int', default: '30000', min: 1000, description: 'Time a client has to send the request headers; slower connections are closed.' },
+  { env: 'SIDEREAL_REQUEST_TIMEOUT_MS', kind: 'int', default: '60000', min: 1000, description: 'Time a client has to send a whole request body (forms, JSON); slower connections are closed. Uploads are exempt: they are cut only when idle (`SIDEREAL_IDLE_TIMEOUT_MS`).' },
+  { env: 'SIDEREAL_IDLE_TIMEOUT_MS', kind: 'int', default: '120000', min: 1000, description: 'A connection on which nothing moves this long (in either direction, uploads included) is closed.' },
+  { env: 'SIDEREAL_KEEPALIVE_TIMEOUT_MS', kind: 'int', default: '5000', min: 0, description: 'How long an idle keep-alive connection stays open between requests (behind a proxy with keep-alive, set it above the proxy\'s own idle timeout).' },
+  { env: 'SIDEREAL_UPLOAD_CONCURRENCY', kind: 'int', default: '4', min: 1, description: 'Uploads one user may run at once on one web process; more get 429.' },
   { env: 'SIDEREAL_METRICS', kind: 'bool', default: 'false', description: 'Serve Prometheus metrics at `/metrics`.' },
   { env: 'SIDEREAL_BACKUP_DIR', kind: 'string', description: 'Folder of the dumps written by `sidereal backup`. Default: `SIDEREAL_DATA_DIR/backups` (better on another disk).' },
   { env: 'SIDEREAL_BACKUP_KEEP', kind: 'int', default: '14', min: 0, description: 'Dumps kept by `sidereal backup` in `SIDEREAL_BACKUP_DIR` (the newest; older ones are deleted). 0: keep all.' },
@@ -86,10 +94,13 @@ export interface Config {
   adminUser: string | null;
   adminPassword: string | null;
   logLevel: string;
+  logFormat: 'auto' | 'json' | 'pretty';
   hostId: string;
   workers: number;
   agentTimeoutSeconds: number;
   agentMemoryMb: number;
+  maxImagePixels: number;
+  maxDecodedBytes: number;
   leaseSeconds: number;
   pollSeconds: number;
   maxAttempts: number;
@@ -106,7 +117,13 @@ export interface Config {
   offline: boolean;
   tlsCert: string | null;
   tlsKey: string | null;
-  trustProxy: boolean;
+  /** trusted reverse-proxy hops in front of Sidereal (0: none) */
+  trustProxy: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  uploadConcurrency: number;
   metrics: boolean;
   backupDir: string;
   backupKeep: number;
@@ -146,6 +163,15 @@ function parseValue(spec: OptionSpec, raw: string, problems: string[]): unknown 
       if (['1', 'true', 'yes', 'on'].includes(v)) return true;
       if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
       problems.push(`${spec.env}: "${raw}" is not a boolean (true/false)`);
+      return undefined;
+    }
+    case 'hops': {
+      // false | true (one proxy) | a number of trusted proxy hops
+      const v = raw.trim().toLowerCase();
+      if (['0', 'false', 'no', 'off', ''].includes(v)) return 0;
+      if (['true', 'yes', 'on'].includes(v)) return 1;
+      if (/^\d+$/.test(v) && Number(v) <= 10) return Number(v);
+      problems.push(`${spec.env}: "${raw}" is not false, true or a number of proxy hops (0 to 10)`);
       return undefined;
     }
     case 'list':
@@ -212,10 +238,13 @@ export function loadConfig(env: Env = process.env): Config {
     adminUser,
     adminPassword,
     logLevel: v('LOG_LEVEL'),
+    logFormat: v('LOG_FORMAT'),
     hostId: str('SIDEREAL_HOST_ID') ?? `${process.env.HOSTNAME ?? 'host'}-${process.pid}`,
     workers: v('SIDEREAL_WORKERS') ?? Math.max(1, cpus().length),
     agentTimeoutSeconds: v('SIDEREAL_AGENT_TIMEOUT_SECONDS'),
     agentMemoryMb: v('SIDEREAL_AGENT_MEMORY_MB'),
+    maxImagePixels: v('SIDEREAL_MAX_IMAGE_PIXELS'),
+    maxDecodedBytes: v('SIDEREAL_MAX_DECODED_BYTES'),
     leaseSeconds: v('SIDEREAL_LEASE_SECONDS'),
     pollSeconds: v('SIDEREAL_POLL_SECONDS'),
     maxAttempts: v('SIDEREAL_MAX_ATTEMPTS'),
@@ -233,6 +262,11 @@ export function loadConfig(env: Env = process.env): Config {
     tlsCert,
     tlsKey,
     trustProxy: v('SIDEREAL_TRUST_PROXY'),
+    headersTimeoutMs: v('SIDEREAL_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: v('SIDEREAL_REQUEST_TIMEOUT_MS'),
+    idleTimeoutMs: v('SIDEREAL_IDLE_TIMEOUT_MS'),
+    keepAliveTimeoutMs: v('SIDEREAL_KEEPALIVE_TIMEOUT_MS'),
+    uploadConcurrency: v('SIDEREAL_UPLOAD_CONCURRENCY'),
     metrics: v('SIDEREAL_METRICS'),
     backupDir: resolve(str('SIDEREAL_BACKUP_DIR') ?? `${dataDir}/backups`),
     backupKeep: v('SIDEREAL_BACKUP_KEEP'),

@@ -54,7 +54,15 @@ test('dates: ISO, old DD/MM/YY with TIME-OBS, DATE-LOC, EXIF with offset', () =>
   assert.equal(parseDateText('2005:08:03 18:59:18'), '2005-08-03T18:59:18');
   assert.equal(parseDateText('not a date'), null);
   assert.equal(capturedDate([{ key: 'DATE-OBS', value: '2021-03-02T20:19:00.455' }, { key: 'DATE-LOC', value: '2021-03-02T21:19:00.455' }]), '2021-03-02T20:19:00.455Z');
-  assert.equal(capturedDate([{ key: 'DATE-LOC', value: '2021-03-02T21:19:00' }]), '2021-03-02T21:19:00');
+  // local time: only with its zone
+  assert.equal(capturedDate([{ key: 'DATE-LOC', value: '2021-03-02T21:19:00' }]), null);
+  assert.equal(capturedDate([{ key: 'DATE-LOC', value: '2021-03-02T21:19:00+01:00' }]), '2021-03-02T21:19:00+01:00');
+  assert.equal(capturedDate([{ key: 'DATE-LOC', value: '2021-03-02T21:19:00' }, { key: 'TIMEZONE', value: '+1' }]), '2021-03-02T21:19:00+01:00');
+  // a date alone is 00:00 UTC; every result carries a zone
+  assert.equal(capturedDate([{ key: 'DATE-OBS', value: '2021-03-02' }]), '2021-03-02T00:00:00Z');
+  // a camera clock without its zone is kept (as UTC); GPS time wins over it
+  assert.equal(capturedDate([{ key: 'DateTimeOriginal', value: '2023:10:01 22:15:00' }]), '2023-10-01T22:15:00Z');
+  assert.equal(capturedDate([{ key: 'DateTimeOriginal', value: '2023:10:01 22:15:00' }, { key: 'GPSDateStamp', value: '2023:10:01' }, { key: 'GPSTimeStamp', value: '20:15:00' }]), '2023-10-01T20:15:00Z');
   assert.equal(capturedDate([{ key: 'DATE-OBS', value: '04/07/18' }, { key: 'TIME-OBS', value: '14:03:03' }]), '1918-07-04T14:03:03Z');
   assert.equal(
     capturedDate([{ key: 'DateTimeOriginal', value: '2023:10:01 22:15:00' }, { key: 'OffsetTimeOriginal', value: '+02:00' }]),

@@ -5,18 +5,24 @@
  * docs/formats.md. Unknown stays null: nothing here guesses.
  */
 import type { Acquisition, HeaderCard } from '../sdk/facts.ts';
-import { parseDec, parseLongitude, parseRa } from './coords.ts';
-import { lookup } from './dates.ts';
+import { readStackEvidence } from '../integration/evidence.ts';
+import { besselianEpochToJd, precessJ2000 } from '../sky/precession.ts';
+import { pixelToSky, tanFromCards } from '../sky/tan.ts';
+import { commentSaysWestPositive, geodeticFromGeocentric, parseDec, parseLongitude, parseRa } from './coords.ts';
+import { capturedDate, lookup } from './dates.ts';
 import { normalizeFilter } from './filters.ts';
 
 export { normalizeFilter } from './filters.ts';
 
 /** Placeholder texts that mean "not set". */
-const PLACEHOLDER = /^(|unknown|none|n\/?a|null|undefined|-+|\?|default|object)$/i;
+const PLACEHOLDER = /^(|unknown|none|\(none\)|<none>|n\/?a|n\.a\.|nan|null|nil|undefined|not set|unset|-+|\?+|default|object)$/i;
 
 export interface AcquisitionExtra {
   /** stack count found elsewhere (e.g. XISF image attributes) */
   stackCount?: number | null;
+  /** image size in pixels, when the cards do not carry NAXIS1/2 (XISF): for the WCS centre */
+  width?: number | null;
+  height?: number | null;
 }
 
 export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtra = {}): Acquisition {
@@ -62,17 +68,31 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
     exposureSeconds = v >= 0 ? v : null;
   }
 
-  const filterRaw = text('FILTER', 'FILTNAME', 'FILTER1', 'FILTERS', 'FILT-1', 'Instrument:Filter:Name');
+  // stacks (one home for the rule: agents/integration/evidence.ts): a header whose EXPTIME is the
+  // total of a stack does not give the exposure of a sub
+  const stack = readStackEvidence(cards);
+  if (stack.totalFrom?.startsWith('EXPTIME') && exp && (exp[1] === 'EXPTIME' || exp[1] === 'EXPOSURE')) {
+    exposureSeconds = stack.subSeconds;
+  }
+
+  // a Bayer pattern written as the filter (cameras without a filter wheel) is not a filter
+  let filterRaw = text('FILTER', 'FILTNAME', 'FILTER1', 'FILTERS', 'FILT-1', 'Instrument:Filter:Name');
+  if (filterRaw !== null && CFA.test(filterRaw.toUpperCase())) filterRaw = null;
 
   // gain: a camera setting (ZWO/QHY units) or ISO for DSLRs; EGAIN is e-/ADU and is not a setting
   let gain: number | null = null;
   const g = numKey('GAIN', 'CAMGAIN', 'ISOSPEED', 'ISO', 'ISOSpeedRatings', 'PhotographicSensitivity');
-  if (g && !/e-?\s*\/\s*adu|electrons?\s*(per|\/)/i.test(comment(g[1]))) gain = g[0];
+  if (g && !/e-?\s*\/\s*adu|electrons?\s*(per|\/)/i.test(comment(g[1])) && g[0] >= 0) gain = g[0];
 
-  const offset = num('OFFSET', 'BLKLEVEL', 'BLACKLEVEL', 'CAMOFFST', 'QOFFSET', 'Instrument:Camera:Offset');
+  // −1 is "not available" in several camera SDKs
+  const offsetValue = num('OFFSET', 'BLKLEVEL', 'BLACKLEVEL', 'CAMOFFST', 'QOFFSET', 'Instrument:Camera:Offset');
+  const offset = offsetValue !== null && offsetValue >= 0 ? offsetValue : null;
 
-  const sensorTempC = temp(num('CCD-TEMP', 'CCD_TEMP', 'CCDTEMP', 'SENSOR-TEMP', 'SENSTEMP', 'TEMPERAT', 'DET-TEMP', 'Instrument:Sensor:Temperature'));
+  let sensorTempC = temp(num('CCD-TEMP', 'CCD_TEMP', 'CCDTEMP', 'SENSOR-TEMP', 'SENSTEMP', 'TEMPERAT', 'DET-TEMP', 'Instrument:Sensor:Temperature'));
   const setTempC = temp(num('SET-TEMP', 'SET_TEMP', 'SETTEMP', 'CCD-SET', 'TEMPSET', 'Instrument:Sensor:TargetTemperature'));
+  // Cameras without a temperature sensor (DSLRs through INDI/ASCOM, planetary cameras, phones) report
+  // exactly 0: with no set point and no cooler power either, 0 is "no reading", not 0 °C.
+  if (sensorTempC === 0 && setTempC === null && num(...COOLER_POWER_KEYS) === null) sensorTempC = null;
 
   const binning = binningText(get);
 
@@ -109,9 +129,8 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   const software = text('SWCREATE', 'PROGRAM', 'CREATOR', 'SOFTWARE', 'SWOWNER', 'XISF:CreatorApplication', 'Software', 'CreatorTool');
   const object = text('OBJECT', 'OBJNAME', 'OBJECTNAME', 'TARGET', 'Observation:Object:Name');
 
-  const stackCount = stackCountOf(cards, get) ?? extra.stackCount ?? null;
-  let stackExposureSeconds = num('TOTALEXP', 'TOTAL_EXP', 'TOTEXP', 'EXPTOTAL', 'LIVETIME', 'INTEGTIM');
-  if (stackExposureSeconds !== null && stackExposureSeconds <= 0) stackExposureSeconds = null;
+  const stackCount = stack.count ?? extra.stackCount ?? null;
+  const stackExposureSeconds = stack.totalSeconds;
 
   return {
     object,
@@ -131,8 +150,8 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
     pixelSizeUm,
     bayerPattern,
     software,
-    pointing: pointingOf(get, comment),
-    site: siteOf(get),
+    pointing: pointingOf(cards, get, comment, extra),
+    site: siteOf(get, comment, software),
     stackCount,
     stackExposureSeconds,
   };
@@ -206,16 +225,99 @@ function bayer(get: Get): string | null {
   return null;
 }
 
+/** Cooler power cards: their presence says the camera has a regulated (and so measured) sensor. */
+const COOLER_POWER_KEYS = ['COOLERPW', 'COOLPOW', 'COOL-POW', 'COOLPWR', 'COOLERPOWER', 'CCD-POWR', 'CCDPOWER', 'COOLER', 'Instrument:Sensor:CoolerPower'];
+
+const DAY_MJD = 2400000.5;
+
+/** Julian date of the observation: JD, MJD-OBS, else DATE-OBS (UTC). */
+function observationJd(cards: HeaderCard[], get: Get): number | null {
+  const jd = numeric(get('JD') ?? get('JD-OBS') ?? get('JULIAN'));
+  if (jd !== null && jd > 2300000 && jd < 2600000) return jd;
+  const mjd = numeric(get('MJD-OBS') ?? get('MJD'));
+  if (mjd !== null && mjd > 0 && mjd < 200000) return mjd + DAY_MJD;
+  const iso = capturedDate(cards);
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(t) ? t / 86400000 + 2440587.5 : null;
+}
+
 /**
- * Pointing hint (J2000 degrees), PLATESOLVE.md §4: CRVAL of an RA/DEC WCS >
- * XISF Observation:Center > RA/DEC > OBJCTRA/OBJCTDEC > RA_OBJ/DEC_OBJ.
- * Sexagesimal strings are hours for RA; numbers are degrees unless the
- * comment says hours; 0/0 is "unknown".
+ * The epoch (JD) of the mean equator and equinox that coordinates are given
+ * in, null for J2000/ICRS. "Of date" (JNOW, apparent, GAPPT, topocentric)
+ * is the observation date (nutation and aberration, under 40″, are ignored).
+ * `undefined` means of date but the date is unknown.
  */
-function pointingOf(get: Get, comment: (k: string) => string): { ra: number; dec: number } | null {
-  const candidates: [string, string, boolean][] = [];
+function equinoxJd(equinox: unknown, system: string, raComment: string, obsJd: () => number | null): number | null | undefined {
+  const c = raComment.toLowerCase();
+  const sys = system.toUpperCase().trim();
+  if (/\bj2000\b|\bicrs\b/.test(c)) return null;
+  const ofDate = (s: string) => /^(j?now|apparent|of date|date|topocentric|topo|gappt|jnow)$/i.test(s.trim());
+  if (/\bjnow\b|of date|apparent|topocentric/.test(c) || sys === 'GAPPT' || (typeof equinox === 'string' && ofDate(equinox))) {
+    return obsJd() ?? undefined;
+  }
+  if (sys === 'ICRS') return null;
+  let year: number | null = null;
+  let besselian = sys === 'FK4' || sys === 'FK4-NO-E';
+  if (typeof equinox === 'number') year = equinox;
+  else if (typeof equinox === 'string') {
+    const m = /^\s*([JB])?\s*(\d{4}(?:\.\d+)?)\s*$/i.exec(equinox);
+    if (m) {
+      year = Number(m[2]);
+      if (m[1]) besselian = m[1].toUpperCase() === 'B';
+    }
+  }
+  if (year === null || !Number.isFinite(year) || year < 1800 || year > 2200) return null;
+  if (Math.abs(year - 2000) < 0.01 && !besselian) return null;
+  if (!besselian && sys === '' && year < 1984) besselian = true; // FITS: FK4 is the default before 1984
+  return besselian ? besselianEpochToJd(year) : 2451545.0 + (year - 2000) * 365.25;
+}
+
+/**
+ * Pointing (J2000 degrees) of the image centre. With a complete celestial
+ * WCS (CTYPE RA/DEC, CRVAL, CRPIX, CD or CDELT, and the image size) the centre
+ * pixel is projected through it, whatever pixel CRPIX names; otherwise the
+ * pointing keywords: a CRVAL without CRPIX (the solver's centre) > XISF
+ * Observation:Center > RA/DEC > OBJCTRA/OBJCTDEC > RA_OBJ/DEC_OBJ >
+ * TELRA/TELDEC > RA_PNT/DEC_PNT > a CRVAL at a CRPIX that cannot be projected.
+ * Sexagesimal strings are hours for RA; numbers are degrees unless the
+ * comment says hours, or a sexagesimal OBJCTRA beside them shows they are
+ * hours. Coordinates of date (JNOW, EQUINOX of date or ≠ 2000,
+ * RADESYS GAPPT/FK4/FK5) are precessed to J2000. 0/0 is "unknown".
+ */
+function pointingOf(cards: HeaderCard[], get: Get, comment: (k: string) => string, extra: AcquisitionExtra): { ra: number; dec: number } | null {
+  let jdCache: number | null | undefined;
+  const obsJd = () => (jdCache === undefined ? (jdCache = observationJd(cards, get)) : jdCache);
+  const system = String(get('RADESYS') ?? get('RADECSYS') ?? '');
+  const equinox = get('EQUINOX') ?? get('EPOCH');
+  const toJ2000 = (ra: number, dec: number, raKey: string): { ra: number; dec: number } => {
+    const jd = equinoxJd(equinox, system, comment(raKey), obsJd);
+    if (jd === null || jd === undefined) return { ra, dec };
+    const [r, d] = precessJ2000(ra, dec, jd, true);
+    return { ra: r, dec: d };
+  };
+
   const ctype = String(get('CTYPE1') ?? '').toUpperCase();
-  if (ctype.startsWith('RA')) candidates.push(['CRVAL1', 'CRVAL2', false]);
+  const celestialWcs = ctype.startsWith('RA');
+  if (celestialWcs) {
+    const record: Record<string, string | number> = {};
+    for (const c of cards) {
+      const k = c.key.toUpperCase();
+      if (k === 'HISTORY' || k === 'COMMENT' || k in record) continue;
+      if (typeof c.value === 'number' || typeof c.value === 'string') record[k] = c.value;
+    }
+    const wcs = tanFromCards(record, { width: extra.width ?? null, height: extra.height ?? null });
+    if (wcs) {
+      const [ra, dec] = pixelToSky(wcs, (wcs.width + 1) / 2, (wcs.height + 1) / 2);
+      if (Number.isFinite(ra) && Number.isFinite(dec)) return toJ2000(ra, dec, 'CRVAL1');
+    }
+  }
+
+  const objctra = get('OBJCTRA');
+  const objctraDeg = typeof objctra === 'string' ? parseRa(objctra, true) : null;
+  const candidates: [string, string, boolean][] = [];
+  // a CRVAL without CRPIX names no other pixel: the solver's centre (Seestar writes it so)
+  const crpixKnown = get('CRPIX1') !== undefined && get('CRPIX2') !== undefined;
+  if (celestialWcs && !crpixKnown) candidates.push(['CRVAL1', 'CRVAL2', false]);
   candidates.push(
     ['Observation:Center:RA', 'Observation:Center:Dec', false],
     ['RA', 'DEC', false],
@@ -224,49 +326,86 @@ function pointingOf(get: Get, comment: (k: string) => string): { ra: number; dec
     ['TELRA', 'TELDEC', false],
     ['RA_PNT', 'DEC_PNT', false],
   );
+  // a CRVAL at a CRPIX that cannot be projected to the centre (no CD, no image size): after the pointing keys
+  if (celestialWcs && crpixKnown) candidates.push(['CRVAL1', 'CRVAL2', false]);
   for (const [rk, dk, stringHours] of candidates) {
     const rv = get(rk);
     const dv = get(dk);
     if (rv === undefined || dv === undefined) continue;
     const c = comment(rk).toLowerCase();
-    const hours = /\bhours?\b|\[h\]|\bhrs?\b|\(h\)/.test(c) || (stringHours && typeof rv === 'string');
+    let hours = /\bhours?\b|\[h\]|\bhrs?\b|\(h\)/.test(c) || (stringHours && typeof rv === 'string');
+    // RA as a number beside a sexagesimal OBJCTRA: hours when that is what matches it
+    if (!hours && typeof rv === 'number' && rv >= 0 && rv < 24 && objctraDeg !== null && rk !== 'OBJCTRA') {
+      if (Math.abs(rv * 15 - objctraDeg) < 1 && Math.abs(rv - objctraDeg) > 1) hours = true;
+    }
     const ra = parseRa(rv, hours && !/\bdeg/.test(c));
     const dec = parseDec(dv);
     if (ra === null || dec === null) continue;
     if (Math.abs(ra) < 1e-9 && Math.abs(dec) < 1e-9) continue;
-    return { ra, dec };
+    return toJ2000(ra, dec, rk);
   }
   return null;
 }
 
-function siteOf(get: Get): Acquisition['site'] {
-  const first = (keys: string[]) => keys.map((k) => get(k)).find((v) => v !== undefined && v !== null && v !== '');
-  const latitude = parseDec(first(['SITELAT', 'OBSLAT', 'LAT-OBS', 'LATITUDE', 'OBSGEO-B', 'Observation:Location:Latitude', 'latitude']));
-  const longitude = parseLongitude(first(['SITELONG', 'OBSLONG', 'LONG-OBS', 'LONGITUD', 'OBSGEO-L', 'Observation:Location:Longitude', 'longitude']));
-  const el = numeric(first(['SITEELEV', 'OBSELEV', 'ALT-OBS', 'ELEVATIO', 'OBSGEO-H', 'Observation:Location:Elevation', 'GPSAltitude']));
-  const elevationM = el !== null && el > -500 && el < 10000 ? el : null;
+/**
+ * Programs known to write a west-positive longitude without saying so in the
+ * comment, by their software name (SWCREATE/CREATOR/PROGRAM/SOFTWARE). See
+ * docs/formats.md "Site longitude" for the evidence behind each entry.
+ */
+const WEST_POSITIVE_WRITERS: RegExp[] = [];
+
+/**
+ * Observing site, east-positive longitude. Order: the FITS standard's
+ * OBSGEO-B/L/H, then geocentric OBSGEO-X/Y/Z, then LAT-OBS/LONG-OBS/ALT-OBS,
+ * then SITELAT/SITELONG and the rest. Hemisphere letters in a value decide
+ * its sign; otherwise a comment that says "west" (IRAF/KPNO "DEGREES WEST",
+ * "[deg west]") or a known west-positive writer flips it.
+ */
+function siteOf(get: Get, comment: (k: string) => string, software: string | null): Acquisition['site'] {
+  const writerWest = software !== null && WEST_POSITIVE_WRITERS.some((re) => re.test(software));
+  const present = (k: string) => {
+    const v = get(k);
+    return v !== undefined && v !== null && v !== '';
+  };
+  const geo = (() => {
+    const [x, y, z] = ['OBSGEO-X', 'OBSGEO-Y', 'OBSGEO-Z'].map((k) => numeric(get(k)));
+    return x !== null && y !== null && z !== null ? geodeticFromGeocentric(x, y, z) : null;
+  })();
+
+  let latitude: number | null = null;
+  for (const k of ['OBSGEO-B', 'LAT-OBS', 'SITELAT', 'OBSLAT', 'LATITUDE', 'Observation:Location:Latitude', 'latitude']) {
+    if (k === 'LAT-OBS' && geo) { latitude = geo.latitude; break; }
+    if (!present(k)) continue;
+    latitude = parseDec(get(k));
+    if (latitude !== null) break;
+  }
+  if (latitude === null && geo) latitude = geo.latitude;
+
+  let longitude: number | null = null;
+  const standard = new Set(['OBSGEO-L', 'Observation:Location:Longitude', 'longitude']);
+  for (const k of ['OBSGEO-L', 'LONG-OBS', 'SITELONG', 'OBSLONG', 'LONGITUD', 'LONGITUDE', 'Observation:Location:Longitude', 'longitude']) {
+    if (k === 'LONG-OBS' && geo) { longitude = geo.longitude; break; }
+    if (!present(k)) continue;
+    const west = !standard.has(k) && (commentSaysWestPositive(comment(k)) || writerWest);
+    longitude = parseLongitude(get(k), west);
+    if (longitude !== null) break;
+  }
+  if (longitude === null && geo) longitude = geo.longitude;
+
+  let el: number | null = null;
+  for (const k of ['OBSGEO-H', 'ALT-OBS', 'SITEELEV', 'OBSELEV', 'ELEVATIO', 'Observation:Location:Elevation', 'GPSAltitude']) {
+    if (k === 'ALT-OBS' && geo) { el = geo.elevationM; break; }
+    el = numeric(get(k));
+    if (el !== null) break;
+  }
+  if (el === null && geo) el = geo.elevationM;
+  const elevationM = el !== null && el > -500 && el < 10000 ? round(el, 1) : null;
   if (latitude === null && longitude === null && elevationM === null) return null;
   if (latitude === 0 && longitude === 0) return elevationM === null ? null : { latitude: null, longitude: null, elevationM };
   return { latitude, longitude, elevationM };
 }
 
-/** Sub count of a stack: NCOMBINE/STACKCNT/… keywords, else PixInsight/Siril/DSS history lines. */
-export function stackCountOf(cards: HeaderCard[], get: Get = lookup(cards)): number | null {
-  for (const k of ['NCOMBINE', 'STACKCNT', 'NSTACK', 'NUMFRAME', 'SNAPSHOT', 'NSUBEXP']) {
-    const v = numeric(get(k));
-    if (v !== null && Number.isInteger(v) && v >= 1) return v;
-  }
-  for (const c of cards) {
-    if (typeof c.value !== 'string' || (c.key !== 'HISTORY' && c.key !== 'COMMENT' && !c.key.includes(':'))) continue;
-    const t = c.value;
-    const m =
-      /ImageIntegration\.numberOfImages\s*[:=]\s*(\d+)/i.exec(t) ??
-      /(?:stack(?:ing|ed)?|integrat(?:ion|ed)|combin(?:ing|ed))\D{0,20}?(\d+)\s+(?:images|frames|subs|exposures|files)/i.exec(t) ??
-      /(\d+)\s+(?:images|frames|subs|exposures|files)\s+(?:stacked|combined|integrated)/i.exec(t);
-    if (m) {
-      const n = Number(m[1]);
-      if (n >= 1) return n;
-    }
-  }
-  return null;
+/** Sub count of a stack (the rule lives in agents/integration/evidence.ts). */
+export function stackCountOf(cards: HeaderCard[]): number | null {
+  return readStackEvidence(cards).count;
 }

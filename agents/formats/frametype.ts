@@ -5,7 +5,7 @@
  */
 import type { HeaderCard } from '../sdk/facts.ts';
 import type { FrameType } from '../sdk/index.ts';
-import { stackCountOf } from './acquisition.ts';
+import { isStack, readStackEvidence } from '../integration/evidence.ts';
 import { lookup } from './dates.ts';
 
 export type FrameTypeSource = 'header' | 'name' | 'folder' | 'statistics' | 'default';
@@ -42,19 +42,38 @@ export function parseFrameTypeText(text: string): { base: Base | null; master: b
   return { base, master };
 }
 
+/** Process names of stacking programs: specific enough to count wherever they appear (XISF properties, HISTORY). */
+const STACK_PROCESS = /ImageIntegration|DrizzleIntegration|FastIntegration|DeepSkyStacker/i;
+/** Process names of processing programs, likewise specific. */
+const PROCESS_NAME = /HistogramTransformation|CurvesTransformation|ScreenTransferFunction|GeneralizedHyperbolicStretch|StarXTerminator|BlurXTerminator|NoiseXTerminator|ArcsinhStretch|MaskedStretch/i;
+/** Generic words that mean stacking or processing only in HISTORY/COMMENT text written by a processing program. */
+const STACK_WORDS = /\bstacked with\b|\bstacking\b|\bstacked by\b|\bintegration of \d+/i;
+const PROCESS_WORDS = /\bstretch(ed)?\b/i;
+/**
+ * HISTORY/COMMENT lines that capture software and device drivers write
+ * (INDI, ASCOM, N.I.N.A., SharpCap, ASIAIR…): settings and device states,
+ * not processing ("Stretch: off", "Live stacking disabled").
+ */
+const DRIVER_TEXT = /\b(indi|ascom|alpaca|driver|n\.?i\.?n\.?a\.?|sharpcap|asiair|ekos|kstars|sequence generator|sgpro|firecapture|asicap|seestar|dwarf|camera|mount|focuser|filter ?wheel|guider|settings?|options?)\b|\b(no|not|without)\s+(auto\s*)?(stretch|stack)|\b(stretch|stack)\w*\s*[:=]?\s*(off|none|no|false|disabled|0)\b|\b(disabled|enabled)\b/i;
+
 /** Headers that mean "this was stacked or processed": returns why, or null. */
 export function processingSignal(cards: HeaderCard[]): 'stack' | 'processed' | null {
-  const n = stackCountOf(cards);
-  if (n !== null && n > 1) return 'stack';
+  if (isStack(readStackEvidence(cards))) return 'stack';
   let processed = false;
   for (const c of cards) {
-    const text = `${c.key} ${typeof c.value === 'string' ? c.value : ''}`;
-    if (/ImageIntegration|DrizzleIntegration|Stacked with|stacking|stacked by|DeepSkyStacker|Integration of \d+/i.test(text)) return 'stack';
+    const key = c.key.toUpperCase();
+    const value = typeof c.value === 'string' ? c.value : '';
+    const text = `${c.key} ${value}`;
+    if (STACK_PROCESS.test(text)) return 'stack';
     // Astro Pixel Processor: INTEGRAT = 'Integration'
-    if (c.key === 'INTEGRAT' && c.value) return 'stack';
-    if (/HistogramTransformation|CurvesTransformation|ScreenTransferFunction|\bstretch(ed)?\b|GeneralizedHyperbolicStretch|StarXTerminator|BlurXTerminator|NoiseXTerminator/i.test(text)) {
-      processed = true;
-    }
+    if (key === 'INTEGRAT' && c.value) return 'stack';
+    if (PROCESS_NAME.test(text)) processed = true;
+    if (key !== 'HISTORY' && key !== 'COMMENT') continue;
+    // XISF FITSKeyword HISTORY keeps its text in the comment
+    const line = `${value} ${c.comment ?? ''}`;
+    if (DRIVER_TEXT.test(line)) continue;
+    if (STACK_WORDS.test(line)) return 'stack';
+    if (PROCESS_WORDS.test(line)) processed = true;
   }
   return processed ? 'processed' : null;
 }

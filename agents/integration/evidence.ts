@@ -11,7 +11,9 @@
  * - DeepSkyStacker: NCOMBINE = subs, EXPTIME = EXPOSURE = the TOTAL exposure; SOFTWARE "DeepSkyStacker …".
  * - Astro Pixel Processor: NUMFRAME = subs, EXPTIME = total, EXPOSURE = one sub's; keeps IMAGETYP LIGHT.
  * - ASTAP: EXPTIME = total, LUM_/RED_/GRN_/BLU_ EXP (one sub) and CNT (subs) per filter; keeps IMAGETYP Light.
- * - SharpCap live stacks: EXPTIME = total, SUBEXP below it, no count.
+ * - SharpCap live stacks: EXPTIME = total, SUBEXP below it, no count. Any other writer of SUBEXP clearly
+ *   below EXPTIME without a count is read the same way (live stacks of other capture programs).
+ * - Seestar (and other in-camera stacks): STACKCNT = subs, TOTALEXP = total, EXPTIME = one sub's.
  * - TianWen: STACK_N. MaxIm DL / SBIG convention: SNAPSHOT = images combined.
  */
 import type { HeaderCard } from '../sdk/facts.ts';
@@ -74,9 +76,9 @@ export function asSeconds(n: number | null): number | null {
   return n !== null && n > 0 && n < 1e8 ? n : null;
 }
 
-const COUNT_KEYS = ['STACKCNT', 'NCOMBINE', 'NUMFRAME', 'STACK_N', 'SNAPSHOT'] as const;
-const TOTAL_KEYS = ['LIVETIME', 'TOTALEXP'] as const;
-const SOFTWARE_KEYS = ['SOFTWARE', 'SWCREATE', 'SWMODIFY', 'CREATOR', 'PROGRAM', 'ORIGIN'] as const;
+export const COUNT_KEYS = ['STACKCNT', 'NCOMBINE', 'NUMFRAME', 'STACK_N', 'SNAPSHOT', 'NSTACK', 'NSUBEXP'] as const;
+export const TOTAL_KEYS = ['LIVETIME', 'TOTALEXP', 'TOTAL_EXP', 'TOTEXP', 'EXPTOTAL', 'INTEGTIM'] as const;
+export const SOFTWARE_KEYS = ['SOFTWARE', 'SWCREATE', 'SWMODIFY', 'CREATOR', 'PROGRAM', 'ORIGIN'] as const;
 
 /** Patterns for the number of subs in HISTORY / COMMENT text. */
 const HISTORY_COUNT: RegExp[] = [
@@ -87,11 +89,17 @@ const HISTORY_COUNT: RegExp[] = [
   /\bintegrat(?:ed|ion of)\s+(\d+)\s+(?:images|frames|subs|exposures)\b/i,
 ];
 
-const ASTAP_GROUPS: [string, string][] = [
+export const ASTAP_GROUPS: [string, string][] = [
   ['LUM', 'L'],
   ['RED', 'R'],
   ['GRN', 'G'],
   ['BLU', 'B'],
+];
+
+/** Every keyword this module reads (for the list of keywords the file agent does not map). */
+export const STACK_KEYWORDS: readonly string[] = [
+  ...COUNT_KEYS, ...TOTAL_KEYS, ...SOFTWARE_KEYS, 'EXPTIME', 'EXPOSURE', 'SUBEXP', 'IMAGETYP', 'FRAMETYP', 'FRAME', 'IMGTYPE', 'OBSTYPE',
+  ...ASTAP_GROUPS.flatMap(([p]) => [`${p}_CNT`, `${p}_EXP`]),
 ];
 
 /** The software names the header carries, lower-cased and joined. */
@@ -180,17 +188,26 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
     ev.subSeconds = exptime ?? exposure;
   }
 
-  // SharpCap live stack: SUBEXP clearly below EXPTIME and no count anywhere
-  if (ev.count === null && ev.perFilter.length === 0 && software.includes('sharpcap') && subexp !== null && exptime !== null && exptime > 1.5 * subexp) {
+  // Live stack (SharpCap and the like): SUBEXP clearly below EXPTIME and no count anywhere
+  if (ev.count === null && ev.perFilter.length === 0 && subexp !== null && exptime !== null && exptime > 1.5 * subexp) {
     ev.liveStack = true;
     if (ev.totalSeconds === null) {
       ev.totalSeconds = exptime;
-      ev.totalFrom = 'EXPTIME (SharpCap live stack)';
+      ev.totalFrom = software.includes('sharpcap') ? 'EXPTIME (SharpCap live stack)' : 'EXPTIME (live stack)';
     }
     // SUBEXP is not reliably the sub exposure in every SharpCap version: do not derive a count
     ev.subSeconds = null;
   }
   return ev;
+}
+
+/**
+ * Whether the evidence makes the image a stack: more than one sub, a stated
+ * total exposure, or a live stack. The one rule for the file agent's frame
+ * type and the integration agent.
+ */
+export function isStack(ev: StackEvidence): boolean {
+  return (ev.count !== null && ev.count > 1) || ev.totalSeconds !== null || ev.liveStack;
 }
 
 /** Equal within 2 % (exposure cards are rounded differently by different programs). */

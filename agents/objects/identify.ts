@@ -3,6 +3,7 @@
  * objects in the field, primary target, constellation(s), hemisphere.
  */
 import type { FieldObject, FileFacts, ObjectsFacts, SolveFacts } from '../sdk/facts.ts';
+import { coneSearch } from '../sky/spatial.ts';
 import {
   catalogRank, constellationAt, constellationsInPolygon, displayCorners, fieldCircle, hemisphereOf, namedTargetInField,
   objectsInField, pixelScaleDeg, primaryFromField, prominence, resolveName, tanFromCards, angularSeparationDeg,
@@ -23,8 +24,12 @@ export interface IdentifyOutput {
   warnings: string[];
 }
 
-function toFieldObject(e: DsoEntry, hit: FieldHit | null, primary: boolean): FieldObject {
+/** Where an object or position comes from: a plate solution, the header (pointing or OBJECT), the user, or the named target's catalog position. */
+export type ObjectSource = 'plate-solution' | 'header' | 'user' | 'target';
+
+function toFieldObject(e: DsoEntry, hit: FieldHit | null, primary: boolean, source: ObjectSource): FieldObject {
   return {
+    source,
     id: e.id,
     designations: [...e.designations],
     name: e.name,
@@ -72,7 +77,8 @@ export function identify(input: IdentifyInput): IdentifyOutput {
   const warnings: string[] = [];
   const userTarget = typeof input.user?.target === 'string' && input.user.target.trim() ? input.user.target.trim() : null;
   const headerName = typeof input.file?.acquisition?.object === 'string' ? input.file.acquisition.object : null;
-  const userEntry = userTarget ? resolveName(userTarget) : null;
+  // the user's target is a name as typed (a comet or "Orion wide field" stays free text)
+  const userEntry = userTarget ? resolveName(userTarget, { exact: true }) : null;
   if (userTarget && !userEntry) warnings.push(`the target "${userTarget}" is not in the catalog`);
   const headerEntry = !userTarget && headerName ? resolveName(headerName) : null;
   const named = userEntry ?? headerEntry;
@@ -115,8 +121,9 @@ export function identify(input: IdentifyInput): IdentifyOutput {
     const listed = ranked.slice(0, input.maxObjects).map((r) => r.h);
     if (ranked.length > listed.length) warnings.push(`${ranked.length} catalog objects overlap the field; the ${listed.length} most prominent are listed`);
     const objects: FieldObject[] = [];
-    if (primary) objects.push(toFieldObject(primary.entry, primary.hit, true));
-    for (const h of listed) if (h.entry !== primary?.entry) objects.push(toFieldObject(h.entry, h, false));
+    const primaryObjectSource: ObjectSource = primary?.hit ? 'plate-solution' : primarySource === 'user' ? 'user' : 'header';
+    if (primary) objects.push(toFieldObject(primary.entry, primary.hit, true, primaryObjectSource));
+    for (const h of listed) if (h.entry !== primary?.entry) objects.push(toFieldObject(h.entry, h, false, 'plate-solution'));
 
     const centre = constellationAt(circle.ra, circle.dec);
     const corners = displayCorners(wcs, options);
@@ -158,18 +165,82 @@ export function identify(input: IdentifyInput): IdentifyOutput {
       // corners too far apart to sample: the centre only
     }
   }
+  const positionSource = solvedCentre ? 'solution' : pointing ? 'pointing' : named ? 'object' : null;
+  const namedObjectSource: ObjectSource = namedSource === 'user' ? 'user' : 'header';
+
+  // Header pointing without a solution: the objects there, marked as coming from the header
+  let objects: FieldObject[] = named ? [toFieldObject(named, null, true, namedObjectSource)] : [];
+  let primary = named?.id ?? null;
+  let primarySource: string = namedSource ?? 'none';
+  if (!solvedCentre && pointing) {
+    const near = objectsNearPointing(pointing, headerField(input.file));
+    if (named && near.field && angularSeparationDeg(pointing.ra, pointing.dec, named.ra, named.dec) > near.field.radiusDeg + (named.majorArcmin ?? 0) / 120 + Math.max(0.25, near.field.radiusDeg * 0.5) && namedSource !== 'user') {
+      warnings.push(`the header names ${named.id}, which is far from the header's pointing; the target was taken from the pointing instead`);
+      objects = [];
+      primary = null;
+      primarySource = 'none';
+    }
+    if (!primary) {
+      const best = near.field ? primaryFromField(near.hits, near.field) : near.hits[0] ?? null;
+      if (best) {
+        primary = best.entry.id;
+        primarySource = 'pointing';
+        objects = [toFieldObject(best.entry, null, true, 'header')];
+      }
+    }
+    const ranked = near.field ? near.hits.map((h) => ({ h, score: prominence(h.entry, h.distanceDeg, near.field!) })).sort((a, b) => b.score - a.score).map((r) => r.h) : near.hits;
+    // without the field size only the object at the pointing is named; the rest of the field is unknown
+    for (const h of near.field ? ranked.slice(0, input.maxObjects) : []) {
+      if (!objects.some((o) => o.id === h.entry.id)) objects.push(toFieldObject(h.entry, null, false, 'header'));
+    }
+  }
   return {
     facts: {
       ...base,
-      objects: named ? [toFieldObject(named, null, true)] : [],
-      primary: named?.id ?? null,
-      primarySource: namedSource ?? 'none',
+      objects,
+      primary,
+      primarySource,
       constellation: constellation?.abbr ?? null,
       constellationName: constellation?.name ?? null,
       constellations,
       hemisphere: position ? hemisphereOf(position.dec) : null,
-      positionSource: solvedCentre ? 'solution' : pointing ? 'pointing' : named ? 'object' : null,
+      positionSource,
     },
     warnings,
   };
+}
+
+/** The field an unsolved image covers, from its optics: focal length × pixel size × dimensions; null when not known. */
+export function headerField(file: Partial<FileFacts> | null): FieldGeometry | null {
+  const a = file?.acquisition;
+  const fl = a?.focalLengthMm, px = a?.pixelSizeUm, w = file?.width, h = file?.height;
+  if (!fl || !px || !w || !h || fl <= 0 || px <= 0) return null;
+  const scaleDeg = (206.264806 * px) / fl / 3600;
+  const wd = w * scaleDeg, hd = h * scaleDeg;
+  if (!(wd > 0 && hd > 0) || Math.max(wd, hd) > 120) return null;
+  return { radiusDeg: Math.hypot(wd, hd) / 2, shortSideDeg: Math.min(wd, hd) };
+}
+
+/**
+ * Catalog objects around a header pointing. With the field known from the
+ * optics, the objects whose centre lies within the circle the field surely
+ * covers whatever its rotation (half the short side); without it, only the
+ * objects whose extent holds the pointing itself. Positions in the picture are
+ * unknown (no rotation, no solution): hits carry no pixel coordinates.
+ */
+function objectsNearPointing(p: { ra: number; dec: number }, field: FieldGeometry | null): { hits: FieldHit[]; field: FieldGeometry | null } {
+  const radius = field ? field.shortSideDeg / 2 : 0;
+  const hits: FieldHit[] = [];
+  for (const e of coneSearch(p.ra, p.dec, radius)) {
+    const d = angularSeparationDeg(p.ra, p.dec, e.ra, e.dec);
+    const inside = field ? d <= radius : d <= (e.majorArcmin ?? 0) / 120;
+    if (!inside) continue;
+    if (field && !(catalogRank(e.id) <= 4 || e.name || (e.magnitude !== null && e.magnitude <= 12) || ((e.majorArcmin ?? 0) / 60) / field.shortSideDeg > 0.02)) continue;
+    hits.push({ entry: e, x: NaN, y: NaN, rx: null, ry: null, angleDeg: null, distanceDeg: d, centreInside: true });
+  }
+  if (!field) {
+    // the pointing lies inside these objects: the most familiar, then the smallest (the most specific) first
+    hits.sort((a, b) => catalogRank(a.entry.id) - catalogRank(b.entry.id) || (a.entry.majorArcmin ?? 0) - (b.entry.majorArcmin ?? 0));
+  } else hits.sort((a, b) => a.distanceDeg - b.distanceDeg);
+  return { hits, field };
 }

@@ -6,7 +6,10 @@
  * display pixels for overlays, see agents/sky/field.ts). Without one, the
  * header's OBJECT name (or the user's target) gives the target, and the
  * header's pointing — else the target's catalog position — the constellation.
- * `positionSource` says which: solution | pointing | object | null.
+ * `positionSource` says which: solution | pointing | object | null. Unsolved
+ * images with a header pointing get the objects there (within the field the
+ * optics give, else the object at the pointing), each marked `source:
+ * 'header'`; objects of a solved field are `source: 'plate-solution'`.
  */
 import { defineAgent, type Facts } from '../sdk/index.ts';
 import type { FileFacts, SolveFacts } from '../sdk/facts.ts';
@@ -14,7 +17,7 @@ import { identify } from './identify.ts';
 
 export default defineAgent({
   name: 'objects',
-  version: '1',
+  version: '2',
   description: 'Deep-sky objects in the field (Messier, NGC, IC, Sharpless, Barnard, …), primary target, constellations, hemisphere.',
   stages: ['identify'],
   uses: ['file', 'platesolve'],

@@ -32,7 +32,7 @@ async function run(facts: Record<string, Facts>, settings = {}): Promise<{ facts
 
 test('contract: name, version, stage, inputs', () => {
   assert.equal(agent.name, 'objects');
-  assert.equal(agent.version, '1');
+  assert.equal(agent.version, '2');
   assert.deepEqual(agent.stages, ['identify']);
   assert.deepEqual(agent.uses, ['file', 'platesolve']);
 });
@@ -113,9 +113,71 @@ test('nothing known: empty but valid facts', async () => {
   assert.equal(facts.primarySource, 'none');
   assert.equal(facts.constellation, null);
   assert.equal(facts.hemisphere, null);
+});
+
+test('unsolved, header pointing without optics: the object at the pointing, marked as from the header', async () => {
   const pointed = await run({ file: fileFacts(null, { ra: 56.75, dec: 24.1 }) });
   assert.equal(pointed.facts.constellation, 'Tau');
-  assert.equal(pointed.facts.primary, null);
+  assert.equal(pointed.facts.hemisphere, 'north');
+  assert.equal(pointed.facts.positionSource, 'pointing');
+  assert.equal(pointed.facts.primary, 'M45');
+  assert.equal(pointed.facts.primarySource, 'pointing');
+  assert.deepEqual(pointed.facts.objects.map((o) => [o.id, o.source, o.x]), [['M45', 'header', null]]);
+  // empty sky: constellation only
+  const empty = await run({ file: fileFacts(null, { ra: 150, dec: -60 }) });
+  assert.equal(empty.facts.primary, null);
+  assert.equal(empty.facts.constellation, constellationOf(150, -60));
+});
+
+test('unsolved narrow field with optics in the header: objects in the field from the pointing, source header', async () => {
+  // 0.1° field (2000 mm, 3.76 µm, 3000×2000 px ≈ 0.32°×0.21°) on M51
+  const file = fileFacts(null, { ra: 202.4696, dec: 47.1952 }, { acquisition: { object: null, pointing: { ra: 202.4696, dec: 47.1952 }, focalLengthMm: 2000, pixelSizeUm: 3.76 } });
+  const { facts } = await run({ file, platesolve: { solved: false, reason: 'field 0.32° is below the catalog limit' } as unknown as Facts });
+  assert.equal(facts.primary, 'M51');
+  assert.equal(facts.positionSource, 'pointing');
+  assert.equal(facts.constellation, 'CVn');
+  assert.ok(facts.objects.every((o) => o.source === 'header' && o.x === null));
+  assert.ok(facts.objects.some((o) => o.designations.includes('NGC 5195')), 'the companion is in the field');
+  assert.ok(!facts.objects.some((o) => o.id === 'M101'), 'nothing from outside the field');
+  // a header OBJECT far from the pointing is not trusted
+  const wrong = await run({ file: fileFacts('M31', { ra: 202.4696, dec: 47.1952 }, { acquisition: { object: 'M31', pointing: { ra: 202.4696, dec: 47.1952 }, focalLengthMm: 2000, pixelSizeUm: 3.76 } }) });
+  assert.equal(wrong.facts.primary, 'M51');
+  assert.ok(wrong.warnings?.some((w) => w.includes('M31')));
+  // a header OBJECT at the pointing stays the target
+  const right = await run({ file: fileFacts('Whirlpool', { ra: 202.4696, dec: 47.1952 }, { acquisition: { object: 'Whirlpool', pointing: { ra: 202.4696, dec: 47.1952 }, focalLengthMm: 2000, pixelSizeUm: 3.76 } }) });
+  assert.equal(right.facts.primary, 'M51');
+  assert.equal(right.facts.primarySource, 'header');
+});
+
+test('solved fields: objects are marked as from the plate solution', async () => {
+  const { facts } = await run({ file: fileFacts(null), platesolve: solved(83.8221, -5.3911, 3000, 2000, 2) });
+  assert.ok(facts.objects.length > 1 && facts.objects.every((o) => o.source === 'plate-solution'));
+});
+
+test('the primary target is the one a person would name (real fields)', async () => {
+  const cases: [string, number, number, number, string | ((id: string) => boolean)][] = [
+    ['Pleiades 3°×2°', 56.75, 24.12, 3.6, 'M45'],
+    ['Pleiades 2°, centred on the Merope nebula', 56.58, 23.95, 2.4, 'M45'],
+    ['M42/M43', 83.82, -5.39, 1.5, 'M42'],
+    ['NGC 7000', 314.7, 44.5, 4, 'NGC 7000'],
+    ['M31 with M32/M110', 10.68, 41.27, 3.5, 'M31'],
+    ['Leo Triplet', 170.06, 13.3, 2, (id) => id === 'M65' || id === 'M66'],
+    ['Cygnus wide field (30°×20°)', 308, 40, 36, 'NGC 7000'],
+    ['Orion wide field (30°×20°)', 83, 0, 36, (id) => ['M42', 'NGC 1980', 'Cr 70'].includes(id)],
+  ];
+  for (const [name, ra, dec, scale, want] of cases) {
+    const { facts } = await run({ file: fileFacts(null), platesolve: solved(ra, dec, 3000, 2000, scale) });
+    const ok = typeof want === 'string' ? facts.primary === want : facts.primary !== null && want(facts.primary);
+    assert.ok(ok, `${name}: ${facts.primary}`);
+    assert.equal(facts.objects[0]!.id, facts.primary, name);
+  }
+  // the nebula inside the Pleiades is the target only when the Pleiades do not fit the field (1°: Maia alone)
+  const maia = await run({ file: fileFacts(null), platesolve: solved(56.46, 24.37, 3000, 2000, 1.2) });
+  assert.equal(maia.facts.primary, 'NGC 1432');
+  // Barnard's Loop (huge, no magnitude) never names an Orion wide field
+  const orion = await run({ file: fileFacts(null), platesolve: solved(83, 0, 3000, 2000, 36) });
+  assert.notEqual(orion.facts.primary, 'Sh2-276');
+  assert.equal(orion.facts.constellation, 'Ori');
 });
 
 test('maxObjects caps a dense field and keeps the primary', async () => {

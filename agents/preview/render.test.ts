@@ -171,3 +171,42 @@ test('a bright-sky colour mosaic is still linear: statistics are taken per Bayer
   assert.ok(Math.abs(out.facts.median! - (0.35 + 0.2 + 0.12) / 3) < 0.002, `median ${out.facts.median}`);
   assert.ok(out.facts.mad! < 0.005, `mad ${out.facts.mad}`);
 });
+
+/** q-quantile of channel 0 of decoded 8-bit pixels, as 0..1 */
+function quantile(d: { data: Uint8Array; channels: number }, q: number): number {
+  const values = [];
+  for (let i = 0; i < d.data.length; i += d.channels) values.push(d.data[i]!);
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.floor(q * values.length))]! / 255;
+}
+
+test('the thumbnail is stretched from its own pixels: binning lowers the noise, the stretch follows', async () => {
+  // a 2400 px frame shown as a 200 px thumbnail: 12× binning, ~12× less noise per shown pixel
+  const { image } = starField({ width: 2400, height: 1600, background: [0.02], noise: 0.004, stars: 300, seed: 9 });
+  const out = await renderPreviews(image, { previewSize: 1200, thumbnailSize: 200 });
+  const p = await decode(out.preview);
+  const t = await decode(out.thumbnail);
+  const spread = (d: typeof p) => quantile(d, 0.75) - quantile(d, 0.25);
+  // with the preview's clip point the thumbnail's background came out as one flat grey
+  assert.ok(spread(t) > 0.5 * spread(p), `thumbnail background spread ${spread(t)} vs preview ${spread(p)}`);
+  const tMedian = channelMedian(t, 0);
+  assert.ok(tMedian >= 0.15 && tMedian <= 0.4, `thumbnail median ${tMedian}`);
+});
+
+test('washed-out non-linear data (a digitised plate) get their levels set; full-range data keep theirs', async () => {
+  // a plate scan: everything between 0.55 and 0.85 of the range, darker "nebula" in one half
+  const { image } = starField({ width: 600, height: 400, background: [0.6], noise: 0.01, stars: 40, seed: 3 });
+  const plane = image.planes[0]!;
+  for (let i = 0; i < plane.length; i++) plane[i] = 0.55 + 0.3 * Math.min(1, Math.max(0, (plane[i]! - 0.55) / 0.45)) - ((i % 600) < 300 ? 0.03 : 0);
+  const out = await renderPreviews({ ...image, linear: false });
+  assert.equal(out.facts.stretched, false, 'levels are not a stretch');
+  const d = await decode(out.preview);
+  assert.ok(quantile(d, 0.001) < 0.1, `black point ${quantile(d, 0.001)}`);
+  assert.ok(quantile(d, 1) > 0.95, `white point ${quantile(d, 1)}`);
+  const t = await decode(out.thumbnail);
+  assert.ok(quantile(t, 0.01) < 0.2, `thumbnail black point ${quantile(t, 0.01)}`);
+  // a processed image that already reaches black keeps its tonality exactly
+  const { image: dark } = starField({ width: 300, height: 200, background: [0.05], noise: 0.01, seed: 4 });
+  const kept = await renderPreviews({ ...dark, linear: false });
+  assert.ok(Math.abs(channelMedian(await decode(kept.preview), 0) - 0.05) < 0.02);
+});

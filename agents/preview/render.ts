@@ -10,9 +10,10 @@ import sharp from 'sharp';
 import type { PixelImage } from '../formats/types.ts';
 import type { PreviewFacts } from '../sdk/facts.ts';
 import { AgentError } from '../sdk/index.ts';
-import { reduceForDisplay, type DebayerMethod } from './reduce.ts';
+import { binFactorFor, reduceForDisplay, type DebayerMethod, type DisplayPlanes } from './reduce.ts';
 import { cfaIndex } from './debayer.ts';
-import { finiteRange, mosaicStats, robustStats, type RobustStats } from './stats.ts';
+import { binPlane, binnedSize } from './bin.ts';
+import { finiteRange, mosaicStats, robustStats, select, subsample, type RobustStats } from './stats.ts';
 import { computeStf, IDENTITY_STF, looksNonLinear, mtf, resolveMode, type Stf, type StretchMode } from './stretch.ts';
 
 export type PreviewFormat = 'jpeg' | 'webp';
@@ -133,31 +134,23 @@ export async function renderPreviews(img: PixelImage, options: RenderOptions = {
   const quality = Math.min(100, Math.max(1, Math.round(options.quality ?? 85)));
 
   const display = reduceForDisplay(img, previewSize, options.debayer ?? 'auto');
-  const norm = normalizationFor(display.planes);
-
-  // source statistics (facts, and the "already stretched?" test): on a subsample of the stored
-  // planes, so the per-pixel noise is the sensor's and not the binned one
-  const sourceStats = (
-    display.debayer
-      ? mosaicStats(img.planes[0]!, img.width, img.height, cfaIndex(img.bayerPattern!))
-      : img.planes.slice(0, display.planes.length).map((p) => robustStats(p))
-  ).map((s) => normalizeStats(s, norm));
-  // the stretch itself is set from the display-sized data: it places the background and clips
-  // the shadows at the noise level of the pixels actually shown
-  const displayStats = display.planes.map((p) => normalizeStats(robustStats(p), norm));
-
-  const nonLinear = !(options.linear ?? img.linear) || looksNonLinear(sourceStats);
-  const mode = nonLinear ? null : resolveMode(options.stretch ?? 'auto', displayStats);
-  const stfs = mode ? computeStf(displayStats, mode) : display.planes.map(() => IDENTITY_STF);
-  const stretched = stfs.some((s) => s.m !== 0.5 || s.c0 !== 0 || s.c1 !== 1);
-
+  const { norm, sourceStats, nonLinear } = analyse(img, display, options.linear);
+  const requested = options.stretch ?? 'auto';
   const flip = img.rowOrder === 'bottom-up';
-  const pixels = toInterleaved16(display.planes, display.width, display.height, norm, stfs, flip);
   const channels = display.planes.length as 1 | 3;
-  const raw = { raw: { width: display.width, height: display.height, channels } };
-  // sharp reads a Uint16Array as 16-bit samples (a Buffer view would be read as 8-bit)
-  const resizeTo = (size: number) => {
-    const pipeline = sharp(pixels, raw).resize({
+
+  // Each rendition is stretched from the pixels it shows: binning lowers the noise, so a
+  // thumbnail stretched with the preview's clip point comes out dull and grey
+  const preview = transferFor(display.planes, norm, nonLinear, requested);
+  const thumbFactor = binFactorFor(Math.max(display.width, display.height), thumbnailSize);
+  const thumbSize = binnedSize(display.width, display.height, thumbFactor);
+  const thumbPlanes = display.planes.map((p) => binPlane(p, display.width, display.height, thumbFactor));
+  const thumb = transferFor(thumbPlanes, norm, nonLinear, requested);
+
+  const encode = (planes: readonly Float32Array[], w: number, h: number, stfs: readonly Stf[], size: number, q: number) => {
+    const pixels = toInterleaved16(planes, w, h, norm, stfs, flip);
+    // sharp reads a Uint16Array as 16-bit samples (a Buffer view would be read as 8-bit)
+    const pipeline = sharp(pixels, { raw: { width: w, height: h, channels } }).resize({
       width: size,
       height: size,
       fit: 'inside',
@@ -165,16 +158,17 @@ export async function renderPreviews(img: PixelImage, options: RenderOptions = {
       kernel: 'mitchell', // less ringing around stars than lanczos
     });
     // grey data as a one-channel file (smaller than sRGB with three equal channels)
-    return channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
+    const coloured = channels === 1 ? pipeline.toColourspace('b-w') : pipeline.toColourspace('srgb');
+    return encoder(coloured, format, q).toBuffer({ resolveWithObject: true });
   };
   const [previewOut, thumbOut] = await Promise.all([
-    encoder(resizeTo(previewSize), format, quality).toBuffer({ resolveWithObject: true }),
-    encoder(resizeTo(thumbnailSize), format, Math.min(quality, 80)).toBuffer({ resolveWithObject: true }),
+    encode(display.planes, display.width, display.height, preview.stfs, previewSize, quality),
+    encode(thumbPlanes, thumbSize.width, thumbSize.height, thumb.stfs, thumbnailSize, Math.min(quality, 80)),
   ]);
 
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   const facts: PreviewFacts = {
-    stretched,
+    stretched: preview.stretched,
     debayered: display.debayer !== null,
     previewWidth: previewOut.info.width,
     previewHeight: previewOut.info.height,
@@ -183,8 +177,8 @@ export async function renderPreviews(img: PixelImage, options: RenderOptions = {
     median: finiteOrNull(mean(sourceStats.map((s) => s.median))),
     mad: finiteOrNull(mean(sourceStats.map((s) => s.mad))),
     linear: !nonLinear,
-    stretchMode: mode,
-    stf: mode ? stfs.map((s) => ({ c0: round6(s.c0), m: round6(s.m) })) : null,
+    stretchMode: preview.mode,
+    stf: preview.mode ? preview.stfs.map((s) => ({ c0: round6(s.c0), m: round6(s.m) })) : null,
     debayerMethod: display.debayer,
     sourceWidth: img.width,
     sourceHeight: img.height,
@@ -196,6 +190,110 @@ export async function renderPreviews(img: PixelImage, options: RenderOptions = {
     contentType: format === 'webp' ? 'image/webp' : 'image/jpeg',
     facts,
   };
+}
+
+/**
+ * Normalization of the display planes, and whether the data are linear: from statistics of
+ * the stored planes (a subsample), so that the per-pixel noise is the sensor's and not the
+ * binned one.
+ */
+function analyse(img: PixelImage, display: DisplayPlanes, linear: boolean | undefined) {
+  const norm = normalizationFor(display.planes);
+  const sourceStats = (
+    display.debayer
+      ? mosaicStats(img.planes[0]!, img.width, img.height, cfaIndex(img.bayerPattern!))
+      : img.planes.slice(0, display.planes.length).map((p) => robustStats(p))
+  ).map((s) => normalizeStats(s, norm));
+  const nonLinear = !(linear ?? img.linear) || looksNonLinear(sourceStats);
+  return { norm, sourceStats, nonLinear };
+}
+
+export interface PyramidOptions extends Pick<RenderOptions, 'stretch' | 'debayer' | 'linear' | 'quality'> {
+  /** tile edge in pixels (default 512) */
+  tileSize?: number;
+  /** the long side of the full-resolution level is capped here (default 16384) */
+  maxSide?: number;
+}
+
+export interface RenderedPyramid {
+  /** a Deep Zoom (DZI) pyramid of JPEG tiles in an uncompressed ZIP: `<name>.dzi` and `<name>_files/<level>/<col>_<row>.jpeg` */
+  zip: Uint8Array;
+  width: number;
+  height: number;
+  tileSize: number;
+  overlap: number;
+}
+
+/**
+ * The full-resolution rendition of an image as a Deep Zoom pyramid, for the viewer's deep
+ * zoom: stretched like the preview (from the statistics of the full-resolution pixels), cut
+ * into tiles by libvips and packed in one ZIP so that the cache holds one file per image.
+ */
+export async function renderPyramid(img: PixelImage, options: PyramidOptions = {}): Promise<RenderedPyramid> {
+  const tileSize = Math.min(1024, Math.max(128, Math.floor(options.tileSize ?? 512)));
+  const maxSide = Math.max(256, Math.floor(options.maxSide ?? 16384));
+  const quality = Math.min(100, Math.max(1, Math.round(options.quality ?? 85)));
+  const display = reduceForDisplay(img, Math.min(maxSide, Math.max(img.width, img.height)), options.debayer ?? 'auto');
+  const { norm, nonLinear } = analyse(img, display, options.linear);
+  const { stfs } = transferFor(display.planes, norm, nonLinear, options.stretch ?? 'auto');
+  const channels = display.planes.length as 1 | 3;
+  const pixels = toInterleaved16(display.planes, display.width, display.height, norm, stfs, img.rowOrder === 'bottom-up');
+  const base = sharp(pixels, { raw: { width: display.width, height: display.height, channels } });
+  const zip = await (channels === 1 ? base.toColourspace('b-w') : base.toColourspace('srgb'))
+    .jpeg({ quality })
+    .tile({ size: tileSize, overlap: 1, layout: 'dz', container: 'zip' })
+    .toBuffer();
+  return { zip: new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength), width: display.width, height: display.height, tileSize, overlap: 1 };
+}
+
+/**
+ * The transfer functions for one rendition, from the statistics of the pixels it shows.
+ * Linear data get the STF; non-linear data keep their tonality unless they are washed out
+ * (see levelsFor).
+ */
+function transferFor(
+  planes: readonly Float32Array[],
+  norm: Normalization,
+  nonLinear: boolean,
+  requested: StretchMode,
+): { stfs: Stf[]; mode: 'linked' | 'unlinked' | null; stretched: boolean } {
+  if (nonLinear) {
+    const stfs = levelsFor(planes, norm);
+    return { stfs, mode: null, stretched: false };
+  }
+  const stats = planes.map((p) => normalizeStats(robustStats(p), norm));
+  const mode = resolveMode(requested, stats);
+  const stfs = computeStf(stats, mode);
+  return { stfs, mode, stretched: stfs.some((s) => s.m !== 0.5 || s.c0 !== 0 || s.c1 !== 1) };
+}
+
+/**
+ * Non-linear data look washed out when their darkest samples are lifted well above black
+ * and all of them fill only a narrow band of the range (the 0.01 %–99.99 % quantiles).
+ */
+export const LIFTED_BLACK = 0.08;
+export const NARROW_BAND = 0.5;
+
+/**
+ * Linear levels for washed-out non-linear data (a digitised plate, a flat-looking export):
+ * the band is spread over the range, one set for every channel so colours keep their balance.
+ * Anything else keeps its tonality (identity).
+ */
+export function levelsFor(planes: readonly Float32Array[], norm: Normalization): Stf[] {
+  const samples = planes.map((p) => subsample(p, 1 << 17));
+  const total = samples.reduce((n, s) => n + s.length, 0);
+  if (total === 0) return planes.map(() => ({ ...IDENTITY_STF }));
+  const pooled = new Float32Array(total);
+  let at = 0;
+  for (const s of samples) {
+    pooled.set(s, at);
+    at += s.length;
+  }
+  const scale = 1 / (norm.hi - norm.lo);
+  const lo = (select(pooled, Math.floor(total * 0.0001)) - norm.lo) * scale;
+  const hi = (select(pooled, Math.min(total - 1, Math.floor(total * 0.9999))) - norm.lo) * scale;
+  if (!(lo > LIFTED_BLACK) || !(hi - lo > 1e-6) || hi - lo >= NARROW_BAND) return planes.map(() => ({ ...IDENTITY_STF }));
+  return planes.map(() => ({ c0: Math.max(0, lo), c1: Math.min(1, hi), m: 0.5 }));
 }
 
 function finiteOrNull(x: number | null): number | null {

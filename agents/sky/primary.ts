@@ -1,10 +1,14 @@
 /**
- * The primary target of an image: the object named in its header when that
- * name resolves (and, with a solution, is actually in the field), otherwise the
- * most prominent object near the field centre.
+ * The primary target of an image, the one a person would name: the object
+ * named by the user or the header when that name resolves (and, with a
+ * solution, is actually in the field), otherwise the most prominent object of
+ * the field — apparent size relative to the field, brightness, centring,
+ * catalog familiarity (Messier > NGC/IC > others) and a common name — with
+ * containment (a famous larger object that holds the best one and fits the
+ * field wins), and on very wide fields the brightest named object.
  */
 import { catalogRank } from './designation.ts';
-import type { DsoEntry } from './dso.ts';
+import { angularSeparationDeg, type DsoEntry } from './dso.ts';
 import type { FieldHit } from './field.ts';
 
 export interface FieldGeometry {
@@ -33,16 +37,69 @@ export function prominence(entry: DsoEntry, distanceDeg: number, field: FieldGeo
   return (0.35 * size + 0.2 * mag + 0.3 * catalog + 0.15 * named) * (0.25 + 0.75 * centred);
 }
 
-/** The most prominent hit, or null when the field shows nothing from the catalog. */
+/** Above this short side (degrees) a field is "very wide": a person names its brightest named object (or the constellation). */
+export const WIDE_FIELD_DEG = 10;
+
+/**
+ * Score on a very wide field (constellation shots, Milky Way panoramas):
+ * named objects with a known brightness only, ranked by brightness, catalog
+ * familiarity, apparent size and nearness to the centre. Huge faint outlines
+ * (Barnard's Loop) have no magnitude and do not compete.
+ */
+function wideFieldScore(entry: DsoEntry, distanceDeg: number, field: FieldGeometry): number {
+  if (!entry.name || entry.magnitude === null) return -1;
+  const mag = Math.min(1, Math.max(0, (16 - entry.magnitude) / 14));
+  const catalog = CATALOG_WEIGHT[catalogRank(entry.id)] ?? 0.05;
+  const size = Math.min(1, Math.sqrt(((entry.majorArcmin ?? 0) / 60) / (0.25 * field.shortSideDeg)));
+  const centred = 1 - Math.min(1, distanceDeg / Math.max(field.radiusDeg, 1e-6));
+  return (0.35 * mag + 0.4 * catalog + 0.25 * size) * (0.7 + 0.3 * centred);
+}
+
+/** Famous enough to be the name of a field that shows a smaller object inside it: Messier, or a common name. */
+function famous(entry: DsoEntry): boolean {
+  return catalogRank(entry.id) === 0 || entry.name !== null;
+}
+
+/**
+ * The object a person would name for the field, or null when it shows
+ * nothing from the catalog: the most prominent hit (see `prominence`; on a
+ * very wide field the brightest named object), then containment — an object
+ * inside a larger, famous one (NGC 1432 inside M45) gives way to it when the
+ * larger one fits the field.
+ */
 export function primaryFromField(hits: FieldHit[], field: FieldGeometry): FieldHit | null {
   let best: FieldHit | null = null;
   let bestScore = -1;
+  const wide = field.shortSideDeg > WIDE_FIELD_DEG;
+  if (wide) {
+    for (const h of hits) {
+      const s = wideFieldScore(h.entry, h.distanceDeg, field);
+      if (s > bestScore) {
+        best = h;
+        bestScore = s;
+      }
+    }
+    if (best) return best;
+  }
   for (const h of hits) {
     const s = prominence(h.entry, h.distanceDeg, field);
     if (s > bestScore) {
       best = h;
       bestScore = s;
     }
+  }
+  // containment, repeated: NGC 1435 inside M45, …
+  for (let guard = 0; best && guard < 4; guard++) {
+    const inner: FieldHit = best;
+    const fitsDeg = 2 * field.radiusDeg;
+    const outer = hits.find((h) => {
+      const major = h.entry.majorArcmin ?? 0;
+      return h !== inner && famous(h.entry) && major > (inner.entry.majorArcmin ?? 0) && major / 60 <= fitsDeg &&
+        catalogRank(h.entry.id) <= catalogRank(inner.entry.id) &&
+        angularSeparationDeg(h.entry.ra, h.entry.dec, inner.entry.ra, inner.entry.dec) <= major / 120;
+    });
+    if (!outer) break;
+    best = outer;
   }
   return best;
 }

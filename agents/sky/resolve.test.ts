@@ -66,3 +66,14 @@ test('resolution is fast once the index is built', () => {
   const perCall = (performance.now() - t) / 2000;
   assert.ok(perCall < 0.5, `${perCall.toFixed(3)} ms per call`);
 });
+
+test('exact resolution for typed targets: whole names and designations only', () => {
+  assert.equal(resolveName('Pleiades', { exact: true })?.id, 'M45');
+  assert.equal(resolveName('ngc7000', { exact: true })?.id, 'NGC 7000');
+  assert.equal(resolveName('M42 and M43', { exact: true })?.id, 'M42');
+  assert.equal(resolveName('Orion wide field', { exact: true }), null);
+  assert.equal(resolveName('C/2023 A3 (Tsuchinshan–ATLAS)', { exact: true }), null);
+  assert.equal(resolveName('Jupiter', { exact: true }), null);
+  // header OBJECT text stays forgiving
+  assert.equal(resolveName('Orion wide field')?.id, 'M42');
+});

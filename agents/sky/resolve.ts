@@ -87,8 +87,14 @@ export function entryByDesignation(designation: string): DsoEntry | null {
   return getIndex().designation.get(designation) ?? null;
 }
 
-/** Looks a designation or a common name up; accepts free text such as an OBJECT header. Null when nothing matches. */
-export function resolveName(text: string | null | undefined): DsoEntry | null {
+/**
+ * Looks a designation or a common name up; accepts free text such as an
+ * OBJECT header. Null when nothing matches. With `exact` (a name a person
+ * typed as a target), the text must be a designation or a name as a whole, or
+ * hold a designation: no single known word inside a longer text ("Orion wide
+ * field" is not M42, "C/2023 A3 (Tsuchinshan–ATLAS)" is not the Atlas Nebula).
+ */
+export function resolveName(text: string | null | undefined, options: { exact?: boolean } = {}): DsoEntry | null {
   if (!text) return null;
   // OBJECT values are short; a long text is not a name (and must not cost much)
   const raw = text.slice(0, 200).replace(/_/g, ' ').trim();
@@ -108,7 +114,7 @@ export function resolveName(text: string | null | undefined): DsoEntry | null {
     const hit = idx.designation.get(d);
     if (hit) return hit;
   }
-  return scanNames(key, idx);
+  return options.exact ? null : scanNames(key, idx);
 }
 
 /** Longest run of words that is a known name, e.g. "light north america nebula ha" → NGC 7000. */

@@ -14,6 +14,8 @@ export interface Actor {
   role: Role;
   /** how the request was authenticated */
   via?: 'session' | 'token' | 'system';
+  /** the API token of the request (via 'token') */
+  tokenId?: string;
 }
 
 /** The actor of the CLI and start-up tasks. */

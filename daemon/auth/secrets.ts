@@ -31,6 +31,12 @@ export function newRecoveryCodes(count = 10): string[] {
   });
 }
 
+/** The one-time first-run set-up code: "k7qm-2xdp-9rtw" (about 59 bits), printed at start-up. */
+export function newSetupCode(): string {
+  const [a, b] = newRecoveryCodes(2);
+  return `${a}-${b!.slice(0, 4)}`;
+}
+
 export function normalizeRecoveryCode(code: string): string {
   return code.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
 }

@@ -59,13 +59,22 @@ export function totpAt(secret: string, timeMs: number): string {
   return hotp(secret, Math.floor(timeMs / 30_000));
 }
 
+/**
+ * The time step a code belongs to, accepting the current one and one step
+ * either side (clock drift), or null. Callers refuse a step at or before the
+ * last one used (replay; see db/users.ts useTotpStep).
+ */
+export function totpStep(secret: string, code: string, timeMs = Date.now()): number | null {
+  const c = code.replace(/\s/g, '');
+  if (!/^\d{6}$/.test(c)) return null;
+  const step = Math.floor(timeMs / 30_000);
+  for (const d of [0, -1, 1]) if (hotp(secret, step + d) === c) return step + d;
+  return null;
+}
+
 /** Accepts the current code and one step either side (clock drift). */
 export function verifyTotp(secret: string, code: string, timeMs = Date.now()): boolean {
-  const c = code.replace(/\s/g, '');
-  if (!/^\d{6}$/.test(c)) return false;
-  const step = Math.floor(timeMs / 30_000);
-  for (const d of [0, -1, 1]) if (hotp(secret, step + d) === c) return true;
-  return false;
+  return totpStep(secret, code, timeMs) !== null;
 }
 
 /** otpauth:// URI that authenticator apps read from the QR code. */

@@ -40,6 +40,12 @@ export async function deleteToken(db: DatabasePool, id: string): Promise<boolean
   return r.rowCount > 0;
 }
 
+/** Revokes every token of a user (password change or reset), except one; returns how many. */
+export async function deleteUserTokens(db: DatabasePool, userId: string, exceptId: string | null = null): Promise<number> {
+  const r = await db.query(sql.unsafe`delete from api_tokens where user_id = ${userId} and id is distinct from ${exceptId}`);
+  return r.rowCount;
+}
+
 export const TokenUserRow = z.object({ token_id: z.string(), last_used_at: z.string().nullable(), user_id: z.string(), username: z.string(), role: z.enum(['admin', 'member']) });
 
 /** The (enabled) user of a live token, by the token's hash. */

@@ -9,7 +9,7 @@ import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slon
 
 type Db = DatabasePool | DatabaseTransactionConnection;
 
-type PgType = 'text' | 'int4' | 'int8' | 'float8' | 'bool' | 'timestamptz' | 'uuid';
+type PgType = 'text' | 'text[]' | 'int4' | 'int8' | 'float8' | 'bool' | 'timestamptz' | 'uuid';
 interface Column {
   readonly name: string;
   readonly type: PgType;
@@ -52,9 +52,11 @@ export const STITCHED_COLUMNS = [
   { name: 'integration_s', type: 'float8' },
   { name: 'agents_failed', type: 'int4', notNull: true },
   { name: 'agents_pending', type: 'int4', notNull: true },
+  /** header keywords the file agent does not map (the admin page's unknown-keywords report) */
+  { name: 'unknown_keywords', type: 'text[]', notNull: true },
 ] as const satisfies readonly Column[];
 
-type TsOf<T extends PgType> = T extends 'bool' ? boolean : T extends 'int4' | 'int8' | 'float8' ? number : string;
+type TsOf<T extends PgType> = T extends 'bool' ? boolean : T extends 'int4' | 'int8' | 'float8' ? number : T extends 'text[]' ? string[] : string;
 type Stitched = (typeof STITCHED_COLUMNS)[number];
 
 /** The typed, searchable columns of `images` that stitching computes. */
@@ -94,12 +96,15 @@ function valueOf(c: Column) {
   if (c.name === 'search_text') return sql.fragment`to_tsvector('simple', ${t})`;
   if (c.name === 'record') return sql.fragment`${t}::jsonb`;
   if (c.name === 'created_at') return sql.fragment`coalesce(${t}, now())`;
+  // unnest cannot take arrays of arrays: a text[] column travels as JSON text
+  if (c.type === 'text[]') return sql.fragment`array(select jsonb_array_elements_text(coalesce(${t}::jsonb, '[]'::jsonb)))`;
   return t;
 }
 
 function values(r: ImageRow): unknown[] {
   const cols = r.columns as Record<string, unknown>;
-  return [r.id, ...STITCHED_COLUMNS.map((c) => cols[c.name] ?? null), r.cameraId, r.telescopeId, r.searchText, JSON.stringify(r.record), r.stitchHash, r.stitcherVersion, r.createdAt ?? null];
+  const value = (c: Column) => (c.type === 'text[]' ? JSON.stringify(cols[c.name] ?? []) : (cols[c.name] ?? null));
+  return [r.id, ...STITCHED_COLUMNS.map(value), r.cameraId, r.telescopeId, r.searchText, JSON.stringify(r.record), r.stitchHash, r.stitcherVersion, r.createdAt ?? null];
 }
 
 /**
@@ -113,7 +118,7 @@ export async function writeImageRows(db: Db, rows: readonly ImageRow[], o: { ups
   await db.query(sql.unsafe`
     insert into images (${sql.join(names, sql.fragment`, `)}, stitched_at)
     select ${sql.join(ROW_COLUMNS.map(valueOf), sql.fragment`, `)}, now()
-      from ${sql.unnest(rows.map(values) as never, ROW_COLUMNS.map((c) => c.type))} as t(${sql.join(names, sql.fragment`, `)})
+      from ${sql.unnest(rows.map(values) as never, ROW_COLUMNS.map((c) => (c.type === 'text[]' ? 'text' : c.type)))} as t(${sql.join(names, sql.fragment`, `)})
     ${o.upsert ? sql.fragment`on conflict (id) do update set ${sql.join(updates, sql.fragment`, `)}, stitched_at = now()` : sql.fragment``}`);
 }
 

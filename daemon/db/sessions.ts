@@ -48,8 +48,9 @@ export async function deleteSession(db: DatabasePool, idHash: string): Promise<v
 }
 
 /** Ends every session of a user (password change, disabled account), except one. */
-export async function deleteUserSessions(db: DatabasePool, userId: string, exceptHash: string | null = null): Promise<void> {
-  await db.query(sql.unsafe`delete from sessions where user_id = ${userId} and id_hash is distinct from ${exceptHash}`);
+export async function deleteUserSessions(db: DatabasePool, userId: string, exceptHash: string | null = null): Promise<number> {
+  const r = await db.query(sql.unsafe`delete from sessions where user_id = ${userId} and id_hash is distinct from ${exceptHash}`);
+  return r.rowCount;
 }
 
 export async function deleteExpiredSessions(db: DatabasePool): Promise<number> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { writeImageLinks, writeImageRows, type ImageColumns } from './imageColumns.ts';
 
 export type { ImageColumns };
+import { softwareName } from './softwareName.ts';
 
 type Db = DatabasePool | DatabaseTransactionConnection;
 
@@ -53,21 +54,23 @@ export async function resolveEquipment(db: Db, type: string, value: string): Pro
     select e.id, e.type, e.name from equipment_aliases a join equipment e on e.id = a.equipment_id
      where a.type = ${type} and a.alias_key = ${key}`);
   if (found) return found;
+  // software: one item per product, its versions as aliases ("N.I.N.A. 3.1" → "N.I.N.A.")
+  const name = type === 'software' ? softwareName(value) : value;
   // an entry of the same name may exist without this alias (created by a user)
   const Ref = z.object({ id: z.string(), type: z.string(), name: z.string() });
   let created = await db.maybeOne(sql.type(Ref)`
     with ins as (
-      insert into equipment (type, name, auto) values (${type}, ${value}, true)
+      insert into equipment (type, name, auto) values (${type}, ${name}, true)
       on conflict (type, lower(name)) do nothing
       returning id, type, name
     )
     select id, type, name from ins
     union all
-    select id, type, name from equipment where type = ${type} and lower(name) = lower(${value})
+    select id, type, name from equipment where type = ${type} and lower(name) = lower(${name})
     limit 1`);
   // another stitch inserted it concurrently: its row was not in this statement's
   // snapshot, but a new statement sees it once that transaction has committed
-  created ??= await db.one(sql.type(Ref)`select id, type, name from equipment where type = ${type} and lower(name) = lower(${value})`);
+  created ??= await db.one(sql.type(Ref)`select id, type, name from equipment where type = ${type} and lower(name) = lower(${name})`);
   await db.query(sql.unsafe`
     insert into equipment_aliases (type, alias_key, alias, equipment_id) values (${type}, ${key}, ${value}, ${created.id})
     on conflict do nothing`);

@@ -82,6 +82,17 @@ export async function consumeRecoveryCode(db: Db, id: string, codeHash: string):
   return r.rowCount > 0;
 }
 
+/**
+ * Marks a TOTP time step as used; false when that step or a later one was
+ * used already (a replayed code). One statement: two requests with the same
+ * code cannot both pass.
+ */
+export async function useTotpStep(db: Db, id: string, step: number): Promise<boolean> {
+  const r = await db.query(sql.unsafe`
+    update users set totp_last_step = ${step} where id = ${id} and (totp_last_step is null or totp_last_step < ${step})`);
+  return r.rowCount > 0;
+}
+
 export async function touchLogin(db: Db, id: string): Promise<void> {
   await db.query(sql.unsafe`update users set last_login_at = now() where id = ${id}`);
 }

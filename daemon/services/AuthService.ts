@@ -6,12 +6,12 @@
 import type { DatabasePool } from 'slonik';
 import { burnPasswordCheck, verifyPassword } from '../auth/passwords.ts';
 import { newApiToken, normalizeRecoveryCode, randomSecret, sha256Hex } from '../auth/secrets.ts';
-import { verifyTotp } from '../auth/totp.ts';
+import { totpStep } from '../auth/totp.ts';
 import { isAdmin, requireActor, type Actor } from '../auth/permissions.ts';
-import { consumeRecoveryCode, findUserById, findUserByName, touchLogin, type UserRow } from '../db/users.ts';
-import { completeMfa, deleteSession, findSession, insertSession, touchSession } from '../db/sessions.ts';
+import { consumeRecoveryCode, findUserById, findUserByName, touchLogin, useTotpStep, type UserRow } from '../db/users.ts';
+import { completeMfa, deleteExpiredSessions, deleteSession, findSession, insertSession, touchSession } from '../db/sessions.ts';
 import { deleteToken, findToken, findTokenUser, insertToken, listTokens, touchToken, type TokenRow } from '../db/apiTokens.ts';
-import { clearFailures, lockedFor, recordFailure } from '../db/loginAttempts.ts';
+import { deleteStaleAttempts, recordFailure, releaseAttempt, reserveAttempt, type RateLimit } from '../db/loginAttempts.ts';
 import { DomainError, ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError } from '../errors.ts';
 
 export class TooManyAttemptsError extends DomainError {
@@ -56,6 +56,47 @@ export interface AuthLimits {
   perIp: number;
   windowSeconds: number;
   lockSeconds: number;
+  /**
+   * failed logins of one account from any address before it is slowed down:
+   * a short lock that doubles with each lock-out in a row, up to
+   * accountMaxLockSeconds, so that an attacker cannot lock the owner out for long
+   */
+  perAccount: number;
+  accountLockSeconds: number;
+  accountMaxLockSeconds: number;
+}
+
+export const DEFAULT_AUTH_LIMITS: AuthLimits = { perUser: 5, perIp: 30, windowSeconds: 900, lockSeconds: 900, perAccount: 10, accountLockSeconds: 30, accountMaxLockSeconds: 300 };
+
+/** The rate-limit keys of an attempt to prove who one is (login, second factor, re-authentication). */
+export function loginLimits(limits: AuthLimits, username: string, ip: string | null): RateLimit[] {
+  const addr = ip ?? 'unknown';
+  const user = username.toLowerCase().slice(0, 200);
+  const { windowSeconds, lockSeconds } = limits;
+  return [
+    { key: `u:${addr}|${user}`, max: limits.perUser, windowSeconds, lockSeconds },
+    { key: `ip:${addr}`, max: limits.perIp, windowSeconds, lockSeconds },
+    { key: `a:${user}`, max: limits.perAccount, windowSeconds, lockSeconds: limits.accountLockSeconds, maxLockSeconds: limits.accountMaxLockSeconds },
+  ];
+}
+
+/**
+ * Runs one secret check (password, code) under the login rate limits: the
+ * attempt is reserved before the check (a burst gets no more checks than the
+ * limit), a failure counts, a success gives the reservation back and clears
+ * the user's own keys.
+ */
+export async function limitedCheck(db: DatabasePool, limits: RateLimit[], check: () => Promise<boolean>): Promise<boolean> {
+  const wait = await reserveAttempt(db, limits);
+  if (wait > 0) throw new TooManyAttemptsError(wait);
+  let ok = false;
+  try {
+    ok = await check();
+  } finally {
+    if (ok) await releaseAttempt(db, limits.map((l) => l.key), limits.filter((l) => !l.key.startsWith('ip:')).map((l) => l.key));
+    else await recordFailure(db, limits);
+  }
+  return ok;
 }
 
 export class AuthService {
@@ -63,15 +104,21 @@ export class AuthService {
   private readonly limits: AuthLimits;
 
   constructor(private readonly deps: { db: DatabasePool; limits?: Partial<AuthLimits> }) {
-    this.limits = { perUser: 5, perIp: 30, windowSeconds: 900, lockSeconds: 900, ...deps.limits };
+    this.limits = { ...DEFAULT_AUTH_LIMITS, ...deps.limits };
   }
 
-  private rateKeys(username: string, ip: string | null): { key: string; max: number }[] {
-    const addr = ip ?? 'unknown';
-    return [
-      { key: `u:${addr}|${username.toLowerCase()}`, max: this.limits.perUser },
-      { key: `ip:${addr}`, max: this.limits.perIp },
-    ];
+  private lastSweep = 0;
+
+  /** At most hourly, on a login: expired sessions and stale rate-limit keys go. */
+  private sweep(): void {
+    if (Date.now() - this.lastSweep < 3_600_000) return;
+    this.lastSweep = Date.now();
+    void Promise.all([deleteExpiredSessions(this.deps.db), deleteStaleAttempts(this.deps.db)]).catch(() => (this.lastSweep = 0));
+  }
+
+  /** Runs a secret check for `username` from `ip` under the login rate limits (429 when over). */
+  limited(username: string, ip: string | null, check: () => Promise<boolean>): Promise<boolean> {
+    return limitedCheck(this.deps.db, loginLimits(this.limits, username, ip), check);
   }
 
   /**
@@ -81,31 +128,31 @@ export class AuthService {
   async checkPassword(input: LoginInput): Promise<{ user: UserRow; needsCode: boolean }> {
     const { db } = this.deps;
     if (!input.username || !input.password) throw new InvalidInputError('give a user name and a password');
-    const keys = this.rateKeys(input.username, input.ip);
-    const wait = await lockedFor(db, keys.map((k) => k.key));
-    if (wait > 0) throw new TooManyAttemptsError(wait);
-    const user = await findUserByName(db, input.username);
-    const ok = user && !user.disabled ? await verifyPassword(user.password_hash, input.password) : (await burnPasswordCheck(input.password), false);
-    if (!ok || !user) {
-      await recordFailure(db, keys, this.limits.windowSeconds, this.limits.lockSeconds);
-      throw new UnauthorizedError('wrong user name or password');
-    }
-    if (user.totp_enabled && input.code !== undefined && input.code !== '') {
-      if (!(await this.checkCode(user, input.code))) {
-        await recordFailure(db, keys, this.limits.windowSeconds, this.limits.lockSeconds);
-        throw new UnauthorizedError('wrong code');
+    this.sweep();
+    let user: UserRow | null = null;
+    let wrong = 'wrong user name or password';
+    const ok = await limitedCheck(db, loginLimits(this.limits, input.username, input.ip), async () => {
+      user = await findUserByName(db, input.username);
+      const passed = user && !user.disabled ? await verifyPassword(user.password_hash, input.password) : (await burnPasswordCheck(input.password), false);
+      if (!passed || !user) return false;
+      if (user.totp_enabled && input.code !== undefined && input.code !== '' && !(await this.checkCode(user, input.code))) {
+        wrong = 'wrong code';
+        return false;
       }
-      await clearFailures(db, keys.map((k) => k.key));
-      return { user, needsCode: false };
-    }
-    if (!user.totp_enabled) await clearFailures(db, keys.map((k) => k.key));
-    return { user, needsCode: user.totp_enabled };
+      return true;
+    });
+    if (!ok || !user) throw new UnauthorizedError(wrong);
+    const u: UserRow = user;
+    return { user: u, needsCode: u.totp_enabled && (input.code === undefined || input.code === '') };
   }
 
-  /** A TOTP code or an unused recovery code (which is then used up). */
+  /** A TOTP code (of a time step not used before) or an unused recovery code (which is then used up). */
   private async checkCode(user: UserRow, code: string): Promise<boolean> {
     if (!user.totp_secret) return false;
-    if (/^\s*\d{6}\s*$/.test(code)) return verifyTotp(user.totp_secret, code);
+    if (/^\s*\d{6}\s*$/.test(code)) {
+      const step = totpStep(user.totp_secret, code);
+      return step !== null && (await useTotpStep(this.deps.db, user.id, step));
+    }
     return consumeRecoveryCode(this.deps.db, user.id, sha256Hex(normalizeRecoveryCode(code)));
   }
 
@@ -125,14 +172,7 @@ export class AuthService {
     const { db } = this.deps;
     const user = await findUserById(db, session.actor.id);
     if (!user || user.disabled) throw new UnauthorizedError('log in again');
-    const keys = this.rateKeys(user.username, ip);
-    const wait = await lockedFor(db, keys.map((k) => k.key));
-    if (wait > 0) throw new TooManyAttemptsError(wait);
-    if (!(await this.checkCode(user, code))) {
-      await recordFailure(db, keys, this.limits.windowSeconds, this.limits.lockSeconds);
-      throw new UnauthorizedError('wrong code');
-    }
-    await clearFailures(db, keys.map((k) => k.key));
+    if (!(await limitedCheck(db, loginLimits(this.limits, user.username, ip), () => this.checkCode(user, code)))) throw new UnauthorizedError('wrong code');
     await completeMfa(db, session.idHash);
     await touchSession(db, session.idHash, this.sessionTtlSeconds);
     await touchLogin(db, user.id);
@@ -158,7 +198,7 @@ export class AuthService {
     const row = await findTokenUser(this.deps.db, sha256Hex(token));
     if (!row) return null;
     if (!row.last_used_at || Date.now() - Date.parse(row.last_used_at) > 60_000) await touchToken(this.deps.db, row.token_id);
-    return toActor({ id: row.user_id, username: row.username, role: row.role }, 'token');
+    return { ...toActor({ id: row.user_id, username: row.username, role: row.role }, 'token'), tokenId: row.token_id };
   }
 
   /** `POST /api/v1/auth/login`: a token (valid 30 days) for the user. */

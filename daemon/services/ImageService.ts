@@ -3,7 +3,6 @@
  * edit, re-run agents. Validation and permissions live here, not in handlers.
  */
 import type { Readable } from 'node:stream';
-import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
 import { FRAME_TYPES } from '../../agents/sdk/index.ts';
 import { resolveName } from '../../agents/sky/resolve.ts';
@@ -17,14 +16,22 @@ import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMedi
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
 import { agentResult } from '../db/admin.ts';
 import { equipmentChoices, filterNames } from '../db/facets.ts';
+import { calibrationFramesOf, lightsCalibratedBy } from '../db/calibrationLinks.ts';
 import { requireActor, type Actor } from '../auth/permissions.ts';
 import type { StorageBackend } from '../storage/StorageBackend.ts';
-import { safeFileName } from '../storage/keys.ts';
+import { UploadBatch, normalizeUploadName } from '../catalog/providers/uploadBatch.ts';
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
-import { zodProblem } from './validation.ts';
+import { checkDate, zodProblem } from './validation.ts';
 import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
 import { searchKey } from '../db/searchKey.ts';
 import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
+
+/** An upload in progress (ImageService.beginUpload). */
+export interface ImageUpload {
+  add(fileName: string, body: Readable): Promise<void>;
+  commit(): Promise<{ id: string; path: string; name: string }[]>;
+  abort(): Promise<void>;
+}
 
 export interface ImagePage {
   items: PublicRecord[];
@@ -42,6 +49,7 @@ export interface ImageFacets {
 export class ImageService {
   private constellationByName: Map<string, string> | null = null;
   private facetCache: { at: number; value: Promise<ImageFacets> } | null = null;
+  private swept: Promise<void> | null = null;
 
   constructor(
     private readonly deps: {
@@ -156,32 +164,57 @@ export class ImageService {
   }
 
   /**
-   * Stores one uploaded file (streamed, never buffered whole) and records it.
-   * Files land under uploads/YYYY/MM/DD/ with a unique prefix.
+   * An upload of one or more files, all or nothing: `add` streams each file to
+   * a staging area (never buffered whole), `commit` moves them all to
+   * uploads/YYYY/MM/DD/ and records them, `abort` removes them all.
    */
-  async storeUpload(fileName: string, body: Readable): Promise<{ id: string; path: string }> {
-    if (!isImageFile(fileName)) {
-      body.resume();
-      throw new UnsupportedMediaTypeError(`"${fileName}" is not an image file Sidereal reads (FITS, XISF, TIFF, camera RAW, JPEG, PNG, WebP)`);
-    }
-    const now = new Date();
-    const key = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}/${randomUUID().slice(0, 8)}-${safeFileName(fileName)}`;
+  beginUpload(): ImageUpload {
     const { storage, name } = this.deps.uploads;
-    let truncated = false;
-    body.once('limit', () => (truncated = true));
-    const entry = await storage.write(key, body);
-    if (truncated || (body as { truncated?: boolean }).truncated) {
-      await storage.delete(key);
-      throw new PayloadTooLargeError(`"${fileName}" is larger than the upload limit of ${Math.round(this.deps.uploadMaxBytes / 1048576)} MB`);
+    this.swept ??= UploadBatch.sweep(storage); // once per process: staging left by a crash
+    const batch = new UploadBatch(storage);
+    const files: { name: string }[] = [];
+    return {
+      add: async (fileName, body) => {
+        const stored = normalizeUploadName(fileName);
+        if (!isImageFile(stored)) {
+          body.resume();
+          throw new UnsupportedMediaTypeError(`"${fileName}" is not an image file Sidereal reads (FITS, XISF, TIFF, camera RAW, JPEG, PNG, WebP)`);
+        }
+        let truncated = false;
+        body.once('limit', () => (truncated = true));
+        const entry = await batch.stage(fileName, body);
+        if (truncated || (body as { truncated?: boolean }).truncated) throw new PayloadTooLargeError(`"${fileName}" is larger than the upload limit of ${Math.round(this.deps.uploadMaxBytes / 1048576)} MB`);
+        if (entry.size === 0) throw new InvalidInputError(`"${fileName}" is empty`);
+        files.push({ name: fileName });
+      },
+      commit: async () => {
+        const entries = await batch.commit();
+        try {
+          const rows = await upsertFiles(this.deps.db, name, storage.uri, entries.map((e) => ({ key: e.key, size: e.size, modifiedAt: e.modifiedAt, fingerprint: e.fingerprint })));
+          if (rows.length !== entries.length) throw new Error('upload was not recorded');
+          this.deps.onDue?.();
+          const byKey = new Map(rows.map((r) => [r.key, r.id]));
+          return entries.map((e, i) => ({ id: byKey.get(e.key) ?? rows[i]!.id, path: e.key, name: files[i]?.name ?? e.key }));
+        } catch (err) {
+          await batch.abort();
+          throw err;
+        }
+      },
+      abort: () => batch.abort(),
+    };
+  }
+
+  /** Stores one uploaded file (an upload of one). */
+  async storeUpload(fileName: string, body: Readable): Promise<{ id: string; path: string }> {
+    const upload = this.beginUpload();
+    try {
+      await upload.add(fileName, body);
+      const [r] = await upload.commit();
+      return { id: r!.id, path: r!.path };
+    } catch (err) {
+      await upload.abort();
+      throw err;
     }
-    if (entry.size === 0) {
-      await storage.delete(key);
-      throw new InvalidInputError(`"${fileName}" is empty`);
-    }
-    const [row] = await upsertFiles(this.deps.db, name, storage.uri, [{ key: entry.key, size: entry.size, modifiedAt: entry.modifiedAt, fingerprint: entry.fingerprint }]);
-    if (!row) throw new Error('upload was not recorded');
-    this.deps.onDue?.();
-    return { id: row.id, path: entry.key };
   }
 
   /**
@@ -192,12 +225,14 @@ export class ImageService {
     const a = requireActor(actor);
     await this.get(id);
     if (typeof patch.target === 'string' && patch.target.trim()) {
-      const hit = resolveName(patch.target);
-      const ids = hit ? [hit.id] : await findObjectIds(this.deps.db, [searchKey(patch.target)]);
-      if (!ids.length) throw new InvalidInputError(`target: "${patch.target}" is not in the object catalog`);
-      patch = { ...patch, target: ids[0] };
+      // a catalog name becomes its canonical id; anything else (a comet, a planet, "Orion wide field") is kept as written
+      const text = patch.target.trim().replace(/\s+/g, ' ');
+      if (text.length > 100) throw new InvalidInputError('target: at most 100 characters');
+      const hit = resolveName(text, { exact: true });
+      const ids = hit ? [hit.id] : await findObjectIds(this.deps.db, [searchKey(text)]);
+      patch = { ...patch, target: ids[0] ?? text };
     }
-    if (typeof patch.captured === 'string' && patch.captured && Number.isNaN(Date.parse(patch.captured))) throw new InvalidInputError('captured: not a date');
+    checkDate('captured', patch.captured);
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' && !v.trim() ? null : v]));
     const edits = await saveUserEdits(this.deps.db, id, clean, a.username);
     await markDue(this.deps.db, [id], 'edit');
@@ -231,5 +266,12 @@ export class ImageService {
       this.facetCache = { at: Date.now(), value };
     }
     return this.facetCache.value;
+  }
+
+  /** Calibration links for the image page: the frames that calibrate a light, the lights a calibration frame calibrates. */
+  async calibration(id: string, limit = 24) {
+    await this.get(id);
+    const [frames, lights] = await Promise.all([calibrationFramesOf(this.deps.db, id), lightsCalibratedBy(this.deps.db, id, limit)]);
+    return { frames: [...frames], lights: { ...lights, items: lights.items.map(publicRecord) } };
   }
 }

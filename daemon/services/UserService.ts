@@ -6,10 +6,12 @@ import type { DatabasePool } from 'slonik';
 import QRCode from 'qrcode';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { newRecoveryCodes, normalizeRecoveryCode, sha256Hex } from '../auth/secrets.ts';
-import { newTotpSecret, totpUri, verifyTotp } from '../auth/totp.ts';
+import { newTotpSecret, totpStep, totpUri } from '../auth/totp.ts';
 import { requireActor, requireAdmin, ROLES, type Actor, type Role } from '../auth/permissions.ts';
-import { countUsers, deleteUser, findUserById, insertFirstUser, insertUser, listUsers, updateUser, type UserRow } from '../db/users.ts';
+import { countUsers, deleteUser, findUserById, insertFirstUser, insertUser, listUsers, updateUser, useTotpStep, type UserRow } from '../db/users.ts';
 import { deleteUserSessions } from '../db/sessions.ts';
+import { deleteUserTokens } from '../db/apiTokens.ts';
+import { DEFAULT_AUTH_LIMITS, limitedCheck, loginLimits, type AuthLimits } from './AuthService.ts';
 import { ConflictError, InvalidInputError, NotFoundError, UnauthorizedError } from '../errors.ts';
 
 export interface UserInfo {
@@ -47,8 +49,23 @@ function checkRole(role: string): Role {
   return role as Role;
 }
 
+/** What a password change ended: the other sessions and the API tokens (login tokens included). */
+export interface PasswordChanged {
+  sessionsEnded: number;
+  tokensRevoked: number;
+}
+
 export class UserService {
-  constructor(private readonly deps: { db: DatabasePool }) {}
+  private readonly limits: AuthLimits;
+
+  constructor(private readonly deps: { db: DatabasePool; limits?: Partial<AuthLimits> }) {
+    this.limits = { ...DEFAULT_AUTH_LIMITS, ...deps.limits };
+  }
+
+  /** Re-authentication (password, code) of a logged-in user: the same rate limits as a login. */
+  private reauth(user: UserRow, ip: string | null, check: () => Promise<boolean>): Promise<boolean> {
+    return limitedCheck(this.deps.db, loginLimits(this.limits, user.username, ip), check);
+  }
 
   private async getRow(id: string): Promise<UserRow> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('no such user');
@@ -63,6 +80,27 @@ export class UserService {
     checkPasswordPolicy(password);
     const row = await insertFirstUser(this.deps.db, { username: checkUsername(username), passwordHash: await hashPassword(password) });
     return row ? userInfo(row) : null;
+  }
+
+  private usersExist = false;
+
+  /** Whether no user exists yet, so that the first-run page is offered (once false, it stays false). */
+  async needsSetup(): Promise<boolean> {
+    if (!this.usersExist) this.usersExist = (await countUsers(this.deps.db)) > 0;
+    return !this.usersExist;
+  }
+
+  /**
+   * First run: creates the administrator while no user exists. Of two
+   * concurrent submissions one wins; the other gets a 409.
+   */
+  async createFirstAdmin(input: { username: string; password: string }): Promise<UserInfo> {
+    const username = checkUsername(input.username);
+    checkPasswordPolicy(input.password);
+    const row = await insertFirstUser(this.deps.db, { username, passwordHash: await hashPassword(input.password) });
+    this.usersExist = true;
+    if (!row) throw new ConflictError('the administrator exists already: log in');
+    return userInfo(row);
   }
 
   async count(): Promise<number> {
@@ -105,6 +143,8 @@ export class UserService {
     const row = await updateUser(this.deps.db, id, { role, disabled: patch.disabled, passwordHash: patch.password === undefined ? undefined : await hashPassword(patch.password) });
     if (!row) throw new NotFoundError('no such user');
     if (patch.disabled || patch.password !== undefined) await deleteUserSessions(this.deps.db, id);
+    // a password reset also revokes the user's API tokens (30-day login tokens included)
+    if (patch.password !== undefined) await deleteUserTokens(this.deps.db, id);
     return userInfo(row);
   }
 
@@ -115,14 +155,20 @@ export class UserService {
     await deleteUser(this.deps.db, id);
   }
 
-  /** One's own password; other sessions of the user end. */
-  async changePassword(actor: Actor | null, input: { current: string; password: string }, keepSessionHash: string | null = null): Promise<void> {
+  /**
+   * One's own password. Every other session of the user ends and every API
+   * token is revoked (30-day login tokens included), except the session or
+   * token making the change.
+   */
+  async changePassword(actor: Actor | null, input: { current: string; password: string }, keepSessionHash: string | null = null, ip: string | null = null): Promise<PasswordChanged> {
     const a = requireActor(actor);
     const user = await this.getRow(a.id);
-    if (!(await verifyPassword(user.password_hash, input.current))) throw new InvalidInputError('the current password is wrong');
     checkPasswordPolicy(input.password);
+    if (!(await this.reauth(user, ip, () => verifyPassword(user.password_hash, input.current)))) throw new InvalidInputError('the current password is wrong');
     await updateUser(this.deps.db, a.id, { passwordHash: await hashPassword(input.password) });
-    await deleteUserSessions(this.deps.db, a.id, keepSessionHash);
+    const sessionsEnded = await deleteUserSessions(this.deps.db, a.id, keepSessionHash);
+    const tokensRevoked = await deleteUserTokens(this.deps.db, a.id, a.via === 'token' ? (a.tokenId ?? null) : null);
+    return { sessionsEnded, tokensRevoked };
   }
 
   /** Starts TOTP enrolment: a new secret (not active until confirmed with a code) and its QR code. */
@@ -138,22 +184,27 @@ export class UserService {
   }
 
   /** Confirms enrolment with a code from the app; returns recovery codes (shown once). */
-  async confirmTotp(actor: Actor | null, code: string): Promise<{ recoveryCodes: string[] }> {
+  async confirmTotp(actor: Actor | null, code: string, ip: string | null = null): Promise<{ recoveryCodes: string[] }> {
     const a = requireActor(actor);
     const user = await this.getRow(a.id);
     if (user.totp_enabled) throw new ConflictError('the second factor is already on');
-    if (!user.totp_secret) throw new InvalidInputError('start the enrolment first');
-    if (!verifyTotp(user.totp_secret, code)) throw new InvalidInputError('the code does not match: check the time on your phone and try the next code');
+    const secret = user.totp_secret;
+    if (!secret) throw new InvalidInputError('start the enrolment first');
+    const matches = async () => {
+      const step = totpStep(secret, code);
+      return step !== null && (await useTotpStep(this.deps.db, a.id, step));
+    };
+    if (!(await this.reauth(user, ip, matches))) throw new InvalidInputError('the code does not match: check the time on your phone and try the next code');
     const codes = newRecoveryCodes();
     await updateUser(this.deps.db, a.id, { totpEnabled: true, recoveryCodes: codes.map((c) => sha256Hex(normalizeRecoveryCode(c))) });
     return { recoveryCodes: codes };
   }
 
   /** Turns the second factor off (needs the password). Admins can reset it for others with `resetTotp`. */
-  async disableTotp(actor: Actor | null, password: string): Promise<void> {
+  async disableTotp(actor: Actor | null, password: string, ip: string | null = null): Promise<void> {
     const a = requireActor(actor);
     const user = await this.getRow(a.id);
-    if (!(await verifyPassword(user.password_hash, password))) throw new UnauthorizedError('the password is wrong');
+    if (!(await this.reauth(user, ip, () => verifyPassword(user.password_hash, password)))) throw new UnauthorizedError('the password is wrong');
     await updateUser(this.deps.db, a.id, { totpEnabled: false, totpSecret: null, recoveryCodes: [] });
   }
 

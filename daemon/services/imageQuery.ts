@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { FRAME_TYPES } from '../../agents/sdk/index.ts';
 import { SORTS, type SortKey } from '../db/images.ts';
+import { DATE_MIN, dateProblem } from './validation.ts';
 
 /** The gallery's sort orders (the SQL of each is in db/images.ts). */
 export const SORT_KEYS = Object.keys(SORTS) as [SortKey, ...SortKey[]];
@@ -34,7 +35,10 @@ const optionalText = (description: string, max = 200) =>
     .describe(description);
 
 const isoDate = (description: string) =>
-  optionalText(description, 40).refine((v) => v === undefined || !Number.isNaN(Date.parse(v)), { message: 'must be an ISO date (YYYY-MM-DD)' });
+  optionalText(`${description}, ${DATE_MIN} to one year from now`, 40).superRefine((v, ctx) => {
+    const problem = v === undefined ? null : dateProblem(v);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
 
 export const ImageQuery = z
   .object({

@@ -15,6 +15,9 @@ import { SkyMapService } from './SkyMapService.ts';
 import { StatusService, type StatusSources } from './StatusService.ts';
 import { TargetService } from './TargetService.ts';
 import { UserService } from './UserService.ts';
+import { HeaderKeywordService } from './HeaderKeywordService.ts';
+import { ZoomService } from './zoom/ZoomService.ts';
+import type { Logger } from '../log.ts';
 
 export interface Services {
   images: ImageService;
@@ -26,6 +29,8 @@ export interface Services {
   objects: ObjectService;
   targets: TargetService;
   skymap: SkyMapService;
+  keywords: HeaderKeywordService;
+  zoom: ZoomService;
 }
 
 export interface ServiceDeps {
@@ -34,6 +39,11 @@ export interface ServiceDeps {
   uploads: { name: string; storage: StorageBackend };
   derived: StorageBackend;
   uploadMaxBytes: number;
+  /** provider name → its storage (the zoom viewer reads originals) */
+  storages: ReadonlyMap<string, StorageBackend>;
+  /** a folder of this host for the zoom viewer's temporary files */
+  zoomTmpDir: string;
+  log: Logger;
   /** called after images became due (wakes the processing loops of this host) */
   onDue: () => void;
   /** what /status reads besides the database */
@@ -54,10 +64,12 @@ export function createServices(d: ServiceDeps): Services {
     objects,
     targets: new TargetService({ db, images, objects }),
     skymap: new SkyMapService({ db }),
+    keywords: new HeaderKeywordService({ db }),
+    zoom: new ZoomService({ db, derived: d.derived, storages: d.storages, tmpDir: d.zoomTmpDir, log: d.log.child({ component: 'zoom' }) }),
   };
 }
 
-export { AgentService, AuthService, EquipmentService, ImageService, ObjectService, SkyMapService, StatusService, TargetService, UserService };
+export { AgentService, AuthService, EquipmentService, HeaderKeywordService, ImageService, ObjectService, SkyMapService, StatusService, TargetService, UserService, ZoomService };
 export type { StatusSources };
 /** The image record as the API serves it (owned by stitching). */
 export { PublicRecord } from '../catalog/stitching/record.ts';

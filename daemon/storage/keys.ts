@@ -13,10 +13,3 @@ export function normalizeKey(key: string): string {
   if (parts.some((p) => p === '..')) throw new InvalidInputError(`storage key escapes its root: "${key}"`);
   return parts.join('/');
 }
-
-/** Makes a safe file name from an uploaded name (keeps letters, digits, . _ - and spaces). */
-export function safeFileName(name: string): string {
-  const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
-  const cleaned = base.normalize('NFC').replace(/[^\p{L}\p{N}._\- ()+]/gu, '_').replace(/^\.+/, '').slice(0, 200);
-  return cleaned || 'upload';
-}

@@ -15,8 +15,12 @@ import type { Services } from '../services/index.ts';
 import { errorHandler } from './errors.ts';
 import { createRouter } from './routes.ts';
 import { createViews, isHtmx } from './views.ts';
-import { serveStatic } from './static.ts';
+import { OPENSEADRAGON_STYLE_HASH, serveStatic } from './static.ts';
 import { authenticate, csrfProtection, requireLogin } from './auth.ts';
+import { rejectNul } from './input.ts';
+import { requestTimeouts } from './timeouts.ts';
+import { firstRunRedirect, type FirstRun } from './ui/setup.ts';
+import { newSetupCode } from '../auth/secrets.ts';
 
 export interface WebDeps {
   services: Services;
@@ -28,16 +32,29 @@ export interface WebDeps {
 
 const VERSION = (JSON.parse(readFileSync(join(paths.root, 'package.json'), 'utf8')) as { version: string }).version;
 
+const firstRuns = new WeakMap<Koa, FirstRun>();
+
+/** The first-run state of an app: the set-up code printed at start-up (server.ts). */
+export function firstRunOf(app: Koa): FirstRun | undefined {
+  return firstRuns.get(app);
+}
+
 export function createWebApp(deps: WebDeps): Koa {
-  const app = new Koa({ proxy: deps.config.trustProxy });
+  // behind N trusted proxies the client is the address the outermost of them saw:
+  // the N-th X-Forwarded-For entry from the right (entries further left are the client's own words)
+  const hops = deps.config.trustProxy;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   const views = createViews();
   // the first administrator from the environment, before the first request is served
   const ready = deps.services.users.ensureFirstAdmin(deps.config.adminUser, deps.config.adminPassword).then(
     (u) => {
       if (u) deps.log.info({ username: u.username }, 'first administrator created');
     },
-    (err) => deps.log.error({ err: (err as Error).message }, 'could not create the first administrator'),
+    (err) => deps.log.error({ err }, 'could not create the first administrator'),
   );
+  const firstRun: FirstRun = { code: newSetupCode(), trustProxy: hops, needsSetup: () => ready.then(() => deps.services.users.needsSetup()) };
+  firstRuns.set(app, firstRun);
+  app.use(requestTimeouts(deps.config));
   app.use(async function requestContext(ctx, next) {
     const started = performance.now();
     ctx.state.requestId = ctx.get('x-request-id') || randomUUID();
@@ -53,7 +70,7 @@ export function createWebApp(deps: WebDeps): Koa {
   });
   app.use(async function securityHeaders(ctx, next) {
     await next();
-    ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+    ctx.set('Content-Security-Policy', `default-src 'self'; img-src 'self' data: blob:; style-src 'self' ${OPENSEADRAGON_STYLE_HASH}; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`);
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'same-origin');
     ctx.set('X-Frame-Options', 'DENY');
@@ -75,10 +92,12 @@ export function createWebApp(deps: WebDeps): Koa {
     return next();
   });
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '1mb', formLimit: '1mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }));
+  app.use(rejectNul());
+  app.use(firstRunRedirect(deps.services));
   app.use(authenticate(deps.services));
   app.use(requireLogin());
   app.use(csrfProtection());
-  const router = createRouter({ ...deps, views, version: VERSION });
+  const router = createRouter({ ...deps, views, version: VERSION, firstRun });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;

@@ -15,7 +15,7 @@ export const SESSION_COOKIE = 'sidereal_session';
 export const LOGIN_CSRF_COOKIE = 'sidereal_login_csrf';
 
 // /metrics is only served when SIDEREAL_METRICS is on; restrict it at the proxy (docs/operations.md)
-const PUBLIC: RegExp[] = [/^\/login(\/.*)?$/, /^\/health$/, /^\/metrics$/, /^\/static\//, /^\/api\/v1\/auth\/login$/];
+const PUBLIC: RegExp[] = [/^\/login(\/.*)?$/, /^\/setup$/, /^\/health$/, /^\/metrics$/, /^\/static\//, /^\/api\/v1\/auth\/login$/];
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function isPublicPath(path: string): boolean {

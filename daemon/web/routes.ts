@@ -21,13 +21,14 @@ import * as catalog from './ui/catalog.ts';
 import * as upload from './ui/upload.ts';
 import * as account from './ui/account.ts';
 import * as admin from './ui/admin.ts';
+import * as setup from './ui/setup.ts';
 
 const adminOnly: Koa.Middleware = async function adminOnly(ctx, next) {
   requireAdmin(ctx.state.actor);
   return next();
 };
 
-export function createRouter(deps: WebDeps & { views: Views; version: string }): Router {
+export function createRouter(deps: WebDeps & { views: Views; version: string; firstRun: setup.FirstRun }): Router {
   const r = new Router();
   const { services: s, views, config } = deps;
 
@@ -49,6 +50,10 @@ export function createRouter(deps: WebDeps & { views: Views; version: string }):
     });
   }
 
+  // first run: the administrator (only while no user exists)
+  r.get('/setup', setup.setupPage(s, views, deps.firstRun));
+  r.post('/setup', setup.setup(s, views, deps.firstRun));
+
   // session
   r.get('/login', session.loginPage(views));
   r.post('/login', session.login(s, views));
@@ -60,6 +65,8 @@ export function createRouter(deps: WebDeps & { views: Views; version: string }):
   r.get('/', gallery.gallery(s, views));
   r.get('/suggest/targets', gallery.targetSuggestions(s, views));
   r.get('/images/:id', images.imagePage(s, views));
+  r.get('/images/:id/zoom', images.zoomDescriptor(s));
+  r.get('/images/:id/zoom/:level/:tile', images.zoomTile(s));
   r.get('/images/:id/agents', images.imageAgents(s, views));
   r.post('/images/:id/agents/:agent/run', images.rerunImageAgent(s, views));
   r.post('/images/:id/edit', images.editImage(s, views));
@@ -99,6 +106,7 @@ export function createRouter(deps: WebDeps & { views: Views; version: string }):
   r.post('/admin/agents/:name', adminOnly, admin.updateAgent(s, views));
   r.post('/admin/agents/:name/run', adminOnly, admin.rerunAgent(s, views));
   r.get('/admin/queue', adminOnly, admin.queuePage(s, views));
+  r.get('/admin/keywords', adminOnly, admin.keywordsPage(s, views));
   r.get('/admin/users', adminOnly, admin.usersPage(s, views));
   r.post('/admin/users', adminOnly, admin.createUser(s, views));
   r.post('/admin/users/:id', adminOnly, admin.updateUser(s, views));

@@ -30,11 +30,13 @@ const NOTICES: Record<string, string> = {
   created: 'Created.',
   deleted: 'Deleted.',
   merged: 'Merged.',
-  password: 'Your password is changed; your other sessions have ended.',
+  password: 'Your password is changed: your other sessions have ended and your API tokens (30-day login tokens included) are revoked.',
+  password_reset: "The password is set: the user's sessions have ended and their API tokens are revoked.",
   revoked: 'The token is revoked.',
   rerun: 'Queued: the images will be processed again.',
   totp_off: 'The second factor is off.',
   uploaded: 'Uploaded: the files are being processed.',
+  welcome: 'Welcome: you are the administrator. Upload images, or let Sidereal watch your image folders (SIDEREAL_WATCH_DIRS); add users under Admin.',
 };
 
 export function createViews(): Views {

@@ -136,7 +136,7 @@ test('a member is refused admin work by the services, the API and the pages', as
   }
   const b = new BrowserSession(w.url);
   assert.equal((await b.login('member1', m.password)).status, 303);
-  for (const path of ['/admin', '/admin/agents', '/admin/users', '/admin/queue', '/admin/tokens']) assert.equal((await b.get(path)).res.status, 403, path);
+  for (const path of ['/admin', '/admin/agents', '/admin/users', '/admin/queue', '/admin/keywords', '/admin/tokens']) assert.equal((await b.get(path)).res.status, 403, path);
   const page = await b.get('/');
   assert.doesNotMatch(page.text, /href="\/admin"/, 'no admin link for members');
   const post = await b.post('/admin/users', { username: 'sneaky', password: 'sneaky-password', role: 'admin' });
@@ -173,7 +173,13 @@ test('TOTP: enrol with a QR code, then logins need a code; a recovery code works
   // API login now needs the code
   const noCode = await fetch(`${w.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'careful', password: u.password }) });
   assert.equal(noCode.status, 401);
-  assert.ok(await loginToken(w.url, 'careful', u.password, totpAt(begin.secret, Date.now())));
+  // the code that confirmed the enrolment cannot be used again (replay): the next one works, once
+  const replayed = await fetch(`${w.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'careful', password: u.password, code: totpAt(begin.secret, Date.now()) }) });
+  assert.equal(replayed.status, 401, 'a TOTP code of an already used time step is refused');
+  const next = totpAt(begin.secret, Date.now() + 30_000);
+  assert.ok(await loginToken(w.url, 'careful', u.password, next));
+  const again = await fetch(`${w.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'careful', password: u.password, code: next }) });
+  assert.equal(again.status, 401, 'the same code twice is refused');
   // browser: password, then the code page; a recovery code works once
   const b = new BrowserSession(w.url);
   const first = await b.login('careful', u.password);

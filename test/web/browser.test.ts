@@ -185,6 +185,7 @@ test('the other main pages render (screenshots)', async () => {
     ['/admin', '12-admin-system'],
     ['/admin/agents', '13-admin-agents'],
     ['/admin/queue', '14-admin-queue'],
+    ['/admin/keywords', '14b-admin-keywords'],
     ['/admin/users', '15-admin-users'],
     ['/account', '16-account'],
     ['/api/docs', '17-api-docs'],

@@ -52,10 +52,16 @@ test('a form that fails validation is rendered again with its message and the va
 
   const image = specs.find((s) => s.target)!;
   await b.get(`/images/${image.id}`);
-  const edit = await b.post(`/images/${image.id}/edit`, { target: 'No Such Object 12345', frameType: 'light', notes: 'my notes' });
+  const edit = await b.post(`/images/${image.id}/edit`, { target: 'x'.repeat(101), frameType: 'light', notes: 'my notes' });
   assert.equal(edit.res.status, 422);
-  assert.match(alertText(edit.text), /not in the object catalog/);
+  assert.match(alertText(edit.text), /at most 100 characters/);
   assert.match(edit.text, />my notes</);
+  // a target outside the catalog (a comet) is kept as written
+  const comet = await w.api(`/api/v1/images/${image.id}`, { method: 'PATCH', json: { target: ' C/2023 A3  (Tsuchinshan–ATLAS) ' } });
+  assert.equal(comet.status, 200);
+  assert.equal((await comet.json()).target, 'C/2023 A3 (Tsuchinshan–ATLAS)');
+  const pleiades = await w.api(`/api/v1/images/${image.id}`, { method: 'PATCH', json: { target: 'Pleiades' } });
+  assert.equal((await pleiades.json()).target, 'M45', 'a catalog name becomes its id');
 
   await b.get('/admin/agents');
   const settings = await b.post('/admin/agents/preview', { 'settings.previewSize': '5' });
@@ -93,7 +99,7 @@ test('htmx requests get fragments, a clean pushed URL and Vary: HX-Request; a hi
 
 test('security headers on every page, and no inline script or style anywhere', async () => {
   const image = specs.find((s) => s.target)!;
-  for (const path of ['/', `/images/${image.id}`, '/targets', '/objects', '/equipment', '/sky', '/upload', '/account', '/admin', '/admin/agents', '/admin/queue', '/admin/users', '/admin/tokens', '/api/docs', '/login']) {
+  for (const path of ['/', `/images/${image.id}`, '/targets', '/objects', '/equipment', '/sky', '/upload', '/account', '/admin', '/admin/agents', '/admin/queue', '/admin/keywords', '/admin/users', '/admin/tokens', '/api/docs', '/login']) {
     const { res, text } = await b.get(path);
     assert.ok(res.status === 200 || (path === '/login' && res.status === 302), `${path}: ${res.status}`);
     if (res.status !== 200) continue;

@@ -27,6 +27,17 @@ import { STITCHER_VERSION, type StoredRecord } from '../../daemon/catalog/stitch
 import { constellationNames } from '../../agents/sky/constellation.ts';
 import type { StorageBackend } from '../../daemon/storage/StorageBackend.ts';
 import { log } from '../../daemon/log.ts';
+import fileAgent from '../../agents/file/index.ts';
+import previewAgent from '../../agents/preview/index.ts';
+import platesolveAgent from '../../agents/platesolve/index.ts';
+import objectsAgent from '../../agents/objects/index.ts';
+import integrationAgent from '../../agents/integration/index.ts';
+import descriptionAgent from '../../agents/description/index.ts';
+
+/** Seeded results carry the built-in agents' current versions: a daemon started on them finds nothing to catch up. */
+const AGENT_VERSIONS: Record<string, string> = Object.fromEntries(
+  [fileAgent, previewAgent, platesolveAgent, objectsAgent, integrationAgent, descriptionAgent].map((a) => [a.name, a.version]),
+);
 
 /** A small deterministic PRNG, so that a seed gives the same library every time. */
 export function rng(seed: number) {
@@ -200,7 +211,7 @@ export async function makeSpecs(db: DatabasePool, o: SeedOptions): Promise<SeedS
     };
     const results: ResultRow[] = [];
     const row = (agent: string, stage: string, facts: unknown, status: 'done' | 'failed' | 'skipped' = 'done', error: string | null = null): ResultRow => ({
-      agent, stage, agent_version: '1', input_hash: 'seed', status, facts, error, warnings: null, attempts: status === 'failed' ? 1 : 0, runs: 1, next_attempt_at: null,
+      agent, stage, agent_version: AGENT_VERSIONS[agent] ?? '1', input_hash: 'seed', status, facts, error, warnings: null, attempts: status === 'failed' ? 1 : 0, runs: 1, next_attempt_at: null,
       finished_at: new Date(Date.parse(captured) + 86400_000).toISOString(), duration_ms: r.int(20, 4000),
     });
     results.push(row('file', 'read', file));
@@ -272,10 +283,10 @@ async function insertSources(db: DatabasePool, specs: SeedSpec[], provider: stri
     await db.query(sql.unsafe`
       insert into images_unprocessed (id, provider, storage_key, location_uri, size_bytes, modified_at, fingerprint, created_at, next_update_at, processed_generation, processed_at)
       select id, p, k, u, sz, c, 'seed', c, null, 1, c from ${sql.unnest(rows as never, ['uuid', 'text', 'text', 'text', 'int8', 'timestamptz'])} as t(id, p, k, u, sz, c)`);
-    const results = specs.slice(i, i + BATCH).flatMap((s) => s.results.map((r) => [s.id, r.agent, r.stage, r.status, r.facts === null ? null : JSON.stringify(r.facts), r.error, r.finished_at, r.duration_ms]));
+    const results = specs.slice(i, i + BATCH).flatMap((s) => s.results.map((r) => [s.id, r.agent, r.stage, r.agent_version, r.status, r.facts === null ? null : JSON.stringify(r.facts), r.error, r.finished_at, r.duration_ms]));
     await db.query(sql.unsafe`
       insert into image_results (image_id, agent, stage, agent_version, input_hash, status, facts, error, attempts, runs, started_at, finished_at, duration_ms)
-      select id, a, st, '1', 'seed', s, f::jsonb, e, 0, 1, fin, fin, d from ${sql.unnest(results as never, ['uuid', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'int4'])} as t(id, a, st, s, f, e, fin, d)`);
+      select id, a, st, v, 'seed', s, f::jsonb, e, 0, 1, fin, fin, d from ${sql.unnest(results as never, ['uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'int4'])} as t(id, a, st, v, s, f, e, fin, d)`);
   }
 }
 

@@ -9,7 +9,8 @@ import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, Object
 import type { ResultRow } from '../../db/results.ts';
 import type { EquipmentRef, StitchWrite } from '../../db/stitch.ts';
 import type { ImageColumns } from '../../db/imageColumns.ts';
-import type { AssembledRecord } from './record.ts';
+import type { AssembledRecord, FieldObject } from './record.ts';
+import { unmappedKeywords } from '../../../agents/formats/keywords.ts';
 
 export interface StitchInput {
   id: string;
@@ -45,6 +46,27 @@ function factsOf<T>(results: ResultRow[], agent: string): T | null {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+
+/** Where the location and objects come from (API.md): a plate solution, the header's pointing, or the named target's catalog position. */
+function locationSource(positionSource: unknown): 'plate-solution' | 'header' | 'target' | null {
+  if (positionSource === 'solution') return 'plate-solution';
+  if (positionSource === 'pointing') return 'header';
+  if (positionSource === 'object') return 'target';
+  return null;
+}
+
+/**
+ * The plate solve's outcome for the record: solved, not solved (with the
+ * solver's reason), pending (no result yet), failed, or not run (skipped, e.g. calibration frames).
+ */
+function plateSolveStatus(results: ResultRow[], solve: SolveFacts | null): { state: 'solved' | 'unsolved' | 'pending' | 'failed' | 'not-run'; reason: string | null } {
+  const row = results.find((r) => r.agent === 'platesolve');
+  if (solve?.solved) return { state: 'solved', reason: null };
+  if (row?.status === 'done' && solve) return { state: 'unsolved', reason: str(solve.unsolvedReason) ?? str(solve.reason) };
+  if (row?.status === 'failed') return { state: 'failed', reason: str(row.error) };
+  if (!row) return { state: 'pending', reason: null };
+  return { state: 'not-run', reason: null };
+}
 
 /** The solver names of the public record (API.md): wcs-header | builtin | astrometry.net. */
 export function publicSolverName(solver: string | null): string | null {
@@ -105,6 +127,8 @@ export function assembleImage(input: StitchInput): StitchedImage {
     rx: o.rx ?? null,
     ry: o.ry ?? null,
     angleDeg: o.angleDeg ?? null,
+    // the objects agent's own words (plate-solution | header | user | target)
+    source: str(o.source) as FieldObject['source'],
   }));
   const targetId = str(edits.target) ?? objects?.primary ?? null;
   const byFilter = (integration?.byFilter ?? [])
@@ -136,7 +160,9 @@ export function assembleImage(input: StitchInput): StitchedImage {
     constellationName: objects?.constellationName ?? null,
     constellations: objects?.constellations ?? [],
     hemisphere: objects?.hemisphere ?? null,
+    source: locationSource(objects?.positionSource),
   };
+  const astrometryStatus = plateSolveStatus(results, solve);
   const astrometry = solved
     ? {
         ra: solve!.ra,
@@ -196,6 +222,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
     },
     integration: { totalSeconds, byFilter },
     astrometry,
+    astrometryStatus,
     location,
     target: targetId,
     objects: objectList,
@@ -272,6 +299,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
       integration_s: totalSeconds,
       agents_failed: failed.length,
       agents_pending: pending,
+      unknown_keywords: unmappedKeywords(file?.headers ?? [], file?.format),
     },
     record,
     objects: objectList.map((o) => ({ id: o.id, primary: o.primary || o.id === targetId })),

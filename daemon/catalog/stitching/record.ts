@@ -28,6 +28,7 @@ export const FieldObject = z
     designations: z.array(z.string()),
     name: s,
     type: s,
+    source: z.enum(['plate-solution', 'header', 'user', 'target']).nullable().optional().describe('what placed the object: the plate solution, the header (pointing or OBJECT), the user'),
     primary: z.boolean(),
     ra: z.number(),
     dec: z.number(),
@@ -40,6 +41,7 @@ export const FieldObject = z
     angleDeg: n,
   })
   .passthrough();
+export type FieldObject = z.infer<typeof FieldObject>;
 
 const AgentRun = z
   .object({
@@ -115,8 +117,18 @@ export const AssembledRecord = z
       })
       .passthrough()
       .nullable(),
+    astrometryStatus: z.object({
+      state: z.enum(['solved', 'unsolved', 'pending', 'failed', 'not-run']).describe('outcome of the plate solve'),
+      reason: s.describe('why it is not solved (or failed), in words'),
+    }),
     location: z
-      .object({ constellation: s, constellationName: s, constellations: z.array(z.string()), hemisphere: z.enum(['north', 'south']).nullable() })
+      .object({
+        constellation: s,
+        constellationName: s,
+        constellations: z.array(z.string()),
+        hemisphere: z.enum(['north', 'south']).nullable(),
+        source: z.enum(['plate-solution', 'header', 'target']).nullable().describe('what the position comes from: a plate solution, the header pointing, or the named target'),
+      })
       .passthrough(),
     target: s,
     objects: z.array(FieldObject),

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Services } from '../../services/index.ts';
 import type { ApiRegistry } from './registry.ts';
-import { Health, Login, LoginResult, PasswordChange, Status, TokenCreate, TokenCreated, TokenList, TotpBegin, TotpConfirm, TotpConfirmed, TotpDisable, User } from './schemas.ts';
+import { Health, Login, LoginResult, PasswordChange, PasswordChanged, Status, TokenCreate, TokenCreated, TokenList, TotpBegin, TotpConfirm, TotpConfirmed, TotpDisable, User } from './schemas.ts';
 
 export function accountOperations(api: ApiRegistry, s: Services): void {
   api.add({
@@ -59,16 +59,13 @@ export function accountOperations(api: ApiRegistry, s: Services): void {
     method: 'post',
     path: '/api/v1/me/password',
     operationId: 'changePassword',
-    summary: "Change one's password (other sessions end)",
+    summary: "Change one's password: every other session ends and every API token is revoked",
+    description: 'Other browser sessions end and API tokens (30-day login tokens included) are revoked, except the session or token making the change. Needs the current password; rate limited like a login (429).',
     tag: 'account',
     access: 'user',
     body: PasswordChange,
-    responses: { 204: { description: 'Changed' } },
-    handler: async (ctx, { body, actor }) => {
-      await s.users.changePassword(actor, body, ctx.state.session?.idHash ?? null);
-      ctx.status = 204;
-      return undefined;
-    },
+    responses: { 200: { description: 'Changed', schema: PasswordChanged }, 429: { description: 'Too many failed attempts' } },
+    handler: (ctx, { body, actor }) => s.users.changePassword(actor, body, ctx.state.session?.idHash ?? null, ctx.ip || null),
   });
   api.add({
     method: 'get',
@@ -125,7 +122,7 @@ export function accountOperations(api: ApiRegistry, s: Services): void {
     access: 'user',
     body: TotpConfirm,
     responses: { 200: { description: 'On', schema: TotpConfirmed } },
-    handler: (_ctx, { body, actor }) => s.users.confirmTotp(actor, body.code),
+    handler: (ctx, { body, actor }) => s.users.confirmTotp(actor, body.code, ctx.ip || null),
   });
   api.add({
     method: 'delete',
@@ -137,7 +134,7 @@ export function accountOperations(api: ApiRegistry, s: Services): void {
     body: TotpDisable,
     responses: { 204: { description: 'Off' } },
     handler: async (ctx, { body, actor }) => {
-      await s.users.disableTotp(actor, body.password);
+      await s.users.disableTotp(actor, body.password, ctx.ip || null);
       ctx.status = 204;
       return undefined;
     },

@@ -39,7 +39,7 @@ export function imageOperations(api: ApiRegistry, s: Services, config: Config): 
     rawBody: { contentType: 'multipart/form-data', schema: { type: 'object', properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } } } } },
     responses: { 202: { description: 'Stored; the new image ids', schema: UploadResult }, 413: { description: 'A file is larger than the upload limit' } },
     handler: async (ctx) => {
-      const items = await receiveUpload(ctx, s, { maxBytes: config.uploadMaxBytes });
+      const items = await receiveUpload(ctx, s, { maxBytes: config.uploadMaxBytes, concurrency: config.uploadConcurrency });
       return { ids: items.map((r) => r.id), items };
     },
   });

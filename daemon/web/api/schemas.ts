@@ -4,6 +4,7 @@
  * against the OpenAPI document built from them). Unknown values are `null`.
  */
 import { z } from 'zod';
+import { DATE_MIN, dateProblem } from '../../services/validation.ts';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 import { EQUIPMENT_TYPES } from '../../services/EquipmentService.ts';
 import { PublicRecord } from '../../services/index.ts';
@@ -42,9 +43,18 @@ export const FileFacts = z
 export const ImageEdit = z
   .object({
     notes: z.string().max(10_000).nullable().optional(),
-    target: z.string().max(100).nullable().optional().describe('object id that overrides the detected primary target'),
+    target: z.string().max(100).nullable().optional().describe('the primary target: a catalog name (stored as its id) or free text (a comet, a planet), overriding the detected one'),
     frameType: z.enum(FRAME_TYPES).nullable().optional(),
-    captured: z.string().max(40).nullable().optional().describe('capture date-time override (ISO)'),
+    captured: z
+      .string()
+      .max(40)
+      .nullable()
+      .optional()
+      .superRefine((v, ctx) => {
+        const problem = v ? dateProblem(v) : null;
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
+      .describe(`capture date-time override (ISO 8601, from ${DATE_MIN} to one year from now)`),
     equipment: z.array(uuid).max(50).nullable().optional().describe('equipment ids that replace those resolved from the headers'),
     acquisition: z.record(z.union([z.string(), z.number(), z.null()])).nullable().optional().describe('corrections of acquisition fields'),
   })
@@ -185,6 +195,12 @@ export const TokenList = z.object({ items: z.array(Token) });
 export const TokenCreate = z.object({ name: z.string().trim().min(1).max(100), expiresInDays: z.number().int().min(1).max(3650).nullable().optional() }).strict();
 export const TokenCreated = z.object({ token: z.string().describe('shown only now'), info: Token });
 export const PasswordChange = z.object({ current: z.string().min(1).max(1024), password: z.string().min(1).max(1024) }).strict();
+export const PasswordChanged = z
+  .object({
+    sessionsEnded: z.number().int().describe('other browser sessions of the user that were ended'),
+    tokensRevoked: z.number().int().describe('API tokens revoked (30-day login tokens included); the token making the change is kept'),
+  })
+  .describe('The password is changed; every other session and token is revoked');
 export const TotpBegin = z.object({ secret: z.string(), uri: z.string(), qrSvg: z.string() });
 export const TotpConfirm = z.object({ code: z.string().min(6).max(10) }).strict();
 export const TotpConfirmed = z.object({ recoveryCodes: z.array(z.string()) });

@@ -27,7 +27,7 @@ export function changePassword(s: Services, views: Views): Middleware {
     const password = typeof b.password === 'string' ? b.password : '';
     try {
       if (password !== b.confirm) throw new InvalidInputError('the two new passwords differ');
-      await s.users.changePassword(ctx.state.actor, { current, password }, ctx.state.session?.idHash ?? null);
+      await s.users.changePassword(ctx.state.actor, { current, password }, ctx.state.session?.idHash ?? null, ctx.ip || null);
       redirectAfterPost(ctx, '/account?notice=password');
     } catch (err) {
       const e = userError(err);
@@ -73,7 +73,7 @@ export function beginTotp(s: Services, views: Views): Middleware {
 export function confirmTotp(s: Services, views: Views): Middleware {
   return async function confirmTotp(ctx) {
     try {
-      const { recoveryCodes } = await s.users.confirmTotp(ctx.state.actor, field(formBody(ctx), 'code') ?? '');
+      const { recoveryCodes } = await s.users.confirmTotp(ctx.state.actor, field(formBody(ctx), 'code') ?? '', ctx.ip || null);
       await renderAccount(ctx, s, views, { recoveryCodes });
     } catch (err) {
       const e = userError(err);
@@ -86,7 +86,7 @@ export function disableTotp(s: Services, views: Views): Middleware {
   return async function disableTotp(ctx) {
     const b = formBody(ctx);
     try {
-      await s.users.disableTotp(ctx.state.actor, typeof b.password === 'string' ? b.password : '');
+      await s.users.disableTotp(ctx.state.actor, typeof b.password === 'string' ? b.password : '', ctx.ip || null);
       redirectAfterPost(ctx, '/account?notice=totp_off');
     } catch (err) {
       const e = userError(err);

@@ -76,6 +76,15 @@ export function queuePage(s: Services, views: Views): Middleware {
   };
 }
 
+/** Header keywords the file agent does not map, counted over the library (`?q=` filters by keyword). */
+export function keywordsPage(s: Services, views: Views): Middleware {
+  return async function keywordsPage(ctx) {
+    const q = typeof ctx.query.q === 'string' ? ctx.query.q : undefined;
+    const keywords = await s.keywords.unknown(ctx.state.actor, { q });
+    views.renderPage(ctx, 'pages/admin/keywords', { title: 'Unknown keywords', section: 'keywords', keywords, q: q ?? '' });
+  };
+}
+
 async function renderUsers(ctx: Koa.Context, s: Services, views: Views, extra: Record<string, unknown> = {}, status?: number) {
   const users = await s.users.list(ctx.state.actor);
   views.renderPage(ctx, 'pages/admin/users', { title: 'Users', section: 'users', users, values: { role: 'member' }, ...extra }, status);
@@ -108,13 +117,31 @@ export function updateUser(s: Services, views: Views): Middleware {
     const b = formBody(ctx);
     const action = field(b, 'action');
     try {
+      if (action === 'delete' && field(b, 'confirm') !== 'yes') {
+        // a careful action asks first (a page of its own: works without JavaScript)
+        const user = await s.users.get(ctx.state.actor, id);
+        const self = ctx.state.actor?.id === id;
+        return views.renderPage(ctx, 'pages/confirm/index', {
+          title: 'Delete user?',
+          confirm: {
+            question: self ? `Delete your own account “${user.username}”?` : `Delete the user “${user.username}”?`,
+            lines: ['Their sessions and API tokens end at once. Images and equipment stay in the library.'],
+            warning: self ? 'This is your own account: you will be logged out and cannot log in again.' : null,
+            action: `/admin/users/${id}`,
+            fields: { action: 'delete' },
+            button: self ? 'Delete my account' : 'Delete user',
+            danger: true,
+            cancel: '/admin/users',
+          },
+        });
+      }
       if (action === 'delete') await s.users.remove(ctx.state.actor, id);
       else if (action === 'reset-totp') await s.users.resetTotp(ctx.state.actor, id);
       else if (action === 'role') await s.users.update(ctx.state.actor, id, { role: field(b, 'role') });
       else if (action === 'disable' || action === 'enable') await s.users.update(ctx.state.actor, id, { disabled: action === 'disable' });
       else if (action === 'password') await s.users.update(ctx.state.actor, id, { password: typeof b.password === 'string' ? b.password : '' });
       else throw new (await import('../../errors.ts')).InvalidInputError('unknown action');
-      redirectAfterPost(ctx, `/admin/users?notice=${action === 'delete' ? 'deleted' : 'saved'}`);
+      redirectAfterPost(ctx, `/admin/users?notice=${action === 'delete' ? 'deleted' : action === 'password' ? 'password_reset' : 'saved'}`);
     } catch (err) {
       const e = userError(err);
       await renderUsers(ctx, s, views, { errorFor: id, rowError: e.message }, e.status);

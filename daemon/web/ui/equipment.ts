@@ -7,6 +7,7 @@ import type { RouterMiddleware as Middleware } from '@koa/router';
 import type Koa from 'koa';
 import type { Services } from '../../services/index.ts';
 import { EQUIPMENT_TYPES } from '../../services/EquipmentService.ts';
+import { InvalidInputError } from '../../errors.ts';
 import type { Views } from '../views.ts';
 import { field, formBody, lines, redirectAfterPost, userError, type FormBody } from './forms.ts';
 
@@ -74,11 +75,35 @@ export function updateEquipment(s: Services, views: Views): Middleware {
   };
 }
 
+/** A careful action asks first: a POST without `confirm=yes` shows what will happen (works without JavaScript). */
+const confirmed = (b: FormBody) => field(b, 'confirm') === 'yes';
+
 export function mergeEquipment(s: Services, views: Views): Middleware {
   return async function mergeEquipment(ctx) {
     const id = ctx.params.id!;
-    const into = field(formBody(ctx), 'into') ?? '';
+    const b = formBody(ctx);
+    const into = field(b, 'into') ?? '';
     try {
+      if (!into) throw new InvalidInputError('choose the item to merge into');
+      if (!confirmed(b)) {
+        const [item, target] = await Promise.all([s.equipment.get(id), s.equipment.get(into)]);
+        return views.renderPage(ctx, 'pages/confirm/index', {
+          title: 'Merge equipment?',
+          confirm: {
+            question: `Merge “${item.name}” into “${target.name}”?`,
+            lines: [
+              `${item.imageCount} image${item.imageCount === 1 ? '' : 's'} will use “${target.name}” (${target.imageCount} already do).`,
+              `Its aliases (${item.aliases.join(', ') || 'none'}) move to “${target.name}”.`,
+              `“${item.name}” is then deleted. This cannot be undone.`,
+            ],
+            action: `/equipment/${id}/merge`,
+            fields: { into },
+            button: 'Merge',
+            danger: true,
+            cancel: `/equipment/${id}`,
+          },
+        });
+      }
       const kept = await s.equipment.merge(ctx.state.actor, id, into);
       redirectAfterPost(ctx, `/equipment/${kept.id}?notice=merged`);
     } catch (err) {
@@ -93,6 +118,20 @@ export function deleteEquipment(s: Services, views: Views): Middleware {
     const id = ctx.params.id!;
     try {
       const item = await s.equipment.get(id);
+      if (!confirmed(formBody(ctx))) {
+        return views.renderPage(ctx, 'pages/confirm/index', {
+          title: 'Delete equipment?',
+          confirm: {
+            question: `Delete “${item.name}”?`,
+            lines: [`The ${item.type} and its aliases (${item.aliases.join(', ') || 'none'}) are removed from the register.`],
+            warning: item.imageCount ? `${item.imageCount} image${item.imageCount === 1 ? ' uses' : 's use'} it: merge it into another ${item.type} instead.` : null,
+            action: `/equipment/${id}/delete`,
+            button: 'Delete',
+            danger: true,
+            cancel: `/equipment/${id}`,
+          },
+        });
+      }
       await s.equipment.remove(ctx.state.actor, id);
       redirectAfterPost(ctx, `/equipment?type=${item.type}&notice=deleted`);
     } catch (err) {

@@ -23,7 +23,7 @@ const SORT_LABELS: Record<SortKey, string> = {
 };
 
 /** UI-only parameters in hours, turned into the API's seconds. */
-function hoursToSeconds(q: Record<string, string | string[]>): Record<string, string | string[]> {
+export function hoursToSeconds(q: Record<string, string | string[]>): Record<string, string | string[]> {
   const out = { ...q };
   for (const [h, sName] of [['integrationMinH', 'integrationMin'], ['integrationMaxH', 'integrationMax']] as const) {
     const v = out[h];
@@ -68,6 +68,8 @@ export function gallery(s: Services, views: Views): Middleware {
       facets,
       frameTypes: FRAME_TYPES,
       constellations: constellations(),
+      // each card links to its image with the query and its place in it: next/previous there
+      nav: { from: qs(base).slice(1), offset },
       sorts: Object.entries(SORT_LABELS).map(([value, label]) => ({ value, label })),
       // filters declared searchable by agents (built-in and third-party)
       factFilters: s.agents.searchableFacts().filter((f) => !BUILT_IN_FILTERED.has(`${f.agent}.${f.path}`)),

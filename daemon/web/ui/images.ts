@@ -11,56 +11,12 @@ import type { Services } from '../../services/index.ts';
 import { isAdmin } from '../../auth/permissions.ts';
 import type { Views } from '../views.ts';
 import { field, formBody, redirectAfterPost, userError } from './forms.ts';
+import { overlayModel } from './overlay.ts';
+import { hoursToSeconds } from './gallery.ts';
+import { cleanQuery } from './forms.ts';
+import { encodeCursor } from '../../services/imageQuery.ts';
 
 type Rec = Record<string, any>;
-
-export interface OverlayShape {
-  id: string;
-  label: string;
-  cx: number;
-  cy: number;
-  rx: number;
-  ry: number;
-  angle: number;
-  primary: boolean;
-  labelX: number;
-  labelY: number;
-  /** labels near the right edge go to the left of their object */
-  anchor: 'start' | 'end';
-}
-
-/**
- * The objects overlay in the image's own pixel space (x right, y down, as
- * displayed): the SVG's viewBox is the full image, so it scales with the
- * preview whatever its size.
- */
-export function overlayModel(image: Rec): { width: number; height: number; stroke: number; font: number; shapes: OverlayShape[] } | null {
-  const w = Number(image.width);
-  const h = Number(image.height);
-  if (!(w > 0 && h > 0)) return null;
-  const min = Math.max(w, h) / 250;
-  const shapes: OverlayShape[] = [];
-  for (const o of (image.objects ?? []) as Rec[]) {
-    if (typeof o.x !== 'number' || typeof o.y !== 'number') continue;
-    if (o.x < -w * 0.1 || o.x > w * 1.1 || o.y < -h * 0.1 || o.y > h * 1.1) continue;
-    const rx = Math.max(typeof o.rx === 'number' ? o.rx : 0, min);
-    const ry = Math.max(typeof o.ry === 'number' ? o.ry : rx, min);
-    shapes.push({
-      id: o.id,
-      label: o.name ? `${o.id} · ${o.name}` : o.id,
-      cx: o.x,
-      cy: o.y,
-      rx,
-      ry,
-      angle: typeof o.angleDeg === 'number' ? o.angleDeg : 0,
-      primary: !!o.primary,
-      labelX: o.x > w * 0.7 ? o.x - rx * 0.75 : o.x + rx * 0.75,
-      labelY: Math.max(o.y - ry * 0.75, Math.max(w, h) / 50),
-      anchor: o.x > w * 0.7 ? 'end' : 'start',
-    });
-  }
-  return { width: w, height: h, stroke: Math.max(w, h) / 600, font: Math.max(w, h) / 55, shapes };
-}
 
 /** The integration table like AstroBin's: per filter, frames × exposure = total. */
 export function integrationRows(image: Rec) {
@@ -70,6 +26,46 @@ export function integrationRows(image: Rec) {
     exposure: f.frames ? f.seconds / f.frames : null,
     seconds: f.seconds,
   }));
+}
+
+export interface GalleryNav {
+  prev: string | null;
+  next: string | null;
+  /** 1-based place in the gallery query, and its size */
+  position: number;
+  total: number;
+  back: string;
+}
+
+/**
+ * Previous and next image within the gallery query the image was opened from (`from`: the
+ * gallery's query string, `at`: the image's place in it). The neighbours are looked up at
+ * that place; when the image moved (new files arrived), there is no navigation rather than
+ * a wrong one.
+ */
+export async function galleryNav(s: Services, ctx: Koa.Context, id: string): Promise<GalleryNav | null> {
+  const from = typeof ctx.query.from === 'string' ? ctx.query.from : null;
+  const at = Number(ctx.query.at);
+  if (from === null || !Number.isInteger(at) || at < 0 || at > 10_000_000) return null;
+  const params = new URLSearchParams(from);
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    if (key === 'cursor' || key === 'limit') continue;
+    const all = params.getAll(key);
+    query[key] = all.length === 1 ? all[0]! : all;
+  }
+  const start = Math.max(0, at - 1);
+  let page;
+  try {
+    page = await s.images.list({ ...hoursToSeconds(cleanQuery(query)), ...(start ? { cursor: encodeCursor(start) } : {}), limit: '3' });
+  } catch {
+    return null; // a stale or hand-made query: the page works without navigation
+  }
+  const items = page.items as Rec[];
+  const here = items.findIndex((x) => x.id === id);
+  if (here < 0) return null;
+  const link = (x: Rec | undefined, pos: number) => (x ? `/images/${x.id}?from=${encodeURIComponent(from)}&at=${pos}` : null);
+  return { prev: link(items[here - 1], at - 1), next: link(items[here + 1], at + 1), position: at + 1, total: page.total, back: `/${from ? '?' + from : ''}` };
 }
 
 async function agentsModel(s: Services, ctx: Koa.Context, id: string) {
@@ -82,20 +78,77 @@ export function imagePage(s: Services, views: Views): Middleware {
   return async function imagePage(ctx) {
     const id = ctx.params.id!;
     const image = (await s.images.get(id)) as Rec;
-    const [file, state] = await Promise.all([s.images.fileFacts(id), s.images.processingState(id)]);
+    const [file, state, calibration, nav] = await Promise.all([s.images.fileFacts(id), s.images.processingState(id), s.images.calibration(id), galleryNav(s, ctx, id)]);
     views.renderPage(ctx, 'pages/images/show', {
       title: String(image.target ?? image.acquisition?.object ?? image.fileName ?? 'Image'),
       image,
       file,
       overlay: overlayModel(image),
+      nav,
       integration: integrationRows(image),
       agents: image.agents ?? [],
       factSections: s.agents.factSections(image),
+      calibration,
       state,
       polling: state !== 'idle',
       canRerun: isAdmin(ctx.state.actor),
       frameTypes: FRAME_TYPES,
     });
+  };
+}
+
+/**
+ * The viewer's deep zoom: the pyramid's geometry as an OpenSeadragon tile source (200), or
+ * 202 while it is being rendered (the viewer asks again), or 422 when it cannot be made.
+ */
+export function zoomDescriptor(s: Services): Middleware {
+  return async function zoomDescriptor(ctx) {
+    const id = ctx.params.id!;
+    await s.images.get(id); // visibility rules of the image itself
+    const d = await s.zoom.descriptor(id);
+    ctx.set('Cache-Control', 'no-store');
+    if (d.status === 'rendering') {
+      ctx.status = 202;
+      ctx.body = { status: 'rendering' };
+    } else if (d.status === 'failed') {
+      ctx.status = 422;
+      ctx.body = { status: 'failed', message: d.message };
+    } else {
+      ctx.body = {
+        status: 'ready',
+        tileSource: {
+          Image: {
+            xmlns: 'http://schemas.microsoft.com/deepzoom/2008',
+            Url: `/images/${id}/zoom/`,
+            Format: d.format,
+            Overlap: String(d.overlap),
+            TileSize: String(d.tileSize),
+            Size: { Width: String(d.width), Height: String(d.height) },
+          },
+        },
+      };
+    }
+  };
+}
+
+/** One deep-zoom tile: /images/{id}/zoom/{level}/{col}_{row}.jpeg */
+export function zoomTile(s: Services): Middleware {
+  return async function zoomTile(ctx) {
+    const m = /^(\d{1,4})_(\d{1,4})\.(jpeg|jpg|png)$/.exec(ctx.params.tile ?? '');
+    const level = Number(ctx.params.level);
+    if (!m || !Number.isInteger(level) || level < 0 || level > 40) {
+      ctx.status = 404;
+      return;
+    }
+    const t = await s.zoom.tile(ctx.params.id!, level, Number(m[1]), Number(m[2]));
+    ctx.set('Cache-Control', 'private, max-age=86400');
+    ctx.etag = t.etag;
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.type = t.contentType;
+    ctx.body = t.data;
   };
 }
 
@@ -139,6 +192,7 @@ export function editImage(s: Services, views: Views): Middleware {
           title: String(image.target ?? image.fileName),
           image,
           file: await s.images.fileFacts(id),
+          calibration: await s.images.calibration(id),
           overlay: overlayModel(image),
           integration: integrationRows(image),
           agents: image.agents ?? [],

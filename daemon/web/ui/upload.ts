@@ -43,7 +43,7 @@ export function uploadPage(s: Services, views: Views, config: Config): Middlewar
 
 export function uploadForm(s: Services, config: Config): Middleware {
   return async function uploadForm(ctx) {
-    const items = await receiveUpload(ctx, s, { maxBytes: config.uploadMaxBytes });
+    const items = await receiveUpload(ctx, s, { maxBytes: config.uploadMaxBytes, concurrency: config.uploadConcurrency });
     redirectAfterPost(ctx, `/upload?ids=${items.map((i) => i.id).join(',')}&notice=uploaded`);
   };
 }

@@ -1,0 +1,129 @@
+// The image viewer in a real Chromium: two generated FITS frames larger than the
+// preview are uploaded and processed by the real agents; from the gallery, the
+// image page steps to the next and previous image of the same query with the
+// arrow keys, and Z opens the full-resolution view, whose Deep Zoom pyramid the
+// server renders on first use and serves tile by tile from its cache archive.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { fitsHdu, tempDir, writeFits } from '../../agents/formats/test-writers.ts';
+import { starField } from '../../agents/preview/synthetic.ts';
+import { ADMIN, startWebDaemon, type WebDaemon } from './helpers.ts';
+
+declare const document: any;
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SHOTS = resolve(ROOT, 'test-artifacts/screenshots');
+
+let w: WebDaemon;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+const tmp = tempDir();
+const ids: string[] = [];
+
+/** A linear 16-bit star field of 3000×2000 as FITS: larger than the 2048 px preview. */
+function frame(name: string, seed: number): string {
+  const { image } = starField({ width: 3000, height: 2000, background: [0.03], noise: 0.003, stars: 900, seed });
+  const data = Array.from(image.planes[0]!, (v) => Math.round(v * 65535) - 32768);
+  const path = tmp.path(name);
+  writeFits(path, fitsHdu({ bitpix: 16, axes: [3000, 2000], data, cards: [['BZERO', 32768], ['BSCALE', 1], ['IMAGETYP', 'Light Frame'], ['EXPTIME', 120]] }));
+  return path;
+}
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  w = await startWebDaemon({ builtinAgents: ['file', 'preview'] });
+  for (const [name, seed] of [['viewer-a.fits', 3], ['viewer-b.fits', 4]] as const) {
+    const form = new FormData();
+    form.append('files', new Blob([await readFile(frame(name, seed))]), name);
+    const res = await w.api('/api/v1/images', { method: 'POST', body: form });
+    assert.equal(res.status, 202, await res.text());
+  }
+  // both processed: previews exist
+  for (let i = 0; i < 240; i++) {
+    const list = await w.getJson('/api/v1/images?frameType=all&sort=name');
+    const ready = list.items.filter((x: any) => x.previewUrl);
+    if (ready.length === 2) {
+      ids.push(...ready.map((x: any) => x.id));
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.equal(ids.length, 2, 'both uploads were processed');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${w.url}/login`);
+  await page.fill('#username', ADMIN.username);
+  await page.fill('#password', ADMIN.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${w.url}/`);
+});
+
+after(async () => {
+  await browser?.close();
+  await w?.stop();
+  tmp.cleanup();
+});
+
+test('arrow keys step through the gallery query the image was opened from', async () => {
+  await page.goto(`${w.url}/?sort=name&frameType=all`);
+  await page.click('.grid .card >> nth=0');
+  await page.waitForSelector('.image-nav');
+  assert.match(await page.textContent('.image-nav') ?? '', /1 of 2/);
+  assert.ok(page.url().includes(ids[0]!), 'the first card opens the first image');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForURL((u) => u.pathname === `/images/${ids[1]}`);
+  assert.match(await page.textContent('.image-nav') ?? '', /2 of 2/);
+  assert.equal(await page.locator('.image-nav a[rel="next"]').count(), 0, 'no next image after the last');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForURL((u) => u.pathname === `/images/${ids[0]}`);
+  // the way back to the gallery keeps the query
+  assert.match((await page.getAttribute('.image-nav a >> nth=0', 'href')) ?? '', /sort=name/);
+});
+
+test('Z opens the full-resolution view: the pyramid is rendered on demand and served as tiles; Esc closes it', async () => {
+  const tiles: number[] = [];
+  page.on('response', (r) => {
+    if (/\/zoom\/\d+\/\d+_\d+\.jpeg$/.test(r.url())) tiles.push(r.status());
+  });
+  await page.goto(`${w.url}/images/${ids[0]}`);
+  await page.keyboard.press('z');
+  await page.waitForSelector('#lightbox:not([hidden])');
+  await page.waitForSelector('#zoom-stage[data-ready="true"]', { timeout: 90_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#zoom-stage canvas').length > 0);
+  await page.click('#zoom-in');
+  await page.click('#zoom-in');
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: resolve(SHOTS, 'viewer-deep-zoom.png') });
+  assert.ok(tiles.length > 0 && tiles.every((s) => s === 200 || s === 304), `tiles: ${tiles.join(',')}`);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#lightbox', { state: 'hidden' });
+  assert.deepEqual(problems, [], 'no console errors or CSP violations');
+});
+
+test('the pyramid holds the full resolution, and tiles come from the cached archive', async () => {
+  const d = await (await w.api(`/images/${ids[0]}/zoom`)).json();
+  assert.equal(d.status, 'ready');
+  assert.equal(d.tileSource.Image.Size.Width, '3000');
+  assert.equal(d.tileSource.Image.Size.Height, '2000');
+  // the deepest level of a 3000 px image is level ceil(log2(3000)) = 12
+  const res = await w.api(`/images/${ids[0]}/zoom/12/0_0.jpeg`);
+  assert.equal(res.status, 200);
+  const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
+  assert.equal(meta.width, 513, 'a 512 px tile plus its 1 px overlap');
+  assert.equal((await w.api(`/images/${ids[0]}/zoom/12/99_99.jpeg`)).status, 404);
+  assert.equal((await w.api(`/images/${ids[0]}/zoom/12/..%2F..%2Fx`)).status, 404);
+  const derived = await w.getJson(`/api/v1/images/${ids[0]}`);
+  assert.ok(derived.id, 'the image record is unchanged by the zoom');
+});
