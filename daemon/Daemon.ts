@@ -20,6 +20,7 @@ import { ProviderRunner } from './catalog/providers/ProviderRunner.ts';
 import { Pipeline } from './catalog/processing/Pipeline.ts';
 import { ProcessingEngine } from './catalog/processing/ProcessingEngine.ts';
 import { Stitcher } from './catalog/stitching/Stitcher.ts';
+import { AgentSettingsSync } from './catalog/processing/agentSettingsSync.ts';
 import { LocalStorage } from './storage/LocalStorage.ts';
 import { S3Storage } from './storage/S3Storage.ts';
 import type { StorageBackend } from './storage/StorageBackend.ts';
@@ -149,7 +150,7 @@ export class Daemon {
         onProgress: (id, agent, f) => this.engine?.reportProgress(id, agent, f),
       });
       const stitcher = new Stitcher({ db, log: log.child({ component: 'stitching' }) });
-      this.engine = new ProcessingEngine({ db, pipeline, stitcher, derived: this.derived, hostId: config.hostId, slots: config.workers, leaseSeconds: config.leaseSeconds, pollSeconds: config.pollSeconds, log: log.child({ component: 'processing' }) });
+      this.engine = new ProcessingEngine({ db, pipeline, stitcher, derived: this.derived, hostId: config.hostId, slots: config.workers, leaseSeconds: config.leaseSeconds, pollSeconds: config.pollSeconds, log: log.child({ component: 'processing' }), settings: new AgentSettingsSync({ db, registry: this.registry }) });
       // a newly installed or upgraded agent also catches up on the images already catalogued
       const scheduled = await this.services.agents.scheduleNewAgents();
       if (scheduled) log.info({ images: scheduled }, 'images due for new or upgraded agents');

@@ -103,7 +103,8 @@ export class AgentService {
   /**
    * Enables/disables an agent, moves it, or changes its settings. Every image
    * becomes due (cached results keep that cheap: only agents whose input
-   * changed run again). Other hosts pick the change up when they restart.
+   * changed run again). Other hosts pick the change up before their next
+   * round (catalog/processing/agentSettingsSync.ts).
    */
   async update(actor: Actor | null, name: string, patch: AgentPatch) {
     requireAdmin(actor);

@@ -24,6 +24,8 @@ export interface EngineOptions {
   leaseSeconds: number;
   pollSeconds: number;
   log: Logger;
+  /** reloads agent settings changed on another host (before each claim: a round uses the settings of its start) */
+  settings?: { refresh(): Promise<void> };
 }
 
 export interface InFlight {
@@ -111,6 +113,7 @@ export class ProcessingEngine {
     while (this.running) {
       let image: ClaimedImage | null = null;
       try {
+        await this.options.settings?.refresh();
         image = await retryTransient('claim', () => claim(db, hostId, leaseSeconds), { log });
       } catch (err) {
         log.warn({ slot, err }, 'claim failed');
