@@ -64,7 +64,8 @@ export class Daemon {
     readonly config: Config,
     readonly log: Logger,
     readonly roles: Role[],
-    readonly options: { builtinAgents?: string[] } = {},
+    /** onFatal: the database is lost for good (the embedded server cannot be restarted); the CLI exits non-zero */
+    readonly options: { builtinAgents?: string[]; onFatal?: (err: Error) => void } = {},
   ) {}
 
   /** base URL of the web server (after start) */
@@ -77,7 +78,7 @@ export class Daemon {
   async start(): Promise<void> {
     const { config, log } = this;
     await mkdir(config.dataDir, { recursive: true });
-    this.db = await openDatabase(config, log);
+    this.db = await openDatabase(config, log, { onLost: (err) => (this.options.onFatal ? this.options.onFatal(err) : log.fatal({ err }, 'database lost')) });
     const db = this.db.pool;
 
     // storage: sources and the derived-file cache
