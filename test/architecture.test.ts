@@ -43,11 +43,6 @@ export const RULES: Rule[] = [
  * Keep this list short; an entry that no longer matches fails the test.
  */
 export const KNOWN: { from: string; to: string; why: string }[] = [
-  {
-    from: 'agents/sdk/runtime.ts',
-    to: 'agents/formats/index.ts',
-    why: 'ctx.readPixels falls back to the decoders beside the SDK in this tree; it goes when the host passes readPixels through the context everywhere (with agents/formats moving to a library folder)',
-  },
 ];
 
 /** String literals and the code just before each, with comments left out. */

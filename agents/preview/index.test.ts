@@ -5,7 +5,7 @@ import { after } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { fitsHdu, tempDir } from '../formats/test-writers.ts';
-import { describeFile } from '../formats/index.ts';
+import { decodeLimits, describeFile, readPixels } from '../formats/index.ts';
 import { AgentSkip, type AgentContext, type Facts, type Json } from '../sdk/index.ts';
 import { createTestContext } from '../sdk/runtime.ts';
 import agent, { maxPixelsFor } from './index.ts';
@@ -40,6 +40,7 @@ async function contextFor(rel: string, bytes: Uint8Array, settings: Record<strin
     facts: { file: described as unknown as Facts },
     settings: { thumbnailSize: 400, previewSize: 2048, stretch: 'auto', format: 'jpeg', quality: 85, debayer: 'auto', ...settings },
     stage: 'render',
+    readPixels: (path, o) => readPixels(path, { maxPixels: o?.maxPixels, limits: decodeLimits(o?.limits) }),
   });
 }
 

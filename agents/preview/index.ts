@@ -3,7 +3,7 @@
  * image with pixels, auto-stretched when the data are linear and debayered when
  * they come from a one-shot-colour sensor.
  */
-import { DEFAULT_LIMITS, decodeLimits, readPixels } from '../formats/index.ts';
+import { DEFAULT_LIMITS, decodeLimits } from '../formats/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
 import { AgentError, AgentSkip, defineAgent, type AgentContext } from '../sdk/index.ts';
 import type { DebayerMethod } from './reduce.ts';
@@ -72,7 +72,8 @@ export default defineAgent({
     const previewSize = typeof s['previewSize'] === 'number' ? s['previewSize'] : 2048;
     let img;
     try {
-      img = await readPixels(ctx.file.localPath, { maxPixels: maxPixelsFor(file, previewSize), limits: decodeLimits(s) });
+      // through the context: the round's pixels when another agent already decoded them
+      img = await ctx.readPixels({ maxPixels: maxPixelsFor(file, previewSize), limits: decodeLimits(s) });
     } catch (err) {
       // header-only files (astrometry.net .wcs, metadata stubs): nothing to render, not a failure
       if (err instanceof AgentError && file && file.width == null && file.height == null) throw new AgentSkip(err.message);

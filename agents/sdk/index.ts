@@ -95,6 +95,13 @@ export interface PixelImage {
   binned: number;
 }
 
+export interface ReadPixelsOptions {
+  /** bin (average) so that width × height ≤ maxPixels; default: full size */
+  maxPixels?: number;
+  /** memory ceilings of the decoders (default: the server's) */
+  limits?: { maxImagePixels?: number; maxDecodedBytes?: number };
+}
+
 export interface AgentContext {
   image: Readonly<ImageView>;
   /** facts emitted by earlier agents, by agent name; `user` holds the user's edits */
@@ -112,8 +119,13 @@ export interface AgentContext {
   /**
    * Decodes the image's pixels with Sidereal's readers (FITS, XISF, TIFF, RAW,
    * JPEG, PNG), binning on the fly when it has more than `maxPixels` pixels.
+   *
+   * The file is decoded once per round: when an earlier agent of the same
+   * round already read pixels that a direct read with these options would
+   * return, the same pixels come back without decoding again. Treat the planes
+   * as read-only: they may be shared with other agents.
    */
-  readPixels(options?: { maxPixels?: number }): Promise<PixelImage>;
+  readPixels(options?: ReadPixelsOptions): Promise<PixelImage>;
 }
 
 export interface AgentResult {

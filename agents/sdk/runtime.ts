@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { AgentError, type AgentCache, type AgentContext, type AgentLogger, type FileAccess, type Facts, type ImageView, type Json, type PixelImage, type Stage } from './index.ts';
+import { AgentError, type AgentCache, type AgentContext, type AgentLogger, type FileAccess, type Facts, type ImageView, type Json, type PixelImage, type ReadPixelsOptions, type Stage } from './index.ts';
 
 export function createFileAccess(localPath: string, size: number): FileAccess {
   return {
@@ -55,8 +55,11 @@ export function buildContext(
     signal: AbortSignal;
     cache: AgentCache;
     progress: (f: number, m?: string) => void;
-    /** pixel decoder to use instead of Sidereal's own (tests of a standalone agent) */
-    readPixels?: (localPath: string, options?: { maxPixels?: number }) => Promise<PixelImage>;
+    /**
+     * the pixel decoder: the host passes Sidereal's (decode once per round);
+     * tests of a standalone agent pass their own
+     */
+    readPixels?: PixelReader;
   },
 ): AgentContext {
   return {
@@ -72,30 +75,14 @@ export function buildContext(
     cache: parts.cache,
     async readPixels(options) {
       if (parts.readPixels) return parts.readPixels(input.localPath, options);
-      return siderealReadPixels(input.localPath, options);
+      // a copy of the SDK outside Sidereal has no decoders: explain where to run the agent
+      throw new AgentError('ctx.readPixels needs Sidereal\'s image decoders, which this context was not given: run the agent inside Sidereal or with `sidereal agent run <agent> <file>`, or pass `readPixels` to createTestContext', { permanent: false });
     },
   };
 }
 
-type PixelReader = (localPath: string, options?: { maxPixels?: number }) => Promise<PixelImage>;
-
-/**
- * Sidereal's own decoders live beside the SDK in the Sidereal tree. A copy of
- * the SDK installed from npm has no decoders: there `readPixels` explains
- * where to run the agent instead of failing with a module error.
- */
-async function siderealReadPixels(localPath: string, options?: { maxPixels?: number }): Promise<PixelImage> {
-  let mod: { readPixels: PixelReader };
-  try {
-    mod = (await import(FORMATS_MODULE)) as { readPixels: PixelReader };
-  } catch (err) {
-    throw new AgentError('ctx.readPixels needs Sidereal\'s image decoders, which this copy of the SDK does not include: run the agent inside Sidereal or with `sidereal agent run <agent> <file>`, or pass `readPixels` to createTestContext', { permanent: false, cause: err });
-  }
-  return mod.readPixels(localPath, options);
-}
-
-// a variable, so that bundlers and type checkers of a standalone SDK copy do not follow it
-const FORMATS_MODULE = '../formats/index.ts';
+/** A pixel decoder: the local file and the agent's options. */
+export type PixelReader = (localPath: string, options?: ReadPixelsOptions) => Promise<PixelImage>;
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -145,8 +132,8 @@ export interface TestContextOptions {
   log?: AgentLogger;
   /** receives the agent's progress reports */
   progress?: (fraction: number, message?: string) => void;
-  /** pixel decoder to use instead of Sidereal's own */
-  readPixels?: (localPath: string, options?: { maxPixels?: number }) => Promise<PixelImage>;
+  /** the pixel decoder ctx.readPixels uses (without it, ctx.readPixels explains that it has none) */
+  readPixels?: PixelReader;
 }
 
 const quietLog: AgentLogger = { debug() {}, info() {}, warn() {}, error() {} };

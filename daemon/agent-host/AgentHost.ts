@@ -26,14 +26,16 @@
 import { totalmem } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { AgentCache, AgentResult, Json } from '../../agents/sdk/index.ts';
+import type { AgentCache, AgentResult, Json, PixelImage } from '../../agents/sdk/index.ts';
 import { log as rootLog, type Logger } from '../log.ts';
 import { agentLogger, buildContext, type ContextInput } from './context.ts';
 import type { RegisteredAgent } from './AgentRegistry.ts';
 import type { WorkerOutput } from './agentWorker.ts';
+import { decodePixels, pixelRequest, type PixelRequest, PixelRound } from './roundPixels.ts';
 import { AgentCrashError, AgentMemoryError, AgentTimeoutError, deserializeError, normalizeAgentError } from './agentErrors.ts';
 
 export { AgentCrashError, AgentMemoryError, AgentTimeoutError } from './agentErrors.ts';
+export { PixelRound } from './roundPixels.ts';
 
 const MB = 1024 * 1024;
 /** extra wait for a free thread before a queued run is given up (beyond twice its time limit) */
@@ -44,6 +46,8 @@ export interface RunOptions {
   cache: AgentCache;
   onProgress?: (fraction: number, message?: string) => void;
   log: Logger;
+  /** the image's round: pixels decoded by one agent are given to the next ones (see roundPixels.ts) */
+  pixels?: PixelRound;
 }
 
 export interface AgentHostOptions {
@@ -186,6 +190,14 @@ export class AgentHost {
       signal,
       cache: opts.cache,
       progress: (f, m) => opts.onProgress?.(f, m),
+      readPixels: async (localPath, options) => {
+        const req = pixelRequest(options);
+        const cached = opts.pixels?.lookup(req);
+        if (cached) return cached;
+        const image = await decodePixels(localPath, req);
+        opts.pixels?.store(req, image);
+        return image;
+      },
     });
     // the agent should honour ctx.signal; the race makes sure we stop waiting anyway
     return await new Promise<AgentResult>((resolve, reject) => {
@@ -205,7 +217,7 @@ export class AgentHost {
     // lastSampleAt 0 = still queued for a thread: never a suspect of the process guard
     const task: RunningTask = { agent: name, startedAt: Date.now(), lastSampleAt: 0, lastBytes: 0, rssAtSample: 0, kill };
     const { port1, port2 } = new MessageChannel();
-    port1.on('message', (m: { type: string; id?: number; key?: string; value?: Json; ttlSeconds?: number; fraction?: number; message?: string; bytes?: number }) => {
+    port1.on('message', (m: { type: string; id?: number; key?: string; value?: Json; ttlSeconds?: number; fraction?: number; message?: string; bytes?: number; request?: PixelRequest; image?: PixelImage }) => {
       if (m.type === 'memory') {
         task.lastSampleAt = Date.now();
         task.lastBytes = m.bytes ?? 0;
@@ -215,7 +227,10 @@ export class AgentHost {
         }
       } else if (m.type === 'started') started();
       else if (m.type === 'progress') opts.onProgress?.(m.fraction ?? 0, m.message);
-      else if (m.type === 'cache-get')
+      else if (m.type === 'pixels-get') port1.postMessage({ id: m.id, value: opts.pixels?.lookup(m.request ?? {}) });
+      else if (m.type === 'pixels-put') {
+        if (m.image) opts.pixels?.store(m.request ?? {}, m.image);
+      } else if (m.type === 'cache-get')
         opts.cache.get(m.key!).then(
           (value) => port1.postMessage({ id: m.id, value }),
           () => port1.postMessage({ id: m.id, value: undefined }),
@@ -275,6 +290,11 @@ export class AgentHost {
       this.log.warn({ agent: t.agent, suspects: unaccounted.length, rssMb: Math.round(rss / MB), limitMb: Math.round(this.processLimitBytes / MB) }, 'process memory over its limit: stopping a non-yielding agent');
       t.kill.abort(certain ? new AgentMemoryError(t.agent, detail) : new SuspectedMemoryError(t.agent, detail));
     }
+  }
+
+  /** A new round of one image: pass it to each run of the round (RunOptions.pixels), close it at the end. */
+  openRound(): PixelRound {
+    return new PixelRound();
   }
 
   async close(): Promise<void> {

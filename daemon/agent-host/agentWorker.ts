@@ -8,12 +8,14 @@
  * would turn an `AgentSkip` into a failure and lose `AgentError.permanent`.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Agent, AgentCache, Json } from '../../agents/sdk/index.ts';
+import type { Agent, AgentCache, Json, PixelImage } from '../../agents/sdk/index.ts';
+import type { PixelReader } from '../../agents/sdk/runtime.ts';
 import { pino } from 'pino';
 import { log as daemonLog, type Logger } from '../log.ts';
 import { agentLogger, buildContext, type ContextInput } from './context.ts';
 import { agentManifest, loadAgentModule, type AgentManifest } from './loadAgentModule.ts';
 import { serializeError, type SerializedError } from './agentErrors.ts';
+import { decodePixels, pixelRequest } from './roundPixels.ts';
 
 export interface WorkerTask extends ContextInput {
   modulePath: string;
@@ -48,22 +50,43 @@ let lastAgent: string | null = null;
 process.on('uncaughtException', (err) => log.warn({ component: 'agent', agent: lastAgent, err: err?.message ?? String(err) }, 'an agent threw outside its run; ignored'));
 process.on('unhandledRejection', (err) => log.warn({ component: 'agent', agent: lastAgent, err: (err as Error)?.message ?? String(err) }, 'an agent left a rejected promise unhandled; ignored'));
 
-function portCache(port: MessagePort): AgentCache {
+/** Requests to the host over the task's port, each answered by a message with the same id. */
+function portCalls(port: MessagePort): (msg: Record<string, unknown>) => Promise<unknown> {
   let seq = 0;
   const waiting = new Map<number, (v: unknown) => void>();
-  port.on('message', (m: { id: number; value?: Json }) => {
+  port.on('message', (m: { id: number; value?: unknown }) => {
     waiting.get(m.id)?.(m.value);
     waiting.delete(m.id);
   });
-  const call = (msg: Record<string, unknown>) =>
+  return (msg) =>
     new Promise<unknown>((resolve) => {
       const id = ++seq;
       waiting.set(id, resolve);
       port.postMessage({ ...msg, id });
     });
+}
+
+function portCache(call: (msg: Record<string, unknown>) => Promise<unknown>): AgentCache {
   return {
     get: async (key) => (await call({ type: 'cache-get', key })) as Json | undefined,
     set: async (key, value, options) => void (await call({ type: 'cache-set', key, value, ttlSeconds: options?.ttlSeconds })),
+  };
+}
+
+/**
+ * ctx.readPixels in a pool thread: the host answers with the round's pixels
+ * when an earlier agent decoded what this request needs (shared memory, no
+ * copy); otherwise this thread decodes and hands the pixels to the host for
+ * the next agents of the round.
+ */
+function portPixels(call: (msg: Record<string, unknown>) => Promise<unknown>, port: MessagePort): PixelReader {
+  return async (localPath, options) => {
+    const req = pixelRequest(options);
+    const cached = (await call({ type: 'pixels-get', request: req })) as PixelImage | undefined;
+    if (cached) return cached;
+    const image = await decodePixels(localPath, req);
+    port.postMessage({ type: 'pixels-put', request: req, image });
+    return image;
   };
 }
 
@@ -87,11 +110,13 @@ export default async function runAgentTask(task: WorkerTask): Promise<WorkerOutp
     const agent: Agent = await loadAgentModule(task.modulePath);
     // the agent's time limit starts now (not while the thread started or the module loaded)
     task.port.postMessage({ type: 'started' });
+    const call = portCalls(task.port);
     const controller = new AbortController(); // aborting a piscina task terminates the thread itself
     const ctx = buildContext(task, {
       log: agentLogger(log.child({ component: 'agent', agent: task.agentName, imageId: task.image.id })),
       signal: controller.signal,
-      cache: portCache(task.port),
+      cache: portCache(call),
+      readPixels: portPixels(call, task.port),
       progress: (fraction, message) => {
         task.port.postMessage({ type: 'progress', fraction, message });
         if (sampler) sample();

@@ -126,6 +126,8 @@ export async function runAgentOnFile(options: {
   try {
     const settings = parseSettings(agent.settings, options.settings ?? []);
     const facts: Record<string, Facts> = {};
+    // one round, as in the pipeline: the file is decoded once for all the agents that read pixels
+    const pixels = host.openRound();
     // built-ins that failed a stage: an agent that requires them does not apply (as in the pipeline)
     const notOk = new Set<string>();
     // earlier facts from built-in agents, then from the file
@@ -135,7 +137,7 @@ export async function runAgentOnFile(options: {
       const b = registered(await loadAgentModule(builtinModulePath(name)), builtinModulePath(name), true);
       for (const stage of STAGES.filter((s) => b.agent.stages.includes(s))) {
         try {
-          const r = await host.run(b, { image, facts, localPath: filePath, settings: b.settings, stage }, { cache: memoryCache(), log });
+          const r = await host.run(b, { image, facts, localPath: filePath, settings: b.settings, stage }, { cache: memoryCache(), log, pixels });
           facts[name] = { ...(facts[name] ?? {}), ...validateFacts(b, r.facts) };
         } catch (err) {
           notOk.add(name);
@@ -162,7 +164,7 @@ export async function runAgentOnFile(options: {
     for (const stage of stages) {
       const started = Date.now();
       try {
-        const r = await host.run(me, { image, facts, localPath: filePath, settings: me.settings, stage }, { cache: memoryCache(), log, onProgress: (f, m) => log.debug({ progress: Math.round(f * 100), message: m }, 'progress') });
+        const r = await host.run(me, { image, facts, localPath: filePath, settings: me.settings, stage }, { cache: memoryCache(), log, pixels, onProgress: (f, m) => log.debug({ progress: Math.round(f * 100), message: m }, 'progress') });
         const valid = validateFacts(me, r.facts);
         Object.assign(own, valid);
         facts[agent.name] = { ...own };

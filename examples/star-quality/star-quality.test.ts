@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentSkip, type Facts } from '@sidereal/agent-sdk';
 import { createTestContext } from '@sidereal/agent-sdk/runtime';
+// Sidereal's decoders (the daemon passes them to every agent); a test outside the Sidereal tree passes its own reader
+import { readPixels } from '../../agents/formats/index.ts';
 import agent, { type StarQualityFacts } from './index.ts';
 import { fits16, mosaic, starField, type StarFieldOptions } from './test/synthetic.ts';
 
@@ -24,7 +26,7 @@ const DEFAULTS = Object.fromEntries(Object.entries(agent.settings!).map(([k, s])
 const FILE16 = { bitDepth: 16, format: 'fits', frameType: 'light', acquisition: { pixelSizeUm: 3.76, focalLengthMm: 400 } };
 
 async function run(path: string, o: { facts?: Record<string, unknown>; settings?: Record<string, number>; signal?: AbortSignal } = {}) {
-  const ctx = await createTestContext({ localPath: path, stage: 'describe', facts: { file: FILE16, ...o.facts } as Record<string, Facts>, settings: { ...DEFAULTS, ...o.settings }, signal: o.signal });
+  const ctx = await createTestContext({ localPath: path, stage: 'describe', facts: { file: FILE16, ...o.facts } as Record<string, Facts>, settings: { ...DEFAULTS, ...o.settings }, signal: o.signal, readPixels: (p, r) => readPixels(p, { maxPixels: r?.maxPixels }) });
   const result = await agent.run(ctx);
   return { facts: result.facts as unknown as StarQualityFacts, warnings: result.warnings ?? [] };
 }

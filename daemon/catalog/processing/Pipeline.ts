@@ -78,6 +78,8 @@ export class Pipeline {
     if (edits) facts.user = edits as Facts;
     const notOk = new Set<string>();
     let staged: { path: string; cleanup: () => Promise<void> } | null = null;
+    // the file is decoded once per round: the agents that read pixels share them
+    const pixels = this.deps.host.openRound();
     let stageError: string | null = null;
     if (!storage) stageError = `no storage for provider ${image.provider} on this host`;
 
@@ -142,6 +144,7 @@ export class Pipeline {
                   set: (k, v, o) => cacheSet(db, name, k, v, o?.ttlSeconds),
                 },
                 onProgress: (f, m) => this.deps.onProgress?.(image.id, name, f, m),
+                pixels,
               },
             );
             outcome.ran++;
@@ -181,6 +184,7 @@ export class Pipeline {
       }
       return outcome;
     } finally {
+      pixels.close();
       await staged?.cleanup().catch(() => {});
     }
   }
