@@ -9,6 +9,7 @@ import type { FileFacts } from '../sdk/facts.ts';
 import type { PixelImage } from '../sdk/index.ts';
 import { defaultStarCatalogPath, resolveStarCatalog } from './catalog/catalogLocation.ts';
 import { solveImage } from './solveImage.ts';
+import { readSibling, SIBLING_TTL_SECONDS, siblingKey, siblingOf } from './siblingCache.ts';
 
 /** Pixel budget for the decode: larger frames are binned by the reader (the solver bins again above 8 MP). */
 const MAX_PIXELS = 12_000_000;
@@ -55,6 +56,9 @@ export default defineAgent({
         : `star catalog file ${catalogPath} missing: built it in memory from the Tycho-2 index (run scripts/build-star-catalog.ts once)`);
     }
     const settings = ctx.settings;
+    // a solved sub of the same night, target and optics: a tight hint, verified on this frame's stars
+    const key = pixels ? siblingKey(file) : null;
+    const sibling = key ? readSibling(await ctx.cache.get(key).catch(() => undefined)) : null;
     const facts = await solveImage({
       pixels,
       cards: file?.headers ?? [],
@@ -64,6 +68,7 @@ export default defineAgent({
       acquisition: file?.acquisition ?? null,
       timeLimitMs: 1000 * Number(settings.timeLimitSeconds ?? 60),
       signal: ctx.signal,
+      ...(sibling ? { hints: { sibling } } : {}),
       catalogPath,
       solveField: settings.solveField !== false,
       imagePath: ctx.file.localPath,
@@ -76,6 +81,8 @@ export default defineAgent({
     // Every other unsolved result is final for this content and these hints (the result cache
     // is keyed by the file, its header facts and the settings), so it is never searched again.
     if (ctx.signal.aborted || facts.unsolvedReason?.code === 'aborted') throw new AgentError('plate solve interrupted', { permanent: false });
+    const solution = key ? siblingOf(facts) : null;
+    if (key && solution) await ctx.cache.set(key, { ...solution }, { ttlSeconds: SIBLING_TTL_SECONDS }).catch((err) => ctx.log.warn('the sibling solution could not be cached', { err: (err as Error)?.message }));
     return { facts: facts as unknown as Facts, warnings: warnings.length ? warnings : undefined };
   },
 });
