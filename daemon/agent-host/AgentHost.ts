@@ -26,12 +26,13 @@
 import { totalmem } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { AgentCache, AgentResult, Json, PixelImage } from '../../agents/sdk/index.ts';
+import type { AgentCache, AgentResult } from '../../agents/sdk/index.ts';
 import { log as rootLog, type Logger } from '../log.ts';
 import { agentLogger, buildContext, type ContextInput } from './context.ts';
 import type { RegisteredAgent } from './AgentRegistry.ts';
 import type { WorkerOutput } from './agentWorker.ts';
-import { decodePixels, pixelRequest, type PixelRequest, PixelRound } from './roundPixels.ts';
+import type { HostReply, WorkerMessage } from './messages.ts';
+import { decodePixels, pixelRequest, PixelRound } from './roundPixels.ts';
 import { AgentCrashError, AgentMemoryError, AgentTimeoutError, deserializeError, normalizeAgentError } from './agentErrors.ts';
 
 export { AgentCrashError, AgentMemoryError, AgentTimeoutError } from './agentErrors.ts';
@@ -217,29 +218,38 @@ export class AgentHost {
     // lastSampleAt 0 = still queued for a thread: never a suspect of the process guard
     const task: RunningTask = { agent: name, startedAt: Date.now(), lastSampleAt: 0, lastBytes: 0, rssAtSample: 0, kill };
     const { port1, port2 } = new MessageChannel();
-    port1.on('message', (m: { type: string; id?: number; key?: string; value?: Json; ttlSeconds?: number; fraction?: number; message?: string; bytes?: number; request?: PixelRequest; image?: PixelImage }) => {
-      if (m.type === 'memory') {
-        task.lastSampleAt = Date.now();
-        task.lastBytes = m.bytes ?? 0;
-        task.rssAtSample = process.memoryUsage.rss();
-        if (task.lastBytes > capBytes && !kill.signal.aborted) {
-          kill.abort(new AgentMemoryError(name, `${Math.round(task.lastBytes / MB)} MB in use, the limit is ${this.options.memoryMb} MB`));
-        }
-      } else if (m.type === 'started') started();
-      else if (m.type === 'progress') opts.onProgress?.(m.fraction ?? 0, m.message);
-      else if (m.type === 'pixels-get') port1.postMessage({ id: m.id, value: opts.pixels?.lookup(m.request ?? {}) });
-      else if (m.type === 'pixels-put') {
-        if (m.image) opts.pixels?.store(m.request ?? {}, m.image);
-      } else if (m.type === 'cache-get')
-        opts.cache.get(m.key!).then(
-          (value) => port1.postMessage({ id: m.id, value }),
-          () => port1.postMessage({ id: m.id, value: undefined }),
-        );
-      else if (m.type === 'cache-set')
-        opts.cache.set(m.key!, m.value ?? null, { ttlSeconds: m.ttlSeconds }).then(
-          () => port1.postMessage({ id: m.id }),
-          () => port1.postMessage({ id: m.id }),
-        );
+    const reply = (r: HostReply) => port1.postMessage(r);
+    port1.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'memory':
+          task.lastSampleAt = Date.now();
+          task.lastBytes = m.bytes;
+          task.rssAtSample = process.memoryUsage.rss();
+          if (task.lastBytes > capBytes && !kill.signal.aborted) {
+            kill.abort(new AgentMemoryError(name, `${Math.round(task.lastBytes / MB)} MB in use, the limit is ${this.options.memoryMb} MB`));
+          }
+          return;
+        case 'started':
+          return started();
+        case 'progress':
+          return opts.onProgress?.(m.fraction, m.message);
+        case 'pixels-get':
+          return reply({ id: m.id, value: opts.pixels?.lookup(m.request) });
+        case 'pixels-put':
+          return opts.pixels?.store(m.request, m.image);
+        case 'cache-get':
+          opts.cache.get(m.key).then(
+            (value) => reply({ id: m.id, value }),
+            () => reply({ id: m.id }),
+          );
+          return;
+        case 'cache-set':
+          opts.cache.set(m.key, m.value ?? null, { ttlSeconds: m.ttlSeconds }).then(
+            () => reply({ id: m.id }),
+            () => reply({ id: m.id }),
+          );
+          return;
+      }
     });
     this.running.add(task);
     try {

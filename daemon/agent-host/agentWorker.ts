@@ -15,6 +15,7 @@ import { log as daemonLog, type Logger } from '../log.ts';
 import { agentLogger, buildContext, type ContextInput } from './context.ts';
 import { agentManifest, loadAgentModule, type AgentManifest } from './loadAgentModule.ts';
 import { serializeError, type SerializedError } from './agentErrors.ts';
+import type { HostReply, WorkerCall, WorkerMessage } from './messages.ts';
 import { decodePixels, pixelRequest } from './roundPixels.ts';
 
 export interface WorkerTask extends ContextInput {
@@ -50,23 +51,30 @@ let lastAgent: string | null = null;
 process.on('uncaughtException', (err) => log.warn({ component: 'agent', agent: lastAgent, err: err?.message ?? String(err) }, 'an agent threw outside its run; ignored'));
 process.on('unhandledRejection', (err) => log.warn({ component: 'agent', agent: lastAgent, err: (err as Error)?.message ?? String(err) }, 'an agent left a rejected promise unhandled; ignored'));
 
-/** Requests to the host over the task's port, each answered by a message with the same id. */
-function portCalls(port: MessagePort): (msg: Record<string, unknown>) => Promise<unknown> {
+/** Posts a message to the host (the one protocol: messages.ts). */
+function post(port: MessagePort, m: WorkerMessage): void {
+  port.postMessage(m);
+}
+
+type Call = (msg: WorkerCall) => Promise<HostReply['value']>;
+
+/** Requests to the host over the task's port, each answered by a reply with the same id. */
+function portCalls(port: MessagePort): Call {
   let seq = 0;
-  const waiting = new Map<number, (v: unknown) => void>();
-  port.on('message', (m: { id: number; value?: unknown }) => {
+  const waiting = new Map<number, (v: HostReply['value']) => void>();
+  port.on('message', (m: HostReply) => {
     waiting.get(m.id)?.(m.value);
     waiting.delete(m.id);
   });
   return (msg) =>
-    new Promise<unknown>((resolve) => {
+    new Promise((resolve) => {
       const id = ++seq;
       waiting.set(id, resolve);
-      port.postMessage({ ...msg, id });
+      post(port, { ...msg, id });
     });
 }
 
-function portCache(call: (msg: Record<string, unknown>) => Promise<unknown>): AgentCache {
+function portCache(call: Call): AgentCache {
   return {
     get: async (key) => (await call({ type: 'cache-get', key })) as Json | undefined,
     set: async (key, value, options) => void (await call({ type: 'cache-set', key, value, ttlSeconds: options?.ttlSeconds })),
@@ -79,13 +87,13 @@ function portCache(call: (msg: Record<string, unknown>) => Promise<unknown>): Ag
  * copy); otherwise this thread decodes and hands the pixels to the host for
  * the next agents of the round.
  */
-function portPixels(call: (msg: Record<string, unknown>) => Promise<unknown>, port: MessagePort): PixelReader {
+function portPixels(call: Call, port: MessagePort): PixelReader {
   return async (localPath, options) => {
     const req = pixelRequest(options);
     const cached = (await call({ type: 'pixels-get', request: req })) as PixelImage | undefined;
     if (cached) return cached;
     const image = await decodePixels(localPath, req);
-    port.postMessage({ type: 'pixels-put', request: req, image });
+    post(port, { type: 'pixels-put', request: req, image });
     return image;
   };
 }
@@ -98,7 +106,7 @@ export default async function runAgentTask(task: WorkerTask): Promise<WorkerOutp
   const sample = () => {
     const now = threadMemoryBytes();
     if (now < base) base = now;
-    task.port.postMessage({ type: 'memory', bytes: now - base });
+    post(task.port, { type: 'memory', bytes: now - base });
   };
   // samples run whenever the agent yields to the event loop; a thread that
   // never yields is watched by the host's process-wide guard instead
@@ -109,7 +117,7 @@ export default async function runAgentTask(task: WorkerTask): Promise<WorkerOutp
   try {
     const agent: Agent = await loadAgentModule(task.modulePath);
     // the agent's time limit starts now (not while the thread started or the module loaded)
-    task.port.postMessage({ type: 'started' });
+    post(task.port, { type: 'started' });
     const call = portCalls(task.port);
     const controller = new AbortController(); // aborting a piscina task terminates the thread itself
     const ctx = buildContext(task, {
@@ -118,7 +126,7 @@ export default async function runAgentTask(task: WorkerTask): Promise<WorkerOutp
       cache: portCache(call),
       readPixels: portPixels(call, task.port),
       progress: (fraction, message) => {
-        task.port.postMessage({ type: 'progress', fraction, message });
+        post(task.port, { type: 'progress', fraction, message });
         if (sampler) sample();
       },
     });
