@@ -10,7 +10,7 @@
  * the `platesolve` agent disabled (agent_settings, as the admin page does).
  *
  * Usage: node --import tsx bench/night.ts [--subs 200] [--darks 20] [--flats 20]
- *        [--size 6000x4000] [--dithers 4] [--only all|nosolve] [--workers 2]
+ *        [--size 6000x4000] [--dithers 4] [--only all|nosolve] [--workers 2] [--timeout 7200]
  * Rendering a 24 MP field takes seconds: `--dithers` distinct pointings are
  * rendered and the subs cycle through them (each file has its own header and
  * date, so its own bytes). Needs the Tycho-2 index packages (the catalog is
@@ -43,6 +43,8 @@ export interface NightOptions {
   /** which passes: every agent, platesolve disabled */
   passes: ('all' | 'nosolve')[];
   workers: number;
+  /** give up (with the daemon's last output) when a pass has not finished after this many seconds */
+  timeoutSeconds: number;
   log?: (line: string) => void;
 }
 
@@ -171,7 +173,7 @@ async function runPass(serverUrl: string, night: string, pass: 'all' | 'nosolve'
   const library = join(dir, 'library');
   mkdirSync(library, { recursive: true });
   const db = { url, pool, drop: async () => {} };
-  const daemon = spawnDaemon('work', testEnv(dir, db, { SIDEREAL_HOST_ID: `night-${pass}`, SIDEREAL_WORKERS: String(o.workers), SIDEREAL_STAR_CATALOG: testCatalogPath(), SIDEREAL_RECONCILE_SECONDS: '3600', LOG_LEVEL: 'error' }));
+  const daemon = spawnDaemon('work', testEnv(dir, db, { SIDEREAL_HOST_ID: `night-${pass}`, SIDEREAL_WORKERS: String(o.workers), SIDEREAL_STAR_CATALOG: testCatalogPath(), SIDEREAL_RECONCILE_SECONDS: '30', LOG_LEVEL: process.env.NIGHT_DAEMON_LOG ?? 'error' }));
   try {
     // the daemon has started when its CPU stops moving (migrations checked, agents loaded)
     let last = -1;
@@ -184,12 +186,13 @@ async function runPass(serverUrl: string, night: string, pass: 'all' | 'nosolve'
     }
     const list = files(night);
     const total = list.length;
+    // the night's folders exist before the files arrive (a watcher that meets a new folder and its
+    // first files at once may miss some: the daemon's periodic rescan, set short here, is the backstop)
+    for (const rel of list) mkdirSync(join(library, rel, '..'), { recursive: true });
+    await new Promise((r) => setTimeout(r, 1000));
     const cpu0 = cpuSeconds(daemon.child.pid!);
     const t0 = performance.now();
-    for (const rel of list) {
-      mkdirSync(join(library, rel, '..'), { recursive: true });
-      linkSync(join(night, rel), join(library, rel));
-    }
+    for (const rel of list) linkSync(join(night, rel), join(library, rel));
     let shown = -1;
     for (;;) {
       if (daemon.child.exitCode !== null) throw new Error(`the daemon exited: ${daemon.output()}`);
@@ -197,9 +200,13 @@ async function runPass(serverUrl: string, night: string, pass: 'all' | 'nosolve'
       const settled = await pool.oneFirst(sql.type(N_ROW)`
         select count(*)::int as n from images_unprocessed
         where image_state(next_update_at, lease_owner, last_error, generation, processed_generation) in ('done', 'waiting', 'failed')`);
-      if (settled !== shown && settled % 10 === 0) o.log?.(`  ${pass}: ${settled}/${total} enriched`);
+      if (settled !== shown && settled % 10 === 0) {
+        const seen = await pool.oneFirst(sql.type(N_ROW)`select count(*)::int as n from images_unprocessed`);
+        o.log?.(`  ${pass}: ${settled}/${total} enriched (${seen} seen) after ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      }
       shown = settled;
       if (stitched === total && settled === total) break;
+      if (performance.now() - t0 > o.timeoutSeconds * 1000) throw new Error(`${pass}: ${settled}/${total} enriched after ${o.timeoutSeconds} s; the daemon's last output:\n${daemon.output().slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     const wallSeconds = (performance.now() - t0) / 1000;
@@ -251,7 +258,7 @@ export function parseArgs(args: string[]): NightOptions {
   const only = opt('--only', '');
   const o: NightOptions = {
     subs: Number(opt('--subs', '200')), darks: Number(opt('--darks', '20')), flats: Number(opt('--flats', '20')),
-    width, height, dithers: Number(opt('--dithers', '4')), workers: Number(opt('--workers', '2')),
+    width, height, dithers: Number(opt('--dithers', '4')), workers: Number(opt('--workers', '2')), timeoutSeconds: Number(opt('--timeout', '7200')),
     passes: only === 'all' || only === 'nosolve' ? [only] : ['nosolve', 'all'],
   };
   for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && !(Number.isInteger(v) && v >= 0)) throw new Error(`--${k}: not a count (${v})`);
