@@ -11,10 +11,10 @@ import { findObjectIds, getImageRecord, searchImages, type ImageSearch } from '.
 import { loadDerived } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
 import { saveUserEdits } from '../db/edits.ts';
-import { makeDue } from '../db/queue.ts';
+import { markDue, processingStateOf, stateOf, type ProcessingState } from '../catalog/imageState.ts';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
-import { agentResult, imageQueueState } from '../db/admin.ts';
+import { agentResult } from '../db/admin.ts';
 import { equipmentChoices, filterNames } from '../db/facets.ts';
 import { calibrationFramesOf, lightsCalibratedBy } from '../db/calibrationLinks.ts';
 import { requireActor, type Actor } from '../auth/permissions.ts';
@@ -23,7 +23,8 @@ import { UploadBatch, normalizeUploadName } from '../catalog/providers/uploadBat
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
 import { checkDate, zodProblem } from './validation.ts';
 import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
-import { searchKey } from './searchKey.ts';
+import { searchKey } from '../db/searchKey.ts';
+import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 
 /** An upload in progress (ImageService.beginUpload). */
 export interface ImageUpload {
@@ -33,7 +34,7 @@ export interface ImageUpload {
 }
 
 export interface ImagePage {
-  items: Record<string, unknown>[];
+  items: PublicRecord[];
   total: number;
   next: string | null;
   query: ImageQuery;
@@ -144,14 +145,14 @@ export class ImageService {
     if (query.target) await this.resolveTarget(search, query.target);
     const { items, total } = await searchImages(this.deps.db, search);
     const end = search.offset + items.length;
-    return { items, total, next: end < total ? encodeCursor(end) : null, query };
+    return { items: items.map(publicRecord), total, next: end < total ? encodeCursor(end) : null, query };
   }
 
-  async get(id: string): Promise<Record<string, unknown>> {
+  async get(id: string): Promise<PublicRecord> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('no such image');
     const record = await getImageRecord(this.deps.db, id);
     if (!record) throw new NotFoundError('no such image');
-    return record;
+    return publicRecord(record);
   }
 
   /** A derived file (thumbnail, preview…) as a stream. */
@@ -234,7 +235,7 @@ export class ImageService {
     checkDate('captured', patch.captured);
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' && !v.trim() ? null : v]));
     const edits = await saveUserEdits(this.deps.db, id, clean, a.username);
-    await makeDue(this.deps.db, [id]);
+    await markDue(this.deps.db, [id], 'edit');
     this.deps.onDue?.();
     return edits;
   }
@@ -251,10 +252,10 @@ export class ImageService {
   }
 
   /** Whether an image is waiting for or in processing (for the progress of a re-run). */
-  async processingState(id: string): Promise<'due' | 'processing' | 'idle'> {
-    const s = await imageQueueState(this.deps.db, id);
+  async processingState(id: string): Promise<ProcessingState> {
+    const s = await stateOf(this.deps.db, id);
     if (!s) throw new NotFoundError('no such image');
-    return s.leased ? 'processing' : s.due || s.processed_generation < s.generation ? 'due' : 'idle';
+    return processingStateOf(s.state);
   }
 
   /** Filter names and equipment in use (cached for a minute: they change slowly). */
@@ -271,6 +272,6 @@ export class ImageService {
   async calibration(id: string, limit = 24) {
     await this.get(id);
     const [frames, lights] = await Promise.all([calibrationFramesOf(this.deps.db, id), lightsCalibratedBy(this.deps.db, id, limit)]);
-    return { frames: [...frames], lights };
+    return { frames: [...frames], lights: { ...lights, items: lights.items.map(publicRecord) } };
   }
 }

@@ -17,7 +17,7 @@ import type { Logger } from '../../log.ts';
 import type { StorageBackend } from '../../storage/StorageBackend.ts';
 import { cacheGet, cacheSet, loadResults, upsertDerived, writeResult, type ResultRow } from '../../db/results.ts';
 import { loadUserEdits } from '../../db/edits.ts';
-import type { ClaimedImage } from '../../db/queue.ts';
+import type { ClaimedImage } from '../imageState.ts';
 import { backoffSeconds } from './backoff.ts';
 import { stableHash } from './stableHash.ts';
 import { validateFacts } from './validateFacts.ts';

@@ -3,7 +3,7 @@
  * facts, upload, edit, re-run an agent.
  */
 import { z } from 'zod';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { Config } from '../../config.ts';
 import { ImageQuery } from '../../services/imageQuery.ts';
 import type { ApiRegistry } from './registry.ts';
