@@ -132,12 +132,18 @@ export class ImageService {
   }
 
   private async resolveTarget(search: ImageSearch, target: string): Promise<void> {
+    const t = await this.resolveTargetText(target);
+    if (t.ids) search.targetIds = t.ids;
+    else search.targetText = t.text;
+  }
+
+  /** The object ids a target filter means (any of them), or the raw text to match when it resolves to none. */
+  async resolveTargetText(target: string): Promise<{ ids?: string[]; text?: string }> {
     const ids = new Set<string>();
     const hit = resolveName(target);
     if (hit) ids.add(hit.id);
     for (const id of await findObjectIds(this.deps.db, [searchKey(target)])) ids.add(id);
-    if (ids.size) search.targetIds = [...ids];
-    else search.targetText = target;
+    return ids.size ? { ids: [...ids] } : { text: target };
   }
 
   async list(input: ImageQueryInput | Record<string, unknown>): Promise<ImagePage> {

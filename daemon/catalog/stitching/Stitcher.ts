@@ -24,8 +24,45 @@ import { stableHash } from '../processing/stableHash.ts';
 import { assembleImage, type EquipmentRef } from './assemble.ts';
 import { STITCHER_VERSION, type StoredRecord } from './record.ts';
 import { retryTransient } from '../../db/retry.ts';
+import { createSession, linkImageSession, sessionCandidates } from '../../db/imagingSessions.ts';
+import { pickSession, sessionKey, trainKey } from './sessions.ts';
+import type { AssembledRecord } from './record.ts';
+import type { ImageColumns } from '../../db/stitch.ts';
+import type { DatabaseTransactionConnection } from 'slonik';
 
 export type StitchResult = 'written' | 'unchanged' | 'gone';
+
+/**
+ * The session a light frame joins (found or created under the night/train
+ * lock), or null for anything else and for a light without a capture time.
+ */
+async function sessionOf(tx: DatabaseTransactionConnection, c: ImageColumns, r: AssembledRecord, equipment: EquipmentRef[]): Promise<{ id: string; night: string } | null> {
+  if (c.frame_type !== 'light' || c.is_calibration) return null;
+  const camera = equipment.find((e) => e.type === 'camera') ?? null;
+  const telescope = equipment.find((e) => e.type === 'telescope') ?? null;
+  const site = r.acquisition.site;
+  const pointing = c.ra !== null && c.dec !== null ? { ra: c.ra, dec: c.dec } : r.acquisition.pointing;
+  const key = sessionKey({
+    capturedAt: c.captured_at,
+    longitude: site?.longitude ?? null,
+    cameraId: camera?.id ?? null,
+    telescopeId: telescope?.id ?? null,
+    focalLengthMm: r.acquisition.focalLengthMm,
+    binning: c.binning,
+    targetId: c.target_id,
+    objectName: c.object_name,
+    ra: pointing?.ra ?? null,
+    dec: pointing?.dec ?? null,
+    fieldWidthDeg: c.field_w_deg,
+    fieldHeightDeg: c.field_h_deg,
+  });
+  if (!key) return null;
+  const found = pickSession(key, await sessionCandidates(tx, key, trainKey(key)));
+  const id =
+    found?.id ??
+    (await createSession(tx, key, { camera: camera?.name ?? c.camera, telescope: telescope?.name ?? c.telescope, siteLatitude: site?.latitude ?? null, siteLongitude: site?.longitude ?? null }));
+  return { id, night: key.night };
+}
 
 export class Stitcher {
   constructor(private readonly options: { db: DatabasePool; log: Logger }) {}
@@ -58,14 +95,17 @@ export class Stitcher {
         for (const h of s.equipmentHints) equipment.push(await resolveEquipment(tx, h.type, h.value));
       }
       const calibration = s.columns.frame_type === 'light' && !s.columns.is_calibration ? await matchingCalibration(tx, s.columns) : [];
+      const session = await sessionOf(tx, s.columns, s.record, equipment);
       const record: StoredRecord = {
         ...s.record,
         equipment: equipment.map((e) => ({ id: e.id, type: e.type, name: e.name })),
         calibration: calibration.map((k) => ({ id: k.id, frameType: k.frame_type, kind: k.calib_kind })),
+        session,
       };
       const hash = stableHash({ v: STITCHER_VERSION, c: s.columns, record, o: s.objects, f: s.filters, t: s.searchText });
       if ((await currentStitchHash(tx, imageId, STITCHER_VERSION)) === hash) return 'unchanged' as const;
       await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) }, STITCHER_VERSION);
+      await linkImageSession(tx, imageId, session?.id ?? null);
       if (s.columns.calib_kind && o.neighbours !== false) neighbours = await lightsMatchingCalibration(tx, s.columns);
       return 'written' as const;
     });
