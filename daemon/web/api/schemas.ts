@@ -4,6 +4,7 @@
  * against the OpenAPI document built from them). Unknown values are `null`.
  */
 import { z } from 'zod';
+import { Session, SessionPage } from '../../services/SessionService.ts';
 import { DATE_MIN, dateProblem } from '../../services/validation.ts';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 import { EQUIPMENT_TYPES } from '../../services/EquipmentService.ts';
@@ -248,4 +249,6 @@ export const NAMED_SCHEMAS: Record<string, z.ZodTypeAny> = {
   TokenCreated,
   SkyMap,
   Status,
+  Session,
+  SessionPage,
 };
