@@ -12,18 +12,6 @@ import { errorMessage } from '../errors.ts';
 
 type Health = 'ok' | 'degraded' | 'down';
 
-/** /status answers within this even when the database hangs (a dead server, a pool waiting for connections) */
-const DATABASE_DEADLINE_MS = 3000;
-
-function deadline<T>(p: Promise<T>, ms = DATABASE_DEADLINE_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
-  });
-  p.catch(() => {}); // a late failure after the deadline is not unhandled
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** What status reads: the database, this process's parts (read when asked: some start later). */
 export interface StatusSources {
   db: DatabasePool;
@@ -34,6 +22,18 @@ export interface StatusSources {
   /** null on a web-only process */
   engine: () => Pick<ProcessingEngine, 'status'> | null;
   drivingProviders: () => string[];
+}
+
+/** /status answers within this even when the database hangs (a dead server, a pool waiting for connections) */
+const DATABASE_DEADLINE_MS = 3000;
+
+function deadline<T>(p: Promise<T>, ms = DATABASE_DEADLINE_MS): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  p.catch(() => {}); // a late failure after the deadline is not unhandled
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 export class StatusService {
