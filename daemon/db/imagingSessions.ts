@@ -207,3 +207,12 @@ export async function calibrationByRow(db: Db, sessionId: string) {
      where m.session_id = ${sessionId} and k.calib_kind is not null
      group by i.filter, i.exposure_s, k.calib_kind`);
 }
+
+/** The stored records of a session's subs, by capture time (the session page's grid). */
+export async function sessionImageRecords(db: Db, sessionId: string, limit: number): Promise<Record<string, unknown>[]> {
+  return [
+    ...(await db.anyFirst(sql.type(z.object({ record: z.record(z.unknown()) }))`
+      select i.record from imaging_session_images m join images i on i.id = m.image_id
+       where m.session_id = ${sessionId} order by i.captured_at nulls last, i.path limit ${limit}`)),
+  ];
+}

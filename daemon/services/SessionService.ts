@@ -13,12 +13,14 @@ import {
   searchSessions,
   sessionById,
   sessionCalibration,
+  sessionImageRecords,
   sessionImages,
   type SessionRow,
   type SessionSearch,
 } from '../db/imagingSessions.ts';
 import { moonIllumination } from '../catalog/stitching/sessions.ts';
 import { encodeCursor, ImageQuery } from './imageQuery.ts';
+import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 import type { ImageService } from './ImageService.ts';
 
 const uuid = z.string().uuid();
@@ -125,6 +127,11 @@ export class SessionService {
     const row = await sessionById(this.deps.db, id);
     if (!row) throw new NotFoundError('no such session');
     return (await this.complete([row]))[0]!;
+  }
+
+  /** The records of a session's subs, by capture time (at most `limit`). */
+  async subs(id: string, limit = 500): Promise<PublicRecord[]> {
+    return (await sessionImageRecords(this.deps.db, id, limit)).map(publicRecord);
   }
 
   /** The sessions of a target, newest first (the target page). */

@@ -13,7 +13,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { fitsHdu, type CardSpec } from '../../agents/formats/test-writers.ts';
 import { waitFor } from '../helpers/daemon.ts';
-import { createUser, startWebDaemon, type WebDaemon } from '../web/helpers.ts';
+import { BrowserSession, createUser, startWebDaemon, type WebDaemon } from '../web/helpers.ts';
 import { OpenApiValidator } from '../web/openapiValidator.ts';
 
 let w: WebDaemon;
@@ -151,6 +151,24 @@ test('a multi-night library groups into exactly the expected sessions and acquis
   assert.deepEqual(one.body, a);
   const dark = (await call(`/api/v1/images/${a.calibration.frames.find((f: any) => f.kind === 'dark').id}`)).body;
   assert.equal(dark.session, null, 'calibration frames are in no session');
+
+  // the session page, and links to it from the image and target pages
+  const browser = new BrowserSession(w.url);
+  await browser.login('member', 'member-password-1');
+  const page = await browser.get(`/sessions/${a.id}`);
+  assert.equal(page.res.status, 200);
+  assert.match(page.text, /<h1>Session 2024-10-01, M31 · Andromeda Galaxy<\/h1>/);
+  const rows = [...page.text.matchAll(/<tr><td data-label="Filter">([^<]+)<\/td><td data-label="Frames" class="num">(\d+)<\/td>/g)].map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(rows, ['L 3', 'R 2', 'Total 5']);
+  assert.match(page.text, /<dt>Darks<\/dt><dd>2<\/dd>/);
+  assert.match(page.text, new RegExp(`href="/api/v1/sessions/${a.id}/acquisition.csv"`));
+  assert.equal([...page.text.matchAll(/<li class="card">/g)].length, 5, 'the subs as a grid');
+  const imagePage = await browser.get(`/images/${a.images[0]}`);
+  assert.match(imagePage.text, new RegExp(`<a href="/sessions/${a.id}">2024-10-01, M31</a>`));
+  const targetPage = await browser.get('/targets/M31');
+  const nights = [...targetPage.text.matchAll(/<a href="\/sessions\/[0-9a-f-]+">(\d{4}-\d{2}-\d{2})<\/a>/g)].map((m) => m[1]);
+  assert.deepEqual(nights, ['2024-10-02', '2024-10-01'], 'sessions per target, newest first');
+  assert.equal((await browser.get('/sessions/00000000-0000-0000-0000-000000000000')).res.status, 404);
 
   // filters
   assert.equal((await call('/api/v1/sessions?target=M31')).body.total, 2);
