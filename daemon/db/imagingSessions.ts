@@ -8,9 +8,37 @@
  */
 import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import type { SessionCandidate, SessionKey } from '../catalog/stitching/sessions.ts';
 
 type Db = DatabasePool | DatabaseTransactionConnection;
+
+/** What decides a light frame's session. */
+export interface SessionKey {
+  night: string;
+  cameraId: string | null;
+  telescopeId: string | null;
+  /** rounded to 1 mm: one optical train with a header that wavers by a fraction stays one */
+  focalLengthMm: number | null;
+  binning: string | null;
+  /** the resolved primary object id; null: grouped by pointing (or by the header's OBJECT when there is no pointing) */
+  targetId: string | null;
+  /** the header's object name, used only when neither a target nor a pointing is known */
+  objectName: string | null;
+  ra: number | null;
+  dec: number | null;
+  /** half the field of this frame, degrees */
+  halfFieldDeg: number;
+}
+
+/** An existing session of the same night and optical train. */
+export interface SessionCandidate {
+  id: string;
+  targetId: string | null;
+  objectName: string | null;
+  ra: number | null;
+  dec: number | null;
+  halfFieldDeg: number | null;
+}
+
 
 const Candidate = z.object({
   id: z.string(),

@@ -6,6 +6,10 @@
  * puts them together in the transaction that writes the image row.
  */
 
+import type { SessionCandidate, SessionKey } from '../../db/imagingSessions.ts';
+
+export type { SessionCandidate, SessionKey };
+
 /** Half a field when the field is not known (degrees): a typical small refractor's half field. */
 export const DEFAULT_HALF_FIELD_DEG = 0.5;
 
@@ -22,24 +26,6 @@ export function observingNight(capturedAt: string | null, longitude: number | nu
   if (!Number.isFinite(t)) return null;
   const offsetHours = typeof longitude === 'number' && Number.isFinite(longitude) && Math.abs(longitude) <= 180 ? longitude / 15 : 0;
   return new Date(t + (offsetHours - 12) * 3_600_000).toISOString().slice(0, 10);
-}
-
-/** What decides a light frame's session. */
-export interface SessionKey {
-  night: string;
-  cameraId: string | null;
-  telescopeId: string | null;
-  /** rounded to 1 mm: one optical train with a header that wavers by a fraction stays one */
-  focalLengthMm: number | null;
-  binning: string | null;
-  /** the resolved primary object id; null: grouped by pointing (or by the header's OBJECT when there is no pointing) */
-  targetId: string | null;
-  /** the header's object name, used only when neither a target nor a pointing is known */
-  objectName: string | null;
-  ra: number | null;
-  dec: number | null;
-  /** half the field of this frame, degrees */
-  halfFieldDeg: number;
 }
 
 /** The columns and record parts of a frame that the key is made from. */
@@ -87,16 +73,6 @@ export function separationDeg(ra1: number, dec1: number, ra2: number, dec2: numb
   const r = Math.PI / 180;
   const a = Math.sin(((dec2 - dec1) * r) / 2) ** 2 + Math.cos(dec1 * r) * Math.cos(dec2 * r) * Math.sin(((ra2 - ra1) * r) / 2) ** 2;
   return (2 * Math.asin(Math.min(1, Math.sqrt(a)))) / r;
-}
-
-/** An existing session of the same night and optical train. */
-export interface SessionCandidate {
-  id: string;
-  targetId: string | null;
-  objectName: string | null;
-  ra: number | null;
-  dec: number | null;
-  halfFieldDeg: number | null;
 }
 
 /**
