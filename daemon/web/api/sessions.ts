@@ -60,7 +60,7 @@ export function sessionOperations(api: ApiRegistry, s: Services): void {
     tag: 'sessions',
     access: 'user',
     query: z.object({ target: z.string().min(1).max(200).describe('Object name or designation: M31, NGC 7000') }),
-    responses: { 200: { description: 'CSV', contentType: 'text/csv' } },
+    responses: { 200: { description: 'CSV', contentType: 'text/csv' }, 404: { description: 'The target has no sessions' } },
     handler: async (ctx, { query }) => {
       const body = await s.sessions.targetCsv(query.target);
       ctx.type = 'text/csv; charset=utf-8';
