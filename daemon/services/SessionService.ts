@@ -10,6 +10,7 @@ import { zodProblem } from './validation.ts';
 import {
   AcquisitionRow,
   calibrationByRow,
+  inferredStacks,
   searchSessions,
   sessionById,
   sessionCalibration,
@@ -54,6 +55,7 @@ export const Session = z
       })
       .passthrough(),
     stacks: z.array(uuid).describe('masters and stacks made from this session'),
+    stacksInferred: z.boolean().describe('true: the stacks are inferred by target, camera, filter and date (the files do not name their subs)'),
     pointing: z.object({ ra: z.number(), dec: z.number() }).nullable(),
     constellation: z.string().nullable(),
     hemisphere: z.enum(['north', 'south']).nullable(),
@@ -142,7 +144,7 @@ export class SessionService {
 
   private async complete(rows: SessionRow[]): Promise<Session[]> {
     const ids = rows.map((r) => r.id);
-    const [images, calibration] = await Promise.all([sessionImages(this.deps.db, ids), sessionCalibration(this.deps.db, ids)]);
+    const [images, calibration, stacks] = await Promise.all([sessionImages(this.deps.db, ids), sessionCalibration(this.deps.db, ids), inferredStacks(this.deps.db, ids)]);
     return rows.map((r) => {
       const frames = calibration.filter((c) => c.session_id === r.id);
       const count = (kind: string) => frames.filter((f) => f.kind === kind).length;
@@ -168,7 +170,8 @@ export class SessionService {
           darkFlats: count('darkflat'),
           frames: frames.map((f) => ({ id: f.id, kind: f.kind, exposureSeconds: f.exposure_s, sensorTempC: f.sensor_temp_c })),
         },
-        stacks: [],
+        stacks: stacks.get(r.id) ?? [],
+        stacksInferred: true,
         pointing: r.ra !== null && r.dec !== null ? { ra: r.ra, dec: r.dec } : null,
         constellation: r.constellation,
         hemisphere: r.hemisphere === 'north' || r.hemisphere === 'south' ? r.hemisphere : null,

@@ -45,6 +45,7 @@ interface Frame {
   filter?: string;
   longitude?: number;
   temp?: number;
+  extra?: CardSpec[];
 }
 
 let seed = 0;
@@ -73,6 +74,7 @@ async function frame(path: string, f: Frame): Promise<void> {
     ['SEED', seed],
   ];
   if (f.filter) cards.push(['FILTER', f.filter]);
+  cards.push(...(f.extra ?? []));
   if (f.object) cards.push(['OBJECT', f.object]);
   if (f.longitude !== undefined) cards.push(['SITELONG', f.longitude], ['SITELAT', 34]);
   await mkdir(dirname(path), { recursive: true });
@@ -105,7 +107,10 @@ test('a multi-night library groups into exactly the expected sessions and acquis
   await frame(join(lib, 'calib/Flat_L_0001.fits'), { type: 'FLAT', date: '2024-10-02T06:00:00', exposure: 2, filter: 'L' });
   await frame(join(lib, 'calib/Flat_L_0002.fits'), { type: 'FLAT', date: '2024-10-02T06:01:00', exposure: 2, filter: 'L' });
 
-  await waitFor(async () => (await count('images')) === 15, { what: '15 images stitched', timeoutMs: 90_000 });
+  // a stack of the L subs (a light with NCOMBINE is a processed image), made after the night
+  await frame(join(lib, 'stacks/M31_L_stack.fits'), { object: 'M 31', date: '2024-10-03T09:00:00', exposure: 300, filter: 'L', extra: [['NCOMBINE', 3]] });
+
+  await waitFor(async () => (await count('images')) === 16, { what: '16 images stitched', timeoutMs: 90_000 });
   // lights stitched before their calibration frames are stitched again: wait for the links
   const list = await waitFor(
     async () => {
@@ -134,7 +139,13 @@ test('a multi-night library groups into exactly the expected sessions and acquis
   assert.ok(a.calibration.frames.every((f: any) => (f.kind === 'dark' ? f.exposureSeconds === 300 : f.kind === 'flat')));
   assert.ok(a.moonIllumination !== null && a.moonIllumination < 0.05, `new moon on 2024-10-02 (got ${a.moonIllumination})`);
 
+  const stackId = await w.db.pool.oneFirst(sql.type(z.object({ id: z.string() }))`select id from images where path = 'stacks/M31_L_stack.fits'`);
+  assert.deepEqual(a.stacks, [stackId], 'the L stack is linked to the session with L subs');
+  assert.equal(a.stacksInferred, true);
+  assert.equal((await call(`/api/v1/images/${stackId}`)).body.session, null, 'a stack is in no session');
+
   const b = byKey.get('2024-10-02 M31');
+  assert.deepEqual(b.stacks, [], 'the Ha night did not make the L stack');
   assert.deepEqual(b.acquisition.map((r: any) => [r.filter, r.frames, r.exposureSeconds, r.totalSeconds]), [['Ha', 2, 600, 1200]]);
   assert.equal(b.calibration.darks, 0, 'no 600 s darks');
   const c = byKey.get('2024-10-01 M33');
