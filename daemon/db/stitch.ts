@@ -119,6 +119,16 @@ export async function matchingCalibration(db: Db, c: ImageColumns) {
   ];
 }
 
+/**
+ * Serializes calibration matching per camera until the transaction ends: a
+ * light and a calibration frame of one camera stitched at the same moment
+ * would otherwise each miss the other's uncommitted row, and the light would
+ * never list the frame. With the lock, the second one sees the first's row.
+ */
+export async function lockCalibrationMatching(db: Db, camera: string): Promise<void> {
+  await db.query(sql.unsafe`select pg_advisory_xact_lock(727002, hashtext(${camera}))`);
+}
+
 /** Lights that a calibration frame matches (to stitch them again when it arrives or changes). */
 export async function lightsMatchingCalibration(db: Db, c: ImageColumns): Promise<string[]> {
   if (!c.camera || !c.calib_kind) return [];

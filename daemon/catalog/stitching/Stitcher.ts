@@ -12,6 +12,7 @@ import {
   derivedNames,
   equipmentByIds,
   imagesStitchedBefore,
+  lockCalibrationMatching,
   lightsMatchingCalibration,
   loadStitchSource,
   matchingCalibration,
@@ -94,6 +95,8 @@ export class Stitcher {
         equipment = [];
         for (const h of s.equipmentHints) equipment.push(await resolveEquipment(tx, h.type, h.value));
       }
+      const matchesCalibration = (s.columns.frame_type === 'light' && !s.columns.is_calibration) || !!s.columns.calib_kind;
+      if (matchesCalibration && s.columns.camera) await lockCalibrationMatching(tx, s.columns.camera);
       const calibration = s.columns.frame_type === 'light' && !s.columns.is_calibration ? await matchingCalibration(tx, s.columns) : [];
       const session = await sessionOf(tx, s.columns, s.record, equipment);
       const record: StoredRecord = {
