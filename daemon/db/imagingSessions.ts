@@ -130,6 +130,7 @@ const SessionRow = z.object({
   total_seconds: z.number(),
   filters: z.array(z.string()),
   acquisition: z.array(AcquisitionRow),
+  calibration: z.object({ darks: z.number(), flats: z.number(), biases: z.number(), darkFlats: z.number() }).partial(),
 });
 export type SessionRow = z.infer<typeof SessionRow>;
 
@@ -139,7 +140,7 @@ const SESSION_COLUMNS = sql.fragment`
   s.focal_length_mm, s.binning, s.ra, s.dec, s.site_latitude, s.site_longitude, s.constellation, s.hemisphere,
   to_char(s.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as started_at,
   to_char(s.ended_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as ended_at,
-  s.frames, s.total_seconds, s.filters, s.acquisition`;
+  s.frames, s.total_seconds, s.filters, s.acquisition, s.calibration`;
 const SESSION_FROM = sql.fragment`
   imaging_sessions s
   left join objects o on o.id = s.target_id

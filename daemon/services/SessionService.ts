@@ -51,7 +51,7 @@ export const Session = z
         flats: z.number().int(),
         biases: z.number().int(),
         darkFlats: z.number().int(),
-        frames: z.array(CalibrationFrameInfo).describe('the distinct calibration frames matched to the subs'),
+        frames: z.array(CalibrationFrameInfo).optional().describe('the distinct calibration frames matched to the subs (GET /sessions/{id} only)'),
       })
       .passthrough(),
     stacks: z.array(uuid).describe('masters and stacks made from this session'),
@@ -119,7 +119,7 @@ export class SessionService {
   async list(input: Record<string, unknown>): Promise<SessionPage> {
     const search = await this.parse(input);
     const { rows, total } = await searchSessions(this.deps.db, search);
-    const items = await this.complete(rows);
+    const items = await this.complete(rows, { frames: false });
     const end = search.offset + items.length;
     return { items, total, next: end < total ? encodeCursor(end) : null };
   }
@@ -128,7 +128,7 @@ export class SessionService {
     if (!uuid.safeParse(id).success) throw new NotFoundError('no such session');
     const row = await sessionById(this.deps.db, id);
     if (!row) throw new NotFoundError('no such session');
-    return (await this.complete([row]))[0]!;
+    return (await this.complete([row], { frames: true }))[0]!;
   }
 
   /** The records of a session's subs, by capture time (at most `limit`). */
@@ -139,15 +139,24 @@ export class SessionService {
   /** The sessions of a target, newest first (the target page). */
   async ofTarget(targetId: string, limit = 200): Promise<Session[]> {
     const { rows } = await searchSessions(this.deps.db, { targetIds: [targetId], limit, offset: 0 });
-    return this.complete(rows);
+    return this.complete(rows, { frames: false });
   }
 
-  private async complete(rows: SessionRow[]): Promise<Session[]> {
+  /**
+   * Sessions with their subs and stacks. The calibration counts are the
+   * session's stored aggregates; the calibration frames themselves (`frames`)
+   * are read for one session only.
+   */
+  private async complete(rows: SessionRow[], o: { frames: boolean }): Promise<Session[]> {
     const ids = rows.map((r) => r.id);
-    const [images, calibration, stacks] = await Promise.all([sessionImages(this.deps.db, ids), sessionCalibration(this.deps.db, ids), inferredStacks(this.deps.db, ids)]);
+    const [images, calibration, stacks] = await Promise.all([
+      sessionImages(this.deps.db, ids),
+      o.frames ? sessionCalibration(this.deps.db, ids) : Promise.resolve([]),
+      inferredStacks(this.deps.db, ids),
+    ]);
     return rows.map((r) => {
       const frames = calibration.filter((c) => c.session_id === r.id);
-      const count = (kind: string) => frames.filter((f) => f.kind === kind).length;
+      const stored = r.calibration;
       const mid = r.started_at && r.ended_at ? new Date((Date.parse(r.started_at) + Date.parse(r.ended_at)) / 2) : null;
       return {
         id: r.id,
@@ -164,11 +173,11 @@ export class SessionService {
         endedAt: r.ended_at,
         images: images.get(r.id) ?? [],
         calibration: {
-          darks: count('dark'),
-          flats: count('flat'),
-          biases: count('bias'),
-          darkFlats: count('darkflat'),
-          frames: frames.map((f) => ({ id: f.id, kind: f.kind, exposureSeconds: f.exposure_s, sensorTempC: f.sensor_temp_c })),
+          darks: stored.darks ?? 0,
+          flats: stored.flats ?? 0,
+          biases: stored.biases ?? 0,
+          darkFlats: stored.darkFlats ?? 0,
+          ...(o.frames ? { frames: frames.map((f) => ({ id: f.id, kind: f.kind, exposureSeconds: f.exposure_s, sensorTempC: f.sensor_temp_c })) } : {}),
         },
         stacks: stacks.get(r.id) ?? [],
         stacksInferred: true,

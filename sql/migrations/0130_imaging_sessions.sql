@@ -27,6 +27,7 @@ create table imaging_sessions (
   total_seconds    double precision not null default 0,
   filters          text[] not null default '{}',
   acquisition      jsonb not null default '[]'::jsonb,   -- rows of filter × exposure (see imaging_session_refresh)
+  calibration      jsonb not null default '{}'::jsonb,   -- distinct calibration frames matched to the subs, by kind
   created_at       timestamptz not null default now(),
   updated_at       timestamptz not null default now()
 );
@@ -47,6 +48,8 @@ create table imaging_session_images (
 create index imaging_session_images_session on imaging_session_images (session_id);
 
 -- Recomputes a session's aggregates from its subs; deletes it when it has none.
+-- Called whenever a sub is stitched (so a light re-stitched for a calibration
+-- frame that came or went updates the calibration counts too).
 -- Acquisition rows: one per filter × exposure, with the most common gain,
 -- offset and binning and the mean sensor temperature of their frames.
 create function imaging_session_refresh(sid uuid) returns void language plpgsql as $$
@@ -60,7 +63,7 @@ begin
   update imaging_sessions s set
     frames = a.frames, total_seconds = a.total_seconds, started_at = a.started_at, ended_at = a.ended_at,
     filters = a.filters, constellation = a.constellation, hemisphere = a.hemisphere,
-    acquisition = r.rows, updated_at = now()
+    acquisition = r.rows, calibration = k.summary, updated_at = now()
   from (
     select count(*)::int as frames, coalesce(sum(i.exposure_s), 0) as total_seconds,
            min(i.captured_at) as started_at, max(i.captured_at) as ended_at,
@@ -82,7 +85,17 @@ begin
          where m.session_id = sid
          group by i.filter, i.exposure_s
       ) g
-  ) r
+  ) r, (
+    select jsonb_build_object(
+             'darks', count(distinct c.id) filter (where c.calib_kind = 'dark'),
+             'flats', count(distinct c.id) filter (where c.calib_kind = 'flat'),
+             'biases', count(distinct c.id) filter (where c.calib_kind = 'bias'),
+             'darkFlats', count(distinct c.id) filter (where c.calib_kind = 'darkflat')) as summary
+      from imaging_session_images m
+      join image_calibration ic on ic.light_id = m.image_id
+      join images c on c.id = ic.calib_id
+     where m.session_id = sid
+  ) k
   where s.id = sid;
 end $$;
 
