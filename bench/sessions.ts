@@ -193,11 +193,14 @@ async function run(size: number): Promise<Row[]> {
 }
 
 const all: Row[] = [];
-for (const size of sizes) {
-  process.stderr.write(`library of ${size} images\n`);
-  all.push(...(await run(size)));
+try {
+  for (const size of sizes) {
+    process.stderr.write(`library of ${size} images\n`);
+    all.push(...(await run(size)));
+  }
+} finally {
+  await server.stop(); // also when a run fails: no PostgreSQL left behind
 }
-await server.stop();
 process.stdout.write(`Measured by \`node --import tsx bench/sessions.ts ${sizes.join(',')} ${RUNS}\` on ${new Date().toISOString().slice(0, 10)} (${process.platform}, Node ${process.version}).
 
 | images | measure | median ms | p95 ms |
