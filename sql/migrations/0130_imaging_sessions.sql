@@ -40,6 +40,9 @@ create index imaging_sessions_telescope on imaging_sessions (telescope_id, night
 create index imaging_sessions_constellation on imaging_sessions (constellation, night desc);
 create index imaging_sessions_filters on imaging_sessions using gin (filters);
 
+-- the stacks of a session (inferred by target): only masters and processed images
+create index images_stacks_by_target on images (target_id, captured_at) where frame_type in ('master', 'processed') and not is_calibration;
+
 -- The subs of a session: one session per image at most.
 create table imaging_session_images (
   image_id    uuid primary key references images(id) on delete cascade,
