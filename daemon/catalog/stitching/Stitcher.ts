@@ -21,6 +21,7 @@ import {
 import type { Logger } from '../../log.ts';
 import { stableHash } from '../processing/stableHash.ts';
 import { assembleImage, type EquipmentRef } from './assemble.ts';
+import { copiesNotPointingTo, originalOf, reattachRetainedEdits, setDuplicateOf } from '../../db/identity.ts';
 
 export type StitchResult = 'written' | 'unchanged' | 'gone';
 
@@ -33,17 +34,29 @@ export class Stitcher {
     const result = await db.transaction(async (tx) => {
       const src = await loadStitchSource(tx, imageId);
       if (!src) return 'gone' as const;
-      const s = assembleImage({
-        id: src.id,
-        provider: src.provider,
-        storageKey: src.storage_key,
-        sizeBytes: src.size_bytes,
-        modifiedAt: src.modified_at,
-        createdAt: src.created_at,
-        results: await loadResults(tx, imageId),
-        edits: await loadUserEdits(tx, imageId),
-        derived: await derivedNames(tx, imageId),
-      });
+      const results = await loadResults(tx, imageId);
+      const derived = await derivedNames(tx, imageId);
+      const assemble = async () =>
+        assembleImage({
+          id: src.id,
+          provider: src.provider,
+          storageKey: src.storage_key,
+          sizeBytes: src.size_bytes,
+          modifiedAt: src.modified_at,
+          createdAt: src.created_at,
+          results,
+          edits: await loadUserEdits(tx, imageId),
+          derived,
+        });
+      let s = await assemble();
+      // identity by content (docs/storage.md): edits kept from a deleted file of this content, and duplicates
+      const content = s.columns.sha256 && s.columns.size_bytes !== null ? { sha256: s.columns.sha256, size: s.columns.size_bytes } : null;
+      if (content && (await reattachRetainedEdits(tx, imageId, content.sha256, content.size))) s = await assemble();
+      const duplicateOf = content ? await originalOf(tx, imageId, content.sha256, content.size) : null;
+      if (duplicateOf) {
+        // a copy is never counted twice: it adds nothing to any integration total (targets, sessions, equipment)
+        s = { ...s, columns: { ...s.columns, integration_s: null }, filters: [] };
+      }
       let equipment: EquipmentRef[];
       if (s.equipmentOverride) equipment = await equipmentByIds(tx, s.equipmentOverride);
       else {
@@ -53,17 +66,21 @@ export class Stitcher {
       const calibration = s.columns.frame_type === 'light' && !s.columns.is_calibration ? await matchingCalibration(tx, s.columns) : [];
       const record = {
         ...s.record,
+        duplicateOf,
         equipment: equipment.map((e) => ({ id: e.id, type: e.type, name: e.name })),
         calibration: calibration.map((k) => ({ id: k.id, frameType: k.frame_type, kind: k.calib_kind })),
       };
       const hash = stableHash({ c: s.columns, record, o: s.objects, f: s.filters, t: s.searchText });
       if ((await currentStitchHash(tx, imageId)) === hash) return 'unchanged' as const;
       await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) });
-      if (s.columns.calib_kind) neighbours = await lightsMatchingCalibration(tx, s.columns);
+      await setDuplicateOf(tx, imageId, duplicateOf);
+      // the original (again, e.g. moved back): its copies must point to it
+      if (content && !duplicateOf) neighbours.push(...(await copiesNotPointingTo(tx, imageId, content.sha256, content.size)));
+      if (s.columns.calib_kind) neighbours.push(...(await lightsMatchingCalibration(tx, s.columns)));
       return 'written' as const;
     });
     if (neighbours.length) {
-      this.options.log.debug({ imageId, lights: neighbours.length }, 'calibration frame changed: lights due for stitching');
+      this.options.log.debug({ imageId, neighbours: neighbours.length }, 'calibration frame or original changed: neighbours due for stitching');
       await markDue(db, neighbours);
     }
     return result;

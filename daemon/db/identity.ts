@@ -1,0 +1,141 @@
+/**
+ * SQL of stable identity (docs/storage.md, "Identity, moves and duplicates"):
+ * parking vanished files, a new location taking a parked row over (a move),
+ * the real deletion after the window, duplicates by content, and user edits
+ * kept by content after a real deletion.
+ */
+import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
+import { z } from 'zod';
+
+type Db = DatabasePool | DatabaseTransactionConnection;
+
+/**
+ * Parks the rows of vanished files: they keep their id, edits, results and
+ * derived files, leave the gallery (their final image row is deleted, which
+ * also makes their duplicates due) and wait for a file of the same content.
+ * Rows whose content was never read (no sha256) cannot be recognised and are
+ * deleted at once. Returns how many rows were parked or deleted.
+ */
+export async function parkFiles(db: DatabasePool, provider: string, keys: string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    const parked = await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+      update images_unprocessed u
+         set missing_since = now(), content_sha256 = coalesce(u.content_sha256, i.sha256),
+             next_update_at = null, stitch_due = false, lease_owner = null, updated_at = now()
+        from images i
+       where i.id = u.id and i.sha256 is not null and u.provider = ${provider}
+         and u.storage_key = any(${sql.array(keys, 'text')}) and u.missing_since is null
+      returning u.id`);
+    if (parked.length) await tx.query(sql.unsafe`delete from images where id = any(${sql.array([...parked], 'uuid')})`);
+    const deleted = await tx.query(sql.unsafe`
+      delete from images_unprocessed
+       where provider = ${provider} and storage_key = any(${sql.array(keys, 'text')}) and missing_since is null`);
+    return parked.length + deleted.rowCount;
+  });
+}
+
+const Parked = z.object({ id: z.string(), size_bytes: z.number(), content_sha256: z.string() });
+export type ParkedRow = z.infer<typeof Parked>;
+
+/** Parked rows (of any provider: a move may cross providers) with one of these sizes. */
+export async function parkedWithSizes(db: Db, sizes: number[]): Promise<ParkedRow[]> {
+  if (sizes.length === 0) return [];
+  return [
+    ...(await db.any(sql.type(Parked)`
+      select id, size_bytes, content_sha256 from images_unprocessed
+       where missing_since is not null and content_sha256 is not null
+         and size_bytes = any(${sql.array([...new Set(sizes)], 'int8')})
+       order by missing_since`)),
+  ];
+}
+
+/**
+ * A parked row takes a new location (a move): everything else stays. Atomic:
+ * of two hosts that found the same parked row, one gets it (true), the other
+ * records its file as a new image. Due now, so that stitching writes the new path.
+ */
+export async function adoptParked(
+  db: Db,
+  id: string,
+  to: { provider: string; key: string; locationUri: string; modifiedAt: Date | null; fingerprint: string },
+): Promise<boolean> {
+  const r = await db.query(sql.unsafe`
+    update images_unprocessed set provider = ${to.provider}, storage_key = ${to.key}, location_uri = ${to.locationUri},
+           modified_at = ${to.modifiedAt ? to.modifiedAt.toISOString() : null}, fingerprint = ${to.fingerprint},
+           missing_since = null, generation = generation + 1, next_update_at = now(), attempts = 0, updated_at = now()
+     where id = ${id} and missing_since is not null`);
+  return r.rowCount === 1;
+}
+
+/** Deletes for real the parked rows of a provider whose window has passed (edits are kept by the trigger). */
+export async function purgeParked(db: Db, provider: string, windowSeconds: number): Promise<number> {
+  const r = await db.query(sql.unsafe`
+    delete from images_unprocessed
+     where provider = ${provider} and missing_since is not null
+       and missing_since < now() - make_interval(secs => ${windowSeconds})`);
+  return r.rowCount;
+}
+
+/** Forgets the kept edits of deleted files older than the retention. */
+export async function purgeRetainedEdits(db: Db, retentionDays: number): Promise<number> {
+  const r = await db.query(sql.unsafe`delete from retained_edits where deleted_at < now() - make_interval(days => ${retentionDays})`);
+  return r.rowCount;
+}
+
+/**
+ * Gives an image the kept edits of a deleted file of the same content, when it
+ * has none of its own; the entry is used up. Returns whether edits were attached.
+ */
+export async function reattachRetainedEdits(db: Db, imageId: string, sha256: string, sizeBytes: number): Promise<boolean> {
+  const r = await db.query(sql.unsafe`
+    with taken as (
+      delete from retained_edits where sha256 = ${sha256} and size_bytes = ${sizeBytes}
+         and not exists (select 1 from user_edits e where e.image_id = ${imageId} and e.edits <> '{}'::jsonb)
+      returning edits
+    )
+    insert into user_edits (image_id, edits, updated_by)
+    select ${imageId}, edits, 'retained' from taken
+    on conflict (image_id) do update set edits = excluded.edits, updated_at = now(), updated_by = excluded.updated_by`);
+  return r.rowCount > 0;
+}
+
+/**
+ * The original of an image's content: the oldest other stitched image (by
+ * creation of its record, then id) with the same size and sha256 that is older
+ * than this one. Null when this image is the original.
+ */
+export async function originalOf(db: Db, imageId: string, sha256: string, sizeBytes: number): Promise<string | null> {
+  return db.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+    select i.id from images i join images_unprocessed u on u.id = i.id
+      join images_unprocessed me on me.id = ${imageId}
+     where i.sha256 = ${sha256} and i.size_bytes = ${sizeBytes} and i.id <> ${imageId}
+       and (u.created_at, u.id) < (me.created_at, me.id)
+     order by u.created_at, u.id
+     limit 1`);
+}
+
+/** Other images of this content that do not (yet) name `original` as theirs (to stitch them again). */
+export async function copiesNotPointingTo(db: Db, original: string, sha256: string, sizeBytes: number): Promise<string[]> {
+  return [
+    ...(await db.anyFirst(sql.type(z.object({ id: z.string() }))`
+      select id from images
+       where sha256 = ${sha256} and size_bytes = ${sizeBytes} and id <> ${original}
+         and duplicate_of is distinct from ${original}::uuid
+       limit 1000`)),
+  ];
+}
+
+/** The image with this content that an upload of it is answered with (the original), if any. */
+export async function imageWithContent(db: Db, sha256: string, sizeBytes: number): Promise<{ id: string; path: string } | null> {
+  return db.maybeOne(sql.type(z.object({ id: z.string(), path: z.string() }))`
+    select i.id, i.path from images i join images_unprocessed u on u.id = i.id
+     where i.sha256 = ${sha256} and i.size_bytes = ${sizeBytes}
+     order by (i.duplicate_of is not null), u.created_at, u.id
+     limit 1`);
+}
+
+/** Records the duplicate column of a stitched image. */
+export async function setDuplicateOf(db: Db, imageId: string, original: string | null): Promise<void> {
+  await db.query(sql.unsafe`update images set duplicate_of = ${original}::uuid where id = ${imageId} and duplicate_of is distinct from ${original}::uuid`);
+}
