@@ -22,6 +22,8 @@ export interface ImageSearch {
   frameTypes?: string[] | 'all';
   q?: string;
   solved?: boolean;
+  /** true: only duplicates (copies of another image); false: none */
+  duplicates?: boolean;
   fieldMin?: number;
   fieldMax?: number;
   scaleMin?: number;
@@ -74,6 +76,7 @@ function where(s: ImageSearch): FragmentSqlToken {
   if (s.capturedFrom) c.push(sql.fragment`captured_at >= ${s.capturedFrom}::timestamptz`);
   if (s.capturedTo) c.push(sql.fragment`captured_at < (${s.capturedTo}::date + 1)::timestamptz`);
   if (s.solved !== undefined) c.push(sql.fragment`solved = ${s.solved}`);
+  if (s.duplicates !== undefined) c.push(s.duplicates ? sql.fragment`duplicate_of is not null` : sql.fragment`duplicate_of is null`);
   if (s.fieldMin !== undefined) c.push(sql.fragment`greatest(field_w_deg, field_h_deg) >= ${s.fieldMin}`);
   if (s.fieldMax !== undefined) c.push(sql.fragment`greatest(field_w_deg, field_h_deg) <= ${s.fieldMax}`);
   if (s.scaleMin !== undefined) c.push(sql.fragment`pixel_scale >= ${s.scaleMin}`);

@@ -114,6 +114,7 @@ export const ImageRecord = z
     notes: s.optional(),
     equipment: z.array(z.object({ id: uuid, type: z.string(), name: z.string() })),
     calibration: z.array(z.object({ id: uuid, frameType: z.string() }).passthrough()),
+    duplicateOf: uuid.nullable().optional().describe('The original when this file is a byte-identical copy of another image (not counted in integration totals)'),
     agents: z.array(
       z
         .object({
@@ -136,7 +137,14 @@ export const ImagePage = z.object({ items: z.array(ImageRecord), total: z.number
 
 export const UploadResult = z.object({
   ids: z.array(uuid),
-  items: z.array(z.object({ id: uuid, path: z.string(), name: z.string() })),
+  items: z.array(
+    z.object({
+      id: uuid,
+      path: z.string(),
+      name: z.string(),
+      existing: z.boolean().describe('true: a file of this content (size and sha256) is an image already; no copy was stored and `id` is that image'),
+    }),
+  ),
 });
 
 export const HeaderCard = z.object({ key: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]), comment: z.string().optional() });
