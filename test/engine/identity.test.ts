@@ -93,3 +93,60 @@ test('a vanished file whose window passed is deleted for real; a different file 
   const left = await t.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images_unprocessed where id = ${img.id}`);
   assert.equal(left, 0, 'deleted after the window');
 });
+
+test('an upload of a file that is an image already answers that image and stores no copy; an upload of a vanished file is a move', async () => {
+  const upload = async (files: [string, Uint8Array][]) => {
+    const form = new FormData();
+    for (const [name, bytes] of files) form.append('files', new Blob([bytes]), name);
+    const res = await t.api('/api/v1/images', { method: 'POST', body: form });
+    assert.equal(res.status, 202);
+    return (await res.json()).items as { id: string; path: string; name: string; existing: boolean }[];
+  };
+  const uploadedFiles = async () => (await t.db.pool.anyFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from images_unprocessed where provider = 'upload'`)).length;
+
+  const [first] = await upload([['NGC7000_001.fits', tinyFits(301)]]);
+  assert.equal(first!.existing, false);
+  await processed(first!.path, 'the first upload');
+  const [again, fresh] = await upload([
+    ['NGC7000_001 (copy).fits', tinyFits(301)],
+    ['NGC7000_002.fits', tinyFits(302)],
+  ]);
+  assert.deepEqual([again!.existing, again!.id, again!.name], [true, first!.id, 'NGC7000_001 (copy).fits'], 'the existing image, said so');
+  assert.equal(fresh!.existing, false);
+  assert.notEqual(fresh!.id, first!.id);
+  assert.equal(await uploadedFiles(), 2, 'no copy stored');
+
+  // a file of the drop folder uploaded while it is still there: the existing image
+  await writeFile(join(t.library, 'IC1396.fits'), tinyFits(303));
+  const dropped = await processed('IC1396.fits');
+  const [same] = await upload([['IC1396.fits', tinyFits(303)]]);
+  assert.deepEqual([same!.existing, same!.id], [true, dropped.id]);
+  await t.api(`/api/v1/images/${dropped.id}`, { method: 'PATCH', json: { notes: 'from the NAS' } });
+  await waitFor(async () => (await byPath('IC1396.fits'))?.notes === 'from the NAS', { what: 'the note' });
+  // it vanishes from the drop folder, then is uploaded: a move to the upload provider
+  await rm(join(t.library, 'IC1396.fits'));
+  await waitFor(async () => !(await byPath('IC1396.fits')), { what: 'the vanished file to leave the gallery' });
+  const [moved] = await upload([['IC1396.fits', tinyFits(303)]]);
+  assert.equal(moved!.id, dropped.id, 'the upload took the vanished image over');
+  assert.equal(moved!.existing, false);
+  const img = await processed(moved!.path, 'the moved upload');
+  assert.equal(img.source, 'upload');
+  assert.equal(img.notes, 'from the NAS');
+});
+
+test('a rename seen only by a full reconcile (the watcher missed it) is a move too', async () => {
+  await writeFile(join(t.library, 'missed.fits'), tinyFits(404));
+  const img = await processed('missed.fits');
+  const p = drop();
+  await p.stop(); // no watcher: only the reconcile sees the rename
+  try {
+    await rename(join(t.library, 'missed.fits'), join(t.library, 'missed-renamed.fits'));
+    await p.reconcile();
+    const row = await t.db.pool.maybeOne(sql.type(z.object({ id: z.string() }))`select id from images_unprocessed where storage_key = 'missed-renamed.fits'`);
+    assert.equal(row?.id, img.id, 'the parked row took the new name in the same pass');
+  } finally {
+    await p.start();
+  }
+  const renamed = await processed('missed-renamed.fits');
+  assert.equal(renamed.id, img.id);
+});
