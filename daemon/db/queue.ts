@@ -27,7 +27,7 @@ export async function claimImage(db: DatabasePool, host: string, leaseSeconds: n
   return db.maybeOne(sql.type(ClaimedImage)`
     with due as (
       select id from images_unprocessed
-      where next_update_at <= now()
+      where next_update_at <= now() and missing_since is null -- parked (vanished) files wait for a move, not for agents
       order by next_update_at
       limit 1
       for update skip locked
