@@ -14,9 +14,11 @@ type Db = DatabasePool | DatabaseTransactionConnection;
  * derived files, leave the gallery (their final image row is deleted, which
  * also makes their duplicates due) and wait for a file of the same content.
  * Rows whose content was never read (no sha256) cannot be recognised and are
- * deleted at once. Returns how many rows were parked or deleted.
+ * deleted at once. A copy of the same content that appeared shortly before
+ * (within the window: a move done as copy, then delete) gives its location to
+ * the parked row at once. Returns how many rows were parked or deleted.
  */
-export async function parkFiles(db: DatabasePool, provider: string, keys: string[]): Promise<number> {
+export async function parkFiles(db: DatabasePool, provider: string, keys: string[], windowSeconds: number): Promise<number> {
   if (keys.length === 0) return 0;
   return db.transaction(async (tx) => {
     const parked = await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
@@ -27,7 +29,20 @@ export async function parkFiles(db: DatabasePool, provider: string, keys: string
        where i.id = u.id and i.sha256 is not null and u.provider = ${provider}
          and u.storage_key = any(${sql.array(keys, 'text')}) and u.missing_since is null
       returning u.id`);
-    if (parked.length) await tx.query(sql.unsafe`delete from images where id = any(${sql.array([...parked], 'uuid')})`);
+    if (parked.length) {
+      // the copy made just before: created within the window, after the parked row, with no edits of its own
+      const pairs = await tx.any(sql.type(z.object({ parked: z.string(), copy: z.string() }))`
+        select distinct on (p.id) p.id as parked, c.id as copy
+          from images_unprocessed p join images pi on pi.id = p.id
+          join images ci on ci.sha256 = pi.sha256 and ci.size_bytes = pi.size_bytes and ci.id <> p.id
+          join images_unprocessed c on c.id = ci.id
+         where p.id = any(${sql.array([...parked], 'uuid')}) and c.missing_since is null
+           and c.created_at > now() - make_interval(secs => ${windowSeconds}) and c.created_at > p.created_at
+           and not exists (select 1 from user_edits e where e.image_id = c.id and e.edits <> '{}'::jsonb)
+         order by p.id, c.created_at desc`);
+      await tx.query(sql.unsafe`delete from images where id = any(${sql.array([...parked], 'uuid')})`);
+      for (const pair of pairs) await takeOverLocation(tx, pair.parked, pair.copy);
+    }
     const deleted = await tx.query(sql.unsafe`
       delete from images_unprocessed
        where provider = ${provider} and storage_key = any(${sql.array(keys, 'text')}) and missing_since is null`);
@@ -66,6 +81,34 @@ export async function adoptParked(
            missing_since = null, generation = generation + 1, next_update_at = now(), attempts = 0, updated_at = now()
      where id = ${id} and missing_since is not null`);
   return r.rowCount === 1;
+}
+
+/**
+ * A parked row takes the location of a newer row of the same content (a move
+ * seen as a new file first, e.g. copied then deleted), which is deleted: the
+ * image keeps its id, edits and results. Returns whether it happened.
+ */
+export async function takeOverLocation(tx: DatabaseTransactionConnection, parkedId: string, newerId: string): Promise<boolean> {
+  const newer = await tx.maybeOne(sql.type(z.object({ provider: z.string(), storage_key: z.string(), location_uri: z.string(), modified_at: z.string().nullable(), fingerprint: z.string() }))`
+    delete from images_unprocessed where id = ${newerId} and missing_since is null
+    returning provider, storage_key, location_uri, modified_at, fingerprint`);
+  if (!newer) return false;
+  const r = await tx.query(sql.unsafe`
+    update images_unprocessed set provider = ${newer.provider}, storage_key = ${newer.storage_key}, location_uri = ${newer.location_uri},
+           modified_at = ${newer.modified_at}::timestamptz, fingerprint = ${newer.fingerprint},
+           missing_since = null, generation = generation + 1, next_update_at = now(), attempts = 0, updated_at = now()
+     where id = ${parkedId} and missing_since is not null`);
+  if (r.rowCount !== 1) throw new Error(`parked image ${parkedId} was taken meanwhile`);
+  return true;
+}
+
+/** The parked row (if any) with this content, locked for a take-over. */
+export async function parkedWithContent(tx: DatabaseTransactionConnection, sha256: string, sizeBytes: number): Promise<string | null> {
+  return tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+    select id from images_unprocessed
+     where missing_since is not null and content_sha256 = ${sha256} and size_bytes = ${sizeBytes}
+     order by missing_since desc limit 1
+     for update skip locked`);
 }
 
 /** Deletes for real the parked rows of a provider whose window has passed (edits are kept by the trigger). */

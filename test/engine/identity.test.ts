@@ -32,10 +32,11 @@ after(async () => {
 
 const all = async () => (await t.getJson('/api/v1/images?frameType=all&limit=200')).items as any[];
 const byPath = async (path: string) => (await all()).find((i) => i.path === path) ?? null;
+const done = (i: any) => Boolean(i?.thumbnailUrl && i.agents.every((a: { status: string }) => a.status === 'done'));
 const processed = (path: string, what = path) =>
   waitFor(async () => {
     const i = await byPath(path);
-    return i?.thumbnailUrl && i.agents.every((a: { status: string }) => a.status === 'done') ? i : null;
+    return done(i) ? i : null;
   }, { what, timeoutMs: 60_000 });
 const note = async (id: string, notes: string) => assert.equal((await t.api(`/api/v1/images/${id}`, { method: 'PATCH', json: { notes } })).status, 200);
 const fileRuns = (id: string) =>
@@ -149,4 +150,36 @@ test('a rename seen only by a full reconcile (the watcher missed it) is a move t
   }
   const renamed = await processed('missed-renamed.fits');
   assert.equal(renamed.id, img.id);
+});
+
+test('a move done as copy then delete keeps the id, whether the copy was catalogued before the delete or not', async () => {
+  // the copy is catalogued (a duplicate) before the original goes
+  await mkdir(join(t.library, 'src'), { recursive: true });
+  await writeFile(join(t.library, 'src/late.fits'), tinyFits(505));
+  const a = await processed('src/late.fits');
+  await note(a.id, 'copied slowly');
+  await mkdir(join(t.library, 'dst'), { recursive: true });
+  await copyFile(join(t.library, 'src/late.fits'), join(t.library, 'dst/late.fits'));
+  await waitFor(async () => (await byPath('dst/late.fits'))?.duplicateOf === a.id, { what: 'the copy as a duplicate', timeoutMs: 60_000 });
+  await rm(join(t.library, 'src/late.fits'));
+  const movedA = await waitFor(async () => {
+    const i = await byPath('dst/late.fits');
+    return i?.id === a.id && done(i) ? i : null;
+  }, { what: 'the original to take the copy’s place', timeoutMs: 60_000 });
+  assert.equal(movedA.notes, 'copied slowly');
+  assert.equal(movedA.duplicateOf, null);
+  assert.equal((await all()).filter((i) => i.path.includes('late.fits')).length, 1);
+
+  // the original goes before the copy is catalogued
+  await writeFile(join(t.library, 'src/quick.fits'), tinyFits(506));
+  const b = await processed('src/quick.fits');
+  await note(b.id, 'moved quickly');
+  await copyFile(join(t.library, 'src/quick.fits'), join(t.library, 'dst/quick.fits'));
+  await rm(join(t.library, 'src/quick.fits'));
+  const movedB = await waitFor(async () => {
+    const i = await byPath('dst/quick.fits');
+    return i?.id === b.id && done(i) ? i : null;
+  }, { what: 'the moved file with its id', timeoutMs: 60_000 });
+  assert.equal(movedB.notes, 'moved quickly');
+  assert.equal((await all()).filter((i) => i.path.includes('quick.fits')).length, 1);
 });

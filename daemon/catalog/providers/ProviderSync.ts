@@ -88,7 +88,7 @@ export class ProviderSync {
     let n = 0;
     for (let i = 0; i < keys.length; i += BATCH) {
       const part = keys.slice(i, i + BATCH);
-      n += moveWindowSeconds > 0 ? await parkFiles(db, name, part) : await removeFiles(db, name, part);
+      n += moveWindowSeconds > 0 ? await parkFiles(db, name, part, moveWindowSeconds) : await removeFiles(db, name, part);
     }
     if (n) this.options.log.info({ count: n }, 'files removed');
     return n;

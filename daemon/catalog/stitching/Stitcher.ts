@@ -21,7 +21,7 @@ import {
 import type { Logger } from '../../log.ts';
 import { stableHash } from '../processing/stableHash.ts';
 import { assembleImage, type EquipmentRef } from './assemble.ts';
-import { copiesNotPointingTo, originalOf, reattachRetainedEdits, setDuplicateOf } from '../../db/identity.ts';
+import { copiesNotPointingTo, originalOf, parkedWithContent, reattachRetainedEdits, setDuplicateOf, takeOverLocation } from '../../db/identity.ts';
 
 export type StitchResult = 'written' | 'unchanged' | 'gone';
 
@@ -51,6 +51,14 @@ export class Stitcher {
       let s = await assemble();
       // identity by content (docs/storage.md): edits kept from a deleted file of this content, and duplicates
       const content = s.columns.sha256 && s.columns.size_bytes !== null ? { sha256: s.columns.sha256, size: s.columns.size_bytes } : null;
+      if (content && (await currentStitchHash(tx, imageId)) === null) {
+        // a new file with the content of one that vanished meanwhile (a move seen as an add first): the vanished image takes its place
+        const parked = await parkedWithContent(tx, content.sha256, content.size);
+        if (parked && (await takeOverLocation(tx, parked, imageId))) {
+          this.options.log.info({ imageId: parked, replaces: imageId, path: src.storage_key }, 'file moved: the image keeps its identity');
+          return 'gone' as const;
+        }
+      }
       if (content && (await reattachRetainedEdits(tx, imageId, content.sha256, content.size))) s = await assemble();
       const duplicateOf = content ? await originalOf(tx, imageId, content.sha256, content.size) : null;
       if (duplicateOf) {
