@@ -28,7 +28,7 @@ const EXTRA_COMMANDS: Record<string, { summary: string; load: () => Promise<unkn
   restore: { summary: 'restore a dump made by `sidereal backup`', load: () => import('./commands/restore.ts') },
   storage: { summary: 'storage status | storage confirm-empty <provider>: degraded sources', load: () => import('./commands/storage.ts') },
   catalog: { summary: 'catalog build: write the plate solver\'s star catalog file', load: () => import('./commands/catalog.ts') },
-  agent: { summary: 'agent run <agent> <file>: run one agent on a file and print its facts (no database)', load: () => import('./tools/agentRun.ts') },
+  agent: { summary: 'agent run <agent> <file>: run one agent on a file and print its facts (no database); agent new <name>: scaffold an agent package', load: () => import('./tools/agentRun.ts') },
 };
 
 const usage = () => `usage: sidereal <command>

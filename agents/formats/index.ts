@@ -208,7 +208,7 @@ export interface ReadPixelsOptions {
 /**
  * Decodes the pixels of any supported format. Memory stays bounded by the
  * binned output: FITS/XISF decode row bands (≤ 4 MiB) into binned planes;
- * raster formats are shrunk by libvips while decoding; RAW goes through dcraw.
+ * raster formats are shrunk by libvips while decoding; RAW goes through LibRaw.
  */
 export async function readPixels(localPath: string, options: ReadPixelsOptions = {}): Promise<PixelImage> {
   const d = await detectFile(localPath, options.fileName ?? localPath);

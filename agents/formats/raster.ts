@@ -21,7 +21,7 @@ export interface RasterInfo {
 
 const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: -32, double: -64 };
 
-/** a file path or an encoded image in memory (dcraw's TIFF output) */
+/** a file path or an encoded image in memory (a RAW file's embedded JPEG) */
 export type RasterInput = string | Buffer;
 
 /** `limits` null: header only (any size may be described; nothing is decoded) */

@@ -5,7 +5,7 @@ import { readXisfHeader, readXisfPixels, xisfCards } from './xisf.ts';
 import { parseXml } from './xml.ts';
 import { lz4DecodeBlock } from './xisf-codecs.ts';
 import { tempDir, xisfFile, type XisfCodec, type XisfSpec } from './test-writers.ts';
-import { FIXTURES, TESTDATA } from './test-data.ts';
+import { FIXTURES, TESTDATA, corpus } from './test-data.ts';
 import { fixtureValues } from './fixtures/values.ts';
 import { AgentError } from '../sdk/index.ts';
 
@@ -30,7 +30,7 @@ function samples(format: XisfSpec['sampleFormat'], n: number): number[] {
   });
 }
 
-test('real XISF files: geometry, FITS keywords and properties', async () => {
+test('real XISF files: geometry, FITS keywords and properties', corpus, async () => {
   const a = await readXisfHeader(TESTDATA + 'xisf/wrenby-test.xisf');
   assert.deepEqual([a.image?.width, a.image?.height, a.image?.channels, a.image?.bitDepth], [8, 10, 1, 16]);
   const cards = xisfCards(a);
@@ -51,7 +51,7 @@ test('real XISF files: geometry, FITS keywords and properties', async () => {
   assert.equal(e.properties.get('XISF:CompressionLevel'), 0);
 });
 
-test('real XISF pixels: embedded base64 UInt16 planar and zlib-compressed UInt8', async () => {
+test('real XISF pixels: embedded base64 UInt16 planar and zlib-compressed UInt8', corpus, async () => {
   const one = await readXisfPixels(TESTDATA + 'xisf/wrenby-test.xisf');
   const two = await readXisfPixels(TESTDATA + 'xisf/wrenby-2ch.xisf');
   // first samples of the base64 block: 5 7 4 2 1 1 1 5

@@ -8,7 +8,7 @@ import { FRAME_TYPES } from '../../agents/sdk/index.ts';
 import { resolveName } from '../../agents/sky/resolve.ts';
 import { constellationNames } from '../../agents/sky/constellation.ts';
 import { findObjectIds, getImageRecord, searchImages, type ImageSearch } from '../db/images.ts';
-import { loadDerived } from '../db/results.ts';
+import { loadDerived, loadErrorStacks } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
 import { saveUserEdits } from '../db/edits.ts';
 import { makeDue } from '../db/queue.ts';
@@ -259,6 +259,11 @@ export class ImageService {
     await makeDue(this.deps.db, [id]);
     this.deps.onDue?.();
     return edits;
+  }
+
+  /** Stack traces of the image's failed agent runs, by agent: for administrators (the page shows them only to them). */
+  async errorStacks(id: string): Promise<Record<string, string>> {
+    return loadErrorStacks(this.deps.db, id);
   }
 
   /** The file agent's facts (format, every header card), which the record leaves out. */

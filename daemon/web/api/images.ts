@@ -12,16 +12,34 @@ import { receiveUpload } from './upload.ts';
 
 export const IdParams = z.object({ id: z.string().uuid().describe('image id') });
 
+/**
+ * The search parameters on agents' facts (services/factFilters.ts). Their
+ * names depend on the agents installed, so the document describes them as
+ * patterns: `{agent}` and `{path}` stand for an agent's name and a searchable
+ * fact's dot path, as GET /api/v1/agents lists them (`searchable`).
+ */
+export const FactSearchQuery = z.object({
+  'facts.{agent}.{path}': z
+    .string()
+    .optional()
+    .describe(
+      'Pattern: a keyword fact an agent declares searchable equals this value, e.g. `facts.star-quality.shape=round` (a fact with an `enum` in the agent\'s factsSchema accepts only those values). An unknown fact is a 400 listing the searchable ones.',
+    ),
+  'facts.{agent}.{path}.min': z.string().optional().describe('Pattern: a number fact an agent declares searchable is at least this, e.g. `facts.star-quality.starCount.min=100`'),
+  'facts.{agent}.{path}.max': z.string().optional().describe('Pattern: a number fact an agent declares searchable is at most this, e.g. `facts.star-quality.medianFwhmArcsec.max=2.5`'),
+});
+
 export function imageOperations(api: ApiRegistry, s: Services, config: Config): void {
   api.add({
     method: 'get',
     path: '/api/v1/images',
     operationId: 'listImages',
     summary: 'Search images',
-    description: 'All filters are optional and combine with AND. Calibration frames are left out unless `frameType` asks for them.',
+    description:
+      'All filters are optional and combine with AND. Calibration frames are left out unless `frameType` asks for them. Facts of installed agents are searched with `facts.{agent}.{path}` (keywords) and `facts.{agent}.{path}.min`/`.max` (numbers): the parameter names are patterns; GET /api/v1/agents lists each agent\'s searchable facts.',
     tag: 'images',
     access: 'user',
-    query: ImageQuery,
+    query: ImageQuery.merge(FactSearchQuery).passthrough(),
     responses: { 200: { description: 'A page of images', schema: ImagePage } },
     handler: async (ctx) => {
       const page = await s.images.list(ctx.query as Record<string, unknown>);
