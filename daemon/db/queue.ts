@@ -101,7 +101,7 @@ export async function queueCounts(db: DatabasePool) {
         when last_error is not null then 'failed'
         when processed_generation = generation then 'done'
         else 'waiting' end as state
-      from images_unprocessed)
+      from images_unprocessed where missing_since is null) -- parked (vanished) files are not work
     select
       count(*) filter (where state = 'due')::int as due,
       count(*) filter (where state = 'in_progress')::int as in_progress,
