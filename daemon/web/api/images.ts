@@ -1,13 +1,13 @@
 /**
  * API operations on images: search, one image, its derived files and file
- * facts, upload, edit, re-run an agent.
+ * facts, upload, edit (one image or many), re-run an agent.
  */
 import { z } from 'zod';
 import type { Services } from '../../Daemon.ts';
 import type { Config } from '../../config.ts';
 import { ImageQuery } from '../../services/imageQuery.ts';
 import type { ApiRegistry } from './registry.ts';
-import { FileFacts, ImageEdit, ImagePage, ImageRecord, RerunResult, UploadResult } from './schemas.ts';
+import { BulkEditResult, BulkImageEdit, FileFacts, ImageEdit, ImagePage, ImageRecord, RerunResult, UploadResult } from './schemas.ts';
 import { receiveUpload } from './upload.ts';
 
 export const IdParams = z.object({ id: z.string().uuid().describe('image id') });
@@ -86,6 +86,19 @@ export function imageOperations(api: ApiRegistry, s: Services, config: Config): 
     body: ImageEdit,
     responses: { 200: { description: 'The edits now in force', schema: z.record(z.unknown()) } },
     handler: async (ctx, { params, body, actor }) => s.images.edit(actor, params.id, body as Record<string, unknown>),
+  });
+  api.add({
+    method: 'post',
+    path: '/api/v1/images/bulk-edit',
+    operationId: 'bulkEditImages',
+    summary: 'Correct many images at once (target, frame type, camera, telescope, notes)',
+    description:
+      'The same rules and permissions as editing one image. `ids` names the images (at most 10,000, each must exist); `query` takes the filters of `GET /api/v1/images` and changes every image they match. All or nothing: one transaction; the changed images are stitched again.',
+    tag: 'images',
+    access: 'user',
+    body: BulkImageEdit,
+    responses: { 200: { description: 'How many images changed', schema: BulkEditResult } },
+    handler: (_ctx, { body, actor }) => s.images.editMany(actor, 'ids' in body ? { ids: body.ids } : { query: body.query }, body.patch),
   });
   api.add({
     method: 'get',
