@@ -133,7 +133,7 @@ export class Daemon {
     this.registry.applyOverrides(await loadAgentSettings(db), {
       // host configuration that built-in agents take as settings (agents never read the configuration)
       description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
-      platesolve: { starCatalog: config.starCatalog },
+      platesolve: { starCatalog: config.starCatalog, astapDatabase: config.astapDatabase ?? '', indexFolders: config.indexDirs.join(',') },
       preview: { maxImagePixels: config.maxImagePixels, maxDecodedBytes: config.maxDecodedBytes },
     });
 

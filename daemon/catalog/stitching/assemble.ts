@@ -105,7 +105,8 @@ function locationSource(positionSource: unknown): 'plate-solution' | 'header' | 
 function plateSolveStatus(results: ResultRow[], solve: SolveFacts | null): { state: 'solved' | 'unsolved' | 'pending' | 'failed' | 'not-run'; reason: string | null } {
   const row = results.find((r) => r.agent === 'platesolve');
   if (solve?.solved) return { state: 'solved', reason: null };
-  if (row?.status === 'done' && solve) return { state: 'unsolved', reason: str(solve.unsolvedReason) ?? str(solve.reason) };
+  // platesolve writes unsolvedReason as { code, message } (a plain string is accepted too)
+  if (row?.status === 'done' && solve) return { state: 'unsolved', reason: str(solve.unsolvedReason) ?? str((solve.unsolvedReason as { message?: unknown } | null)?.message) ?? str(solve.reason) };
   if (row?.status === 'failed') return { state: 'failed', reason: str(row.error) };
   if (!row) return { state: 'pending', reason: null };
   return { state: 'not-run', reason: null };
