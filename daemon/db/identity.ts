@@ -6,6 +6,7 @@
  */
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
+import { markImagesDue } from './imageState.ts';
 
 type Db = DatabasePool | DatabaseTransactionConnection;
 
@@ -24,7 +25,7 @@ export async function parkFiles(db: DatabasePool, provider: string, keys: string
     const parked = await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       update images_unprocessed u
          set missing_since = now(), content_sha256 = coalesce(u.content_sha256, i.sha256),
-             next_update_at = null, stitch_due = false, lease_owner = null, updated_at = now()
+             next_update_at = null, due_reason = null, lease_owner = null, updated_at = now()
         from images i
        where i.id = u.id and i.sha256 is not null and u.provider = ${provider}
          and u.storage_key = any(${sql.array(keys, 'text')}) and u.missing_since is null
@@ -78,9 +79,11 @@ export async function adoptParked(
   const r = await db.query(sql.unsafe`
     update images_unprocessed set provider = ${to.provider}, storage_key = ${to.key}, location_uri = ${to.locationUri},
            modified_at = ${to.modifiedAt ? to.modifiedAt.toISOString() : null}, fingerprint = ${to.fingerprint},
-           missing_since = null, generation = generation + 1, next_update_at = now(), attempts = 0, updated_at = now()
+           missing_since = null, updated_at = now()
      where id = ${id} and missing_since is not null`);
-  return r.rowCount === 1;
+  if (r.rowCount !== 1) return false;
+  await markImagesDue(db, [id], 'file');
+  return true;
 }
 
 /**
@@ -96,9 +99,10 @@ export async function takeOverLocation(tx: DatabaseTransactionConnection, parked
   const r = await tx.query(sql.unsafe`
     update images_unprocessed set provider = ${newer.provider}, storage_key = ${newer.storage_key}, location_uri = ${newer.location_uri},
            modified_at = ${newer.modified_at}::timestamptz, fingerprint = ${newer.fingerprint},
-           missing_since = null, generation = generation + 1, next_update_at = now(), attempts = 0, updated_at = now()
+           missing_since = null, updated_at = now()
      where id = ${parkedId} and missing_since is not null`);
   if (r.rowCount !== 1) throw new Error(`parked image ${parkedId} was taken meanwhile`);
+  await markImagesDue(tx, [parkedId], 'file');
   return true;
 }
 
@@ -178,7 +182,7 @@ export async function imageWithContent(db: Db, sha256: string, sizeBytes: number
      limit 1`);
 }
 
-/** Records the duplicate column of a stitched image. */
-export async function setDuplicateOf(db: Db, imageId: string, original: string | null): Promise<void> {
-  await db.query(sql.unsafe`update images set duplicate_of = ${original}::uuid where id = ${imageId} and duplicate_of is distinct from ${original}::uuid`);
+/** Whether the image has its final row (has been stitched at least once). */
+export async function isInGallery(db: Db, imageId: string): Promise<boolean> {
+  return db.exists(sql.unsafe`select 1 from images where id = ${imageId}`);
 }

@@ -49,8 +49,7 @@ create trigger images_unprocessed_retain_edits before delete on images_unprocess
 -- original of duplicates: they become due so that the oldest one is promoted.
 create function images_original_gone() returns trigger language plpgsql as $$
 begin
-  update images_unprocessed set next_update_at = now(), generation = generation + 1
-   where id in (select id from images where duplicate_of = old.id);
+  perform image_mark_due(array(select id from images where duplicate_of = old.id), 'neighbour');
   return old;
 end $$;
 create trigger images_original_gone before delete on images

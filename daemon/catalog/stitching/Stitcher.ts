@@ -11,24 +11,32 @@ import {
   currentStitchHash,
   derivedNames,
   equipmentByIds,
+  imagesStitchedBefore,
+  lockCalibrationMatching,
   lightsMatchingCalibration,
   loadStitchSource,
-  markDue,
   matchingCalibration,
   resolveEquipment,
   writeStitched,
 } from '../../db/stitch.ts';
 import type { Logger } from '../../log.ts';
+import { markDue } from '../imageState.ts';
 import { stableHash } from '../processing/stableHash.ts';
 import { assembleImage, type EquipmentRef } from './assemble.ts';
-import { copiesNotPointingTo, originalOf, parkedWithContent, reattachRetainedEdits, setDuplicateOf, takeOverLocation } from '../../db/identity.ts';
+import { STITCHER_VERSION, type StoredRecord } from './record.ts';
+import { retryTransient } from '../../db/retry.ts';
+import { copiesNotPointingTo, isInGallery, originalOf, parkedWithContent, reattachRetainedEdits, takeOverLocation } from '../../db/identity.ts';
 
 export type StitchResult = 'written' | 'unchanged' | 'gone';
 
 export class Stitcher {
   constructor(private readonly options: { db: DatabasePool; log: Logger }) {}
 
-  async stitch(imageId: string): Promise<StitchResult> {
+  /**
+   * Stitches one image. `neighbours: false` leaves the lights a calibration
+   * frame matches alone (a re-stitch of every image links them itself).
+   */
+  async stitch(imageId: string, o: { neighbours?: boolean } = {}): Promise<StitchResult> {
     const { db } = this.options;
     let neighbours: string[] = [];
     const result = await db.transaction(async (tx) => {
@@ -49,10 +57,10 @@ export class Stitcher {
           derived,
         });
       let s = await assemble();
-      // identity by content (docs/storage.md): edits kept from a deleted file of this content, and duplicates
-      const content = s.columns.sha256 && s.columns.size_bytes !== null ? { sha256: s.columns.sha256, size: s.columns.size_bytes } : null;
-      if (content && (await currentStitchHash(tx, imageId)) === null) {
-        // a new file with the content of one that vanished meanwhile (a move seen as an add first): the vanished image takes its place
+      // identity by content (docs/storage.md): a move seen as a new file first, edits kept from a deleted file, duplicates
+      const content = s.columns.sha256 ? { sha256: s.columns.sha256, size: s.columns.size_bytes } : null;
+      if (content && !(await isInGallery(tx, imageId))) {
+        // a new file with the content of one that vanished meanwhile: the vanished image takes its place
         const parked = await parkedWithContent(tx, content.sha256, content.size);
         if (parked && (await takeOverLocation(tx, parked, imageId))) {
           this.options.log.info({ imageId: parked, replaces: imageId, path: src.storage_key }, 'file moved: the image keeps its identity');
@@ -61,36 +69,66 @@ export class Stitcher {
       }
       if (content && (await reattachRetainedEdits(tx, imageId, content.sha256, content.size))) s = await assemble();
       const duplicateOf = content ? await originalOf(tx, imageId, content.sha256, content.size) : null;
-      if (duplicateOf) {
-        // a copy is never counted twice: it adds nothing to any integration total (targets, sessions, equipment)
-        s = { ...s, columns: { ...s.columns, integration_s: null }, filters: [] };
-      }
+      // a copy is never counted twice: it adds nothing to any integration total (targets, sessions, equipment)
+      s = duplicateOf ? { ...s, columns: { ...s.columns, duplicate_of: duplicateOf, integration_s: null }, filters: [] } : { ...s, columns: { ...s.columns, duplicate_of: null } };
       let equipment: EquipmentRef[];
       if (s.equipmentOverride) equipment = await equipmentByIds(tx, s.equipmentOverride);
       else {
         equipment = [];
         for (const h of s.equipmentHints) equipment.push(await resolveEquipment(tx, h.type, h.value));
       }
+      const matchesCalibration = (s.columns.frame_type === 'light' && !s.columns.is_calibration) || !!s.columns.calib_kind;
+      if (matchesCalibration && s.columns.camera) await lockCalibrationMatching(tx, s.columns.camera);
       const calibration = s.columns.frame_type === 'light' && !s.columns.is_calibration ? await matchingCalibration(tx, s.columns) : [];
-      const record = {
+      const record: StoredRecord = {
         ...s.record,
         duplicateOf,
         equipment: equipment.map((e) => ({ id: e.id, type: e.type, name: e.name })),
         calibration: calibration.map((k) => ({ id: k.id, frameType: k.frame_type, kind: k.calib_kind })),
       };
-      const hash = stableHash({ c: s.columns, record, o: s.objects, f: s.filters, t: s.searchText });
-      if ((await currentStitchHash(tx, imageId)) === hash) return 'unchanged' as const;
-      await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) });
-      await setDuplicateOf(tx, imageId, duplicateOf);
+      const hash = stableHash({ v: STITCHER_VERSION, c: s.columns, record, o: s.objects, f: s.filters, t: s.searchText });
+      if ((await currentStitchHash(tx, imageId, STITCHER_VERSION)) === hash) return 'unchanged' as const;
+      await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) }, STITCHER_VERSION);
+      if (s.columns.calib_kind && o.neighbours !== false) neighbours = await lightsMatchingCalibration(tx, s.columns);
       // the original (again, e.g. moved back): its copies must point to it
       if (content && !duplicateOf) neighbours.push(...(await copiesNotPointingTo(tx, imageId, content.sha256, content.size)));
-      if (s.columns.calib_kind) neighbours.push(...(await lightsMatchingCalibration(tx, s.columns)));
       return 'written' as const;
     });
     if (neighbours.length) {
       this.options.log.debug({ imageId, neighbours: neighbours.length }, 'calibration frame or original changed: neighbours due for stitching');
-      await markDue(db, neighbours);
+      await markDue(db, neighbours, 'neighbour');
     }
     return result;
+  }
+
+  /**
+   * Re-stitches the images that an older stitcher version assembled (after an
+   * upgrade that changed assembly): stitching only, no agent runs and nothing
+   * made due. Calibration frames go first, so that the lights re-stitched after
+   * them link what they are now. An image that cannot be stitched is logged and
+   * left for the next start. Returns how many were re-stitched.
+   */
+  async restitchOutdated(o: { batch?: number; shouldStop?: () => boolean } = {}): Promise<number> {
+    const { db, log } = this.options;
+    const failed: string[] = [];
+    let done = 0;
+    for (;;) {
+      if (o.shouldStop?.()) break;
+      const ids = await imagesStitchedBefore(db, STITCHER_VERSION, o.batch ?? 200, failed);
+      if (!ids.length) break;
+      for (const id of ids) {
+        if (o.shouldStop?.()) break;
+        try {
+          // 'gone': deleted meanwhile; anything but 'written' is not retried in this pass
+          if ((await retryTransient('re-stitch', () => this.stitch(id, { neighbours: false }), { log })) === 'written') done++;
+          else failed.push(id);
+        } catch (err) {
+          failed.push(id);
+          log.error({ err, imageId: id }, 're-stitching failed; tried again at the next start');
+        }
+      }
+    }
+    if (done) log.info({ images: done, version: STITCHER_VERSION }, 'images re-stitched for a new stitcher version');
+    return done;
   }
 }
