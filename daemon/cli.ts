@@ -10,7 +10,9 @@
 import { loadConfig, loadDotEnv, ConfigError, redactedConfig } from './config.ts';
 import { log, setLogFormat, setLogLevel } from './log.ts';
 import { Daemon, type Role } from './Daemon.ts';
-import { openDatabase } from './database.ts';
+import { openCommandDatabase } from './commands/commandDatabase.ts';
+import { migrate } from './db/migrate.ts';
+import { createDatabasePool } from './db/pool.ts';
 import { UserService } from './services/UserService.ts';
 import { SYSTEM_ACTOR } from './auth/permissions.ts';
 import { errorMessage } from './errors.ts';
@@ -63,9 +65,14 @@ async function main(argv: string[]): Promise<number> {
   setLogFormat(config.logFormat);
   const roles: Record<string, Role[]> = { serve: ['web', 'work'], web: ['web'], work: ['work'] };
   if (command === 'migrate') {
-    const db = await openDatabase(config, log);
-    await db.close();
-    log.info('migrations applied');
+    // beside a running daemon: its embedded server (a second one would fail on the same folder)
+    const db = await openCommandDatabase(config, log, { createIfMissing: true });
+    try {
+      const applied = await migrate(db.url, log.child({ component: 'migrate' }));
+      log.info({ applied }, 'migrations applied');
+    } finally {
+      await db.close();
+    }
     return 0;
   }
   const extra = EXTRA_COMMANDS[command];
@@ -124,22 +131,32 @@ async function userCommand(args: string[], config: ReturnType<typeof loadConfig>
     return 2;
   }
   const password = config.adminPassword ?? (await readStdin());
-  const db = await openDatabase(config, log);
+  // the running daemon's database when it runs (embedded or not); else started for this command
+  const db = await openCommandDatabase(config, log, { createIfMissing: true });
+  const pool = await migrate(db.url, log.child({ component: 'migrate' }, { level: 'warn' }))
+    .then(() => createDatabasePool(db.url, { maximumPoolSize: 2 }))
+    .catch(async (err: unknown) => {
+      await db.close();
+      throw err;
+    });
   try {
-    const user = await new UserService({ db: db.pool }).create(SYSTEM_ACTOR, { username: name, password, role: flags.includes('--admin') ? 'admin' : 'member' });
+    const user = await new UserService({ db: pool }).create(SYSTEM_ACTOR, { username: name, password, role: flags.includes('--admin') ? 'admin' : 'member' });
     process.stdout.write(`created ${user.role} ${user.username}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`could not create the user: ${errorMessage(err)}\n`);
     return 1;
   } finally {
+    await pool.end();
     await db.close();
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err) => {
+  (err: unknown) => {
+    // the real reason, readable, on standard error (a log line alone said only "fatal error")
+    process.stderr.write(`sidereal: ${errorMessage(err)}\n`);
     log.fatal({ err }, 'fatal error');
     process.exit(1);
   },

