@@ -46,6 +46,21 @@ export type SortKey = keyof typeof SORTS;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The words of a text as the free-text search indexes them: separators that
+ * are common in file names (`/ _ . -`) become spaces, so `Light_M27_00018.fits`
+ * is the words light, m27, 00018, fits. Stitching indexes with it; searches
+ * query with it.
+ */
+export function searchWords(text: string): string {
+  return text.replace(/[/_.-]+/g, ' ');
+}
+
+/** A text matched literally by LIKE/ILIKE (the default escape character is the backslash). */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
 function where(s: ImageSearch): FragmentSqlToken {
   const c: FragmentSqlToken[] = [];
   if (s.frameTypes === undefined) c.push(sql.fragment`not is_calibration`);
@@ -85,7 +100,9 @@ function where(s: ImageSearch): FragmentSqlToken {
       and degrees(acos(least(1, sin(radians(dec)) * sin(radians(${dec})) + cos(radians(dec)) * cos(radians(${dec})) * cos(radians(ra - ${ra}))))) <= ${radius}`);
   }
   if (s.q) {
-    c.push(sql.fragment`(search_text @@ plainto_tsquery('simple', ${s.q}) or path ilike ${'%' + s.q.replace(/[%_]/g, '') + '%'})`);
+    // the words as stitching indexed them, or the text as a substring of the path
+    // (taken literally: _ and % are not wildcards); both indexed (GIN)
+    c.push(sql.fragment`(search_text @@ plainto_tsquery('simple', ${searchWords(s.q)}) or path ilike ${'%' + likeLiteral(s.q) + '%'})`);
   }
   for (const f of s.facts ?? []) {
     const path = sql.array(['facts', f.agent, ...f.path], 'text');

@@ -7,6 +7,7 @@
 import { CALIBRATION_FRAME_TYPES, FRAME_TYPES, type FrameType } from '../../../agents/sdk/index.ts';
 import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, ObjectsFacts, SolveFacts } from '../../../agents/sdk/facts.ts';
 import type { ResultRow } from '../../db/results.ts';
+import { searchWords } from '../../db/images.ts';
 import { unmappedKeywords } from '../../../agents/formats/keywords.ts';
 
 export interface StitchInput {
@@ -293,7 +294,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
 
   const primary = objectList.find((o) => o.primary) ?? objectList.find((o) => o.id === targetId);
   const searchText = [
-    input.storageKey.replace(/[/_.-]+/g, ' '),
+    searchWords(input.storageKey),
     acq.object,
     targetId,
     ...(primary ? [primary.name, ...primary.designations] : []),
