@@ -125,6 +125,13 @@ export async function searchImages(db: DatabasePool, s: ImageSearch): Promise<{ 
   return { items: [...items], total };
 }
 
+/** The plan of a gallery page's query (for bench/gallerySearchPlan.ts: is a search indexed?). */
+export async function explainImageSearch(db: DatabasePool, s: ImageSearch): Promise<string> {
+  const rows = await db.anyFirst(sql.type(z.object({ 'QUERY PLAN': z.string() }))`
+    explain (analyze, buffers, costs off) select record from images ${where(s)} order by ${SORTS[s.sort]} limit ${s.limit} offset ${s.offset}`);
+  return rows.join('\n');
+}
+
 export async function getImageRecord(db: DatabasePool, id: string): Promise<Record<string, unknown> | null> {
   return db.maybeOneFirst(sql.type(z.object({ record: z.record(z.any()) }))`select record from images where id = ${id}`);
 }
