@@ -45,7 +45,8 @@ function constellations() {
 
 export function gallery(s: Services, views: Views): Middleware {
   return async function gallery(ctx) {
-    const query = cleanQuery(ctx.query as Record<string, unknown>);
+    // a one-time notice (?notice=welcome) is shown once, not carried into card, pager and pushed URLs
+    const { notice: _notice, ...query } = cleanQuery(ctx.query as Record<string, unknown>);
     const page = await s.images.list(hoursToSeconds(query));
     const facets = await s.images.facets();
     const offset = decodeCursor(typeof query.cursor === 'string' ? query.cursor : undefined) ?? 0;
