@@ -38,6 +38,28 @@ function sidereal(args: string[], dataDir: string, stdin = ''): Promise<{ code: 
   });
 }
 
+/** Runs the command on a pseudo-terminal; types `line` once the prompt shows; returns what the terminal showed. */
+function onTerminal(args: string[], dataDir: string, line: string): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, SIDEREAL_DATA_DIR: dataDir, SIDEREAL_WATCH_DIRS: '', LOG_FORMAT: 'json' };
+  delete env.DATABASE_URL;
+  delete env.SIDEREAL_ADMIN_PASSWORD;
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env, cwd: dataDir });
+    let out = '';
+    let typed = false;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!typed && out.includes('password: ')) {
+        typed = true;
+        child.stdin.write(line + '\r');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => resolvePromise(out));
+  });
+}
+
 test('user add and migrate work while a daemon runs the embedded database; a second serve says why it cannot start', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sidereal-cli-beside-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -61,6 +83,12 @@ test('user add and migrate work while a daemon runs the embedded database; a sec
   const again = await sidereal(['user', 'add', 'bob'], dir, 'bob-password-12\n');
   assert.equal(again.code, 1);
   assert.match(again.stderr, /could not create the user: .+/);
+
+  // on a terminal (a pseudo-terminal from util-linux `script`) the password is asked for and not shown
+  const typed = await onTerminal(['user', 'add', 'carol'], dir, 'carol-password-9');
+  assert.match(typed, /password: /);
+  assert.match(typed, /created member carol/);
+  assert.ok(!typed.includes('carol-password-9'), `the password is not echoed: ${JSON.stringify(typed)}`);
 
   const migrated = await sidereal(['migrate'], dir);
   assert.equal(migrated.code, 0, migrated.stderr + migrated.stdout);
