@@ -7,7 +7,7 @@
 # Two stages: `build` compiles the TypeScript and keeps the production
 # dependencies only; `runtime` is Node.js 20 on Debian 12 (slim) plus the
 # Debian packages the agents and commands call (astrometry.net and its index
-# files, dcraw, the PostgreSQL 15 client programs, tini), installed by
+# files, the PostgreSQL 15 client programs, tini), installed by
 # scripts/install-runtime.sh — the same script CI installs with. It runs as
 # the unprivileged user `sidereal` (uid 10001).
 # See docs/installation.md.
@@ -68,7 +68,7 @@ ENV NODE_ENV=production \
 USER sidereal
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 CMD ["node", "/app/deploy/healthcheck.mjs"]
-# tini as PID 1 forwards SIGTERM (graceful shutdown) and reaps the solver's and
-# dcraw's child processes
+# tini as PID 1 forwards SIGTERM (graceful shutdown) and reaps the solver's
+# child processes
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/sidereal.mjs"]
 CMD ["serve"]

@@ -16,6 +16,7 @@ import { solveFieldAvailable } from '../agents/platesolve/solveField.ts';
 import { renderStarField, rng } from '../agents/platesolve/testing/renderStarField.ts';
 import { testCatalog, testCatalogPath } from '../agents/platesolve/testing/testCatalog.ts';
 import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation } from '../agents/wcs/index.ts';
+import { HAS_CORPUS, TESTDATA } from '../agents/formats/test-data.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -85,7 +86,11 @@ function pct(xs: number[], p: number): number {
 }
 
 async function realItems(): Promise<Item[]> {
-  const td = new URL('../../shared/testdata/', import.meta.url).pathname;
+  if (!HAS_CORPUS) {
+    console.error('SIDEREAL_TESTDATA is not set: the real-frame part of the benchmark is left out');
+    return [];
+  }
+  const td = TESTDATA;
   const manifest = JSON.parse(readFileSync(td + 'manifest.json', 'utf8')) as { images: Record<string, any>[] };
   const out: Item[] = [];
   for (const e of manifest.images) {

@@ -86,7 +86,8 @@ export class Daemon {
     readonly config: Config,
     readonly log: Logger,
     readonly roles: Role[],
-    readonly options: { builtinAgents?: string[] } = {},
+    /** onFatal: the database is lost for good (the embedded server cannot be restarted); the CLI exits non-zero */
+    readonly options: { builtinAgents?: string[]; onFatal?: (err: Error) => void } = {},
   ) {}
 
   /** base URL of the web server (after start) */
@@ -99,7 +100,7 @@ export class Daemon {
   async start(): Promise<void> {
     const { config, log } = this;
     await mkdir(config.dataDir, { recursive: true });
-    this.db = await openDatabase(config, log);
+    this.db = await openDatabase(config, log, { onLost: (err) => (this.options.onFatal ? this.options.onFatal(err) : log.fatal({ err }, 'database lost')) });
     const db = this.db.pool;
 
     // storage: sources and the derived-file cache
@@ -132,6 +133,7 @@ export class Daemon {
       // host configuration that built-in agents take as settings (agents never read the configuration)
       description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
       platesolve: { starCatalog: config.starCatalog },
+      preview: { maxImagePixels: config.maxImagePixels, maxDecodedBytes: config.maxDecodedBytes },
     });
 
     const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue, searchableFacts: () => this.registry.searchableFacts() });

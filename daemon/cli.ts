@@ -11,8 +11,9 @@ import { loadConfig, loadDotEnv, ConfigError, redactedConfig } from './config.ts
 import { log, setLogFormat, setLogLevel } from './log.ts';
 import { Daemon, type Role } from './Daemon.ts';
 import { openCommandDatabase } from './commands/commandDatabase.ts';
-import { migrate } from './db/migrate.ts';
 import { createDatabasePool } from './db/pool.ts';
+import { migrate } from './db/migrate.ts';
+import { seedObjects } from './db/objects.ts';
 import { UserService } from './services/UserService.ts';
 import { SYSTEM_ACTOR } from './auth/permissions.ts';
 import { errorMessage } from './errors.ts';
@@ -25,8 +26,9 @@ import type { Config } from './config.ts';
 const EXTRA_COMMANDS: Record<string, { summary: string; load: () => Promise<unknown> }> = {
   backup: { summary: 'dump the database (pg_dump, custom format) with rotation', load: () => import('./commands/backup.ts') },
   restore: { summary: 'restore a dump made by `sidereal backup`', load: () => import('./commands/restore.ts') },
+  storage: { summary: 'storage status | storage confirm-empty <provider>: degraded sources', load: () => import('./commands/storage.ts') },
   catalog: { summary: 'catalog build: write the plate solver\'s star catalog file', load: () => import('./commands/catalog.ts') },
-  agent: { summary: 'agent run <agent> <file>: run one agent on a file and print its facts (no database)', load: () => import('./tools/agentRun.ts') },
+  agent: { summary: 'agent run <agent> <file>: run one agent on a file and print its facts (no database); agent new <name>: scaffold an agent package', load: () => import('./tools/agentRun.ts') },
 };
 
 const usage = () => `usage: sidereal <command>
@@ -65,13 +67,19 @@ async function main(argv: string[]): Promise<number> {
   setLogFormat(config.logFormat);
   const roles: Record<string, Role[]> = { serve: ['web', 'work'], web: ['web'], work: ['work'] };
   if (command === 'migrate') {
-    // beside a running daemon: its embedded server (a second one would fail on the same folder)
-    const db = await openCommandDatabase(config, log, { createIfMissing: true });
+    // on the running daemon's embedded database, if one runs (never a second server on the folder)
+    const cmd = await openCommandDatabase(config, log, { createIfMissing: true });
     try {
-      const applied = await migrate(db.url, log.child({ component: 'migrate' }));
+      const applied = await migrate(cmd.url, log.child({ component: 'migrate' }));
+      const pool = await createDatabasePool(cmd.url, { maximumPoolSize: 2 });
+      try {
+        await seedObjects(pool, log);
+      } finally {
+        await pool.end();
+      }
       log.info({ applied }, 'migrations applied');
     } finally {
-      await db.close();
+      await cmd.close();
     }
     return 0;
   }
@@ -86,7 +94,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   log.debug({ config: redactedConfig(config) }, 'configuration');
-  const daemon = new Daemon(config, log, roles[command]!);
+  const daemon = new Daemon(config, log, roles[command]!, {
+    onFatal: (err) => {
+      // a supervisor (systemd, Docker's restart policy) starts us again
+      log.fatal({ err }, `giving up: ${err.message}`);
+      daemon.stop().finally(() => process.exit(1));
+      setTimeout(() => process.exit(1), 15_000).unref();
+    },
+  });
   let signals = 0;
   const shutdown = (signal: string) => {
     signals++;
@@ -109,7 +124,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     await daemon.start();
   } catch (err) {
-    log.fatal({ err: (err as Error).message, stack: (err as Error).stack }, 'start-up failed');
+    const e = asError(err);
+    log.fatal({ err: e }, `start-up failed: ${e.message}`);
     await daemon.stop().catch(() => {});
     return 1;
   }
@@ -164,33 +180,39 @@ async function userCommand(args: string[], config: ReturnType<typeof loadConfig>
     return 2;
   }
   const password = config.adminPassword ?? (await readStdin());
-  // the running daemon's database when it runs (embedded or not); else started for this command
-  const db = await openCommandDatabase(config, log, { createIfMissing: true });
-  const pool = await migrate(db.url, log.child({ component: 'migrate' }, { level: 'warn' }))
-    .then(() => createDatabasePool(db.url, { maximumPoolSize: 2 }))
-    .catch(async (err: unknown) => {
-      await db.close();
-      throw err;
-    });
+  // the running daemon's database when a server runs on the data folder; else started (and stopped) here
+  const cmd = await openCommandDatabase(config, log, { createIfMissing: true });
   try {
-    const user = await new UserService({ db: pool }).create(SYSTEM_ACTOR, { username: name, password, role: flags.includes('--admin') ? 'admin' : 'member' });
-    process.stdout.write(`created ${user.role} ${user.username}\n`);
-    return 0;
-  } catch (err) {
-    process.stderr.write(`could not create the user: ${errorMessage(err)}\n`);
-    return 1;
+    if (cmd.source !== 'running') await migrate(cmd.url, log.child({ component: 'migrate' }, { level: 'warn' }));
+    const pool = await createDatabasePool(cmd.url, { maximumPoolSize: 2 });
+    try {
+      const user = await new UserService({ db: pool }).create(SYSTEM_ACTOR, { username: name, password, role: flags.includes('--admin') ? 'admin' : 'member' });
+      process.stdout.write(`created ${user.role} ${user.username}\n`);
+      return 0;
+    } catch (err) {
+      process.stderr.write(`could not create the user: ${errorMessage(err)}\n`);
+      return 1;
+    } finally {
+      await pool.end();
+    }
   } finally {
-    await pool.end();
-    await db.close();
+    await cmd.close();
   }
+}
+
+/** Whatever was thrown, as an Error with a message and a stack (some libraries reject with nothing). */
+function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(err === undefined ? 'failed without a reason (a library rejected with no error)' : `non-error thrown: ${typeof err === 'string' ? err : JSON.stringify(err)}`);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err: unknown) => {
-    // the real reason, readable, on standard error (a log line alone said only "fatal error")
-    process.stderr.write(`sidereal: ${errorMessage(err)}\n`);
-    log.fatal({ err }, 'fatal error');
+  (err) => {
+    const e = asError(err);
+    log.fatal({ err: e }, `fatal error: ${e.message}`);
+    // the cause also on stderr as plain text, whatever the log format or level
+    process.stderr.write(`sidereal: ${e.stack ?? e.message}${e.cause ? `\ncaused by: ${asError(e.cause).stack}` : ''}\n`);
     process.exit(1);
   },
 );

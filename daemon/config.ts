@@ -36,6 +36,8 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_WORKERS', kind: 'int', min: 1, max: 64, description: 'Images processed at once by this host (processing slots) and worker threads in the pool. Default: number of CPU cores.' },
   { env: 'SIDEREAL_AGENT_TIMEOUT_SECONDS', kind: 'int', default: '300', min: 1, description: 'Default time limit of one agent run; an agent may ask for less or more.' },
   { env: 'SIDEREAL_AGENT_MEMORY_MB', kind: 'int', default: '2048', min: 64, description: 'Memory cap of one agent run: heap plus ArrayBuffers and typed arrays (sampled while it runs); the V8 heap limit of the worker threads is set 25 % above it.' },
+  { env: 'SIDEREAL_MAX_IMAGE_PIXELS', kind: 'int', default: String(2 ** 30), min: 1, description: 'Largest image the decoders accept, width × height as its header declares (2^30: a 32k × 32k mosaic). A larger one is an error on that image; nothing is allocated for it.' },
+  { env: 'SIDEREAL_MAX_DECODED_BYTES', kind: 'int', default: String(768 * 2 ** 20), min: 1048576, description: 'Most decoded data a reader holds in memory at once for one image (a decompressed XISF block, the table and heap of a tile-compressed FITS image); 768 MiB. Keep it well below `SIDEREAL_AGENT_MEMORY_MB`.' },
   { env: 'SIDEREAL_LEASE_SECONDS', kind: 'int', default: '300', min: 2, description: 'Lease on an image being processed; renewed while it runs. A host that dies lets its images come due again after this.' },
   { env: 'SIDEREAL_POLL_SECONDS', kind: 'number', default: '1', min: 0.05, description: 'How often an idle processing loop looks for due images.' },
   { env: 'SIDEREAL_MAX_ATTEMPTS', kind: 'int', default: '6', min: 1, description: 'Attempts of a failing agent (with exponential backoff) before it stays failed until a manual re-run or a change.' },
@@ -97,6 +99,8 @@ export interface Config {
   workers: number;
   agentTimeoutSeconds: number;
   agentMemoryMb: number;
+  maxImagePixels: number;
+  maxDecodedBytes: number;
   leaseSeconds: number;
   pollSeconds: number;
   maxAttempts: number;
@@ -239,6 +243,8 @@ export function loadConfig(env: Env = process.env): Config {
     workers: v('SIDEREAL_WORKERS') ?? Math.max(1, cpus().length),
     agentTimeoutSeconds: v('SIDEREAL_AGENT_TIMEOUT_SECONDS'),
     agentMemoryMb: v('SIDEREAL_AGENT_MEMORY_MB'),
+    maxImagePixels: v('SIDEREAL_MAX_IMAGE_PIXELS'),
+    maxDecodedBytes: v('SIDEREAL_MAX_DECODED_BYTES'),
     leaseSeconds: v('SIDEREAL_LEASE_SECONDS'),
     pollSeconds: v('SIDEREAL_POLL_SECONDS'),
     maxAttempts: v('SIDEREAL_MAX_ATTEMPTS'),

@@ -48,8 +48,7 @@ esac
 
 packages=(
   ca-certificates     # HTTPS to S3 and Wikipedia
-  tini                # PID 1 in the container: forwards signals, reaps solve-field/dcraw children
-  dcraw               # camera RAW decoding (agents/formats/raw.ts)
+  tini                # PID 1 in the container: forwards signals, reaps solve-field children
   postgresql-client   # pg_dump / pg_restore for `sidereal backup` and `sidereal restore`
   astrometry.net      # solve-field (agents/platesolve/solveField.ts)
   "${index_packages[@]}"
@@ -100,7 +99,7 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 apt-get clean
 
 # Check that what the agents call is really there.
-for bin in dcraw solve-field pg_dump pg_restore tini; do
+for bin in solve-field pg_dump pg_restore tini; do
   command -v "$bin" >/dev/null || { echo "install-runtime.sh: $bin missing after install" >&2; exit 1; }
 done
 if [ "$ci" = 1 ]; then command -v chromium >/dev/null || { echo "install-runtime.sh: chromium missing" >&2; exit 1; }; fi

@@ -5,11 +5,11 @@ import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { detectFormat } from './detect.ts';
 import { fitsHdu } from './test-writers.ts';
-import { TESTDATA } from './test-data.ts';
+import { TESTDATA, corpus } from './test-data.ts';
 
 const head = (p: string) => new Uint8Array(readFileSync(p)).subarray(0, 65536);
 
-test('every shared test file is detected by content', () => {
+test('every shared test file is detected by content', corpus, () => {
   const want: Record<string, [string, string]> = {
     'exiftool-CanonRaw.cr2': ['raw', 'cr2'],
     'exiftool-CanonRaw.cr3': ['raw', 'cr3'],

@@ -13,6 +13,7 @@ import type { FitsImageInfo } from './fits.ts';
 import { riceDecode } from './rice.ts';
 import { unshuffle } from './shuffle.ts';
 import { linearMap, type RowSink, type SampleType } from './samples.ts';
+import { checkDecodedBytes, DEFAULT_LIMITS, type DecodeLimits } from './limits.ts';
 
 const SUPPORTED = new Set(['RICE_1', 'RICE_ONE', 'GZIP_1', 'GZIP_2', 'NOCOMPRESS']);
 
@@ -52,6 +53,7 @@ function columns(header: Header): Column[] {
     const m = /^(\d*)([LXBIJKAEDCMPQ])/.exec(form);
     if (!m) throw new AgentError(`tile-compressed FITS: unsupported TFORM${i} '${form}'`);
     const repeat = m[1] === '' ? 1 : Number(m[1]);
+    if (!Number.isSafeInteger(repeat)) throw new AgentError(`tile-compressed FITS: invalid TFORM${i} '${form}'`);
     const code = m[2]!;
     const width = code === 'X' ? Math.ceil(repeat / 8) : repeat * CODE_BYTES[code]!;
     // for P/Q descriptors the element type follows: 1PB(…) → element B
@@ -88,8 +90,13 @@ function ditherTable(): Float32Array {
   return randoms;
 }
 
-/** Decodes every tile of a tile-compressed image (table + heap in `data`) into the binner. */
-export function decodeTileCompressed(header: Header, image: FitsImageInfo, data: Uint8Array, binner: RowSink): void {
+/**
+ * Decodes every tile of a tile-compressed image (table + heap in `data`) into
+ * the binner. Every size the header declares (table, heap, tile shape) is
+ * checked against `data` and the ceilings before a buffer is allocated, and
+ * every inflate is limited to the bytes its tile needs.
+ */
+export function decodeTileCompressed(header: Header, image: FitsImageInfo, data: Uint8Array, binner: RowSink, limits: DecodeLimits = DEFAULT_LIMITS): void {
   const cmp = image.compression ?? 'UNKNOWN';
   if (!SUPPORTED.has(cmp)) throw new AgentError(`unsupported compression ${cmp} in tile-compressed FITS`);
   const cols = columns(header);
@@ -101,17 +108,28 @@ export function decodeTileCompressed(header: Header, image: FitsImageInfo, data:
   const cZero = col('ZZERO');
   const cBlank = col('ZBLANK');
   if (!cData) throw new AgentError('tile-compressed FITS: no COMPRESSED_DATA column');
+  for (const c of [cData, cGzip, cRaw]) {
+    if (c && c.code[0] !== 'P' && c.code[0] !== 'Q') throw new AgentError(`tile-compressed FITS: column ${c.name} is not a heap descriptor (TFORM P or Q)`);
+  }
   const rowBytes = header.int('NAXIS1')!;
   const nrows = header.int('NAXIS2')!;
   const heapStart = header.int('THEAP') ?? rowBytes * nrows;
+  if (rowBytes * nrows > data.length || heapStart < rowBytes * nrows || heapStart > data.length) {
+    throw new AgentError('tile-compressed FITS: table or heap (NAXIS1, NAXIS2, THEAP) outside the data unit');
+  }
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
 
   const w = image.width;
   const h = image.height;
-  const tw = header.int('ZTILE1') ?? w;
-  const th = header.int('ZTILE2') ?? 1;
+  const ztile1 = header.int('ZTILE1') ?? w;
+  const ztile2 = header.int('ZTILE2') ?? 1;
   const td = header.int('ZTILE3') ?? 1;
-  if (tw <= 0 || th <= 0 || td !== 1) throw new AgentError(`tile-compressed FITS: unsupported tile shape ${tw}×${th}×${td}`);
+  if (ztile1 <= 0 || ztile2 <= 0 || td !== 1) throw new AgentError(`tile-compressed FITS: unsupported tile shape ${ztile1}×${ztile2}×${td}`);
+  // a tile larger than the image only means "the whole axis"
+  const tw = Math.min(ztile1, w);
+  const th = Math.min(ztile2, h);
+  // the tile buffers below (ints, doubles) and one band of float rows
+  checkDecodedBytes(`tile-compressed FITS: tiles of ${tw}×${th} pixels`, tw * th * 12 + w * th * 4, limits);
   const ntx = Math.ceil(w / tw);
   const nty = Math.ceil(h / th);
   const channels = binner.inputChannels;
@@ -186,7 +204,7 @@ export function decodeTileCompressed(header: Header, image: FitsImageInfo, data:
       // lossless fallbacks for tiles that could not be quantized
       if (cGzip) {
         const g = heapBytes(cGzip, row);
-        if (g.length > 0) return rawTile(gunzip(g), n, zbitpix);
+        if (g.length > 0) return rawTile(gunzip(g, n * (Math.abs(zbitpix) / 8)), n, zbitpix);
       }
       if (cRaw) {
         const u = heapBytes(cRaw, row);
@@ -195,14 +213,16 @@ export function decodeTileCompressed(header: Header, image: FitsImageInfo, data:
       throw new AgentError(`tile-compressed FITS: tile ${row + 1} has no data`);
     }
     if (isFloat && quant === 'NONE' && cmp.startsWith('GZIP')) {
-      return rawTile(cmp === 'GZIP_2' ? unshuffle(gunzip(bytes), Math.abs(zbitpix) / 8) : gunzip(bytes), n, zbitpix);
+      const size = Math.abs(zbitpix) / 8;
+      const raw = gunzip(bytes, n * size);
+      return rawTile(cmp === 'GZIP_2' ? unshuffle(raw, size) : raw, n, zbitpix);
     }
     if (cmp === 'NOCOMPRESS') return rawTile(bytes, n, isFloat && quant === 'NONE' ? zbitpix : isFloat ? 32 : zbitpix);
     if (cmp === 'RICE_1' || cmp === 'RICE_ONE') {
       riceDecode(bytes, n, bytepix, blockSize, ints);
     } else {
       const width = isFloat ? 4 : Math.abs(zbitpix) / 8;
-      let raw = gunzip(bytes);
+      let raw = gunzip(bytes, n * width);
       if (cmp === 'GZIP_2') raw = unshuffle(raw, width);
       if (raw.length < n * width) throw new AgentError(`tile-compressed FITS: tile ${row + 1} is short`);
       const rv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -257,10 +277,17 @@ export function decodeTileCompressed(header: Header, image: FitsImageInfo, data:
   }
 }
 
-function gunzip(bytes: Uint8Array): Uint8Array {
+/**
+ * Inflates one tile, never to more than the `expected` bytes the tile needs:
+ * a tile that inflates further is a lie (or a bomb) and fails its image.
+ */
+function gunzip(bytes: Uint8Array, expected: number): Uint8Array {
   try {
-    return gunzipSync(bytes);
+    return gunzipSync(bytes, { maxOutputLength: Math.max(1, expected) });
   } catch (cause) {
+    if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new AgentError(`tile-compressed FITS: a gzip tile inflates to more than the ${expected} bytes its tile holds`, { cause });
+    }
     throw new AgentError(`tile-compressed FITS: corrupt gzip tile (${(cause as Error).message})`, { cause });
   }
 }

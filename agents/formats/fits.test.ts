@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fitsCards, readFitsPixels, scanFits } from './fits.ts';
 import { binTableHdu, concat, fitsHdu, rawHeader, tempDir, writeFits, writeFitsGz } from './test-writers.ts';
-import { manifest, TESTDATA } from './test-data.ts';
+import { manifest, TESTDATA, corpus } from './test-data.ts';
 import { AgentError } from '../sdk/index.ts';
 
 const tmp = tempDir();
@@ -12,7 +12,7 @@ test.after(() => tmp.cleanup());
 
 const isAgentError = (re: RegExp) => (e: unknown) => e instanceof AgentError && re.test(e.message);
 
-test('real FITS files: geometry and header values from the manifest', async () => {
+test('real FITS files: geometry and header values from the manifest', corpus, async () => {
   const fits = manifest().filter((m) => m.format === 'fits');
   assert.ok(fits.length >= 7);
   for (const m of fits) {
@@ -35,7 +35,7 @@ test('real FITS files: geometry and header values from the manifest', async () =
   }
 });
 
-test('real FITS: astrometry.net .wcs header-only file keeps every card incl. HISTORY/COMMENT', async () => {
+test('real FITS: astrometry.net .wcs header-only file keeps every card incl. HISTORY/COMMENT', corpus, async () => {
   const scan = await scanFits(TESTDATA + 'fits-headers/photonfinder-M106_frame11.wcs.fits');
   const cards = fitsCards(scan);
   assert.equal(cards.find((c) => c.key === 'IMAGEW')?.value, 5496);
@@ -46,7 +46,7 @@ test('real FITS: astrometry.net .wcs header-only file keeps every card incl. HIS
   assert.ok(cards.filter((c) => c.key === 'COMMENT').length > 10);
 });
 
-test('real FITS pixels: DSS 16-bit plate decodes to the stored values', async () => {
+test('real FITS pixels: DSS 16-bit plate decodes to the stored values', corpus, async () => {
   const px = await readFitsPixels(TESTDATA + 'platesolve/astropy-HorseHead.fits');
   assert.equal(px.width, 891);
   assert.equal(px.height, 893);
@@ -239,7 +239,9 @@ test('broken FITS: a header of many blocks without END stops at the block limit'
 test('broken gzip FITS: lying header and corrupt stream', async () => {
   const lying = tmp.path('lying.fits.gz');
   writeFileSync(lying, gzipSync(fitsHdu({ bitpix: -32, axes: [50000, 50000], rawData: new Uint8Array(1000) })));
-  await assert.rejects(readFitsPixels(lying, { gzip: true }), isAgentError(/declares 10000000000 bytes of data but the gzip stream of \d+ bytes cannot hold/));
+  await assert.rejects(readFitsPixels(lying, { gzip: true }), isAgentError(/50000×50000 pixels is more than this server accepts/));
+  const lax = { maxImagePixels: 2 ** 40, maxDecodedBytes: 2 ** 40 };
+  await assert.rejects(readFitsPixels(lying, { gzip: true, limits: lax }), isAgentError(/declares 10000000000 bytes of data but the gzip stream of \d+ bytes cannot hold/));
 
   const short = tmp.path('short.fits.gz');
   writeFileSync(short, gzipSync(fitsHdu({ bitpix: 16, axes: [100, 100], rawData: new Uint8Array(3000) }).subarray(0, 2880 + 3000)));

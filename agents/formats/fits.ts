@@ -13,6 +13,7 @@ import { BLOCK, Header, HeaderParser } from './fits-header.ts';
 import { binFactor, makeRowDecoder, type RowSink, type SampleType } from './samples.ts';
 import { makeSink } from './cfa.ts';
 import { decodeTileCompressed, tileImageInfo } from './fits-tiles.ts';
+import { checkDecodedBytes, checkImagePixels, DEFAULT_LIMITS, type DecodeLimits } from './limits.ts';
 import type { PixelImage } from './types.ts';
 
 export interface FitsImageInfo {
@@ -178,6 +179,8 @@ export function fitsBayerPattern(header: Header): string | null {
 export interface ReadFitsOptions {
   gzip?: boolean;
   maxPixels?: number;
+  /** memory ceilings (default: DEFAULT_LIMITS) */
+  limits?: DecodeLimits;
 }
 
 /**
@@ -192,6 +195,12 @@ export async function readFitsPixels(path: string, options: ReadFitsOptions = {}
     const hdu = scan.imageHdu;
     if (!hdu || !hdu.image) throw new AgentError('FITS file has no image data (no HDU with NAXIS ≥ 2)');
     const image = hdu.image;
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    checkImagePixels(`FITS HDU ${hdu.index}`, image.width, image.height, limits);
+    // rows are read whole (a band is at least one row) and decoded to floats
+    checkDecodedBytes(`FITS HDU ${hdu.index}: one image row`, image.width * (Math.abs(image.bitpix) / 8 + 4), limits);
+    // a tile-compressed image's table and heap are read whole: bounded before reading
+    if (image.compression) checkDecodedBytes(`FITS HDU ${hdu.index}: tile-compressed table and heap`, hdu.dataBytes, limits);
     if (options.gzip) await checkGzipSize(path, hdu);
     const header = hdu.header;
     const primary = scan.hdus[0]!.header;
@@ -204,7 +213,7 @@ export async function readFitsPixels(path: string, options: ReadFitsOptions = {}
     if (image.compression) {
       const data = await src.read(hdu.dataBytes);
       if (data.length < hdu.dataBytes) throw new AgentError('truncated FITS file: compressed image data end early');
-      decodeTileCompressed(header, image, data, binner);
+      decodeTileCompressed(header, image, data, binner, limits);
     } else {
       await decodePlain(src, header, image, channels, binner);
     }

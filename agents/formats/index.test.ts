@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { describeFile, readPixels } from './index.ts';
 import { fitsHdu, rawHeader, tempDir, tileCompressedHdu, writeFits, writeFitsGz, xisfFile } from './test-writers.ts';
-import { manifest, TESTDATA } from './test-data.ts';
+import { manifest, TESTDATA, corpus } from './test-data.ts';
 import { AgentError } from '../sdk/index.ts';
 
 const tmp = tempDir();
 test.after(() => tmp.cleanup());
 
-test('describeFile on every shared test file: format, geometry, frame type, no throw', async () => {
+test('describeFile on every shared test file: format, geometry, frame type, no throw', corpus, async () => {
   for (const m of manifest()) {
     const name = m.file.split('/').pop()!;
     const d = await describeFile(TESTDATA + m.file, { fileName: name, folderPath: m.file.split('/')[0]! });
@@ -24,7 +24,7 @@ test('describeFile on every shared test file: format, geometry, frame type, no t
   }
 });
 
-test('describeFile: known values of the real FITS/XISF headers', async () => {
+test('describeFile: known values of the real FITS/XISF headers', corpus, async () => {
   const ekos = await describeFile(TESTDATA + 'fits-headers/stellarsolver-randomsky.fits', { fileName: 'randomsky.fits', folderPath: '' });
   assert.equal(ekos.frameType, 'light');
   assert.equal(ekos.frameTypeSource, 'header');

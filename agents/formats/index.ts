@@ -16,12 +16,14 @@ import { classifyFrame, processingSignal, type FrameTypeSource } from './framety
 import { rasterInfo, readRasterPixels } from './raster.ts';
 import { describeRaw, readRawPixels } from './raw.ts';
 import type { PixelImage } from './types.ts';
+import type { DecodeLimits } from './limits.ts';
 import { readXisfHeader, readXisfPixels, xisfCards } from './xisf.ts';
 
 export type { PixelImage } from './types.ts';
 export { detectFormat } from './detect.ts';
 export { normalizeAcquisition, normalizeFilter } from './acquisition.ts';
 export { classifyFrame } from './frametype.ts';
+export { DEFAULT_LIMITS, decodeLimits, type DecodeLimits } from './limits.ts';
 
 export interface Described {
   format: FormatName;
@@ -84,6 +86,8 @@ interface Geometry {
 export async function describeFile(localPath: string, options: DescribeOptions): Promise<Described> {
   const { detected, prefetched } = await detectWithHead(localPath, options.fileName);
   const g = await geometry(localPath, detected, prefetched);
+  checkGeometry(g);
+  g.headers = g.headers.map(cleanCard);
   const acquisition = normalizeAcquisition(g.headers, { stackCount: g.stackCount ?? null, width: g.width, height: g.height });
   const { frameType, source } = classifyFrame({
     cards: g.headers,
@@ -106,6 +110,34 @@ export async function describeFile(localPath: string, options: DescribeOptions):
     acquisition,
     headers: g.headers,
   };
+}
+
+/** Largest image side believed from a header: what a 32-bit integer holds (the catalog stores sides as such). */
+const MAX_SIDE = 2 ** 31 - 1;
+
+/**
+ * Headers that are only read (ZNAXISn of a tile-compressed image, NAXISn in a
+ * gzip stream, XISF geometry, EXIF) can declare any size; a side no real
+ * image has is an error on this image, not a fact the catalog must store.
+ */
+function checkGeometry(g: Geometry): void {
+  for (const [name, v] of [['width', g.width], ['height', g.height], ['channels', g.channels]] as const) {
+    if (v !== null && (!Number.isSafeInteger(v) || v < 0 || v > MAX_SIDE)) {
+      throw new AgentError(`the header declares an impossible image ${name} (${v}): damaged or hostile file`);
+    }
+  }
+}
+
+/**
+ * Header text goes to JSON facts and PostgreSQL, which refuses NUL characters
+ * and unpaired surrogates: both are dropped here, for every format.
+ */
+function cleanCard(c: HeaderCard): HeaderCard {
+  const clean = (t: string) => t.replace(/\u0000/g, '').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  const out: HeaderCard = { ...c, key: clean(c.key) };
+  if (typeof c.value === 'string') out.value = clean(c.value);
+  if (typeof c.comment === 'string') out.comment = clean(c.comment);
+  return out;
 }
 
 async function geometry(path: string, d: DetectedFormat, prefetched: Prefetched): Promise<Geometry> {
@@ -169,25 +201,27 @@ export interface ReadPixelsOptions {
   maxPixels?: number;
   /** file name for detection tie-breaks (defaults to the path) */
   fileName?: string;
+  /** memory ceilings (default: DEFAULT_LIMITS) */
+  limits?: DecodeLimits;
 }
 
 /**
  * Decodes the pixels of any supported format. Memory stays bounded by the
  * binned output: FITS/XISF decode row bands (≤ 4 MiB) into binned planes;
- * raster formats are shrunk by libvips while decoding; RAW goes through dcraw.
+ * raster formats are shrunk by libvips while decoding; RAW goes through LibRaw.
  */
 export async function readPixels(localPath: string, options: ReadPixelsOptions = {}): Promise<PixelImage> {
   const d = await detectFile(localPath, options.fileName ?? localPath);
   switch (d.format) {
     case 'fits':
-      return readFitsPixels(localPath, { gzip: d.subformat === 'fits.gz', maxPixels: options.maxPixels });
+      return readFitsPixels(localPath, { gzip: d.subformat === 'fits.gz', maxPixels: options.maxPixels, limits: options.limits });
     case 'xisf':
-      return readXisfPixels(localPath, { maxPixels: options.maxPixels });
+      return readXisfPixels(localPath, { maxPixels: options.maxPixels, limits: options.limits });
     case 'jpeg':
     case 'png':
     case 'webp':
     case 'tiff':
-      return readRasterPixels(localPath, { maxPixels: options.maxPixels });
+      return readRasterPixels(localPath, { maxPixels: options.maxPixels, limits: options.limits });
     case 'raw':
       return readRawPixels(localPath, { maxPixels: options.maxPixels });
     default:

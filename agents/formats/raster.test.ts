@@ -4,14 +4,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { rasterInfo, readRasterPixels } from './raster.ts';
 import { exifCards } from './exif.ts';
-import { manifest, TESTDATA } from './test-data.ts';
+import { manifest, TESTDATA, corpus } from './test-data.ts';
 import { tempDir } from './test-writers.ts';
 import { AgentError } from '../sdk/index.ts';
 
 const tmp = tempDir();
 test.after(() => tmp.cleanup());
 
-test('JPEG and TIFF test files: dimensions, depth and colour from the manifest', async () => {
+test('JPEG and TIFF test files: dimensions, depth and colour from the manifest', corpus, async () => {
   const files = manifest().filter((m) => m.format === 'jpeg' || m.format === 'tiff');
   assert.ok(files.length >= 17);
   for (const m of files) {
@@ -21,7 +21,7 @@ test('JPEG and TIFF test files: dimensions, depth and colour from the manifest',
   }
 });
 
-test('16-bit TIFF pixels equal the stored samples / 65535 (independent read of the strip)', async () => {
+test('16-bit TIFF pixels equal the stored samples / 65535 (independent read of the strip)', corpus, async () => {
   const path = TESTDATA + 'platesolve/tetra3-2019-07-29T204726_Alt60_Azi45_Try1.tiff';
   const px = await readRasterPixels(path);
   assert.deepEqual([px.width, px.height, px.channels, px.rowOrder, px.binned], [1024, 768, 1, 'top-down', 1]);
@@ -30,7 +30,7 @@ test('16-bit TIFF pixels equal the stored samples / 65535 (independent read of t
   for (const i of [0, 5000, 1024 * 768 - 1]) assert.equal(px.planes[0]![i], Math.fround(buf.readUInt16LE(320 + i * 2) / 65535));
 });
 
-test('JPEG pixels: grey and RGB, 0..1, binned by libvips to the budget', async () => {
+test('JPEG pixels: grey and RGB, 0..1, binned by libvips to the budget', corpus, async () => {
   const grey = await readRasterPixels(TESTDATA + 'platesolve/an-m44-1910-04-01.jpg', { maxPixels: 1_000_000 });
   assert.deepEqual([grey.width, grey.height, grey.channels, grey.binned], [1000, 1000, 1, 3]);
   const rgb = await readRasterPixels(TESTDATA + 'platesolve/an-apod1.jpg');
@@ -72,7 +72,7 @@ test('generated PNG 8/16-bit, WebP and float TIFF round-trip', async () => {
   assert.deepEqual(Array.from(pf.planes[0]!), Array.from(f));
 });
 
-test('EXIF/XMP cards from JPEG', async () => {
+test('EXIF/XMP cards from JPEG', corpus, async () => {
   const cards = await exifCards(TESTDATA + 'platesolve/an-apod1.jpg');
   assert.equal(cards.find((c) => c.key === 'Software')?.value, 'Adobe Photoshop 7.0');
   assert.equal(cards.find((c) => c.key === 'ImageDescription')?.value, 'Processed with MaxIm DL');
@@ -80,7 +80,9 @@ test('EXIF/XMP cards from JPEG', async () => {
 });
 
 test('truncated and fake images give AgentErrors', async () => {
-  const jpg = readFileSync(TESTDATA + 'platesolve/an-apod1.jpg');
+  const noise = Buffer.alloc(256 * 256 * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
+  const jpg = await sharp(noise, { raw: { width: 256, height: 256, channels: 3 } }).jpeg().toBuffer();
   const cut = tmp.path('cut.jpg');
   writeFileSync(cut, jpg.subarray(0, jpg.length >> 1));
   await assert.rejects(readRasterPixels(cut), AgentError);

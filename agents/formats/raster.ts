@@ -6,6 +6,7 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { AgentError } from '../sdk/index.ts';
 import { binFactor } from './samples.ts';
+import { checkDecodedBytes, checkImagePixels, DEFAULT_LIMITS, type DecodeLimits } from './limits.ts';
 import type { PixelImage } from './types.ts';
 
 export interface RasterInfo {
@@ -20,18 +21,21 @@ export interface RasterInfo {
 
 const DEPTH_BITS: Record<string, number> = { uchar: 8, char: 8, ushort: 16, short: 16, uint: 32, int: 32, float: -32, double: -64 };
 
-/** a file path or an encoded image in memory (dcraw's TIFF output) */
+/** a file path or an encoded image in memory (a RAW file's embedded JPEG) */
 export type RasterInput = string | Buffer;
 
-function open(input: RasterInput): Sharp {
-  // no EXIF rotation: pixels stay in stored order, as for FITS
-  return sharp(input, { sequentialRead: true, limitInputPixels: 2 ** 30, failOn: 'truncated' });
+/** `limits` null: header only (any size may be described; nothing is decoded) */
+function open(input: RasterInput, limits: DecodeLimits | null): Sharp {
+  // no EXIF rotation: pixels stay in stored order, as for FITS; libvips refuses
+  // to decode more pixels than the ceiling, whatever the file declares
+  return sharp(input, { sequentialRead: true, limitInputPixels: limits ? Math.floor(limits.maxImagePixels) : false, failOn: 'truncated' });
 }
 
+/** Geometry from the header (no pixel is decoded, so no ceiling applies). */
 export async function rasterInfo(path: RasterInput): Promise<RasterInfo> {
   let m: Metadata;
   try {
-    m = await open(path).metadata();
+    m = await open(path, null).metadata();
   } catch (cause) {
     throw new AgentError(`unreadable image: ${(cause as Error).message}`, { cause });
   }
@@ -46,12 +50,17 @@ export async function rasterInfo(path: RasterInput): Promise<RasterInfo> {
   };
 }
 
-export async function readRasterPixels(path: RasterInput, options: { maxPixels?: number } = {}): Promise<PixelImage> {
+export async function readRasterPixels(path: RasterInput, options: { maxPixels?: number; limits?: DecodeLimits } = {}): Promise<PixelImage> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const info = await rasterInfo(path);
+  checkImagePixels(`${info.format.toUpperCase()} image`, info.width, info.height, limits);
   const mono = info.channels === 1;
   const channels = mono ? 1 : 3;
   const bin = binFactor(info.width, info.height, channels, options.maxPixels);
-  let s = open(path).removeAlpha();
+  // libvips hands back the (shrunk) image in one buffer: bounded before decoding
+  const sampleBytes = info.bitDepth === 8 ? 1 : info.bitDepth === 16 ? 2 : 4;
+  checkDecodedBytes(`${info.format.toUpperCase()} image`, Math.ceil(info.width / bin) * Math.ceil(info.height / bin) * channels * sampleBytes, limits);
+  let s = open(path, limits).removeAlpha();
   const outW = Math.ceil(info.width / bin);
   const outH = Math.ceil(info.height / bin);
   // libvips shrinks by block averaging for integer factors before its kernel

@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { describeRaw, parseDcrawInfo, rawExifCards, readRawPixels } from './raw.ts';
+import { bayerFromFilters, describeRaw, rawExifCards, rawInfoFromLibRaw, readRawPixels } from './raw.ts';
 import { normalizeAcquisition } from './acquisition.ts';
 import { capturedDate } from './dates.ts';
 import { cfaDng, tempDir } from './test-writers.ts';
-import { TESTDATA } from './test-data.ts';
+import { TESTDATA, corpus } from './test-data.ts';
 import { AgentError } from '../sdk/index.ts';
 
 const tmp = tempDir();
 test.after(() => tmp.cleanup());
 
-test('metadata of the RAW stubs (EXIF via exifr, CR3 boxes, RAF embedded JPEG)', async () => {
+test('metadata of the RAW stubs (EXIF via exifr, CR3 boxes, RAF embedded JPEG)', corpus, async () => {
   const want: Record<string, { camera: string; exposure: number; iso: number; focal: number; date: string }> = {
     'exiftool-CanonRaw.cr2': { camera: 'Canon EOS 350D DIGITAL', exposure: 1 / 15, iso: 400, focal: 55, date: '2005-08-03T18:59:18' },
     'exiftool-CanonRaw.cr3': { camera: 'Canon EOS M50', exposure: 0.0125, iso: 12800, focal: 15, date: '2018-02-21T12:08:56' },
@@ -28,50 +28,47 @@ test('metadata of the RAW stubs (EXIF via exifr, CR3 boxes, RAF embedded JPEG)',
     assert.ok(Math.abs(a.exposureSeconds! - w.exposure) < 1e-9, `${file} exposure ${a.exposureSeconds}`);
     assert.equal(a.gain, w.iso, file);
     assert.equal(a.focalLengthMm, w.focal, file);
-    // EXIF times are local: without an offset (none of these cameras writes one) they are not a capture time
+    // EXIF times are the camera's clock: with an offset they carry it, without one (none of
+    // these cameras writes one) they are kept as UTC
     const offset = d.headers.some((c) => c.key === 'OffsetTimeOriginal');
     const captured = capturedDate(d.headers);
-    if (offset) assert.ok(captured?.startsWith(w.date), `${file}: ${captured}`);
-    else assert.equal(captured, null, file);
+    assert.ok(captured?.startsWith(w.date), `${file}: ${captured}`);
+    if (!offset) assert.ok(captured!.endsWith('Z'), `${file}: ${captured}`);
   }
 });
 
-test('RAW stub geometry and CFA pattern from dcraw -i -v', async () => {
+test('RAW stub geometry and CFA pattern from LibRaw', corpus, async () => {
   const nef = await describeRaw(TESTDATA + 'raw/exiftool-Nikon.nef', 'nef');
   assert.deepEqual([nef.width, nef.height, nef.channels], [3039, 2014, 1]);
   assert.equal(normalizeAcquisition(nef.headers).bayerPattern, 'BGGR');
   const cr3 = await describeRaw(TESTDATA + 'raw/exiftool-CanonRaw.cr3', 'cr3');
   assert.deepEqual([cr3.width, cr3.height], [6024, 4020]);
-  // dcraw cannot read this CR2 stub (no raw image): EXIF still gives the valid image size
+  // LibRaw cannot read this CR2 stub (no raw image): EXIF still gives the valid image size
   const cr2 = await describeRaw(TESTDATA + 'raw/exiftool-CanonRaw.cr2', 'cr2');
   assert.deepEqual([cr2.width, cr2.height], [3456, 2304]);
   const cr3cards = await rawExifCards(TESTDATA + 'raw/exiftool-CanonRaw.cr3', 'cr3');
   assert.equal(cr3cards.find((c) => c.key === 'Make')?.value, 'Canon');
 });
 
-test('parseDcrawInfo reads sizes, pattern, shutter and timestamp', () => {
-  const info = parseDcrawInfo(`
-Filename: x.CR3
-Timestamp: Wed Feb 21 12:08:56 2018
-Camera: Canon EOS M50
-ISO speed: 12800
-Shutter: 1/83.0 sec
-Aperture: f/3.5
-Focal length: 15.0 mm
-Full size:   6288 x 4056
-Image size:  6024 x 4020
-Output size: 6024 x 4020
-Raw colors: 3
-Filter pattern: RG/GB
-`);
+test('LibRaw metadata: camera, exposure, local timestamp and the Bayer pattern of the filters field', () => {
+  const info = rawInfoFromLibRaw({
+    width: 6024, height: 4020, camera_make: 'Canon', camera_model: 'EOS M50', iso_speed: 12800, shutter: 0.0125,
+    aperture: 3.5, focal_len: 15, timestamp: Date.UTC(2018, 1, 21, 12, 8, 56) / 1000, colors: 3, filters: 0x94949494, cdesc: 'RGBG',
+  });
   assert.deepEqual(info, {
     camera: 'Canon EOS M50', width: 6024, height: 4020, rawColors: 3, bayerPattern: 'RGGB', iso: 12800,
-    exposureSeconds: 1 / 83, aperture: 3.5, focalLengthMm: 15, timestamp: '2018:02:21 12:08:56',
+    exposureSeconds: 0.0125, aperture: 3.5, focalLengthMm: 15, timestamp: '2018:02:21 12:08:56',
   });
-  assert.equal(parseDcrawInfo('Shutter: 30.0 sec').exposureSeconds, 30);
+  // the four 2×2 layouts; non-Bayer sensors (filters 0 = none, 9 = Fuji X-Trans) have none
+  assert.equal(bayerFromFilters(0x16161616, 'RGBG'), 'BGGR');
+  assert.equal(bayerFromFilters(0x61616161, 'RGBG'), 'GRBG');
+  assert.equal(bayerFromFilters(0x49494949, 'RGBG'), 'GBRG');
+  assert.equal(bayerFromFilters(0, 'RGBG'), null);
+  assert.equal(bayerFromFilters(9, 'RGBG'), null);
+  assert.equal(rawInfoFromLibRaw({ timestamp: 0, shutter: 0 }).timestamp, null);
 });
 
-test('dcraw decodes a generated CFA DNG to the exact stored samples', async () => {
+test('LibRaw decodes a generated CFA DNG to the exact stored samples', async () => {
   const w = 48;
   const h = 32;
   const s = new Uint16Array(w * h).map((_, i) => ((i * 331) % 60000) + 100);
@@ -93,12 +90,21 @@ test('dcraw decodes a generated CFA DNG to the exact stored samples', async () =
   assert.ok(Math.abs(binned.planes[2]![0]! * 65535 - b) < 0.01);
 });
 
-test('RAW failures: undecodable stub and missing dcraw are AgentErrors', async () => {
+test('RAW failures: an undecodable stub is an AgentError', corpus, async () => {
   await assert.rejects(readRawPixels(TESTDATA + 'raw/exiftool-CanonRaw.cr2'), (e: unknown) => e instanceof AgentError && /cannot decode RAW pixels/.test(e.message));
-  await assert.rejects(
-    readRawPixels(TESTDATA + 'raw/exiftool-Nikon.nef', { dcraw: '/nonexistent/dcraw' }),
-    (e: unknown) => e instanceof AgentError && /dcraw is not installed/.test(e.message) && !e.permanent,
-  );
+});
+
+test('RAW failures: garbage, a truncated DNG and an empty file are AgentErrors, and LibRaw goes on working', async () => {
+  const good = cfaDng(48, 32, new Uint16Array(48 * 32).fill(1000));
+  const cut = tmp.path('cut.dng');
+  writeFileSync(cut, good.subarray(0, good.length - 100));
+  await assert.rejects(readRawPixels(cut), AgentError);
+  const empty = tmp.path('empty.nef');
+  writeFileSync(empty, new Uint8Array(0));
+  await assert.rejects(readRawPixels(empty), AgentError);
+  const ok = tmp.path('ok.dng');
+  writeFileSync(ok, good);
+  assert.equal(Math.round((await readRawPixels(ok)).planes[0]![0]! * 65535), 1000);
   const fake = tmp.path('fake.nef');
   writeFileSync(fake, Buffer.from('II*\0garbage that is no raw file at all'));
   await assert.rejects(readRawPixels(fake), AgentError);

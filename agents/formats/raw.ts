@@ -1,12 +1,21 @@
 /**
  * Camera RAW (CR2, CR3, NEF, ARW, DNG, RAF, ORF, RW2, PEF…): metadata from
  * EXIF (exifr, plus our own box walk for CR3 and the embedded JPEG of RAF),
- * completed by `dcraw -i -v` when dcraw is installed; pixels through dcraw as
- * the raw undebayered mosaic (`-D -4 -T`: sensor values, no black subtraction,
- * no white balance), falling back to the embedded JPEG preview (`-e`), else an
- * AgentError.
+ * completed by LibRaw; pixels through LibRaw (the libraw-wasm npm package, a
+ * WebAssembly build: nothing to install beside `npm install`) as the raw
+ * undebayered mosaic of the visible area (sensor values, no black
+ * subtraction, no white balance — what `dcraw -D -4` writes), falling back to
+ * the embedded JPEG preview, else an AgentError.
+ *
+ * LibRaw runs synchronously in the calling thread (agents run in worker
+ * threads), one instance per thread loaded from the package's own files (no
+ * network). LibRaw does not clear its buffers, so a file it cannot fill
+ * (truncated, or a metadata-only stub) would show samples of the file decoded
+ * before it: such files are refused — LibRaw's own data-error reports, and
+ * files too small for their pixel count.
  */
-import { execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import exifr from 'exifr';
 import type { HeaderCard } from '../sdk/facts.ts';
 import { AgentError } from '../sdk/index.ts';
@@ -25,33 +34,105 @@ export interface RawDescription {
   headers: HeaderCard[];
 }
 
+// ------------------------------------------------------------------ LibRaw
 
-/** Options of the dcraw-backed functions. */
-export interface DcrawOptions {
-  /** dcraw executable (default "dcraw" from PATH) */
-  dcraw?: string;
+/** The part of libraw-wasm's metadata() answer that is used here. */
+export interface LibRawMetadata {
+  width?: number;
+  height?: number;
+  camera_make?: string;
+  camera_model?: string;
+  iso_speed?: number;
+  shutter?: number;
+  aperture?: number;
+  focal_len?: number;
+  /** seconds: the camera's local clock read as UTC (LibRaw runs with TZ=UTC) */
+  timestamp?: number;
+  colors?: number;
+  filters?: number;
+  cdesc?: string;
 }
 
-/** Runs dcraw; resolves stdout, rejects with AgentError (ENOENT → "not installed"). */
-function dcraw(bin: string | undefined, args: string[], maxBuffer: number, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(bin ?? 'dcraw', args, { encoding: 'buffer', maxBuffer, timeout: timeoutMs, windowsHide: true }, (err, stdout, stderr) => {
-      if (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          reject(new AgentError('dcraw is not installed: camera RAW pixels cannot be decoded (apt-get install dcraw)', { permanent: false }));
-          return;
-        }
-        const msg = stderr.toString().trim().split('\n')[0] || `exit code ${String((err as { code?: unknown }).code ?? 'unknown')}`;
-        reject(new AgentError(`dcraw failed: ${msg}`, { cause: err }));
-        return;
-      }
-      resolve(stdout);
+interface RawImageData {
+  raw_width: number;
+  raw_height: number;
+  top_margin: number;
+  left_margin: number;
+  width: number;
+  height: number;
+  data: Uint16Array;
+}
+
+interface LibRawInstance {
+  open(bytes: Uint8Array, settings: Record<string, unknown>): void;
+  metadata(full: boolean): LibRawMetadata;
+  rawImageData(): RawImageData;
+  thumbnailData(): { format?: string; data?: Uint8Array } | Uint8Array;
+  delete(): void;
+}
+
+interface LibRawModule {
+  LibRaw: new () => LibRawInstance;
+}
+
+/** The WebAssembly global (its types live in the DOM library, which this project does not load). */
+const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<object>; instantiate(module: object, imports: object): Promise<object> } }).WebAssembly;
+
+let libRawModule: Promise<LibRawModule> | null = null;
+/** LibRaw's messages (printErr) of the current decode, for error texts. */
+const libRawMessages: string[] = [];
+
+/**
+ * The WebAssembly LibRaw of this thread, loaded on first use. The package's
+ * entry point wraps it in a browser Web Worker; Node needs the Emscripten
+ * module itself, given its .wasm file from disk (its own loader would fetch
+ * it). One instance per thread: an instance's memory is never released.
+ */
+function loadLibRaw(): Promise<LibRawModule> {
+  libRawModule ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const wasm = await wasmApi.compile(await readFile(require.resolve('libraw-wasm/dist/libraw.wasm')));
+    // @ts-expect-error the Emscripten module ships without type declarations
+    const factory = (await import('libraw-wasm/dist/libraw.js')).default as (options: object) => Promise<LibRawModule>;
+    return factory({
+      instantiateWasm(imports: object, done: (instance: object, module: object) => void) {
+        void wasmApi.instantiate(wasm, imports).then((instance) => done(instance, wasm));
+        return {};
+      },
+      print: () => {},
+      printErr: (m: string) => {
+        libRawMessages.push(String(m));
+        if (libRawMessages.length > 20) libRawMessages.shift();
+      },
     });
-  });
+  })();
+  libRawModule.catch(() => (libRawModule = null));
+  return libRawModule;
 }
 
-export interface DcrawInfo {
+/** Opens `bytes` in a LibRaw object and runs `fn` on it (the object is freed after). */
+async function withLibRaw<T>(bytes: Uint8Array, fn: (raw: LibRawInstance) => T): Promise<T> {
+  const mod = await loadLibRaw();
+  const raw = new mod.LibRaw();
+  libRawMessages.length = 0;
+  try {
+    try {
+      raw.open(bytes, {});
+    } catch (err) {
+      throw new AgentError(`LibRaw cannot open this file${libRawDetail()}`, { cause: err });
+    }
+    return fn(raw);
+  } finally {
+    raw.delete();
+  }
+}
+
+function libRawDetail(): string {
+  const m = libRawMessages.map((s) => s.trim()).filter(Boolean).at(-1);
+  return m ? `: ${m}` : ' (unsupported camera or damaged file)';
+}
+
+export interface RawInfo {
   camera: string | null;
   width: number | null;
   height: number | null;
@@ -66,50 +147,41 @@ export interface DcrawInfo {
   timestamp: string | null;
 }
 
-/** Parses `dcraw -i -v` output. */
-export function parseDcrawInfo(text: string): DcrawInfo {
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? null;
-  const size = /(\d+)\s*x\s*(\d+)/.exec(field('Output size') ?? field('Image size') ?? '');
-  const pattern = (field('Filter pattern') ?? '').replace(/[^RGB]/g, '');
-  const shutter = field('Shutter');
-  let exposureSeconds: number | null = null;
-  if (shutter) {
-    const m = /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)/.exec(shutter);
-    exposureSeconds = m ? Number(m[1]) / Number(m[2]) : parseFloat(shutter);
-    if (!Number.isFinite(exposureSeconds)) exposureSeconds = null;
+/** LibRaw's metadata in our terms (pure; see LibRawMetadata). */
+export function rawInfoFromLibRaw(m: LibRawMetadata): RawInfo {
+  const pos = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
+  const camera = [m.camera_make, m.camera_model].map((s) => (s ?? '').trim()).filter(Boolean).join(' ') || null;
+  let timestamp: string | null = null;
+  if (pos(m.timestamp)) {
+    const d = new Date(m.timestamp! * 1000);
+    const p = (n: number) => String(n).padStart(2, '0');
+    timestamp = `${d.getUTCFullYear()}:${p(d.getUTCMonth() + 1)}:${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
   }
-  const num = (s: string | null) => {
-    const v = s === null ? NaN : parseFloat(s.replace(/^f\//, ''));
-    return Number.isFinite(v) ? v : null;
-  };
   return {
-    camera: field('Camera'),
-    width: size ? Number(size[1]) : null,
-    height: size ? Number(size[2]) : null,
-    rawColors: num(field('Raw colors')),
-    bayerPattern: /^(RGGB|BGGR|GRBG|GBRG)$/.test(pattern) ? pattern : null,
-    iso: num(field('ISO speed')),
-    exposureSeconds,
-    aperture: num(field('Aperture')),
-    focalLengthMm: num(field('Focal length')),
-    timestamp: dcrawTime(field('Timestamp')),
+    camera,
+    width: pos(m.width),
+    height: pos(m.height),
+    rawColors: pos(m.colors),
+    bayerPattern: bayerFromFilters(m.filters, m.cdesc),
+    iso: pos(m.iso_speed),
+    exposureSeconds: pos(m.shutter),
+    aperture: pos(m.aperture),
+    focalLengthMm: pos(m.focal_len) === null ? null : Math.round(m.focal_len! * 1000) / 1000,
+    timestamp,
   };
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "Wed Feb 21 12:08:56 2018" → "2018:02:21 12:08:56" */
-function dcrawTime(s: string | null): string | null {
-  const m = s ? /^\w{3}\s+(\w{3})\s+(\d{1,2})\s+(\d{2}:\d{2}:\d{2})\s+(\d{4})$/.exec(s) : null;
-  if (!m) return null;
-  const mo = MONTHS.indexOf(m[1]!) + 1;
-  if (mo === 0) return null;
-  return `${m[4]}:${String(mo).padStart(2, '0')}:${m[2]!.padStart(2, '0')} ${m[3]}`;
+/** dcraw/LibRaw `filters` bit field → "RGGB"… of the top-left 2×2 block, or null for non-Bayer sensors. */
+export function bayerFromFilters(filters: number | undefined, cdesc: string | undefined): string | null {
+  if (!filters || filters < 1000 || !cdesc) return null; // 0: no CFA; 1, 2, 9: Leaf/X-Trans/… layouts
+  const fc = (row: number, col: number) => cdesc[(filters >>> ((((row << 1) & 14) | (col & 1)) << 1)) & 3] ?? '?';
+  const p = (fc(0, 0) + fc(0, 1) + fc(1, 0) + fc(1, 1)).replace(/[^RGB]/g, 'G');
+  return /^(RGGB|BGGR|GRBG|GBRG)$/.test(p) ? p : null;
 }
 
-export async function dcrawInfo(path: string, options: DcrawOptions = {}): Promise<DcrawInfo> {
-  const out = await dcraw(options.dcraw, ['-i', '-v', path], 1 << 20, 20_000);
-  return parseDcrawInfo(out.toString('latin1'));
+/** Camera and capture metadata of a RAW file as LibRaw reads it. */
+export async function rawInfo(path: string): Promise<RawInfo> {
+  return withLibRaw(await readFile(path), (raw) => rawInfoFromLibRaw(raw.metadata(true)));
 }
 
 /** EXIF cards of a RAW file, reaching into the CR3 and RAF containers exifr does not read. */
@@ -213,14 +285,14 @@ async function cr3Boxes(
   return out;
 }
 
-/** Metadata of a RAW file: EXIF cards, completed from `dcraw -i -v` where EXIF says nothing. */
-export async function describeRaw(path: string, subformat: string, options: DcrawOptions = {}): Promise<RawDescription> {
+/** Metadata of a RAW file: EXIF cards, completed from LibRaw where EXIF says nothing. */
+export async function describeRaw(path: string, subformat: string): Promise<RawDescription> {
   const headers = await rawExifCards(path, subformat);
-  let info: DcrawInfo | null = null;
+  let info: RawInfo | null = null;
   try {
-    info = await dcrawInfo(path, options);
+    info = await rawInfo(path);
   } catch {
-    // dcraw missing or unable to parse: EXIF alone
+    // LibRaw cannot read it: EXIF alone
   }
   const has = (k: string) => headers.some((c) => c.key === k);
   if (info) {
@@ -233,6 +305,7 @@ export async function describeRaw(path: string, subformat: string, options: Dcra
     add('FNumber', info.aperture);
     add('FocalLength', info.focalLengthMm);
     if (!has('DateTimeOriginal') && !has('CreateDate')) add('DateTimeOriginal', info.timestamp);
+    // the card keeps dcraw's name (LibRaw is dcraw's successor; stored records and acquisition.ts read it)
     if (info.bayerPattern) add('dcraw:FilterPattern', info.bayerPattern);
   }
   const exifW = headers.find((c) => c.key === 'ExifImageWidth')?.value;
@@ -240,7 +313,7 @@ export async function describeRaw(path: string, subformat: string, options: Dcra
   return {
     width: info?.width ?? (typeof exifW === 'number' ? exifW : null),
     height: info?.height ?? (typeof exifH === 'number' ? exifH : null),
-    // dcraw decodes to 16-bit linear; the sensor's own depth (12/14 bit) is not in EXIF
+    // decoded to 16-bit linear samples; the sensor's own depth (12/14 bit) is not in EXIF
     bitDepth: 16,
     channels: info?.rawColors === 3 && info.bayerPattern === null ? 3 : 1,
     headers,
@@ -248,135 +321,91 @@ export async function describeRaw(path: string, subformat: string, options: Dcra
 }
 
 /**
- * Decodes a RAW file with dcraw: the undebayered mosaic as stored (`-D -4 -T`:
- * sensor values / 65535, black level included, no white balance), binned by
- * libvips when over `maxPixels` (the Bayer pattern is then dropped). Falls back
- * to the embedded JPEG preview (`-e`, non-linear). Peak memory: dcraw's 16-bit
- * TIFF on stdout (2 bytes/pixel) plus the output planes.
+ * Decodes a RAW file with LibRaw: the undebayered mosaic of the visible area
+ * as stored (sensor values / 65535, black level included, no white balance),
+ * binned when over `maxPixels` (the Bayer pattern is then dropped by
+ * super-pixel debayering). Falls back to the embedded JPEG preview
+ * (non-linear). Peak memory: the file and LibRaw's 16-bit mosaic in the
+ * WebAssembly heap, plus the output planes.
  */
-export async function readRawPixels(path: string, options: { maxPixels?: number } & DcrawOptions = {}): Promise<PixelImage> {
-  let info: DcrawInfo | null = null;
+export async function readRawPixels(path: string, options: { maxPixels?: number } = {}): Promise<PixelImage> {
+  const bytes = await readFile(path);
   let failure: unknown = null;
+  let preview: Uint8Array | null = null;
   try {
-    info = await dcrawInfo(path, options);
-    if (!info.width || !info.height) throw new AgentError('dcraw found no raw image');
-  } catch (e) {
-    if (e instanceof AgentError && !e.permanent) throw e; // dcraw not installed
-    failure = e;
+    return await withLibRaw(bytes, (raw) => {
+      const info = rawInfoFromLibRaw(raw.metadata(true));
+      try {
+        const mosaic = raw.rawImageData();
+        checkComplete(mosaic, bytes.length);
+        return mosaicPixels(mosaic, info, options);
+      } catch (err) {
+        failure = err instanceof AgentError ? err : new AgentError(`LibRaw cannot decode the raw image${libRawDetail()}`, { cause: err });
+        preview = embeddedJpeg(raw);
+        throw failure;
+      }
+    });
+  } catch (err) {
+    failure ??= err;
   }
-  if (info && !failure) {
+  if (preview) {
     try {
-      return await decodeMosaic(path, info, options);
-    } catch (e) {
-      failure = e;
+      const img = await readRasterPixels(preview, options);
+      return { ...img, linear: false };
+    } catch {
+      // no usable preview either
     }
   }
-  try {
-    const jpeg = await dcraw(options.dcraw, ['-c', '-e', path], 64 << 20, 60_000);
-    if (jpeg.length < 4) throw new AgentError('no embedded preview');
-    const img = await readRasterPixels(jpeg, options);
-    return { ...img, linear: false };
-  } catch {
-    throw new AgentError(`cannot decode RAW pixels: ${(failure as Error).message}`, { cause: failure });
-  }
+  throw new AgentError(`cannot decode RAW pixels: ${(failure as Error).message}`, { cause: failure });
 }
 
 /**
- * Streams `dcraw -c -D -4 -T` and bins rows as they arrive: dcraw writes a
- * small TIFF header, then uncompressed 16-bit rows in the byte order the
- * header declares. Memory stays at the output planes plus one pipe chunk.
+ * Refuses a raw image LibRaw could not fill: it reported a data error (short
+ * read, corrupt data), or the file holds less than half a bit per pixel (no
+ * lossless raw codec gets there: the file is a stub or cut short).
  */
-async function decodeMosaic(path: string, info: DcrawInfo, options: { maxPixels?: number } & DcrawOptions): Promise<PixelImage> {
-  const child = spawn(options.dcraw ?? 'dcraw', ['-c', '-D', '-4', '-T', path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  const exited = new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? -1));
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+function checkComplete(r: RawImageData, fileBytes: number): void {
+  const error = libRawMessages.find((m) => /unexpected end of file|corrupt|data error/i.test(m));
+  if (error) throw new AgentError(`the raw image is damaged or incomplete: ${error.trim()}`);
+  if (fileBytes * 16 < r.width * r.height) {
+    throw new AgentError(`the file (${fileBytes} bytes) is too small to hold its ${r.width}×${r.height} raw image: it is cut short or holds metadata only`);
+  }
+}
+
+/** The embedded JPEG preview, or null. */
+function embeddedJpeg(raw: LibRawInstance): Uint8Array | null {
   try {
-    let buf: Buffer = Buffer.alloc(0);
-    let layout: TiffLayout | null = null;
-    let sink: ReturnType<typeof makeSink> | null = null;
-    let y = 0;
-    let consumed = 0; // bytes of the stream before buf[0]
-    let row: Float32Array | null = null;
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      if (!layout) {
-        layout = tiffLayout(buf);
-        if (!layout) {
-          if (buf.length > 1 << 20) throw new AgentError('dcraw output is not a TIFF');
-          continue;
-        }
-        if (layout.bps !== 16 || layout.spp !== 1) throw new AgentError(`unexpected dcraw output (${layout.spp}×${layout.bps} bit)`);
-        const bin = binFactor(layout.width, layout.height, 1, options.maxPixels);
-        sink = makeSink(layout.width, layout.height, 1, bin, info.bayerPattern);
-        row = new Float32Array(layout.width);
-      }
-      const rowBytes = layout.width * 2;
-      let off = Math.max(0, layout.dataOffset - consumed);
-      while (off + rowBytes <= buf.length && y < layout.height) {
-        for (let x = 0; x < layout.width; x++) {
-          row![x] = (layout.le ? buf.readUInt16LE(off + x * 2) : buf.readUInt16BE(off + x * 2)) / 65535;
-        }
-        sink!.sink.addRow(0, y++, row!);
-        off += rowBytes;
-      }
-      consumed += off;
-      buf = buf.subarray(off);
-    }
-    const code = await exited;
-    if (code !== 0) throw new AgentError(`dcraw failed: ${stderr.trim().split('\n')[0] || `exit code ${code}`}`);
-    if (!layout || !sink) throw new AgentError('dcraw produced no image');
-    if (y < layout.height) throw new AgentError(`dcraw output ended after ${y} of ${layout.height} rows`);
-    const out = sink.sink;
-    return {
-      width: out.outWidth,
-      height: out.outHeight,
-      channels: out.planes.length,
-      planes: out.planes,
-      rowOrder: 'top-down',
-      bayerPattern: sink.bayerPattern,
-      linear: true,
-      binned: out.bin,
-    };
-  } finally {
-    clearTimeout(timer);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    const t = raw.thumbnailData();
+    const data = t instanceof Uint8Array ? t : t.data;
+    return data && data.length > 4 && data[0] === 0xff && data[1] === 0xd8 ? data : null;
+  } catch {
+    return null;
   }
 }
 
-interface TiffLayout {
-  le: boolean;
-  width: number;
-  height: number;
-  bps: number;
-  spp: number;
-  dataOffset: number;
-}
-
-/** Reads IFD0 of a TIFF in `b`; null while more bytes are needed. */
-function tiffLayout(b: Buffer): TiffLayout | null {
-  if (b.length < 8) return null;
-  const order = b.toString('latin1', 0, 2);
-  if (order !== 'II' && order !== 'MM') throw new AgentError('dcraw output is not a TIFF');
-  const le = order === 'II';
-  const u16 = (o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
-  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-  const ifd = u32(4);
-  if (b.length < ifd + 2) return null;
-  const n = u16(ifd);
-  if (b.length < ifd + 2 + n * 12) return null;
-  const t: Record<number, number> = {};
-  for (let i = 0; i < n; i++) {
-    const e = ifd + 2 + i * 12;
-    const type = u16(e + 2);
-    const count = u32(e + 4);
-    // only single SHORT/LONG values are needed (dcraw writes one strip)
-    if (count === 1) t[u16(e)] = type === 3 ? u16(e + 8) : u32(e + 8);
+/** The visible area of LibRaw's raw mosaic (inside the masked margins), binned row by row. */
+function mosaicPixels(r: RawImageData, info: RawInfo, options: { maxPixels?: number }): PixelImage {
+  const { width, height, top_margin: top, left_margin: left, raw_width: pitch } = r;
+  if (!width || !height || top + height > r.raw_height || left + width > pitch || r.data.length < pitch * r.raw_height) {
+    throw new AgentError(`LibRaw returned an inconsistent raw image (${width}×${height} in ${pitch}×${r.raw_height})`);
   }
-  if (!t[256] || !t[257] || t[273] === undefined) throw new AgentError('dcraw TIFF lacks geometry');
-  return { le, width: t[256]!, height: t[257]!, bps: t[258] ?? 16, spp: t[277] ?? 1, dataOffset: t[273]! };
+  const bin = binFactor(width, height, 1, options.maxPixels);
+  const sink = makeSink(width, height, 1, bin, info.bayerPattern);
+  const row = new Float32Array(width);
+  for (let y = 0; y < height; y++) {
+    const o = (top + y) * pitch + left;
+    for (let x = 0; x < width; x++) row[x] = r.data[o + x]! / 65535;
+    sink.sink.addRow(0, y, row);
+  }
+  const out = sink.sink;
+  return {
+    width: out.outWidth,
+    height: out.outHeight,
+    channels: out.planes.length,
+    planes: out.planes,
+    rowOrder: 'top-down',
+    bayerPattern: sink.bayerPattern,
+    linear: true,
+    binned: out.bin,
+  };
 }

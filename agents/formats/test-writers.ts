@@ -477,7 +477,7 @@ export function xisfFile(spec: XisfSpec): Uint8Array {
 
 /**
  * A minimal uncompressed CFA DNG (little-endian TIFF, one strip of 16-bit
- * samples, black 0 / white 65535) that dcraw decodes, so RAW pixel decoding
+ * samples, black 0 / white 65535) that LibRaw (and dcraw) decode, so RAW pixel decoding
  * can be checked on known values.
  */
 export function cfaDng(w: number, h: number, samples: Uint16Array, pattern: [number, number, number, number] = [0, 1, 1, 2]): Uint8Array {

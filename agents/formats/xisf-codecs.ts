@@ -7,6 +7,7 @@ import { inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { AgentError } from '../sdk/index.ts';
 import { unshuffle } from './shuffle.ts';
+import { checkDecodedBytes, DEFAULT_LIMITS, type DecodeLimits } from './limits.ts';
 
 export interface Compression {
   codec: 'zlib' | 'lz4' | 'lz4hc' | 'zstd';
@@ -41,8 +42,25 @@ export function parseSubblocks(attr: string | undefined): [number, number][] | n
   });
 }
 
-export function decompressBlock(data: Uint8Array, c: Compression, subblocks: [number, number][] | null): Uint8Array {
+/**
+ * Decompresses a whole block. The declared sizes are checked before anything
+ * is allocated (the uncompressed size against the ceiling, the subblock sizes
+ * against the data and the declared total), and each codec writes into a
+ * buffer of the size its subblock declares, never further: a block that
+ * inflates to more than it declared is an error, not an allocation.
+ */
+export function decompressBlock(data: Uint8Array, c: Compression, subblocks: [number, number][] | null, limits: DecodeLimits = DEFAULT_LIMITS): Uint8Array {
+  checkDecodedBytes('XISF compressed block', c.uncompressedSize, limits);
   const parts = subblocks ?? [[data.length, c.uncompressedSize]];
+  let cTotal = 0;
+  let uTotal = 0;
+  for (const [cs, us] of parts) {
+    cTotal += cs;
+    uTotal += us;
+  }
+  if (cTotal > data.length || uTotal !== c.uncompressedSize) {
+    throw new AgentError(`XISF compressed block: subblock sizes (${cTotal} compressed, ${uTotal} uncompressed) do not match the block (${data.length} compressed, ${c.uncompressedSize} uncompressed)`);
+  }
   const out = new Uint8Array(c.uncompressedSize);
   let ip = 0;
   let op = 0;
@@ -63,10 +81,14 @@ export function decompressBlock(data: Uint8Array, c: Compression, subblocks: [nu
 function decodeOne(src: Uint8Array, codec: Compression['codec'], size: number): Uint8Array {
   try {
     if (codec === 'zlib') return inflateSync(src, { maxOutputLength: Math.max(1, size) });
+    // fzstd writes into the buffer it is given (a frame that needs more fails)
     if (codec === 'zstd') return zstdDecompress(src, new Uint8Array(size));
     return lz4DecodeBlock(src, size);
   } catch (cause) {
     if (cause instanceof AgentError) throw cause;
+    if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new AgentError(`XISF ${codec} data inflate to more than the ${size} bytes declared`, { cause });
+    }
     throw new AgentError(`corrupt XISF ${codec} data: ${(cause as Error).message}`, { cause });
   }
 }

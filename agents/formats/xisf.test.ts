@@ -5,7 +5,7 @@ import { readXisfHeader, readXisfPixels, xisfCards } from './xisf.ts';
 import { parseXml } from './xml.ts';
 import { lz4DecodeBlock } from './xisf-codecs.ts';
 import { tempDir, xisfFile, type XisfCodec, type XisfSpec } from './test-writers.ts';
-import { FIXTURES, TESTDATA } from './test-data.ts';
+import { FIXTURES, TESTDATA, corpus } from './test-data.ts';
 import { fixtureValues } from './fixtures/values.ts';
 import { AgentError } from '../sdk/index.ts';
 
@@ -30,7 +30,7 @@ function samples(format: XisfSpec['sampleFormat'], n: number): number[] {
   });
 }
 
-test('real XISF files: geometry, FITS keywords and properties', async () => {
+test('real XISF files: geometry, FITS keywords and properties', corpus, async () => {
   const a = await readXisfHeader(TESTDATA + 'xisf/wrenby-test.xisf');
   assert.deepEqual([a.image?.width, a.image?.height, a.image?.channels, a.image?.bitDepth], [8, 10, 1, 16]);
   const cards = xisfCards(a);
@@ -51,7 +51,7 @@ test('real XISF files: geometry, FITS keywords and properties', async () => {
   assert.equal(e.properties.get('XISF:CompressionLevel'), 0);
 });
 
-test('real XISF pixels: embedded base64 UInt16 planar and zlib-compressed UInt8', async () => {
+test('real XISF pixels: embedded base64 UInt16 planar and zlib-compressed UInt8', corpus, async () => {
   const one = await readXisfPixels(TESTDATA + 'xisf/wrenby-test.xisf');
   const two = await readXisfPixels(TESTDATA + 'xisf/wrenby-2ch.xisf');
   // first samples of the base64 block: 5 7 4 2 1 1 1 5
@@ -168,7 +168,8 @@ test('broken XISF files: clear AgentErrors', async () => {
     ['truncated-attachment', good.subarray(0, good.length - 20), /extends past the end of the file/],
     ['bad-geometry', xisfFile({ width: 2, height: 2, channels: 1, sampleFormat: 'UInt8', samples: [1, 2, 3, 4], imageAttrs: { geometry: '0:-4:1' } }), /invalid geometry/],
     ['bad-sample-format', xisfFile({ width: 2, height: 2, channels: 1, sampleFormat: 'UInt8', samples: [1, 2, 3, 4], imageAttrs: { sampleFormat: 'Complex64' } }), /unsupported XISF sampleFormat/],
-    ['lying-geometry', xisfFile({ width: 2, height: 2, channels: 1, sampleFormat: 'UInt8', samples: [1, 2, 3, 4], imageAttrs: { geometry: '60000:60000:1' } }), /block holds 4 bytes but the geometry needs 3600000000/],
+    ['lying-geometry', xisfFile({ width: 2, height: 2, channels: 1, sampleFormat: 'UInt8', samples: [1, 2, 3, 4], imageAttrs: { geometry: '30000:30000:1' } }), /block holds 4 bytes but the geometry needs 900000000/],
+    ['over-pixel-ceiling', xisfFile({ width: 2, height: 2, channels: 1, sampleFormat: 'UInt8', samples: [1, 2, 3, 4], imageAttrs: { geometry: '60000:60000:1' } }), /60000×60000 pixels is more than this server accepts/],
     ['unknown-codec', xisfFile({ width: 4, height: 4, channels: 1, sampleFormat: 'UInt8', samples: new Array(16).fill(3), codec: 'zlib', imageAttrs: { compression: 'bzip2:16' } }), /unsupported compression bzip2/],
     ['wrong-uncompressed-size', xisfFile({ width: 4, height: 4, channels: 1, sampleFormat: 'UInt8', samples: new Array(16).fill(3), codec: 'zlib', imageAttrs: { compression: 'zlib:99999' } }), /compressed size 99999 does not match geometry/],
     ['bad-base64', xisfFile({ width: 2, height: 2, channels: 1, sampleFormat: 'UInt8', samples: [1, 2, 3, 4], location: 'inline', encoding: 'hex', imageAttrs: { location: 'inline:base64' } }), /holds 6 bytes but the geometry needs 4/],

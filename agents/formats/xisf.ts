@@ -12,11 +12,14 @@ import { parseValueField } from './fits-header.ts';
 import { binFactor, makeRowDecoder, SAMPLE_BYTES, type RowSink, type SampleType } from './samples.ts';
 import { makeSink } from './cfa.ts';
 import { decompressBlock, parseCompression, parseSubblocks } from './xisf-codecs.ts';
+import { checkDecodedBytes, checkImagePixels, DEFAULT_LIMITS, type DecodeLimits } from './limits.ts';
 import { parseXml, type XmlElement } from './xml.ts';
 import type { PixelImage } from './types.ts';
 
 /** Largest XML header accepted; real headers are KBs, with thumbnails a few MB. */
 const MAX_HEADER_BYTES = 64 << 20;
+/** Largest decoded data of one vector/matrix property read from the header; bigger ones are kept as null. */
+const MAX_PROPERTY_BYTES = 4 << 20;
 
 const SAMPLE_FORMATS: Record<string, { type: SampleType; bitDepth: number }> = {
   uint8: { type: 'u8', bitDepth: 8 },
@@ -159,7 +162,7 @@ function propertyValue(el: XmlElement): XisfPropertyValue {
   if (vec) {
     // values of vectors/matrices live in a data block; only inline/embedded ones are read here
     const st: SampleType = vec[1] === 'f' ? (vec[2] === '32' ? 'f32' : 'f64') : ((vec[1] === 'u' ? 'u' : 'i') + vec[2]) as SampleType;
-    const data = inlineBlock(el);
+    const data = inlineBlock(el, MAX_PROPERTY_BYTES);
     if (!data) return null;
     const size = SAMPLE_BYTES[st];
     const n = Math.floor(data.length / size);
@@ -208,8 +211,12 @@ function decodeText(text: string, encoding: string): Uint8Array {
   throw new AgentError(`unsupported XISF data encoding '${encoding}'`);
 }
 
-/** Data of an element stored inline (location="inline:enc") or embedded (<Data encoding=…>); null for attachments. */
-function inlineBlock(el: XmlElement): Uint8Array | null {
+/**
+ * Data of an element stored inline (location="inline:enc") or embedded
+ * (<Data encoding=…>); null for attachments, and for compressed data that
+ * would inflate to more than `maxBytes`.
+ */
+function inlineBlock(el: XmlElement, maxBytes: number, limits: DecodeLimits = DEFAULT_LIMITS): Uint8Array | null {
   const loc = (el.attrs.location ?? '').split(':');
   let data: Uint8Array | null = null;
   let compression = el.attrs.compression;
@@ -222,12 +229,18 @@ function inlineBlock(el: XmlElement): Uint8Array | null {
     compression = d.attrs.compression ?? compression;
     subblocks = d.attrs.subblocks ?? subblocks;
   } else return null;
-  if (compression) data = decompressBlock(data, parseCompression(compression, 1), parseSubblocks(subblocks));
+  if (compression) {
+    const c = parseCompression(compression, 1);
+    if (c.uncompressedSize > maxBytes) return null;
+    data = decompressBlock(data, c, parseSubblocks(subblocks), limits);
+  }
   return data;
 }
 
 export interface ReadXisfOptions {
   maxPixels?: number;
+  /** memory ceilings (default: DEFAULT_LIMITS) */
+  limits?: DecodeLimits;
 }
 
 /**
@@ -244,6 +257,10 @@ export async function readXisfPixels(path: string, options: ReadXisfOptions = {}
     const el = img.element;
     const fmt = SAMPLE_FORMATS[img.sampleFormat.toLowerCase()]!;
     const bps = SAMPLE_BYTES[fmt.type];
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    checkImagePixels('XISF image', img.width, img.height, limits);
+    // rows are read whole (a band is at least one row, all channels for normal storage) and decoded to floats
+    checkDecodedBytes('XISF image: one row', img.width * img.channels * (SAMPLE_BYTES[SAMPLE_FORMATS[img.sampleFormat.toLowerCase()]!.type] + 8), limits);
     const total = img.width * img.height * img.channels * bps;
     if (!Number.isSafeInteger(total)) throw new AgentError('XISF image geometry is absurd');
     const channels = img.channels;
@@ -264,14 +281,17 @@ export async function readXisfPixels(path: string, options: ReadXisfOptions = {}
       if (el.attrs.compression) {
         const c = parseCompression(el.attrs.compression, bps);
         if (c.uncompressedSize !== total) throw new AgentError(`XISF compressed size ${c.uncompressedSize} does not match geometry (${total} bytes)`);
-        const block = decompressBlock(await raf.readAt(pos, size), c, parseSubblocks(el.attrs.subblocks));
+        // a compressed block is inflated whole (byte shuffling spans it): bounded before anything is read
+        checkDecodedBytes('XISF compressed image block', total + size, limits);
+        const block = decompressBlock(await raf.readAt(pos, size), c, parseSubblocks(el.attrs.subblocks), limits);
         source = async (o, l) => block.subarray(o, o + l);
       } else {
         if (size < total) throw new AgentError(`XISF image block holds ${size} bytes but the geometry needs ${total}`);
         source = (o, l) => raf.readAt(pos + o, l);
       }
     } else if (loc[0] === 'inline' || loc[0] === 'embedded') {
-      const block = inlineBlock(el)!;
+      const block = inlineBlock(el, limits.maxDecodedBytes, limits);
+      if (!block) throw new AgentError(`XISF image block would inflate to more than ${limits.maxDecodedBytes} bytes (SIDEREAL_MAX_DECODED_BYTES)`);
       if (block.length !== total) throw new AgentError(`XISF image block holds ${block.length} bytes but the geometry needs ${total}`);
       source = async (o, l) => block.subarray(o, o + l);
     } else {

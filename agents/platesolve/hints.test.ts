@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import type { HeaderCard } from '../sdk/facts.ts';
 import { parseFitsHeader } from '../wcs/index.ts';
 import { hintsFromCards, parseSexagesimal } from './hints.ts';
+import { TESTDATA, corpus } from '../formats/test-data.ts';
 
-const testdata = new URL('../../../shared/testdata/', import.meta.url).pathname;
+const testdata = TESTDATA;
 const near = (a: number, b: number, tol = 1e-6): boolean => Math.abs(a - b) < tol;
 
 test('sexagesimal strings', () => {
@@ -54,7 +55,7 @@ test('scale precedence: CD/CDELT > SCALE > XPIXSZ/FOCALLEN with binning alternat
   assert.ok(near(h.scale!.arcsecPerPixel, (206.265 * 3.76) / 530), 'near(h.scale!.arcsecPerPixel, (206.265 * 3.76) / 530)');
 });
 
-test('hints from real headers', () => {
+test('hints from real headers', corpus, () => {
   const cards = (f: string) => parseFitsHeader(readFileSync(testdata + f)).cards;
   const indi = hintsFromCards(cards('fits-headers/stellarsolver-randomsky.fits'));
   assert.equal(indi.position?.source, 'CRVAL');

@@ -1,3 +1,4 @@
+// test-needs: tycho2
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
@@ -6,8 +7,9 @@ import type { SolveFacts } from '../sdk/facts.ts';
 import { describeFile, readPixels } from '../formats/index.ts';
 import { testCatalogPath } from './testing/testCatalog.ts';
 import agent from './index.ts';
+import { TESTDATA, corpus } from '../formats/test-data.ts';
 
-const testdata = new URL('../../../shared/testdata/', import.meta.url).pathname;
+const testdata = TESTDATA;
 
 async function run(file: string, settings: Record<string, boolean | number> = {}) {
   const path = testdata + file;
@@ -44,7 +46,7 @@ test('agent contract: name, stage, applies-to and settings', () => {
   assert.equal(agent.settings?.timeLimitSeconds.default, 60);
 });
 
-test('FITS with a header WCS: solved, verified, facts are plain JSON', async () => {
+test('FITS with a header WCS: solved, verified, facts are plain JSON', corpus, async () => {
   const out = await run('fits-headers/stellarsolver-randomsky.fits');
   const f = out.facts as unknown as SolveFacts;
   assert.equal(f.solved, true);
@@ -55,7 +57,7 @@ test('FITS with a header WCS: solved, verified, facts are plain JSON', async () 
   assert.deepEqual(JSON.parse(JSON.stringify(out.facts)), out.facts);
 });
 
-test('a frame without any hint and without solve-field: an honest answer within the time limit', async () => {
+test('a frame without any hint and without solve-field: an honest answer within the time limit', corpus, async () => {
   const out = await run('platesolve/astropy-M13_blue_0001.fits', { timeLimitSeconds: 5 });
   const f = out.facts as unknown as SolveFacts;
   if (!f.solved) assert.ok(f.reason && f.reason.length > 0, 'reason');

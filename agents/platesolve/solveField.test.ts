@@ -1,3 +1,4 @@
+// test-needs: tycho2, astrometry.net
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeFile, readPixels } from '../formats/index.ts';
@@ -8,8 +9,9 @@ import { renderStarField } from './testing/renderStarField.ts';
 import { testCatalog, testCatalogPath } from './testing/testCatalog.ts';
 import { runSolveField, solveFieldAvailable } from './solveField.ts';
 import { solveImage } from './solveImage.ts';
+import { TESTDATA, corpus } from '../formats/test-data.ts';
 
-const testdata = new URL('../../../shared/testdata/', import.meta.url).pathname;
+const testdata = TESTDATA;
 if (!solveFieldAvailable()) throw new Error('solve-field not found: install the Debian package astrometry.net (CI installs it)');
 const cat = testCatalog();
 
@@ -27,7 +29,7 @@ test('our star list as an xylist: solve-field answers in our pixel convention', 
   assert.ok(Math.abs(s.pixelScaleArcsec / 3 - 1) < 0.002, `scale ${s.pixelScaleArcsec}`);
 });
 
-test('solve-field on a JPEG file (top row = 1) is converted to the bottom-up convention', async () => {
+test('solve-field on a JPEG file (top row = 1) is converted to the bottom-up convention', corpus, async () => {
   const path = testdata + 'platesolve/cedar-orion_belt.jpg';
   const d = await describeFile(path, { fileName: 'cedar-orion_belt.jpg', folderPath: '' });
   const pixels = await readPixels(path);
@@ -47,7 +49,7 @@ test('solve-field on a JPEG file (top row = 1) is converted to the bottom-up con
   }
 });
 
-test('the chain falls back to solve-field and refines its answer on our catalog', async () => {
+test('the chain falls back to solve-field and refines its answer on our catalog', corpus, async () => {
   const path = testdata + 'fits-headers/stellarsolver-randomsky.fits';
   const d = await describeFile(path, { fileName: 'randomsky.fits', folderPath: '' });
   const pixels = await readPixels(path);

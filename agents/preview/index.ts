@@ -3,7 +3,7 @@
  * image with pixels, auto-stretched when the data are linear and debayered when
  * they come from a one-shot-colour sensor.
  */
-import { readPixels } from '../formats/index.ts';
+import { DEFAULT_LIMITS, decodeLimits, readPixels } from '../formats/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
 import { AgentError, AgentSkip, defineAgent, type AgentContext } from '../sdk/index.ts';
 import type { DebayerMethod } from './reduce.ts';
@@ -59,6 +59,9 @@ export default defineAgent({
       title: 'Debayering',
       description: 'how one-shot-colour (Bayer) data is turned into colour: superpixel halves the size, bilinear keeps it, auto uses bilinear only for frames not much larger than the preview',
     },
+    // memory ceilings of the decoders: the host passes SIDEREAL_MAX_IMAGE_PIXELS and SIDEREAL_MAX_DECODED_BYTES
+    maxImagePixels: { type: 'integer', default: DEFAULT_LIMITS.maxImagePixels, minimum: 1, description: 'largest image decoded, width × height (the host passes SIDEREAL_MAX_IMAGE_PIXELS)' },
+    maxDecodedBytes: { type: 'integer', default: DEFAULT_LIMITS.maxDecodedBytes, minimum: 1, description: 'most decoded bytes held in memory at once for one image (the host passes SIDEREAL_MAX_DECODED_BYTES)' },
   },
   searchable: [
     { path: 'median', type: 'number', label: 'Median (0..1)' },
@@ -71,7 +74,7 @@ export default defineAgent({
     const previewSize = typeof s['previewSize'] === 'number' ? s['previewSize'] : 2048;
     let img;
     try {
-      img = await readPixels(ctx.file.localPath, { maxPixels: maxPixelsFor(file, previewSize) });
+      img = await readPixels(ctx.file.localPath, { maxPixels: maxPixelsFor(file, previewSize), limits: decodeLimits(s) });
     } catch (err) {
       // header-only files (astrometry.net .wcs, metadata stubs): nothing to render, not a failure
       if (err instanceof AgentError && file && file.width == null && file.height == null) throw new AgentSkip(err.message);

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import { objectsInField, fieldCircle, skyToDisplay, displayCorners } from './field.ts';
 import { tanFromCards, skyToPixel, pixelToSky } from './tan.ts';
 import { primaryFromField } from './primary.ts';
+import { TESTDATA, corpus } from '../formats/test-data.ts';
 
-const testdata = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/testdata');
+const testdata = TESTDATA;
 
 /** Minimal FITS header reader for the test: 80-character cards up to END. */
 function fitsCards(file: string): Record<string, string | number> {
@@ -94,7 +95,7 @@ test('ellipse angle follows the position angle and the field rotation', () => {
   assert.equal(m42.rx, m42.ry);
 });
 
-test('real astrometry.net solution (M106 sub, TAN-SIP, 5496×3672): M106 in the field', () => {
+test('real astrometry.net solution (M106 sub, TAN-SIP, 5496×3672): M106 in the field', corpus, () => {
   const cards = fitsCards(path.join(testdata, 'fits-headers/photonfinder-M106_frame11.wcs.fits'));
   const wcs = tanFromCards(cards)!;
   assert.ok(wcs && wcs.sipInverse, 'SIP inverse terms read');
@@ -110,7 +111,7 @@ test('real astrometry.net solution (M106 sub, TAN-SIP, 5496×3672): M106 in the 
   assert.equal(primary!.entry.id, 'M106');
 });
 
-test('real DSS plate with TAN WCS (astropy HorseHead.fits, 15′ field): the Horsehead is the primary', () => {
+test('real DSS plate with TAN WCS (astropy HorseHead.fits, 15′ field): the Horsehead is the primary', corpus, () => {
   const wcs = tanFromCards(fitsCards(path.join(testdata, 'platesolve/astropy-HorseHead.fits')))!;
   assert.equal(wcs.width, 891);
   const hits = objectsInField(wcs);

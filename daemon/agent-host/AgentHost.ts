@@ -13,8 +13,14 @@
  *     the thread dies with ERR_WORKER_OUT_OF_MEMORY and is replaced), for an
  *     agent that fills its heap without yielding;
  *  3. the process's resident memory, checked on the main thread, for a thread
- *     that allocates without ever yielding: the task whose thread stopped
- *     reporting is stopped.
+ *     that allocates without ever yielding: a task whose thread stopped
+ *     reporting while the process grew is stopped. A thread that is only
+ *     computing while the process does not grow is never a suspect, so memory
+ *     that stays resident after a culprit was stopped costs later runs
+ *     nothing. When several silent threads could be the culprit, all are
+ *     stopped on suspicion and each is run again once, alone among suspects
+ *     and after the guard has been quiet: the culprit fails again, an
+ *     innocent image completes.
  * Stopping a task terminates its thread; piscina starts a fresh one.
  */
 import { totalmem } from 'node:os';
@@ -57,7 +63,14 @@ interface RunningTask {
   startedAt: number;
   lastSampleAt: number;
   lastBytes: number;
+  /** the process's resident memory when the thread last reported */
+  rssAtSample: number;
   kill: AbortController;
+}
+
+/** A run stopped by the process guard among several suspects: it may be innocent, so it is run again once. */
+class SuspectedMemoryError extends AgentMemoryError {
+  readonly suspected = true;
 }
 
 export class AgentHost {
@@ -67,6 +80,10 @@ export class AgentHost {
   private readonly processLimitBytes: number;
   private readonly sampleMs: number;
   private readonly log: Logger;
+  /** when the process guard last found a suspect (re-runs wait until it has been quiet for a while) */
+  private lastSuspectAt = 0;
+  /** re-runs of suspected runs, one at a time */
+  private rerunChain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: AgentHostOptions) {
     this.log = options.log ?? rootLog.child({ component: 'agent-host' });
@@ -110,6 +127,30 @@ export class AgentHost {
    * does not eat into it; a backstop bounds the wait for a thread.
    */
   async run(r: RegisteredAgent, input: ContextInput, opts: RunOptions): Promise<AgentResult> {
+    try {
+      return await this.runOnce(r, input, opts);
+    } catch (err) {
+      if (!(err instanceof SuspectedMemoryError) || opts.signal?.aborted) throw err;
+      opts.log.warn({ agent: r.agent.name, err: err.message }, 'run stopped by the process memory guard among several suspects: it runs again once the guard is quiet');
+      const turn = this.rerunChain.then(async () => {
+        await this.guardQuiet(opts.signal);
+        return await this.runOnce(r, input, opts);
+      });
+      this.rerunChain = turn.catch(() => {});
+      return await turn;
+    }
+  }
+
+  /** Waits until the process guard has found no suspect for a few checks (at most a minute). */
+  private async guardQuiet(signal?: AbortSignal): Promise<void> {
+    const quietMs = this.sampleMs * 10;
+    const until = Date.now() + 60_000;
+    while (Date.now() - this.lastSuspectAt < quietMs && Date.now() < until && !signal?.aborted) {
+      await new Promise((res) => setTimeout(res, this.sampleMs));
+    }
+  }
+
+  private async runOnce(r: RegisteredAgent, input: ContextInput, opts: RunOptions): Promise<AgentResult> {
     const seconds = this.timeoutFor(r);
     const timeout = new AbortController();
     const kill = new AbortController();
@@ -162,12 +203,13 @@ export class AgentHost {
     const name = r.agent.name;
     const capBytes = this.options.memoryMb * MB;
     // lastSampleAt 0 = still queued for a thread: never a suspect of the process guard
-    const task: RunningTask = { agent: name, startedAt: Date.now(), lastSampleAt: 0, lastBytes: 0, kill };
+    const task: RunningTask = { agent: name, startedAt: Date.now(), lastSampleAt: 0, lastBytes: 0, rssAtSample: 0, kill };
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (m: { type: string; id?: number; key?: string; value?: Json; ttlSeconds?: number; fraction?: number; message?: string; bytes?: number }) => {
       if (m.type === 'memory') {
         task.lastSampleAt = Date.now();
         task.lastBytes = m.bytes ?? 0;
+        task.rssAtSample = process.memoryUsage.rss();
         if (task.lastBytes > capBytes && !kill.signal.aborted) {
           kill.abort(new AgentMemoryError(name, `${Math.round(task.lastBytes / MB)} MB in use, the limit is ${this.options.memoryMb} MB`));
         }
@@ -207,27 +249,32 @@ export class AgentHost {
   }
 
   /**
-   * The process guard: when resident memory passes the limit, the task whose
-   * thread has not reported for the longest time (it is allocating without
-   * yielding) is stopped; one per check, so memory freed by the first is seen
-   * before a second is chosen.
+   * The process guard. When resident memory is over the limit, the running
+   * tasks that have not reported since the process grew (by at least an
+   * eighth of the per-run cap) are the ones that may be allocating without
+   * yielding; those silent for a while are stopped. Growth, not the level,
+   * makes a suspect: memory the allocator keeps after a culprit was stopped
+   * must not condemn the next thread that computes for a second without
+   * yielding. A lone suspect is the culprit; when there are several, each
+   * stopped one is run again once by `run` (it may be innocent).
    */
   private checkProcessMemory(): void {
     if (!this.running.size) return;
     const rss = process.memoryUsage.rss();
     if (rss <= this.processLimitBytes) return;
     const now = Date.now();
-    const staleAfter = this.sampleMs * 5;
-    let victim: RunningTask | null = null;
-    for (const t of this.running) {
-      if (t.kill.signal.aborted || t.lastSampleAt === 0) continue;
-      const stale = now - t.lastSampleAt > staleAfter;
-      if (!stale) continue;
-      if (!victim || t.lastSampleAt < victim.lastSampleAt) victim = t;
+    const staleAfter = this.sampleMs * 2.5;
+    const minGrowth = Math.max(64 * MB, (this.options.memoryMb * MB) / 8);
+    const unaccounted = [...this.running].filter((t) => !t.kill.signal.aborted && t.lastSampleAt > 0 && rss - t.rssAtSample >= minGrowth);
+    const stale = unaccounted.filter((t) => now - t.lastSampleAt > staleAfter);
+    if (!stale.length) return; // every thread reports, or none grew the process: the excess is not a running agent's
+    this.lastSuspectAt = now;
+    const certain = unaccounted.length === 1;
+    const detail = `the process reached ${Math.round(rss / MB)} MB while the agent's thread did not yield`;
+    for (const t of stale) {
+      this.log.warn({ agent: t.agent, suspects: unaccounted.length, rssMb: Math.round(rss / MB), limitMb: Math.round(this.processLimitBytes / MB) }, 'process memory over its limit: stopping a non-yielding agent');
+      t.kill.abort(certain ? new AgentMemoryError(t.agent, detail) : new SuspectedMemoryError(t.agent, detail));
     }
-    if (!victim) return; // every thread reports and is under its cap: the excess is not an agent's
-    this.log.warn({ agent: victim.agent, rssMb: Math.round(rss / MB), limitMb: Math.round(this.processLimitBytes / MB) }, 'process memory over its limit: stopping a non-yielding agent');
-    victim.kill.abort(new AgentMemoryError(victim.agent, `the process reached ${Math.round(rss / MB)} MB while the agent's thread did not yield`));
   }
 
   async close(): Promise<void> {

@@ -60,6 +60,15 @@ export interface ResolvedAgentSource {
   sdk: number | null;
 }
 
+/**
+ * Refuses an agent package that needs a newer SDK contract than this Sidereal
+ * provides (its package.json "sidereal": { "sdk": N }). One check for the
+ * daemon's registry and `sidereal agent run`.
+ */
+export function checkAgentSdk(resolved: Pick<ResolvedAgentSource, 'sdk'>): void {
+  if (resolved.sdk !== null && resolved.sdk > SDK_VERSION) throw new Error(`needs agent SDK version ${resolved.sdk}; this Sidereal provides version ${SDK_VERSION}`);
+}
+
 interface AgentPackageJson {
   name?: string;
   version?: string;
@@ -162,6 +171,25 @@ export interface SearchableFact extends SearchableField {
   agent: string;
   /** the query parameter: "facts.<agent>.<path>" (+ ".min"/".max" for numbers) */
   param: string;
+  /** the allowed values of a keyword fact, from its factsSchema `enum` */
+  enum?: string[];
+}
+
+/** The JSON schema of the fact at a dot path of an agent's factsSchema (following `properties`), or null. */
+export function factSchemaAt(schema: Record<string, unknown> | undefined, path: string): Record<string, unknown> | null {
+  let cur: unknown = schema;
+  for (const k of path.split('.')) {
+    const props = cur && typeof cur === 'object' ? (cur as { properties?: unknown }).properties : undefined;
+    if (!props || typeof props !== 'object' || !Object.hasOwn(props, k)) return null;
+    cur = (props as Record<string, unknown>)[k];
+  }
+  return cur && typeof cur === 'object' ? (cur as Record<string, unknown>) : null;
+}
+
+function enumOf(schema: Record<string, unknown> | undefined, path: string): string[] | undefined {
+  const e = factSchemaAt(schema, path)?.enum;
+  const values = Array.isArray(e) ? e.filter((v): v is string => typeof v === 'string') : [];
+  return values.length ? values : undefined;
 }
 
 /** Maps with at most `limit` calls in flight; results keep the input order. */
@@ -219,7 +247,7 @@ export class AgentRegistry {
       async (source) => {
         try {
           const resolved = resolveAgentPackage(source, this.options.cwd);
-          if (resolved.sdk !== null && resolved.sdk > SDK_VERSION) throw new Error(`needs agent SDK version ${resolved.sdk}; this Sidereal provides version ${SDK_VERSION}`);
+          checkAgentSdk(resolved);
           const manifest = await inspectAgentModule(resolved.modulePath, { timeoutMs: this.options.inspectTimeoutMs, memoryMb: this.options.inspectMemoryMb });
           return { source, resolved, manifest, error: null };
         } catch (err) {
@@ -276,6 +304,11 @@ export class AgentRegistry {
 
   /** Every searchable fact field declared by a loaded agent (enabled or not: old results stay searchable). */
   searchableFacts(): SearchableFact[] {
-    return this.list.flatMap((r) => (r.agent.searchable ?? []).map((f) => ({ ...f, agent: r.agent.name, param: `facts.${r.agent.name}.${f.path}` })));
+    return this.list.flatMap((r) =>
+      (r.agent.searchable ?? []).map((f) => {
+        const values = f.type === 'keyword' ? enumOf(r.agent.factsSchema, f.path) : undefined;
+        return { ...f, agent: r.agent.name, param: `facts.${r.agent.name}.${f.path}`, ...(values ? { enum: values } : {}) };
+      }),
+    );
   }
 }

@@ -68,7 +68,15 @@ function portCache(port: MessagePort): AgentCache {
 }
 
 export default async function runAgentTask(task: WorkerTask): Promise<WorkerOutput> {
-  const sample = () => task.port.postMessage({ type: 'memory', bytes: threadMemoryBytes() });
+  // memory of this run = what the thread holds beyond its low-water mark since the run began:
+  // garbage an earlier run left on this thread (a huge buffer not yet collected) is not charged
+  // to this one, and once collected the mark drops to the thread's real baseline
+  let base = threadMemoryBytes();
+  const sample = () => {
+    const now = threadMemoryBytes();
+    if (now < base) base = now;
+    task.port.postMessage({ type: 'memory', bytes: now - base });
+  };
   // samples run whenever the agent yields to the event loop; a thread that
   // never yields is watched by the host's process-wide guard instead
   const sampler = task.memorySampleMs ? setInterval(sample, task.memorySampleMs) : null;

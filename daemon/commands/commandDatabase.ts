@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { embeddedDatabaseUrl, runningEmbeddedPort, startEmbeddedPostgres } from '../db/embedded.ts';
+import { embeddedDatabaseUrl, embeddedPassword, runningEmbeddedPort, startEmbeddedPostgres } from '../db/embedded.ts';
 
 export interface CommandDatabase {
   url: string;
@@ -30,7 +30,7 @@ export async function openCommandDatabase(config: Config, log: Logger, options: 
   const dir = embeddedDir(config);
   const port = runningEmbeddedPort(dir);
   if (port !== null) {
-    const url = embeddedDatabaseUrl(port);
+    const url = embeddedDatabaseUrl(port, 'sidereal', embeddedPassword(dir));
     const client = new pg.Client({ connectionString: url });
     try {
       await client.connect();

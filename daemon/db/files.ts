@@ -22,6 +22,11 @@ export async function setProviderState(db: DatabasePool, name: string, state: Re
   await db.query(sql.unsafe`update providers set state = state || ${sql.jsonb(state as never)}, updated_at = now() where name = ${name}`);
 }
 
+export async function getProviderState(db: DatabasePool, name: string): Promise<Record<string, unknown>> {
+  const state = await db.maybeOneFirst(sql.type(z.object({ state: z.record(z.unknown()) }))`select state from providers where name = ${name}`);
+  return state ?? {};
+}
+
 export class LocationClaimedError extends Error {
   constructor(readonly locationUri: string, cause: unknown) {
     super(`${locationUri} already belongs to another provider`, { cause });

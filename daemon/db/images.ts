@@ -132,6 +132,16 @@ export async function explainImageSearch(db: DatabasePool, s: ImageSearch): Prom
   return rows.join('\n');
 }
 
+/** The ids of every image a search matches (no paging): what a bulk edit of "all matching" changes. */
+export async function searchImageIds(db: DatabasePool, s: ImageSearch): Promise<string[]> {
+  return [...(await db.anyFirst(sql.type(z.object({ id: z.string() }))`select id from images ${where(s)} order by id`))];
+}
+
+/** Those of `ids` that are final images. */
+export async function existingImageIds(db: DatabasePool, ids: string[]): Promise<string[]> {
+  return [...(await db.anyFirst(sql.type(z.object({ id: z.string() }))`select id from images where id = any(${sql.array(ids, 'uuid')})`))];
+}
+
 export async function getImageRecord(db: DatabasePool, id: string): Promise<Record<string, unknown> | null> {
   return db.maybeOneFirst(sql.type(z.object({ record: z.record(z.any()) }))`select record from images where id = ${id}`);
 }

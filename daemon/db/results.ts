@@ -40,6 +40,8 @@ export interface ResultWrite {
   status: 'done' | 'failed' | 'skipped';
   facts: unknown;
   error: string | null;
+  /** the failure's stack trace (administrators only) */
+  errorStack?: string | null;
   warnings: string[] | null;
   attempts: number;
   ran: boolean;
@@ -51,18 +53,28 @@ export interface ResultWrite {
 /** Returns false when the image is gone (deleted meanwhile). */
 export async function writeResult(db: Db, r: ResultWrite): Promise<boolean> {
   const res = await db.query(sql.unsafe`
-    insert into image_results (image_id, agent, stage, agent_version, input_hash, status, facts, error, warnings, attempts, runs, next_attempt_at, started_at, finished_at, duration_ms)
+    insert into image_results (image_id, agent, stage, agent_version, input_hash, status, facts, error, error_stack, warnings, attempts, runs, next_attempt_at, started_at, finished_at, duration_ms)
     select ${r.imageId}, ${r.agent}, ${r.stage}, ${r.version}, ${r.inputHash}, ${r.status},
            ${r.facts === null || r.facts === undefined ? null : sql.jsonb(r.facts as never)},
-           ${r.error}, ${r.warnings ? sql.jsonb(r.warnings) : null}, ${r.attempts}, ${r.ran ? 1 : 0},
+           ${r.error}, ${r.errorStack ?? null}, ${r.warnings ? sql.jsonb(r.warnings) : null}, ${r.attempts}, ${r.ran ? 1 : 0},
            ${r.nextAttemptAt ? r.nextAttemptAt.toISOString() : null}::timestamptz, ${r.startedAt.toISOString()}::timestamptz, now(), ${r.durationMs}
     where exists (select 1 from images_unprocessed where id = ${r.imageId})
     on conflict (image_id, agent, stage) do update set
       agent_version = excluded.agent_version, input_hash = excluded.input_hash, status = excluded.status,
-      facts = excluded.facts, error = excluded.error, warnings = excluded.warnings, attempts = excluded.attempts,
+      facts = excluded.facts, error = excluded.error, error_stack = excluded.error_stack, warnings = excluded.warnings, attempts = excluded.attempts,
       runs = image_results.runs + excluded.runs, next_attempt_at = excluded.next_attempt_at,
       started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms`);
   return res.rowCount > 0;
+}
+
+/** Stack traces of the failed agent runs of an image, by agent name (stages joined). */
+export async function loadErrorStacks(db: Db, imageId: string): Promise<Record<string, string>> {
+  const rows = await db.any(sql.type(z.object({ agent: z.string(), stage: z.string(), error_stack: z.string() }))`
+    select agent, stage, error_stack from image_results
+     where image_id = ${imageId} and status = 'failed' and error_stack is not null order by agent, stage`);
+  const out: Record<string, string> = {};
+  for (const r of rows) out[r.agent] = out[r.agent] ? `${out[r.agent]}\n\n[${r.stage}]\n${r.error_stack}` : r.error_stack;
+  return out;
 }
 
 export async function upsertDerived(db: Db, d: { imageId: string; name: string; key: string; contentType: string; size: number }): Promise<boolean> {

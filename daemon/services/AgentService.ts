@@ -127,7 +127,7 @@ export class AgentService {
   factSections(record: Record<string, unknown>): AgentFactSection[] {
     return agentFactSections(
       record,
-      this.deps.registry.all().map((r) => ({ name: r.agent.name, description: r.agent.description ?? null, searchable: r.agent.searchable ?? [] })),
+      this.deps.registry.all().map((r) => ({ name: r.agent.name, description: r.agent.description ?? null, searchable: r.agent.searchable ?? [], factsSchema: r.agent.factsSchema })),
     );
   }
 

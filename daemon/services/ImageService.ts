@@ -7,11 +7,12 @@ import type { DatabasePool } from 'slonik';
 import { FRAME_TYPES } from '../../agents/sdk/index.ts';
 import { resolveName } from '../../agents/sky/resolve.ts';
 import { constellationNames } from '../../agents/sky/constellation.ts';
-import { findObjectIds, getImageRecord, searchImages, type ImageSearch } from '../db/images.ts';
-import { loadDerived } from '../db/results.ts';
+import { existingImageIds, findObjectIds, getImageRecord, searchImageIds, searchImages, type ImageSearch } from '../db/images.ts';
+import { getEquipment } from '../db/equipment.ts';
+import { loadDerived, loadErrorStacks } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
-import { saveUserEdits } from '../db/edits.ts';
-import { makeDue } from '../db/queue.ts';
+import { saveBulkEdits, saveUserEdits } from '../db/edits.ts';
+import { makeDue, queueCounts } from '../db/queue.ts';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
 import { agentResult, imageQueueState } from '../db/admin.ts';
@@ -39,6 +40,34 @@ export interface ImagePage {
   query: ImageQuery;
 }
 
+/** Which images a bulk edit changes: these ids, or every image a search matches (API units). */
+export type ImageSelection = { ids: string[] } | { query: Record<string, unknown> };
+
+/**
+ * One edit for many images. Undefined leaves a field alone; an empty target, frame type or
+ * (replacing) notes removes the user's edit of it. `camera`/`telescope` are register ids.
+ */
+export interface BulkEdit {
+  target?: string | null;
+  frameType?: string | null;
+  camera?: string | null;
+  telescope?: string | null;
+  notes?: string | null;
+  notesMode?: 'replace' | 'append';
+}
+
+/** The processing queue in a sentence: files waiting or in progress, and those done. */
+export interface ProcessingProgress {
+  pending: number;
+  done: number;
+  failed: number;
+  total: number;
+}
+
+/** at most this many ids in one bulk edit; a larger selection is a query */
+export const BULK_IDS_MAX = 10_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Choices for the gallery's filters: values that occur in the library. */
 export interface ImageFacets {
   filters: string[];
@@ -49,6 +78,7 @@ export class ImageService {
   private constellationByName: Map<string, string> | null = null;
   private facetCache: { at: number; value: Promise<ImageFacets> } | null = null;
   private swept: Promise<void> | null = null;
+  private progressCache: { at: number; value: Promise<ProcessingProgress> } | null = null;
 
   constructor(
     private readonly deps: {
@@ -217,14 +247,12 @@ export class ImageService {
   }
 
   /**
-   * Saves user edits (they win over agent facts) and makes the image due.
-   * Members and admins may edit; a null value removes an edit.
+   * The rules of every edit, single or bulk (one home): a target that is a catalog name becomes
+   * its canonical id (anything else — a comet, a planet, "Orion wide field" — is kept as
+   * written), dates and frame types are checked, an empty text removes the edit.
    */
-  async edit(actor: Actor | null, id: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const a = requireActor(actor);
-    await this.get(id);
+  private async cleanEdit(patch: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (typeof patch.target === 'string' && patch.target.trim()) {
-      // a catalog name becomes its canonical id; anything else (a comet, a planet, "Orion wide field") is kept as written
       const text = patch.target.trim().replace(/\s+/g, ' ');
       if (text.length > 100) throw new InvalidInputError('target: at most 100 characters');
       const hit = resolveName(text, { exact: true });
@@ -232,11 +260,107 @@ export class ImageService {
       patch = { ...patch, target: ids[0] ?? text };
     }
     checkDate('captured', patch.captured);
-    const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' && !v.trim() ? null : v]));
+    if (typeof patch.frameType === 'string' && patch.frameType.trim() && !(FRAME_TYPES as readonly string[]).includes(patch.frameType.trim())) {
+      throw new InvalidInputError(`frameType: one of ${FRAME_TYPES.join(', ')}`);
+    }
+    if (typeof patch.notes === 'string' && patch.notes.length > 10_000) throw new InvalidInputError('notes: at most 10,000 characters');
+    return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' && !v.trim() ? null : v]));
+  }
+
+  /**
+   * Saves user edits (they win over agent facts) and makes the image due.
+   * Members and admins may edit; a null value removes an edit.
+   */
+  async edit(actor: Actor | null, id: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const a = requireActor(actor);
+    await this.get(id);
+    const clean = await this.cleanEdit(patch);
     const edits = await saveUserEdits(this.deps.db, id, clean, a.username);
     await makeDue(this.deps.db, [id]);
     this.deps.onDue?.();
     return edits;
+  }
+
+  /** The images a bulk edit changes: a list of ids (each must exist), or every image a search matches. */
+  private async selectionIds(selection: ImageSelection): Promise<string[]> {
+    if ('ids' in selection) {
+      const ids = [...new Set(selection.ids)];
+      if (!ids.length) throw new InvalidInputError('ids: choose at least one image');
+      if (ids.length > BULK_IDS_MAX) throw new InvalidInputError(`ids: at most ${BULK_IDS_MAX} (edit a whole query instead)`);
+      const bad = ids.filter((id) => !UUID.test(id));
+      if (bad.length) throw new InvalidInputError(`ids: not image ids: ${bad.slice(0, 3).join(', ')}`);
+      const found = new Set(await existingImageIds(this.deps.db, ids));
+      const missing = ids.filter((id) => !found.has(id));
+      if (missing.length) throw new InvalidInputError(`ids: no such image: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`);
+      return ids;
+    }
+    // the whole query, not a page of it
+    const { cursor: _c, limit: _l, sort: _s, ...raw } = selection.query as Record<string, unknown>;
+    // JSON may say `"solved": false` where a query string says `solved=false`
+    const query = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v]));
+    const { search, query: q } = this.parseQuery(query);
+    if (q.target) await this.resolveTarget(search, q.target);
+    return searchImageIds(this.deps.db, search);
+  }
+
+  /** How many images a selection holds (the confirmation step says it before anything changes). */
+  async countSelection(actor: Actor | null, selection: ImageSelection): Promise<number> {
+    requireActor(actor);
+    return (await this.selectionIds(selection)).length;
+  }
+
+  /**
+   * The same edit on many images: the rules of a single edit (cleanEdit) checked once, then
+   * every image's edits written in one transaction (all or nothing) and the images made due.
+   * Equipment: a camera or telescope from the register replaces the image's item of that type
+   * (its other equipment stays). Notes are replaced, or appended on a line of their own.
+   * `dryRun` checks everything and counts, and writes nothing (the confirmation step).
+   */
+  async editMany(actor: Actor | null, selection: ImageSelection, patch: BulkEdit, options: { dryRun?: boolean } = {}): Promise<{ changed: number }> {
+    const a = requireActor(actor);
+    const gear: { type: 'camera' | 'telescope'; id: string; name: string }[] = [];
+    for (const type of ['camera', 'telescope'] as const) {
+      const id = patch[type];
+      if (id === undefined || id === null || id === '') continue;
+      const item = UUID.test(id) ? await getEquipment(this.deps.db, id) : null;
+      if (!item || item.type !== type) throw new InvalidInputError(`${type}: not a ${type} of the equipment register`);
+      gear.push({ type, id: item.id, name: item.name });
+    }
+    const mode = patch.notesMode ?? 'replace';
+    if (mode !== 'replace' && mode !== 'append') throw new InvalidInputError('notesMode: replace or append');
+    const common = await this.cleanEdit({ target: patch.target, frameType: patch.frameType, notes: mode === 'replace' ? patch.notes : undefined });
+    const append = mode === 'append' && typeof patch.notes === 'string' && patch.notes.trim() ? patch.notes.trim() : null;
+    if (append && append.length > 10_000) throw new InvalidInputError('notes: at most 10,000 characters');
+    if (!Object.keys(common).length && !gear.length && !append) throw new InvalidInputError('nothing to change: set a target, frame type, camera, telescope or notes');
+    const ids = await this.selectionIds(selection);
+    if (!ids.length || options.dryRun) return { changed: ids.length };
+    await this.deps.db.transaction(async (tx) => {
+      const { longestNotes } = await saveBulkEdits(tx, ids, { set: common, appendNotes: append, equipment: gear.length ? { types: gear.map((g) => g.type), ids: gear.map((g) => g.id) } : null }, a.username);
+      // throwing rolls the whole edit back
+      if (longestNotes > 10_000) throw new InvalidInputError(`notes: at most 10,000 characters (an image would have ${longestNotes})`);
+    });
+    await makeDue(this.deps.db, ids);
+    this.deps.onDue?.();
+    return { changed: ids.length };
+  }
+
+  /**
+   * Files catalogued but not yet fully processed, for the gallery and the upload page: the
+   * queue counts of /status (one query), kept for two seconds so a busy gallery does not
+   * count the queue on every request.
+   */
+  processing(): Promise<ProcessingProgress> {
+    if (!this.progressCache || Date.now() - this.progressCache.at > 2_000) {
+      const value = queueCounts(this.deps.db).then((c) => ({ pending: c.due + c.in_progress + c.waiting, done: c.done, failed: c.failed, total: c.total }));
+      value.catch(() => (this.progressCache = null));
+      this.progressCache = { at: Date.now(), value };
+    }
+    return this.progressCache.value;
+  }
+
+  /** Stack traces of the image's failed agent runs, by agent: for administrators (the page shows them only to them). */
+  async errorStacks(id: string): Promise<Record<string, string>> {
+    return loadErrorStacks(this.deps.db, id);
   }
 
   /** The file agent's facts (format, every header card), which the record leaves out. */

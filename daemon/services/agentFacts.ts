@@ -2,10 +2,13 @@
  * The image page's view of the facts of agents that are not built in
  * (`record.facts[agentName]`): one section per agent, the fields it declares
  * searchable first (with their labels, units and a filter link for keywords),
- * then the rest of its facts flattened to "a.b.c" paths. Plain data for the
- * views; no HTML here.
+ * then the rest of its facts flattened to "a.b.c" paths — in the order of the
+ * agent's `factsSchema` properties, labelled by their `title` and `unit`
+ * (facts the schema does not describe follow, by their paths). Plain data for
+ * the views; no HTML here.
  */
 import type { SearchableField } from '../../agents/sdk/index.ts';
+import { factSchemaAt } from '../agent-host/AgentRegistry.ts';
 
 export interface FactRow {
   /** dot path inside the agent's facts */
@@ -31,6 +34,8 @@ export interface AgentInfoForFacts {
   name: string;
   description?: string | null;
   searchable?: SearchableField[];
+  /** the agent's factsSchema: titles, units and order of its facts */
+  factsSchema?: Record<string, unknown>;
 }
 
 const MAX_ROWS = 60;
@@ -54,6 +59,18 @@ function get(obj: unknown, path: string): unknown {
     cur = (cur as Record<string, unknown>)[k];
   }
   return cur;
+}
+
+/** Dot paths of the leaf properties a schema declares, in declaration order. */
+function schemaPaths(schema: unknown, prefix: string, depth: number, out: string[]): void {
+  const props = schema && typeof schema === 'object' ? (schema as { properties?: unknown }).properties : undefined;
+  if (!props || typeof props !== 'object') return;
+  for (const [k, sub] of Object.entries(props as Record<string, unknown>)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    const nested = sub && typeof sub === 'object' && (sub as { properties?: unknown }).properties;
+    if (nested && depth < 3) schemaPaths(sub, path, depth + 1, out);
+    else out.push(path);
+  }
 }
 
 function flatten(obj: Record<string, unknown>, prefix: string, depth: number, out: [string, unknown][]): void {
@@ -83,9 +100,20 @@ export function agentFactSections(record: Record<string, unknown>, agents: Agent
       }
       const rest: [string, unknown][] = [];
       flatten(f, '', 0, rest);
+      // the schema's order first, then what it does not describe, in the record's order
+      const order: string[] = [];
+      schemaPaths(info?.factsSchema, '', 0, order);
+      const rank = (p: string) => {
+        const i = order.indexOf(p);
+        return i < 0 ? order.length : i;
+      };
+      rest.sort((a, b) => rank(a[0]) - rank(b[0]));
       for (const [path, v] of rest) {
         if (seen.has(path) || rows.length >= MAX_ROWS) continue;
-        rows.push({ path, label: path, value: display(v), searchable: false });
+        const schema = factSchemaAt(info?.factsSchema, path);
+        const title = typeof schema?.title === 'string' && schema.title.trim() ? schema.title.trim() : path;
+        const unit = typeof schema?.unit === 'string' && schema.unit.trim() ? schema.unit.trim() : undefined;
+        rows.push({ path, label: title, value: display(v), ...(unit ? { unit } : {}), searchable: false });
       }
       const run = runs.find((r) => r.name === name);
       return { agent: name, description: info?.description ?? null, version: run?.version ?? null, status: run?.status ?? null, rows };

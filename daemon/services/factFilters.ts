@@ -19,6 +19,8 @@ export interface SearchableFactField extends SearchableField {
   agent: string;
   /** "facts.<agent>.<path>" */
   param: string;
+  /** the allowed values of a keyword fact (its factsSchema `enum`): the gallery offers a select */
+  enum?: string[];
 }
 
 export type FactFilter = NonNullable<ImageSearch['facts']>[number];
@@ -60,6 +62,7 @@ export function parseFactFilters(input: Record<string, unknown>, declared?: Sear
       }
       if (field.type === 'number' && !range) throw new InvalidInputError(`${key} is a number: filter it with ${key}.min and/or ${key}.max`);
       if (field.type === 'keyword' && range) throw new InvalidInputError(`${base} is a keyword: filter it with ${base}=<value>`);
+      if (field.enum && !field.enum.includes(text)) throw new InvalidInputError(`${base} must be one of ${field.enum.join(', ')}`);
     }
     const f = byField.get(base) ?? { agent, path: path.split('.') };
     if (range?.[1] === 'min') f.min = number(key, text);

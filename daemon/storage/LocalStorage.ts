@@ -11,7 +11,13 @@ import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { InvalidInputError } from '../errors.ts';
 import { normalizeKey } from './keys.ts';
-import type { StorageBackend, StorageEntry } from './StorageBackend.ts';
+import { IncompleteListingError, StorageUnavailableError, type StorageBackend, type StorageEntry } from './StorageBackend.ts';
+import type { Dir } from 'node:fs';
+
+/** errors of a path that is simply gone (deleted while we listed) or a symlink loop: not a fault of the storage */
+const GONE = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
+const code = (err: unknown) => (err as NodeJS.ErrnoException)?.code ?? '';
+const describe = (err: unknown) => (err as Error)?.message ?? String(err);
 
 export class LocalStorage implements StorageBackend {
   readonly kind = 'local' as const;
@@ -46,37 +52,76 @@ export class LocalStorage implements StorageBackend {
     return { key, size: st.size, modifiedAt: st.mtime, fingerprint: `${st.size}:${Math.round(st.mtimeMs)}` };
   }
 
+  /** Opens a folder for listing (a seam for fault-injection tests: a subclass may fail it, as a NAS does with EIO). */
+  protected openFolder(path: string): Promise<Dir> {
+    return opendir(path);
+  }
+
+  async rootIdentity(): Promise<string> {
+    let st;
+    try {
+      st = await stat(this.root);
+    } catch (err) {
+      throw new StorageUnavailableError(`storage root ${this.root} cannot be reached: ${describe(err)}`, { cause: err });
+    }
+    if (!st.isDirectory()) throw new StorageUnavailableError(`storage root ${this.root} is not a folder`);
+    return `${st.dev}:${st.ino}`;
+  }
+
+  /**
+   * Every file under the root (or `prefix`). A missing or unreadable root
+   * throws StorageUnavailableError before anything is yielded; folders or
+   * files that cannot be read (EACCES, EIO, …) are skipped and reported at
+   * the end as an IncompleteListingError, after everything readable.
+   */
   async *list(prefix = ''): AsyncIterable<StorageEntry> {
     const start = prefix ? this.path(prefix) : this.root;
-    const rootReal = await realpath(this.root).catch(() => null);
-    if (!rootReal) return;
+    const identity = await this.rootIdentity();
+    const rootReal = await realpath(this.root).catch((err) => {
+      throw new StorageUnavailableError(`storage root ${this.root} cannot be resolved: ${describe(err)}`, { cause: err });
+    });
+    const unreadable: { path: string; error: string }[] = [];
     const stack = [start];
     while (stack.length) {
       const dir = stack.pop()!;
       let handle;
       try {
-        handle = await opendir(dir);
-      } catch {
-        continue; // vanished or unreadable folder
+        handle = await this.openFolder(dir);
+      } catch (err) {
+        if (dir === this.root) throw new StorageUnavailableError(`storage root ${this.root} cannot be read: ${describe(err)}`, { cause: err });
+        // a folder deleted meanwhile is simply gone; any other failure hides files we cannot see
+        if (!GONE.has(code(err))) unreadable.push({ path: relative(this.root, dir).split(sep).join('/') || '.', error: describe(err) });
+        continue;
       }
-      for await (const d of handle) {
-        const full = join(dir, d.name);
-        const key = relative(this.root, full).split(sep).join('/');
-        if (LocalStorage.IGNORED.test(key)) continue;
-        if (d.isDirectory()) stack.push(full);
-        else if (d.isFile() || d.isSymbolicLink()) {
-          try {
-            const real = await realpath(full);
-            if (!real.startsWith(rootReal + sep)) continue; // symlink escape
-            const st = await stat(real);
+      try {
+        for await (const d of handle) {
+          const full = join(dir, d.name);
+          const key = relative(this.root, full).split(sep).join('/');
+          if (LocalStorage.IGNORED.test(key)) continue;
+          if (d.isDirectory()) stack.push(full);
+          else if (d.isFile() || d.isSymbolicLink()) {
+            let st;
+            try {
+              const real = await realpath(full);
+              if (!real.startsWith(rootReal + sep)) continue; // symlink escape
+              st = await stat(real);
+            } catch (err) {
+              // dangling symlinks and files deleted meanwhile are gone; an I/O or permission error is not
+              if (!GONE.has(code(err))) unreadable.push({ path: key, error: describe(err) });
+              continue;
+            }
             if (st.isFile()) yield this.entry(key, st);
-            else if (st.isDirectory() && d.isSymbolicLink()) continue; // no following linked folders (loops)
-          } catch {
-            continue;
+            // linked folders are not followed (loops)
           }
         }
+      } catch (err) {
+        // reading the folder failed part-way (EIO on a NAS)
+        unreadable.push({ path: relative(this.root, dir).split(sep).join('/') || '.', error: describe(err) });
       }
     }
+    // the root must still be the folder we started on (unmounted or renamed during the listing)
+    if ((await this.rootIdentity()) !== identity) throw new StorageUnavailableError(`storage root ${this.root} was replaced during the listing (unmounted or renamed)`);
+    if (unreadable.length) throw new IncompleteListingError(unreadable);
   }
 
   async stat(key: string): Promise<StorageEntry | null> {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { normalizeKey } from './keys.ts';
-import type { StorageBackend, StorageEntry } from './StorageBackend.ts';
+import { StorageUnavailableError, type StorageBackend, type StorageEntry } from './StorageBackend.ts';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -65,7 +65,14 @@ export class S3Storage implements StorageBackend {
     let token: string | undefined;
     const full = this.prefix + (prefix ? normalizeKey(prefix) + '/' : '');
     do {
-      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }));
+      let out;
+      try {
+        out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, ContinuationToken: token }));
+      } catch (err) {
+        // throttling, 5xx, auth, network: nothing can be concluded about what is not listed
+        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        throw new StorageUnavailableError(`S3 listing of ${this.uri} failed: ${(err as Error).name}${status ? ` (HTTP ${status})` : ''}: ${(err as Error).message}`, { cause: err });
+      }
       for (const o of out.Contents ?? []) {
         if (!o.Key || o.Key.endsWith('/')) continue;
         const key = o.Key.slice(this.prefix.length);

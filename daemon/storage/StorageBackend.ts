@@ -29,4 +29,31 @@ export interface StorageBackend {
   localPath(key: string): string | null;
   /** a quick check for /status */
   check(): Promise<void>;
+  /**
+   * Identity of the root folder ("device:inode"), for backends where a root
+   * can be replaced by another folder of the same name (an unmounted NAS
+   * leaves its empty mount point). Throws StorageUnavailableError when the
+   * root is missing or not a readable folder. Absent on S3.
+   */
+  rootIdentity?(): Promise<string>;
+}
+
+/** The storage root cannot be seen at all (missing, unmounted, unreadable, listing refused). */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * Thrown by `list()` after every readable entry has been yielded, when some
+ * folders or files could not be read: the listing is incomplete, so nothing
+ * it did not show may be taken as deleted.
+ */
+export class IncompleteListingError extends Error {
+  constructor(readonly unreadable: { path: string; error: string }[]) {
+    super(`${unreadable.length} unreadable path${unreadable.length === 1 ? '' : 's'} in the listing, e.g. ${unreadable[0]?.path}: ${unreadable[0]?.error}`);
+    this.name = 'IncompleteListingError';
+  }
 }

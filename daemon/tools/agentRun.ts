@@ -22,11 +22,12 @@ import { STAGES, type Agent, type Facts, type FieldSchema, type ImageView, type 
 import { memoryCache } from '../../agents/sdk/runtime.ts';
 import type { Config } from '../config.ts';
 import { AgentHost } from '../agent-host/AgentHost.ts';
-import { BUILTIN_AGENTS, applySettingsDefaults, builtinModulePath, resolveAgentPackage, type RegisteredAgent } from '../agent-host/AgentRegistry.ts';
+import { BUILTIN_AGENTS, applySettingsDefaults, builtinModulePath, checkAgentSdk, resolveAgentPackage, type RegisteredAgent } from '../agent-host/AgentRegistry.ts';
 import { inspectAgentModule } from '../agent-host/inspectAgent.ts';
 import { loadAgentModule, settingValueProblem } from '../agent-host/loadAgentModule.ts';
 import { validateFacts } from '../catalog/processing/validateFacts.ts';
 import { errorMessage } from '../errors.ts';
+import { NEW_USAGE, runAgentNew } from './agentNew.ts';
 
 const USAGE = `usage: sidereal agent run <agent-module-or-folder-or-package> <file> [options]
 
@@ -111,6 +112,7 @@ export async function runAgentOnFile(options: {
   const st = await stat(filePath).catch(() => null);
   if (!st?.isFile()) throw new UsageError(`${options.file} is not a file`);
   const resolved = resolveAgentPackage(options.source);
+  checkAgentSdk(resolved);
   const manifest = await inspectAgentModule(resolved.modulePath, { timeoutMs: 30_000 });
   const agent = { ...manifest, run: async () => ({ facts: {} }) } as Agent;
   const log = pino({ level: options.logLevel ?? 'info' }, pino.destination({ fd: 2, sync: true }));
@@ -201,8 +203,9 @@ function extension(contentType: string): string {
 /** Entry from `sidereal agent …` (daemon/cli.ts). */
 export async function run(args: string[], config: Config): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'new') return runAgentNew(rest);
   if (sub !== 'run') {
-    process.stderr.write(`${USAGE}\n`);
+    process.stderr.write(`${USAGE}\n\n${NEW_USAGE}\n`);
     return sub === 'help' || sub === '--help' ? 0 : 2;
   }
   let parsed;

@@ -93,6 +93,13 @@ export function createWebApp(deps: WebDeps): Koa {
   });
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '1mb', formLimit: '1mb', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] }));
   app.use(rejectNul());
+  app.use(async function statusWhenDatabaseDown(ctx, next) {
+    // the login check needs the database: when it is down, /status says so (503) rather than 500 or hanging
+    const down = ctx.path === '/status' && ctx.method === 'GET' ? await deps.services.status.databaseDown() : null;
+    if (!down) return next();
+    ctx.status = 503;
+    ctx.body = down;
+  });
   app.use(firstRunRedirect(deps.services));
   app.use(authenticate(deps.services));
   app.use(requireLogin());

@@ -14,6 +14,7 @@ import { createApi } from './api/index.ts';
 import { docsModel } from './api/docs.ts';
 import { METRICS_CONTENT_TYPE } from '../metrics.ts';
 import * as session from './ui/session.ts';
+import * as bulk from './ui/bulk.ts';
 import * as gallery from './ui/gallery.ts';
 import * as images from './ui/images.ts';
 import * as equipment from './ui/equipment.ts';
@@ -70,6 +71,7 @@ export function createRouter(deps: WebDeps & { views: Views; version: string; fi
   r.get('/images/:id/agents', images.imageAgents(s, views));
   r.post('/images/:id/agents/:agent/run', images.rerunImageAgent(s, views));
   r.post('/images/:id/edit', images.editImage(s, views));
+  r.post('/images/bulk', bulk.bulkEdit(s, views));
 
   // targets, objects, sky map
   r.get('/targets', catalog.targetList(s, views));

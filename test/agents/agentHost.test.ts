@@ -4,15 +4,21 @@
 // bad run the same host still runs a good agent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { AgentError, AgentSkip } from '../../agents/sdk/index.ts';
 import { memoryCache } from '../../agents/sdk/runtime.ts';
 import { AgentHost, AgentMemoryError, AgentTimeoutError } from '../../daemon/agent-host/AgentHost.ts';
 import { AgentRegistry, type RegisteredAgent } from '../../daemon/agent-host/AgentRegistry.ts';
 import { log } from '../../daemon/log.ts';
+import { fitsFixture } from '../helpers/fixtures.ts';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
-const FILE = resolve(import.meta.dirname, '../../../shared/testdata/fits-headers/exiftool-FITS.fits');
+const DIR = mkdtempSync(join(tmpdir(), 'sidereal-agenthost-'));
+const FILE = join(DIR, 'frame.fits');
+const BYTES = fitsFixture({ width: 16, height: 16 });
+writeFileSync(FILE, BYTES);
 const MEMORY_MB = 192;
 const quiet = log.child({ component: 'test' });
 quiet.level = 'fatal';
@@ -21,7 +27,8 @@ let registry: AgentRegistry;
 let host: AgentHost;
 
 before(async () => {
-  registry = new AgentRegistry(quiet, { inspectTimeoutMs: 3000 });
+  // loading a module through tsx in a fresh thread takes seconds on a loaded machine: only load-hangs may reach the limit
+  registry = new AgentRegistry(quiet, { inspectTimeoutMs: 10_000 });
   const names = ['good', 'throws', 'hangs', 'hangs-async', 'heap-hog', 'buffer-hog', 'buffer-hog-sync', 'bad-facts', 'stray-error', 'exits', 'skips'];
   await registry.load({ builtins: [], thirdParty: [...names.map((n) => resolve(FIXTURES, n)), ...['load-throws', 'load-hangs', 'bad-manifest', 'needs-newer-sdk', 'no-such-agent'].map((n) => resolve(FIXTURES, n)), 'sidereal-agent-not-installed'] });
   registry.applyOverrides([]);
@@ -29,6 +36,7 @@ before(async () => {
 });
 after(async () => {
   await host?.close();
+  rmSync(DIR, { recursive: true, force: true });
 });
 
 function agent(name: string): RegisteredAgent {
@@ -41,7 +49,7 @@ function run(name: string, settings: Record<string, unknown> = {}) {
   const r = agent(name);
   return host.run(
     r,
-    { image: { id: '00000000-0000-0000-0000-000000000001', source: 'test', path: 'exiftool-FITS.fits', sizeBytes: 3040, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: { ...r.settings, ...settings } as never, stage: 'aggregate' },
+    { image: { id: '00000000-0000-0000-0000-000000000001', source: 'test', path: 'frame.fits', sizeBytes: BYTES.length, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: { ...r.settings, ...settings } as never, stage: 'aggregate' },
     { cache: memoryCache(), log: quiet },
   );
 }
@@ -49,14 +57,14 @@ function run(name: string, settings: Record<string, unknown> = {}) {
 async function stillWorks() {
   const t = Date.now();
   const r = await run('good').catch((e) => { throw new Error(`${e.message} (after ${Date.now() - t} ms)`); });
-  assert.equal(r.facts.bytes, 3040);
+  assert.equal(r.facts.bytes, BYTES.length);
   assert.equal(r.facts.head, 'SIMPLE');
 }
 
 test('broken agents are refused at load time, each with a clear reason; the good ones load', () => {
   const failures = new Map(registry.failures.map((f) => [f.source.split('/').pop(), f.error]));
   assert.match(failures.get('load-throws')!, /cannot be imported: this agent is broken on purpose/);
-  assert.match(failures.get('load-hangs')!, /did not finish loading within 3 s/);
+  assert.match(failures.get('load-hangs')!, /did not finish loading within 10 s/);
   const manifest = failures.get('bad-manifest')!;
   for (const problem of [/name must be lowercase/, /version must be a non-empty string/, /stages must be/, /run must be a function/, /settings\.level\.type/, /searchable\[0\]\.path/, /searchable\[0\]\.type/, /searchable\[0\]\.label/, /factsSchema is not a valid JSON schema/]) assert.match(manifest, problem);
   assert.match(failures.get('needs-newer-sdk')!, /needs agent SDK version 99; this Sidereal provides version 1/);
@@ -71,7 +79,7 @@ test('a third-party agent runs in a worker thread even when it asks for the main
   const progress: number[] = [];
   const r = await host.run(
     agent('good'),
-    { image: { id: '00000000-0000-0000-0000-000000000009', source: 'test', path: 'x.fits', sizeBytes: 3040, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: agent('good').settings, stage: 'aggregate' },
+    { image: { id: '00000000-0000-0000-0000-000000000009', source: 'test', path: 'x.fits', sizeBytes: BYTES.length, modifiedAt: null, fingerprint: 'x' }, facts: {}, localPath: FILE, settings: agent('good').settings, stage: 'aggregate' },
     { cache: memoryCache(), log: quiet, onProgress: (f) => progress.push(f) },
   );
   assert.equal(r.facts.thread, 'worker');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getJson, waitFor } from '../helpers/daemon.ts';
-import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
+import { ADMIN, BrowserSession, createUser, startWebDaemon, type WebDaemon } from '../web/helpers.ts';
 import { fits16, starField } from '../../examples/star-quality/test/synthetic.ts';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
@@ -82,4 +82,18 @@ test('each broken agent is contained and reported; other agents and images are u
   }
   const health = await fetch(`${t.url}/health`);
   assert.equal(health.status, 200);
+
+  // the thrown error's stack trace is kept: shown to administrators on the image page, not to members
+  const img = items[0];
+  const admin = new BrowserSession(t.url);
+  await admin.login(ADMIN.username, ADMIN.password);
+  const page = await admin.get(`/images/${img.id}`);
+  assert.match(page.text, /<summary>Stack trace<\/summary><pre>TypeError: Cannot read properties of undefined[^<]*\n\s+at [^<]*fixtures\/throws\/index\.ts/);
+  const member = await createUser(t, 'stackless');
+  const visitor = new BrowserSession(t.url);
+  await visitor.login('stackless', member.password);
+  const memberPage = await visitor.get(`/images/${img.id}`);
+  assert.equal(memberPage.res.status, 200);
+  assert.match(memberPage.text, /TypeError: Cannot read properties of undefined/);
+  assert.doesNotMatch(memberPage.text, /Stack trace/);
 });

@@ -55,3 +55,30 @@ test('the image page sections list searchable fields first, with labels, units a
     ],
   );
 });
+
+test('a keyword fact with an enum accepts only its values', () => {
+  const withEnum = declared.map((f) => (f.path === 'shape' ? { ...f, enum: ['round', 'elongated', 'trailed'] } : f));
+  assert.deepEqual(parseFactFilters({ 'facts.star-quality.shape': 'trailed' }, withEnum), [{ agent: 'star-quality', path: ['shape'], eq: 'trailed' }]);
+  assert.throws(() => parseFactFilters({ 'facts.star-quality.shape': 'square' }, withEnum), (e: Error) => e instanceof InvalidInputError && /must be one of round, elongated, trailed/.test(e.message));
+});
+
+test('facts that are not searchable are shown in the order, with the titles and units, of the factsSchema', () => {
+  const record = { facts: { guiding: { zeta: 1, rms: { ra: 0.4, total: 0.61, dec: 0.3 }, frames: 12, note: 'ok' } }, agents: [{ name: 'guiding', version: '2', status: 'done' }] };
+  const factsSchema = {
+    type: 'object',
+    properties: {
+      frames: { type: 'integer', title: 'Guide frames' },
+      rms: { type: 'object', properties: { total: { type: 'number' }, ra: { type: 'number', title: 'RMS in RA', unit: 'arcsec' }, dec: { type: 'number', title: 'RMS in Dec', unit: 'arcsec' } } },
+      note: { type: 'string', title: '  ' },
+    },
+  };
+  const [section] = agentFactSections(record, [{ name: 'guiding', searchable: [{ path: 'rms.total', type: 'number', label: 'RMS', unit: 'arcsec' }], factsSchema }]);
+  assert.deepEqual(section!.rows.map((r) => [r.path, r.label, r.unit ?? null, r.searchable]), [
+    ['rms.total', 'RMS', 'arcsec', true],
+    ['frames', 'Guide frames', null, false],
+    ['rms.ra', 'RMS in RA', 'arcsec', false],
+    ['rms.dec', 'RMS in Dec', 'arcsec', false],
+    ['note', 'note', null, false],
+    ['zeta', 'zeta', null, false],
+  ]);
+});

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { waitFor } from '../helpers/daemon.ts';
@@ -16,7 +16,6 @@ import { ADMIN, BrowserSession, startWebDaemon, type WebDaemon } from '../web/he
 import { fits16, starField } from '../../examples/star-quality/test/synthetic.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TESTDATA = resolve(ROOT, '../shared/testdata');
 const SIGMA_TO_FWHM = 2 * Math.sqrt(2 * Math.LN2);
 const work = mkdtempSync(join(tmpdir(), 'sidereal-thirdparty-'));
 let t: WebDaemon;
@@ -67,12 +66,13 @@ test('an agent installed from npm by configuration only processes images; its fa
   writeFileSync(join(t.library, 'Light_round_0001.fits'), fits16(starField({ width: 640, height: 480, stars: 120, sigmaX: 1.6, background: 0.06, noise: 0.003, seed: 21 }), header));
   writeFileSync(join(t.library, 'Light_trailed_0001.fits'), fits16(starField({ width: 640, height: 480, stars: 120, sigmaX: 2.6, sigmaY: 1.4, angleDeg: 70, background: 0.06, noise: 0.003, seed: 22 }), header));
   writeFileSync(join(t.library, 'Dark_0001.fits'), fits16(starField({ width: 640, height: 480, stars: 0, sigmaX: 1, background: 0.02, noise: 0.002, seed: 23 }), { ...header, IMAGETYP: 'Dark Frame' }));
-  copyFileSync(join(TESTDATA, 'fits-headers/stellarsolver-randomsky.fits'), join(t.library, 'randomsky.fits'));
+  // stars of every brightness, from the noise up: a stricter threshold finds fewer of them (second test)
+  writeFileSync(join(t.library, 'field.fits'), fits16(starField({ width: 640, height: 480, stars: 150, sigmaX: 1.8, peak: [0.006, 0.4], background: 0.06, noise: 0.003, seed: 25 }), header));
 
   const all = await waitFor(
     async () => {
       const items = await images();
-      const names = ['Light_round_0001.fits', 'Light_trailed_0001.fits', 'Dark_0001.fits', 'randomsky.fits'];
+      const names = ['Light_round_0001.fits', 'Light_trailed_0001.fits', 'Dark_0001.fits', 'field.fits'];
       return names.every((n) => ['done', 'skipped'].includes(agentOf(byName(items, n))?.status)) ? items : null;
     },
     { what: 'star-quality to process every image', timeoutMs: 45_000, intervalMs: 250 },
@@ -130,6 +130,11 @@ test('an agent installed from npm by configuration only processes images; its fa
   assert.equal(gallery.res.status, 200);
   assert.match(gallery.text, new RegExp(`/images/${trailed.id}`));
   assert.doesNotMatch(gallery.text, new RegExp(`/images/${round.id}`));
+  // the shape is an enum in the agent's factsSchema: a select, not a free-text box; other values are refused
+  assert.match(gallery.text, /<select id="ff-facts-star-quality-shape" name="facts\.star-quality\.shape"><option value="">any<\/option><option value="round">round<\/option><option value="elongated">elongated<\/option><option value="trailed" selected>trailed<\/option><\/select>/);
+  const square = await t.api('/api/v1/images?facts.star-quality.shape=square');
+  assert.equal(square.status, 400);
+  assert.match((await square.json()).detail, /must be one of round, elongated, trailed/);
   // a malformed fact filter is a 400, not a server error
   const bad = await t.api('/api/v1/images?facts.star-quality.medianFwhm.max=wide');
   assert.equal(bad.status, 400);
@@ -137,14 +142,14 @@ test('an agent installed from npm by configuration only processes images; its fa
 });
 
 test('an admin changing the agent\'s settings makes its results due again; the new results replace the old', async () => {
-  const before = (await images()).find((i) => i.fileName === 'randomsky.fits');
+  const before = (await images()).find((i) => i.fileName === 'field.fits');
   const loose = before.facts['star-quality'];
   const res = await t.api('/api/v1/agents/star-quality', { method: 'PATCH', json: { settings: { detectionSigma: 40 } } });
   assert.equal(res.status, 200, await res.clone().text());
   assert.equal((await res.json()).settings.detectionSigma, 40);
   const after = await waitFor(
     async () => {
-      const i = (await images()).find((x) => x.fileName === 'randomsky.fits');
+      const i = (await images()).find((x) => x.fileName === 'field.fits');
       return i.facts['star-quality'].starCount !== loose.starCount ? i : null;
     },
     { what: 'the new settings to be applied', timeoutMs: 30_000, intervalMs: 250 },

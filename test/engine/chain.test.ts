@@ -1,15 +1,15 @@
 // The whole chain on one upload — file, preview, plate solve, objects,
 // integration, description — through the real API, with a local server that
-// answers in Wikipedia's page-summary format.
+// answers in Wikipedia's page-summary format. The upload is a frame of the
+// Horsehead rendered from the Tycho-2 stars with its WCS in the header.
+// test-needs: tycho2
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { waitFor } from '../helpers/daemon.ts';
 import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
+import { skyFitsFixture } from '../helpers/fixtures.ts';
 
-const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 let t: WebDaemon;
 let wiki: Server;
 const requested: { path: string; ua: string }[] = [];
@@ -44,8 +44,9 @@ after(async () => {
   wiki?.close();
 });
 
-test('an uploaded DSS plate of the Horsehead is solved, identified, described and shown', async () => {
-  const bytes = await readFile(resolve(TESTDATA, 'platesolve/astropy-HorseHead.fits'));
+test('an uploaded frame of the Horsehead is solved, identified, described and shown', async () => {
+  // 15′ field at 1″/px around Barnard 33, like a DSS plate
+  const bytes = skyFitsFixture({ ra: 85.27, dec: -2.46, scaleArcsec: 1.008, width: 891, height: 893 });
   const form = new FormData();
   form.append('file', new Blob([bytes]), 'HorseHead.fits');
   const started = Date.now();

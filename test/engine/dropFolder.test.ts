@@ -4,14 +4,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFile, readdir, rm, writeFile, readFile, mkdir, chmod } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, rm, writeFile, readFile, mkdir, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { waitFor } from '../helpers/daemon.ts';
 import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
+import { fitsFixture } from '../helpers/fixtures.ts';
 
-const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 let t: WebDaemon;
 const getJson = (path: string) => t.getJson(path);
 
@@ -22,7 +22,7 @@ after(async () => {
   await t?.stop();
 });
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function findByPath(path: string) {
   const page = await getJson(`/api/v1/images?frameType=all&limit=200`);
@@ -46,10 +46,9 @@ async function derivedFiles(): Promise<string[]> {
 }
 
 test('a dropped FITS file appears with its sha256, size and a thumbnail; a change re-processes it; a delete removes everything', async () => {
-  const src = join(TESTDATA, 'platesolve/astropy-M13_blue_0001.fits');
   await mkdir(join(t.library, 'M13'), { recursive: true });
   const dest = join(t.library, 'M13/Light_M13_5s_B_0001.fits');
-  await copyFile(src, dest);
+  await writeFile(dest, fitsFixture({ seed: 1, width: 512, height: 384 }));
   const bytes = await readFile(dest);
 
   const img = await waitFor(async () => {
@@ -68,8 +67,8 @@ test('a dropped FITS file appears with its sha256, size and a thumbnail; a chang
   const one = await getJson(`/api/v1/images/${img.id}`);
   assert.equal(one.id, img.id);
 
-  // modify: append a byte-identical copy of another FITS → different content and hash
-  const other = await readFile(join(TESTDATA, 'platesolve/astropy-HorseHead.fits'));
+  // modify: write another FITS → different content and hash
+  const other = fitsFixture({ seed: 2, width: 300, height: 200 });
   await writeFile(dest, other);
   const changed = await waitFor(async () => {
     const i = await findByPath('M13/Light_M13_5s_B_0001.fits');
@@ -101,9 +100,9 @@ test('corrupt, empty and unreadable files become errors on their image; the daem
   await writeFile(join(t.library, 'empty.fits'), '');
   await writeFile(join(t.library, 'corrupt.fits'), 'SIMPLE  =                    T / garbage that stops here');
   const unreadable = join(t.library, 'unreadable.fits');
-  await copyFile(join(TESTDATA, 'fits-headers/exiftool-FITS.fits'), unreadable);
+  await writeFile(unreadable, fitsFixture({ seed: 3 }));
   await chmod(unreadable, 0o000);
-  await copyFile(join(TESTDATA, 'platesolve/astropy-gc_2mass_j.fits'), join(t.library, 'good.fits'));
+  await writeFile(join(t.library, 'good.fits'), fitsFixture({ seed: 4 }));
 
   const good = await waitFor(async () => {
     const i = await findByPath('good.fits');

@@ -8,13 +8,14 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { waitFor } from '../helpers/daemon.ts';
 import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
+import { HAS_CORPUS, TESTDATA, corpus } from '../../agents/formats/test-data.ts';
 
-const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 interface ManifestImage { file: string; format: string; width_px: number | null; height_px: number | null }
 let t: WebDaemon;
 let manifest: ManifestImage[];
 
 before(async () => {
+  if (!HAS_CORPUS) return;
   manifest = (JSON.parse(await readFile(join(TESTDATA, 'manifest.json'), 'utf8')) as { images: ManifestImage[] }).images;
   t = await startWebDaemon({ builtinAgents: ['file', 'preview', 'integration'] });
   for (const m of manifest) {
@@ -27,7 +28,7 @@ after(async () => {
   await t?.stop();
 });
 
-test('each real test file becomes a record with format, size and facts; a bad one fails alone', async () => {
+test('each real test file becomes a record with format, size and facts; a bad one fails alone', corpus, async () => {
   const all = await waitFor(async () => {
     const page = await t.getJson('/api/v1/images?frameType=all&limit=200');
     const settled = page.items.filter((i: any) => i.agents.some((a: any) => a.name === 'file') && i.agents.every((a: any) => a.status !== 'pending'));

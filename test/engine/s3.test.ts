@@ -4,16 +4,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { waitFor } from '../helpers/daemon.ts';
 import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
 import { startTestS3, type TestS3 } from '../helpers/s3.ts';
+import { fitsFixture } from '../helpers/fixtures.ts';
 
-const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 let s3: TestS3;
 let t: WebDaemon;
 const getJson = (path: string) => t.getJson(path);
@@ -35,7 +33,7 @@ const find = async (path: string) => (await getJson(`/api/v1/images?frameType=al
 const derivedKeys = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: 'derived' }))).Contents ?? []).map((o) => o.Key!);
 
 test('S3 objects are ingested, re-processed on change and removed on delete', async () => {
-  const a = await readFile(resolve(TESTDATA, 'platesolve/astropy-gc_2mass_j.fits'));
+  const a = fitsFixture({ seed: 1 });
   await s3.client.send(new PutObjectCommand({ Bucket: 'astro', Key: 'subs/night1/gc.fits', Body: a }));
   await s3.client.send(new PutObjectCommand({ Bucket: 'astro', Key: 'other/ignored.fits', Body: a })); // outside the prefix
 
@@ -54,7 +52,7 @@ test('S3 objects are ingested, re-processed on change and removed on delete', as
   assert.equal((await derivedKeys()).length, 2);
   assert.equal((await getJson(`/api/v1/images?frameType=all`)).total, 1, 'objects outside the prefix are not ingested');
 
-  const b = await readFile(resolve(TESTDATA, 'platesolve/astropy-HorseHead.fits'));
+  const b = fitsFixture({ seed: 2, width: 300, height: 200 });
   await s3.client.send(new PutObjectCommand({ Bucket: 'astro', Key: 'subs/night1/gc.fits', Body: b }));
   const changed = await waitFor(async () => {
     const i = await find('night1/gc.fits');

@@ -2,7 +2,7 @@
 // `sidereal user add` and `sidereal migrate` connect to the server the daemon
 // holds instead of starting a second PostgreSQL on the same folder (which
 // failed with a bare "fatal error"), and a second `sidereal serve` on the same
-// data folder says why it cannot start.
+// data folder says why it cannot start. On a terminal, the password is not echoed.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -95,5 +95,5 @@ test('user add and migrate work while a daemon runs the embedded database; a sec
 
   const second = await sidereal(['serve'], dir);
   assert.equal(second.code, 1);
-  assert.match(second.stdout, /did not start: another process already runs PostgreSQL on this folder .*is Sidereal already running\?/);
+  assert.match(second.stdout + second.stderr, /another Sidereal process runs the embedded PostgreSQL of .*stop it first/);
 });

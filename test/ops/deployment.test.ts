@@ -191,7 +191,7 @@ test('scripts/install-runtime.sh selects packages by index size; .ci/run uses it
     const r = spawnSync('bash', [script, '--print', ...args], { env: { ...process.env, ASTROMETRY_INDEXES: indexes ?? '' }, encoding: 'utf8' });
     return { status: r.status, packages: r.stdout.trim().split('\n').filter(Boolean), stderr: r.stderr };
   };
-  const base = ['ca-certificates', 'tini', 'dcraw', 'postgresql-client', 'astrometry.net'];
+  const base = ['ca-certificates', 'tini', 'postgresql-client', 'astrometry.net'];
   const idx = (n: string) => `astrometry-data-tycho2-${n}-littleendian`;
   assert.deepEqual(list('none').packages, base);
   assert.deepEqual(list('small').packages, [...base, idx('10-19')]);

@@ -5,14 +5,12 @@
 // answers 401/403 without the right role; a FITS upload is processed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { waitFor } from '../helpers/daemon.ts';
 import { createUser, startWebDaemon, type WebDaemon } from './helpers.ts';
 import { OpenApiValidator } from './openapiValidator.ts';
 import { seedImages, type SeedSpec } from './seedImages.ts';
+import { fitsFixture } from '../helpers/fixtures.ts';
 
-const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 let w: WebDaemon;
 let v: OpenApiValidator;
 let specs: SeedSpec[];
@@ -50,6 +48,11 @@ test('the OpenAPI 3.1 document describes every operation, with schemas and probl
   const list = doc.paths['/api/v1/images'].get;
   const names = list.parameters.map((p: { name: string }) => p.name);
   for (const n of ['target', 'constellation', 'hemisphere', 'camera', 'telescope', 'filter', 'equipment', 'integrationMin', 'integrationMax', 'capturedFrom', 'capturedTo', 'frameType', 'q', 'limit', 'cursor', 'sort']) assert.ok(names.includes(n), n);
+  // the agents' fact filters, as documented name patterns
+  for (const n of ['facts.{agent}.{path}', 'facts.{agent}.{path}.min', 'facts.{agent}.{path}.max']) {
+    const p = list.parameters.find((x: { name: string }) => x.name === n);
+    assert.ok(p && p.in === 'query' && !p.required && /Pattern/.test(p.description), n);
+  }
   assert.equal(list.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/ImagePage');
   assert.ok(list.responses['400'].content['application/problem+json']);
   assert.equal(doc.paths['/api/v1/agents'].get['x-sidereal-access'], 'admin');
@@ -233,7 +236,7 @@ test('agents: list with counts, settings validated, re-run by scope; queue and s
 });
 
 test('an uploaded FITS file is stored, processed and appears enriched; an edit wins over the agents', async () => {
-  const bytes = await readFile(resolve(TESTDATA, 'platesolve/astropy-M13_blue_0001.fits'));
+  const bytes = fitsFixture({ width: 640, height: 480 });
   const form = new FormData();
   form.append('files', new Blob([bytes]), 'M13_blue_0001.fits');
   const up = await call('POST', '/api/v1/images', { body: form, token: member.token });

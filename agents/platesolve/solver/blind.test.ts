@@ -1,3 +1,4 @@
+// test-needs: tycho2
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,10 +9,11 @@ import { testCatalog, testCatalogPath } from '../testing/testCatalog.ts';
 import { solveImage } from '../solveImage.ts';
 import { solveBlind } from './blind.ts';
 import { makeImageStars } from './types.ts';
+import { TESTDATA, corpus } from '../../formats/test-data.ts';
 
 const cat = testCatalog();
 const catalogPath = testCatalogPath();
-const testdata = new URL('../../../../shared/testdata/', import.meta.url).pathname;
+const testdata = TESTDATA;
 
 test('blind (no position, no scale): synthetic wide fields', async () => {
   const cases = [
@@ -31,7 +33,7 @@ test('blind (no position, no scale): synthetic wide fields', async () => {
   }
 });
 
-test('blind on real wide-field frames: right or unsolved, never wrong', async () => {
+test('blind on real wide-field frames: right or unsolved, never wrong', corpus, async () => {
   const manifest = JSON.parse(readFileSync(testdata + 'manifest.json', 'utf8')) as { images: { file: string; astrometry_net_solution?: { ra_deg: number; dec_deg: number; pixel_scale_arcsec: number } }[] };
   const files = ['platesolve/cedar-orion_belt.jpg', 'platesolve/cedar-pleiades.jpg', 'platesolve/cedar-virgo.jpg', 'platesolve/cedar-hale_bopp.jpg',
     'platesolve/cedar-2019-07-29T204726_Alt40_Azi-135_Try1.jpg', 'platesolve/tetra3-2019-07-29T204726_Alt60_Azi45_Try1.tiff'];
@@ -52,7 +54,7 @@ test('blind on real wide-field frames: right or unsolved, never wrong', async ()
   assert.equal(solved, files.length, `only ${solved}/${files.length} solved blind`);
 });
 
-test('blind on real frames of 1–8° (index quads, lens-distorted, star-tracker and oddly ranked frames): all right', async () => {
+test('blind on real frames of 1–8° (index quads, lens-distorted, star-tracker and oddly ranked frames): all right', corpus, async () => {
   const manifest = JSON.parse(readFileSync(testdata + 'manifest.json', 'utf8')) as { images: { file: string; ra_deg?: number; dec_deg?: number; pixel_scale_arcsec?: number; astrometry_net_solution?: { ra_deg: number; dec_deg: number; pixel_scale_arcsec: number } }[] };
   const files = ['platesolve/an-apod1.jpg', 'platesolve/an-apod2.jpg', 'platesolve/an-apod3.jpg', 'platesolve/cedar-orion_trees.jpg',
     'platesolve/cedar-jan1_g90_e100ms.jpg', 'fits-headers/stellarsolver-randomsky.fits'];

@@ -1,3 +1,4 @@
+// test-needs: tycho2
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { angularDistance, describeWcs, wcsFromScaleRotation, tanDeproject } from '../../wcs/index.ts';

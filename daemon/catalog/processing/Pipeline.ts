@@ -187,9 +187,9 @@ export class Pipeline {
             const permanent = err instanceof AgentError ? err.permanent : false;
             const retryAt = !permanent && attempts < this.deps.maxAttempts ? new Date(Date.now() + backoffSeconds(attempts) * 1000) : null;
             const message = errorMessage(err);
-            log.warn({ imageId: image.id, agent: name, attempts, err: message }, 'agent failed');
+            log.warn({ imageId: image.id, agent: name, attempts, err }, 'agent failed');
             outcome.failed.push({ agent: name, error: message, retryAt });
-            if (!(await writeResult(db, { ...base, status: 'failed', facts: null, error: message, warnings: null, attempts, ran: true, nextAttemptAt: retryAt, durationMs: Date.now() - started.getTime() }))) return { ...outcome, vanished: true };
+            if (!(await writeResult(db, { ...base, status: 'failed', facts: null, error: message, errorStack: err instanceof Error ? (err.stack ?? null) : null, warnings: null, attempts, ran: true, nextAttemptAt: retryAt, durationMs: Date.now() - started.getTime() }))) return { ...outcome, vanished: true };
           }
         }
       }

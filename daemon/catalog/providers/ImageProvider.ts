@@ -23,4 +23,6 @@ export interface ReconcileReport {
   removed: number;
   skippedUnstable: number;
   durationMs: number;
+  /** set when (part of) the storage could not be seen: nothing was removed in this pass */
+  degraded?: string;
 }

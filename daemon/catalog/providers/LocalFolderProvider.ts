@@ -2,6 +2,13 @@
  * A watched drop folder: chokidar events (after the file has kept its size for
  * `stableMs`, so half-written files are not read) plus a periodic full
  * reconcile, because watchers miss events on NAS and network mounts.
+ *
+ * A root that is gone (unmounted, renamed) deletes nothing: watcher deletions
+ * are applied only while the root is still the folder of the last complete
+ * listing (ProviderSync.absenceIsTrustworthy), and the reconcile removes
+ * nothing it could not see. A missing root is not re-created once files of
+ * it are catalogued (that would hide an unmounted NAS behind an empty folder);
+ * the watcher starts (again) after the next complete listing.
  */
 import { watch, type FSWatcher } from 'chokidar';
 import { relative, sep } from 'node:path';
@@ -9,7 +16,7 @@ import type { DatabasePool } from 'slonik';
 import type { Logger } from '../../log.ts';
 import { LocalStorage } from '../../storage/LocalStorage.ts';
 import { errorMessage } from '../../errors.ts';
-import { setProviderState } from '../../db/files.ts';
+import { getProviderState, setProviderState } from '../../db/files.ts';
 import type { ImageProvider, ReconcileReport } from './ImageProvider.ts';
 import { ProviderSync } from './ProviderSync.ts';
 import { isImageFile } from './imageFiles.ts';
@@ -24,6 +31,8 @@ export interface LocalFolderProviderOptions {
   polling?: boolean;
   onDue?: () => void;
   kind?: 'local' | 'upload';
+  /** the storage to watch (default: a LocalStorage on `root`); fault-injection tests pass a subclass */
+  storage?: LocalStorage;
 }
 
 export class LocalFolderProvider implements ImageProvider {
@@ -41,7 +50,7 @@ export class LocalFolderProvider implements ImageProvider {
   constructor(private readonly options: LocalFolderProviderOptions) {
     this.name = options.name;
     this.kind = options.kind ?? 'local';
-    this.storage = new LocalStorage({ root: options.root });
+    this.storage = options.storage ?? new LocalStorage({ root: options.root });
     this.sync = new ProviderSync({
       db: options.db,
       name: options.name,
@@ -54,9 +63,24 @@ export class LocalFolderProvider implements ImageProvider {
   }
 
   async start(): Promise<void> {
-    await this.storage.ensureRoot();
+    const { log } = this.options;
+    // create the folder on first use (and always the upload folder), but never
+    // re-create a root that has held catalogued files: it may be an unmounted NAS
+    // (state unknown when the database does not answer: then never create the folder)
+    const state = await getProviderState(this.options.db, this.name).catch(() => ({ rootIdentity: 'unknown' }));
+    if (this.kind === 'upload' || !state.rootIdentity) await this.storage.ensureRoot();
+    // watch first, so that nothing written during the first listing is missed
+    const reachable = await this.storage.rootIdentity().then(() => true, () => false);
+    if (reachable) await this.startWatcher();
+    await this.reconcile().catch((err) => log.error({ err }, 'initial reconcile failed'));
+    this.timer = setInterval(() => void this.reconcile().catch(() => {}), this.options.reconcileSeconds * 1000);
+    this.timer.unref();
+    log.info({ root: this.storage.root, degraded: this.sync.degraded ?? undefined }, 'watching drop folder');
+  }
+
+  private async startWatcher(): Promise<void> {
     const { log, stableMs } = this.options;
-    this.watcher = watch(this.storage.root, {
+    const watcher = watch(this.storage.root, {
       ignoreInitial: true,
       persistent: true,
       followSymlinks: false,
@@ -65,6 +89,7 @@ export class LocalFolderProvider implements ImageProvider {
       awaitWriteFinish: stableMs > 0 ? { stabilityThreshold: stableMs, pollInterval: Math.min(500, Math.max(50, stableMs / 4)) } : false,
       ignored: (p: string) => LocalStorage.IGNORED.test(p.split(sep).pop() ?? ''),
     });
+    this.watcher = watcher;
     const queue = (type: 'upsert' | 'delete') => (path: string) => {
       const key = relative(this.storage.root, path).split(sep).join('/');
       if (!key || key.startsWith('..')) return;
@@ -74,14 +99,10 @@ export class LocalFolderProvider implements ImageProvider {
         this.flushing = this.flushing.then(() => this.flush());
       }, 100);
     };
-    this.watcher.on('add', queue('upsert')).on('change', queue('upsert')).on('unlink', queue('delete'));
-    this.watcher.on('unlinkDir', () => void this.reconcile().catch(() => {}));
-    this.watcher.on('error', (err) => log.warn({ err: errorMessage(err) }, 'watcher error'));
-    await new Promise<void>((r) => this.watcher!.once('ready', () => r()));
-    await this.reconcile().catch((err) => log.error({ err: errorMessage(err) }, 'initial reconcile failed'));
-    this.timer = setInterval(() => void this.reconcile().catch(() => {}), this.options.reconcileSeconds * 1000);
-    this.timer.unref();
-    log.info({ root: this.storage.root }, 'watching drop folder');
+    watcher.on('add', queue('upsert')).on('change', queue('upsert')).on('unlink', queue('delete'));
+    watcher.on('unlinkDir', () => void this.reconcile().catch(() => {}));
+    watcher.on('error', (err) => log.warn({ err }, 'watcher error'));
+    await new Promise<void>((r) => watcher.once('ready', () => r()));
   }
 
   private async flush(): Promise<void> {
@@ -99,14 +120,18 @@ export class LocalFolderProvider implements ImageProvider {
         if (st) upserts.push(st);
         else deletes.push(key);
       } catch (err) {
-        this.options.log.warn({ key, err: errorMessage(err) }, 'cannot stat file');
+        this.options.log.warn({ key, err }, 'cannot stat file');
       }
     }
     try {
       await this.sync.upsert(upserts);
-      await this.sync.remove(deletes);
+      if (deletes.length && !(await this.sync.absenceIsTrustworthy())) {
+        // the root itself is gone or replaced (unmounted, renamed): these files were not deleted
+        this.options.log.warn({ count: deletes.length }, 'files vanished with their storage root: nothing removed; checking the root');
+        void this.reconcile().catch(() => {});
+      } else await this.sync.remove(deletes);
     } catch (err) {
-      this.options.log.error({ err: errorMessage(err) }, 'recording file events failed; the next reconcile repairs it');
+      this.options.log.error({ err }, 'recording file events failed; the next reconcile repairs it');
     }
   }
 
@@ -116,10 +141,17 @@ export class LocalFolderProvider implements ImageProvider {
       .reconcile()
       .catch(async (err) => {
         await setProviderState(this.options.db, this.name, { lastError: errorMessage(err) }).catch(() => {});
-        this.options.log.error({ err: errorMessage(err) }, 'reconcile failed');
+        this.options.log.error({ err }, 'reconcile failed');
         throw err;
       })
-      .then((report) => {
+      .then(async (report) => {
+        if (report.degraded) {
+          // the watcher of a vanished root watches nothing (or the wrong folder): drop it
+          await this.stopWatcher();
+        } else if (!this.watcher && this.timer) {
+          // back after being degraded: watch again (start() starts the first watcher itself)
+          await this.startWatcher().catch((err) => this.options.log.warn({ err }, 'cannot watch the folder'));
+        }
         // files still being written were left out: look again once they can have settled
         if (report.skippedUnstable > 0 && this.watcher) {
           setTimeout(() => void this.reconcile().catch(() => {}), this.options.stableMs + 200).unref();
@@ -132,12 +164,18 @@ export class LocalFolderProvider implements ImageProvider {
     return this.reconciling;
   }
 
+  private async stopWatcher(): Promise<void> {
+    const w = this.watcher;
+    this.watcher = null;
+    await w?.close();
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    await this.watcher?.close();
-    this.watcher = null;
+    await this.stopWatcher();
     await this.flushing;
   }
 }

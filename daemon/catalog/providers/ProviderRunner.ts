@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../../log.ts';
-import { errorMessage } from '../../errors.ts';
 import type { ImageProvider } from './ImageProvider.ts';
 
 function lockKey(name: string): bigint {
@@ -42,7 +41,7 @@ export class ProviderRunner {
     const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'sidereal-provider-locks' });
     client.on('error', (err) => {
       // connection lost: our locks are gone, so stop the providers we drove
-      this.options.log.warn({ err: errorMessage(err) }, 'provider lock connection lost');
+      this.options.log.warn({ err }, 'provider lock connection lost');
       this.client = null;
       void this.stopAll();
     });
@@ -61,10 +60,16 @@ export class ProviderRunner {
         if (!rows[0]?.ok) continue;
         this.options.log.info({ provider: p.name }, 'driving provider');
         this.active.add(p);
-        p.start().catch((err) => this.options.log.error({ provider: p.name, err: errorMessage(err) }, 'provider failed to start'));
+        p.start().catch(async (err) => {
+          // e.g. the database went away meanwhile: give the provider back, the next tick tries again
+          this.options.log.error({ provider: p.name, err }, 'provider failed to start; retrying');
+          this.active.delete(p);
+          await p.stop().catch(() => {});
+          await this.client?.query('select pg_advisory_unlock($1)', [lockKey(p.name).toString()]).catch(() => {});
+        });
       }
     } catch (err) {
-      this.options.log.warn({ err: errorMessage(err) }, 'provider lock attempt failed');
+      this.options.log.warn({ err }, 'provider lock attempt failed');
     }
   }
 

@@ -35,7 +35,7 @@ export class S3Provider implements ImageProvider {
     this.running ??= this.sync
       .reconcile()
       .catch(async (err) => {
-        this.options.log.error({ err: errorMessage(err) }, 'S3 listing failed');
+        this.options.log.error({ err }, 'S3 reconcile failed');
         await setProviderState(this.options.db, this.name, { lastError: errorMessage(err) }).catch(() => {});
         throw err;
       })

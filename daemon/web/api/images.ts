@@ -1,16 +1,33 @@
 /**
  * API operations on images: search, one image, its derived files and file
- * facts, upload, edit, re-run an agent.
+ * facts, upload, edit (one image or many), re-run an agent.
  */
 import { z } from 'zod';
 import type { Services } from '../../Daemon.ts';
 import type { Config } from '../../config.ts';
 import { ImageQuery } from '../../services/imageQuery.ts';
 import type { ApiRegistry } from './registry.ts';
-import { FileFacts, ImageEdit, ImagePage, ImageRecord, RerunResult, UploadResult } from './schemas.ts';
+import { BulkEditResult, BulkImageEdit, FileFacts, ImageEdit, ImagePage, ImageRecord, RerunResult, UploadResult } from './schemas.ts';
 import { receiveUpload } from './upload.ts';
 
 export const IdParams = z.object({ id: z.string().uuid().describe('image id') });
+
+/**
+ * The search parameters on agents' facts (services/factFilters.ts). Their
+ * names depend on the agents installed, so the document describes them as
+ * patterns: `{agent}` and `{path}` stand for an agent's name and a searchable
+ * fact's dot path, as GET /api/v1/agents lists them (`searchable`).
+ */
+export const FactSearchQuery = z.object({
+  'facts.{agent}.{path}': z
+    .string()
+    .optional()
+    .describe(
+      'Pattern: a keyword fact an agent declares searchable equals this value, e.g. `facts.star-quality.shape=round` (a fact with an `enum` in the agent\'s factsSchema accepts only those values). An unknown fact is a 400 listing the searchable ones.',
+    ),
+  'facts.{agent}.{path}.min': z.string().optional().describe('Pattern: a number fact an agent declares searchable is at least this, e.g. `facts.star-quality.starCount.min=100`'),
+  'facts.{agent}.{path}.max': z.string().optional().describe('Pattern: a number fact an agent declares searchable is at most this, e.g. `facts.star-quality.medianFwhmArcsec.max=2.5`'),
+});
 
 export function imageOperations(api: ApiRegistry, s: Services, config: Config): void {
   api.add({
@@ -18,10 +35,11 @@ export function imageOperations(api: ApiRegistry, s: Services, config: Config): 
     path: '/api/v1/images',
     operationId: 'listImages',
     summary: 'Search images',
-    description: 'All filters are optional and combine with AND. Calibration frames are left out unless `frameType` asks for them.',
+    description:
+      'All filters are optional and combine with AND. Calibration frames are left out unless `frameType` asks for them. Facts of installed agents are searched with `facts.{agent}.{path}` (keywords) and `facts.{agent}.{path}.min`/`.max` (numbers): the parameter names are patterns; GET /api/v1/agents lists each agent\'s searchable facts.',
     tag: 'images',
     access: 'user',
-    query: ImageQuery,
+    query: ImageQuery.merge(FactSearchQuery).passthrough(),
     responses: { 200: { description: 'A page of images', schema: ImagePage } },
     handler: async (ctx) => {
       const page = await s.images.list(ctx.query as Record<string, unknown>);
@@ -66,6 +84,19 @@ export function imageOperations(api: ApiRegistry, s: Services, config: Config): 
     body: ImageEdit,
     responses: { 200: { description: 'The edits now in force', schema: z.record(z.unknown()) } },
     handler: async (ctx, { params, body, actor }) => s.images.edit(actor, params.id, body as Record<string, unknown>),
+  });
+  api.add({
+    method: 'post',
+    path: '/api/v1/images/bulk-edit',
+    operationId: 'bulkEditImages',
+    summary: 'Correct many images at once (target, frame type, camera, telescope, notes)',
+    description:
+      'The same rules and permissions as editing one image. `ids` names the images (at most 10,000, each must exist); `query` takes the filters of `GET /api/v1/images` and changes every image they match. All or nothing: one transaction; the changed images are stitched again.',
+    tag: 'images',
+    access: 'user',
+    body: BulkImageEdit,
+    responses: { 200: { description: 'How many images changed', schema: BulkEditResult } },
+    handler: (_ctx, { body, actor }) => s.images.editMany(actor, 'ids' in body ? { ids: body.ids } : { query: body.query }, body.patch),
   });
   api.add({
     method: 'get',

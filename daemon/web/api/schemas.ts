@@ -164,6 +164,26 @@ export const ImageEdit = z
   })
   .strict();
 
+export const BulkImagePatch = z
+  .object({
+    target: z.string().max(100).nullable().optional().describe('the primary target for every image: a catalog name (stored as its id) or free text; null or "" removes the correction'),
+    frameType: z.enum(FRAME_TYPES).nullable().optional(),
+    camera: uuid.nullable().optional().describe("a camera of the equipment register: replaces each image's camera (its other equipment stays)"),
+    telescope: uuid.nullable().optional().describe("a telescope of the equipment register: replaces each image's telescope"),
+    notes: z.string().max(10_000).nullable().optional(),
+    notesMode: z.enum(['replace', 'append']).optional().describe('replace (default) the notes, or append them on a line of their own'),
+  })
+  .strict()
+  .describe('What changes; fields left out stay as they are');
+const BulkQuery = z
+  .record(z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
+  .describe('the filters of `GET /api/v1/images` (same names and units); every matching image changes, not one page (limit, cursor and sort are ignored)');
+export const BulkImageEdit = z.union([
+  z.object({ ids: z.array(uuid).min(1).max(10_000).describe('the images to change (each must exist)'), patch: BulkImagePatch }).strict(),
+  z.object({ query: BulkQuery, patch: BulkImagePatch }).strict(),
+]);
+export const BulkEditResult = z.object({ changed: z.number().int().describe('how many images were changed (and are now processed again)') });
+
 export const RerunResult = z.object({ images: z.number().int() });
 
 // equipment
@@ -319,9 +339,10 @@ export const Status = z
   .object({
     status: z.enum(['ok', 'degraded', 'down']),
     database: z.object({ status: z.enum(['ok', 'degraded', 'down']) }).passthrough(),
-    storage: z.object({ status: z.enum(['ok', 'degraded', 'down']) }).passthrough(),
-    agents: z.object({ status: z.enum(['ok', 'degraded', 'down']) }).passthrough(),
-    queue: z.object({ due: z.number(), in_progress: z.number(), failed: z.number(), done: z.number() }).passthrough().nullable(),
+    // absent in the 503 answered before the login check, when the database (needed to check it) is down
+    storage: z.object({ status: z.enum(['ok', 'degraded', 'down']) }).passthrough().optional(),
+    agents: z.object({ status: z.enum(['ok', 'degraded', 'down']) }).passthrough().optional(),
+    queue: z.object({ due: z.number(), in_progress: z.number(), failed: z.number(), done: z.number() }).passthrough().nullable().optional(),
   })
   .passthrough();
 
@@ -333,6 +354,9 @@ export const NAMED_SCHEMAS: Record<string, z.ZodTypeAny> = {
   UploadResult,
   FileFacts,
   ImageEdit,
+  BulkImagePatch,
+  BulkImageEdit,
+  BulkEditResult,
   Equipment,
   EquipmentList,
   EquipmentDetail,

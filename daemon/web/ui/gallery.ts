@@ -1,6 +1,8 @@
 /**
  * The gallery: filters (a plain GET form; htmx swaps the results and pushes
- * the URL), 50 images a page, and target suggestions for the filter.
+ * the URL), 50 images a page, and target suggestions for the filter. Each card
+ * has a checkbox of the bulk-edit form (ui/bulk.ts); static/bulk.js adds ranges
+ * and "select all". While files are being processed the gallery says so.
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
@@ -45,10 +47,9 @@ function constellations() {
 
 export function gallery(s: Services, views: Views): Middleware {
   return async function gallery(ctx) {
-    // a one-time notice (?notice=welcome) is shown once, not carried into card, pager and pushed URLs
-    const { notice: _notice, ...query } = cleanQuery(ctx.query as Record<string, unknown>);
+    const { notice: _n, ...query } = cleanQuery(ctx.query as Record<string, unknown>);
     const page = await s.images.list(hoursToSeconds(query));
-    const facets = await s.images.facets();
+    const [facets, progress] = await Promise.all([s.images.facets(), s.images.processing()]);
     const offset = decodeCursor(typeof query.cursor === 'string' ? query.cursor : undefined) ?? 0;
     const limit = page.items.length && typeof query.limit === 'string' ? Number(query.limit) : 50;
     const { cursor: _c, ...base } = query;
@@ -68,6 +69,10 @@ export function gallery(s: Services, views: Views): Middleware {
       pageInfo,
       query,
       facets,
+      // files catalogued but not yet processed: "76 new files being processed, 12 done" rather than "Nothing matches"
+      progress,
+      // the selection form carries the query itself: "edit all N matching" is applied by the server, never as a list of ids
+      bulkQuery: qs(base).slice(1),
       frameTypes: FRAME_TYPES,
       constellations: constellations(),
       // each card links to its image with the query and its place in it: next/previous there

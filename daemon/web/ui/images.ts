@@ -71,7 +71,8 @@ export async function galleryNav(s: Services, ctx: Koa.Context, id: string): Pro
 async function agentsModel(s: Services, ctx: Koa.Context, id: string) {
   const image = await s.images.get(id);
   const state = await s.images.processingState(id);
-  return { image, agents: (image.agents ?? []) as Rec[], state, polling: state !== 'idle', canRerun: isAdmin(ctx.state.actor) };
+  const admin = isAdmin(ctx.state.actor);
+  return { image, agents: (image.agents ?? []) as Rec[], state, polling: state !== 'idle', canRerun: admin, stacks: admin ? await s.images.errorStacks(id) : {} };
 }
 
 export function imagePage(s: Services, views: Views): Middleware {
@@ -92,6 +93,7 @@ export function imagePage(s: Services, views: Views): Middleware {
       state,
       polling: state !== 'idle',
       canRerun: isAdmin(ctx.state.actor),
+      stacks: isAdmin(ctx.state.actor) ? await s.images.errorStacks(id) : {},
       frameTypes: FRAME_TYPES,
     });
   };

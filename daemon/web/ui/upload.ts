@@ -37,7 +37,7 @@ function idsOf(v: unknown): string[] {
 export function uploadPage(s: Services, views: Views, config: Config): Middleware {
   return async function uploadPage(ctx) {
     const ids = idsOf(ctx.query.ids);
-    views.renderPage(ctx, 'pages/upload/index', { title: 'Upload', maxMb: Math.round(config.uploadMaxBytes / 1048576), status: ids.length ? await uploadStatus(s, ids) : null });
+    views.renderPage(ctx, 'pages/upload/index', { title: 'Upload', maxMb: Math.round(config.uploadMaxBytes / 1048576), status: ids.length ? await uploadStatus(s, ids) : null, progress: await s.images.processing() });
   };
 }
 
