@@ -60,8 +60,8 @@ export default defineAgent({
       description: 'how one-shot-colour (Bayer) data is turned into colour: superpixel halves the size, bilinear keeps it, auto uses bilinear only for frames not much larger than the preview',
     },
     // memory ceilings of the decoders: the host passes SIDEREAL_MAX_IMAGE_PIXELS and SIDEREAL_MAX_DECODED_BYTES
-    maxImagePixels: { type: 'integer', default: DEFAULT_LIMITS.maxImagePixels, minimum: 1, description: 'largest image decoded, width × height (the host passes SIDEREAL_MAX_IMAGE_PIXELS)' },
-    maxDecodedBytes: { type: 'integer', default: DEFAULT_LIMITS.maxDecodedBytes, minimum: 1, description: 'most decoded bytes held in memory at once for one image (the host passes SIDEREAL_MAX_DECODED_BYTES)' },
+    maxImagePixels: { type: 'integer', title: 'Largest image (pixels)', default: DEFAULT_LIMITS.maxImagePixels, minimum: 1, description: 'the largest image that is decoded, width × height (the host passes SIDEREAL_MAX_IMAGE_PIXELS)' },
+    maxDecodedBytes: { type: 'integer', title: 'Memory for one image (bytes)', default: DEFAULT_LIMITS.maxDecodedBytes, minimum: 1, description: 'the most decoded bytes held in memory at once for one image (the host passes SIDEREAL_MAX_DECODED_BYTES)' },
   },
   searchable: [
     { path: 'median', type: 'number', label: 'Median (0..1)' },
