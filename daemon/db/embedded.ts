@@ -72,6 +72,16 @@ export function embeddedPassword(dir: string): string {
 }
 
 /** Connection URL of the embedded server (it listens on 127.0.0.1 only). */
+async function databaseExists(port: number, database: string, password: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: embeddedDatabaseUrl(port, 'postgres', password) });
+  await client.connect();
+  try {
+    return ((await client.query('select 1 from pg_database where datname = $1', [database])).rowCount ?? 0) > 0;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export function embeddedDatabaseUrl(port: number, database = 'sidereal', password = LEGACY_PASSWORD): string {
   return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
@@ -362,7 +372,9 @@ export async function startEmbeddedPostgres(options: { dir: string; log: Logger;
   await start();
   if (legacy) await replaceLegacyPassword(dir, port, log);
   const database = options.database ?? 'sidereal';
-  if (fresh) await server.createDatabase(database);
+  // created when missing, not only on a new folder: a first start that failed after
+  // initdb (a port taken meanwhile, Ctrl-C) leaves a folder without the database
+  if (!(await databaseExists(port, database, embeddedPassword(dir)))) await server.createDatabase(database);
   log.info({ port }, 'embedded PostgreSQL started');
   return {
     url: embeddedDatabaseUrl(port, database, embeddedPassword(dir)),
