@@ -3,8 +3,12 @@
  * solve-field side by side, hinted and blind, on the test-data images and on
  * synthetic star fields (0.3°–20°) rendered from the catalog with a known WCS.
  * Both get the same detected stars (solve-field as an xylist). Prints markdown.
+ * `--processed N` adds N processed pictures per field-size band (0.5–1°, 1–2°,
+ * 2–5°, 5–10°, 10–20°): stretched, star-reduced, blurred, nebulae, colour
+ * noise, palette PNG or JPEG, 256–1024 px (testing/processField.ts); results
+ * are also given per band.
  *
- * Usage: node --import tsx bench/platesolve.ts [--synthetic N] [--limit SECONDS] [--no-real] [--no-solve-field]
+ * Usage: node --import tsx bench/platesolve.ts [--synthetic N] [--processed N] [--limit SECONDS] [--no-real] [--no-solve-field] [--no-hinted]
  * Needs the Tycho-2 index packages (the catalog is built into the OS temp dir once).
  */
 import { readFileSync } from 'node:fs';
@@ -14,8 +18,9 @@ import type { HeaderCard } from '../agents/sdk/facts.ts';
 import { solveImage, type SolveInput, type SolveOutput } from '../agents/platesolve/solveImage.ts';
 import { solveFieldAvailable } from '../agents/platesolve/solveField.ts';
 import { renderStarField, rng } from '../agents/platesolve/testing/renderStarField.ts';
+import { processedTestField } from '../agents/platesolve/testing/processField.ts';
 import { testCatalog, testCatalogPath } from '../agents/platesolve/testing/testCatalog.ts';
-import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation } from '../agents/wcs/index.ts';
+import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation, type Wcs } from '../agents/wcs/index.ts';
 import { HAS_CORPUS, TESTDATA } from '../agents/formats/test-data.ts';
 
 const args = process.argv.slice(2);
@@ -24,6 +29,10 @@ const opt = (name: string, def: number): number => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const nSynthetic = opt('--synthetic', 40);
+const nProcessed = opt('--processed', 0);
+const withHinted = !args.includes('--no-hinted');
+/** also solve each field with a sibling frame's solution (the truth, dithered by ~10 px) as the only hint (built-in only) */
+const withSibling = args.includes('--sibling');
 const limitMs = opt('--limit', 30) * 1000;
 const withReal = !args.includes('--no-real');
 const withSolveField = !args.includes('--no-solve-field') && solveFieldAvailable();
@@ -31,9 +40,9 @@ const catalogPath = testCatalogPath();
 const cat = testCatalog();
 
 interface Truth { ra: number; dec: number; scale: number }
-interface Item { name: string; pixels: PixelImage; cards: HeaderCard[]; width: number; height: number; format: string; truth: Truth | null; fovDeg: number | null }
-interface Outcome { solved: boolean; wrong: boolean; ms: number }
-type Mode = 'hinted' | 'blind';
+interface Item { wcs?: Wcs; name: string; pixels: PixelImage; cards: HeaderCard[]; width: number; height: number; format: string; truth: Truth | null; fovDeg: number | null }
+interface Outcome { solved: boolean; wrong: boolean; ms: number; band: string; reason: string | null }
+type Mode = 'hinted' | 'blind' | 'sibling';
 type Solver = 'built-in' | 'solve-field';
 
 const results = new Map<string, Outcome[]>();
@@ -55,7 +64,8 @@ function solverMs(res: SolveOutput): number {
 }
 
 async function runOne(item: Item, mode: Mode, solver: Solver, set: string): Promise<void> {
-  if (mode === 'hinted' && !item.truth) return;
+  if (mode === 'hinted' && (!item.truth || !withHinted)) return;
+  if (mode === 'sibling' && (!item.truth || !item.wcs || !withSibling || solver !== 'built-in' || set === 'real')) return;
   const input: SolveInput = {
     pixels: item.pixels, cards: mode === 'blind' ? [] : item.cards, width: item.width, height: item.height, format: item.format,
     catalogPath, timeLimitMs: limitMs, solveField: solver === 'solve-field', builtIn: solver === 'built-in', verifyExisting: false,
@@ -69,14 +79,44 @@ async function runOne(item: Item, mode: Mode, solver: Solver, set: string): Prom
     // never let a header WCS answer: strip it
     input.cards = item.cards.filter((c) => !/^(CTYPE|CRVAL|CRPIX|CDELT|CROTA|CD\d|PC\d)/.test(c.key));
   }
+  if (mode === 'sibling') {
+    const t = item.truth!;
+    const [ra, dec] = tanDeproject(t.ra, t.dec, (7 * t.scale) / 3600, (-7 * t.scale) / 3600);
+    const d = describeWcs(item.wcs!);
+    input.hints = { sibling: { ra, dec, scaleArcsec: t.scale * 1.001, rotationDeg: d.rotationDeg + 0.05, parity: d.parity } };
+  }
   const res = await solveImage(input);
   const j = judge(res, item.truth);
   const ms = solverMs(res);
   const key = `${set}|${mode}|${solver}`;
   if (!results.has(key)) results.set(key, []);
-  results.get(key)!.push({ ...j, ms });
+  results.get(key)!.push({ ...j, ms, band: bandOf(item.fovDeg), reason: res.unsolvedReason?.code ?? null });
   rows.push(`| ${item.name} | ${mode} | ${solver} | ${j.solved ? (j.wrong ? '**WRONG**' : 'solved') : 'unsolved'} | ${ms} |`);
   process.stderr.write(`${item.name} ${mode} ${solver}: ${j.solved ? (j.wrong ? 'WRONG' : 'ok') : 'no'} ${ms} ms\n`);
+}
+
+const BANDS: [number, number][] = [[0, 0.5], [0.5, 1], [1, 2], [2, 5], [5, 10], [10, 20], [20, 360]];
+function bandOf(fov: number | null): string {
+  if (fov === null) return '?';
+  const b = BANDS.find(([lo, hi]) => fov >= lo && fov < hi) ?? BANDS[BANDS.length - 1];
+  return `${b[0]}–${b[1] === 360 ? '…' : b[1]}°`;
+}
+
+async function processedItems(perBand: number): Promise<Item[]> {
+  const out: Item[] = [];
+  for (const [lo, hi] of [[0.5, 1], [1, 2], [2, 5], [5, 10], [10, 20]]) {
+    for (let i = 0; i < perBand; i++) {
+      const seed = 7000 + Math.round(lo * 100) * 100 + i;
+      const f = await processedTestField(cat, seed, lo, hi);
+      const r = f.recipe;
+      const what = [r.output, r.stretch, r.nebula ? 'nebula' : '', r.starReduction ? 'star-reduced' : '', r.blur ? 'blurred' : ''].filter(Boolean).join(', ');
+      out.push({
+        name: `processed-${seed} (${f.truth.fovDeg.toFixed(2)}°, ${f.width}×${f.height}, ${what})`, pixels: f.image, cards: [], width: f.width, height: f.height,
+        format: f.format, truth: { ra: f.truth.ra, dec: f.truth.dec, scale: f.truth.scale }, fovDeg: f.truth.fovDeg,
+      });
+    }
+  }
+  return out;
 }
 
 function pct(xs: number[], p: number): number {
@@ -122,15 +162,15 @@ function syntheticItems(n: number): Item[] {
       eightBit, maxMag: 12.5, flux10: 5000 + 40000 * rand(),
     });
     const t = describeWcs(wcs);
-    out.push({ name: `synthetic-${i + 1} (${fov.toFixed(2)}°${eightBit ? ', 8-bit' : ''})`, pixels: f.image, cards: [], width: w, height: h, format: 'fits', truth: { ra: t.ra, dec: t.dec, scale }, fovDeg: fov });
+    out.push({ wcs, name: `synthetic-${i + 1} (${fov.toFixed(2)}°${eightBit ? ', 8-bit' : ''})`, pixels: f.image, cards: [], width: w, height: h, format: 'fits', truth: { ra: t.ra, dec: t.dec, scale }, fovDeg: fov });
   }
   return out;
 }
 
 const solvers: Solver[] = withSolveField ? ['built-in', 'solve-field'] : ['built-in'];
 const t0 = Date.now();
-for (const [set, items] of [['real', withReal ? await realItems() : []], ['synthetic', syntheticItems(nSynthetic)]] as const) {
-  for (const item of items) for (const mode of ['hinted', 'blind'] as Mode[]) for (const s of solvers) await runOne(item, mode, s, set);
+for (const [set, items] of [['real', withReal ? await realItems() : []], ['synthetic', syntheticItems(nSynthetic)], ['processed', await processedItems(nProcessed)]] as const) {
+  for (const item of items) for (const mode of ['hinted', 'blind', 'sibling'] as Mode[]) for (const s of solvers) await runOne(item, mode, s, set);
 }
 
 console.log(`\n## Plate solving: built-in vs solve-field (${new Date().toISOString().slice(0, 10)}, ${Math.round((Date.now() - t0) / 1000)} s total, limit ${limitMs / 1000} s per solve)\n`);
@@ -142,7 +182,23 @@ for (const [key, list] of results) {
   const times = solved.map((o) => o.ms);
   console.log(`| ${set} | ${mode} | ${solver} | ${list.length} | ${solved.length} (${Math.round((100 * solved.length) / list.length)} %) | ${list.filter((o) => o.wrong).length} | ${Number.isNaN(pct(times, 0.5)) ? '–' : pct(times, 0.5)} | ${Number.isNaN(pct(times, 0.9)) ? '–' : pct(times, 0.9)} |`);
 }
-console.log('\nTimes are solver time only (after star detection, which both share), for solved images. "wrong" = accepted but centre off by more than max(1′, 2 % of the field) or scale by more than 2 %.');
+console.log('\n### Per field-size band (synthetic and processed sets; field width)\n');
+console.log('| set | mode | solver | band | images | solved | wrong | unsolved: reasons | median ms | p90 ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const [key, list] of results) {
+  const [set, mode, solver] = key.split('|');
+  if (set === 'real') continue;
+  for (const band of [...new Set(list.map((o) => o.band))].sort((a, b) => parseFloat(a) - parseFloat(b))) {
+    const bl = list.filter((o) => o.band === band);
+    const ok = bl.filter((o) => o.solved && !o.wrong);
+    const reasons = new Map<string, number>();
+    for (const o of bl) if (!o.solved && o.reason) reasons.set(o.reason, (reasons.get(o.reason) ?? 0) + 1);
+    const times = ok.map((o) => o.ms);
+    const allMs = bl.map((o) => o.ms);
+    console.log(`| ${set} | ${mode} | ${solver} | ${band} | ${bl.length} | ${ok.length} (${Math.round((100 * ok.length) / bl.length)} %) | ${bl.filter((o) => o.wrong).length} | ${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ') || '–'} | ${Number.isNaN(pct(times, 0.5)) ? '–' : pct(times, 0.5)} | ${Number.isNaN(pct(allMs, 0.9)) ? '–' : pct(allMs, 0.9)} |`);
+  }
+}
+console.log('\nTimes are solver time only (after star detection, which both share), for solved images (per band: median of solved, p90 of all, unsolved included). "wrong" = accepted but centre off by more than max(1′, 2 % of the field) or scale by more than 2 %.');
 if (args.includes('--rows')) {
   console.log('\n| image | mode | solver | result | ms |\n|---|---|---|---|---|');
   for (const r of rows) console.log(r);

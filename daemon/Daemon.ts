@@ -20,20 +20,11 @@ import { ProviderRunner } from './catalog/providers/ProviderRunner.ts';
 import { Pipeline } from './catalog/processing/Pipeline.ts';
 import { ProcessingEngine } from './catalog/processing/ProcessingEngine.ts';
 import { Stitcher } from './catalog/stitching/Stitcher.ts';
+import { AgentSettingsSync } from './catalog/processing/agentSettingsSync.ts';
 import { LocalStorage } from './storage/LocalStorage.ts';
 import { S3Storage } from './storage/S3Storage.ts';
 import type { StorageBackend } from './storage/StorageBackend.ts';
-import { ImageService } from './services/ImageService.ts';
-import { ZoomService } from './services/zoom/ZoomService.ts';
-import { StatusService } from './services/StatusService.ts';
-import { HeaderKeywordService } from './services/HeaderKeywordService.ts';
-import { AgentService } from './services/AgentService.ts';
-import { AuthService } from './services/AuthService.ts';
-import { UserService } from './services/UserService.ts';
-import { EquipmentService } from './services/EquipmentService.ts';
-import { ObjectService } from './services/ObjectService.ts';
-import { TargetService } from './services/TargetService.ts';
-import { SkyMapService } from './services/SkyMapService.ts';
+import { createServices, type Services } from './services/index.ts';
 import { createWebApp } from './web/app.ts';
 import { startHttpServer } from './web/server.ts';
 import { basename } from 'node:path';
@@ -42,19 +33,6 @@ import { metricsText } from './metrics.ts';
 
 export type Role = 'web' | 'work';
 
-export interface Services {
-  images: ImageService;
-  status: StatusService;
-  agents: AgentService;
-  auth: AuthService;
-  users: UserService;
-  equipment: EquipmentService;
-  objects: ObjectService;
-  targets: TargetService;
-  skymap: SkyMapService;
-  keywords: HeaderKeywordService;
-  zoom: ZoomService;
-}
 
 /** Provider names of the watch folders: the folder's name, made unique. */
 export function watchProviderNames(dirs: string[]): string[] {
@@ -132,25 +110,29 @@ export class Daemon {
     this.registry.applyOverrides(await loadAgentSettings(db), {
       // host configuration that built-in agents take as settings (agents never read the configuration)
       description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
-      platesolve: { starCatalog: config.starCatalog },
+      platesolve: { starCatalog: config.starCatalog, astapDatabase: config.astapDatabase ?? '', indexFolders: config.indexDirs.join(',') },
       preview: { maxImagePixels: config.maxImagePixels, maxDecodedBytes: config.maxDecodedBytes },
     });
 
-    const images = new ImageService({ db, uploads: { name: 'upload', storage: upload.storage }, derived: this.derived, uploadMaxBytes: config.uploadMaxBytes, onDue, searchableFacts: () => this.registry.searchableFacts() });
-    const objects = new ObjectService({ db });
-    this.services = {
-      images,
-      status: new StatusService({ daemon: this }),
-      agents: new AgentService({ db, registry: this.registry, onDue }),
-      auth: new AuthService({ db }),
-      users: new UserService({ db }),
-      equipment: new EquipmentService({ db, onDue }),
-      objects,
-      targets: new TargetService({ db, images, objects }),
-      skymap: new SkyMapService({ db }),
-      keywords: new HeaderKeywordService({ db }),
-      zoom: new ZoomService({ db, derived: this.derived, storages: this.storages, tmpDir: join(config.dataDir, 'tmp', `zoom-${config.hostId.replace(/[^\w.-]/g, '_')}`), log: log.child({ component: 'zoom' }) }),
-    };
+    this.services = createServices({
+      db,
+      registry: this.registry,
+      uploads: { name: 'upload', storage: upload.storage },
+      derived: this.derived,
+      uploadMaxBytes: config.uploadMaxBytes,
+      storages: this.storages,
+      zoomTmpDir: join(config.dataDir, 'tmp', `zoom-${config.hostId.replace(/[^\w.-]/g, '_')}`),
+      log,
+      onDue,
+      status: {
+        hostId: config.hostId,
+        roles: this.roles,
+        providers: () => this.providers,
+        registry: () => this.registry,
+        engine: () => this.engine,
+        drivingProviders: () => this.runner?.driving ?? [],
+      },
+    });
 
     if (this.roles.includes('work')) {
       await ensureStarCatalog(config, log.child({ component: 'catalog' }));
@@ -169,7 +151,7 @@ export class Daemon {
         onProgress: (id, agent, f) => this.engine?.reportProgress(id, agent, f),
       });
       const stitcher = new Stitcher({ db, log: log.child({ component: 'stitching' }) });
-      this.engine = new ProcessingEngine({ db, pipeline, stitcher, derived: this.derived, hostId: config.hostId, slots: config.workers, leaseSeconds: config.leaseSeconds, pollSeconds: config.pollSeconds, log: log.child({ component: 'processing' }) });
+      this.engine = new ProcessingEngine({ db, pipeline, stitcher, derived: this.derived, hostId: config.hostId, slots: config.workers, leaseSeconds: config.leaseSeconds, pollSeconds: config.pollSeconds, log: log.child({ component: 'processing' }), settings: new AgentSettingsSync({ db, registry: this.registry }) });
       // a newly installed or upgraded agent also catches up on the images already catalogued
       const scheduled = await this.services.agents.scheduleNewAgents();
       if (scheduled) log.info({ images: scheduled }, 'images due for new or upgraded agents');
@@ -178,7 +160,7 @@ export class Daemon {
       await this.runner.start();
     }
     if (this.roles.includes('web')) {
-      const app = createWebApp({ services: this.services, config, log: log.child({ component: 'web' }), metrics: () => metricsText(this) });
+      const app = createWebApp({ services: this.services, config, log: log.child({ component: 'web' }), metrics: () => metricsText({ db, hostId: config.hostId, roles: this.roles, engine: this.engine }) });
       this.server = await startHttpServer(app, config, log);
     }
     log.info({ roles: this.roles, host: config.hostId }, 'Sidereal started');

@@ -58,6 +58,8 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_CACHE_S3_PREFIX', kind: 'string', default: 'sidereal-derived/', description: 'Key prefix for derived files in `SIDEREAL_CACHE_S3_BUCKET`.' },
   { env: 'SIDEREAL_AGENTS', kind: 'list', default: '', description: 'Third-party agents to load: npm package names or folder paths, comma-separated.' },
   { env: 'SIDEREAL_STAR_CATALOG', kind: 'string', description: 'Star catalog file of the built-in plate solver. Default: `SIDEREAL_DATA_DIR/catalog/stars.bin` (built by `sidereal catalog build`).' },
+  { env: 'SIDEREAL_ASTAP_DATABASE', kind: 'string', description: 'Folder of an ASTAP star database (`.1476` files: D05, D20, D50, D80, V50) for plate solving fields narrower than Tycho-2 allows (see docs/catalogs.md).' },
+  { env: 'SIDEREAL_INDEX_DIRS', kind: 'list', default: '', description: 'Comma-separated folders of extra astrometry.net index files (e.g. the 5200/4200 series) for the built-in plate solver, besides `/usr/share/astrometry` (see docs/catalogs.md).' },
   { env: 'SIDEREAL_WIKIPEDIA_URL', kind: 'url', default: 'https://en.wikipedia.org', description: 'Base URL of the Wikipedia REST API used by the description agent.' },
   { env: 'SIDEREAL_OFFLINE', kind: 'bool', default: 'false', description: 'Never contact the internet (the description agent writes its text from the catalog).' },
   { env: 'SIDEREAL_TLS_CERT', kind: 'string', description: 'PEM certificate file: serve HTTPS directly (else terminate TLS at a reverse proxy).' },
@@ -113,6 +115,8 @@ export interface Config {
   cacheS3: S3Config | null;
   agents: string[];
   starCatalog: string;
+  astapDatabase: string | null;
+  indexDirs: string[];
   wikipediaUrl: string;
   offline: boolean;
   tlsCert: string | null;
@@ -257,6 +261,8 @@ export function loadConfig(env: Env = process.env): Config {
     cacheS3: cacheBucket ? s3Base(cacheBucket, v('SIDEREAL_CACHE_S3_PREFIX') ?? '') : null,
     agents: v('SIDEREAL_AGENTS'),
     starCatalog: resolve(str('SIDEREAL_STAR_CATALOG') ?? `${dataDir}/catalog/stars.bin`),
+    astapDatabase: str('SIDEREAL_ASTAP_DATABASE') ? resolve(str('SIDEREAL_ASTAP_DATABASE')!) : null,
+    indexDirs: (v('SIDEREAL_INDEX_DIRS') as string[]).map((d) => resolve(d)),
     wikipediaUrl: v('SIDEREAL_WIKIPEDIA_URL'),
     offline: v('SIDEREAL_OFFLINE'),
     tlsCert,

@@ -1,7 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadConfig } from './config.ts';
 import { createDatabasePool } from './db/pool.ts';
 import { metricsText, type MetricsSource } from './metrics.ts';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/db.ts';
@@ -68,12 +67,7 @@ test('metrics of a populated catalog (web-only process)', async () => {
   const db: TestDatabase = await createTestDatabase();
   cleanups.push(() => db.drop());
   await populate(db.url, 40);
-  const source: MetricsSource = {
-    db: { url: db.url, pool: db.pool, embedded: null, close: async () => {} },
-    engine: null,
-    roles: ['web'],
-    config: loadConfig({ DATABASE_URL: db.url, SIDEREAL_HOST_ID: 'nas "1"' }),
-  };
+  const source: MetricsSource = { db: db.pool, engine: null, roles: ['web'], hostId: 'nas "1"' };
   const { samples, types } = parseExposition(await metricsText(source));
   // populate(): 40 files, every 10th a dark; every 7th failed its plate solve
   assert.equal(value(samples, 'sidereal_files'), 40);
@@ -101,7 +95,7 @@ test('process metrics are served when the database is down', async () => {
   const pool = await createDatabasePool(db.url);
   await pool.end();
   const { samples } = parseExposition(
-    await metricsText({ db: { url: db.url, pool, embedded: null, close: async () => {} }, engine: null, roles: ['web', 'work'], config: loadConfig({ DATABASE_URL: db.url }) }),
+    await metricsText({ db: pool, engine: null, roles: ['web', 'work'], hostId: 'h' }),
   );
   assert.equal(value(samples, 'sidereal_database_up'), 0);
   assert.equal(value(samples, 'sidereal_files'), undefined);
@@ -114,7 +108,7 @@ test('metrics of a working daemon follow its processing', async () => {
   for (let i = 0; i < 3; i++) await writeTinyFits(join(d.library, `m31_${i}.fits`), i);
   const samples = await waitFor(
     async () => {
-      const { samples } = parseExposition(await metricsText(d.daemon));
+      const { samples } = parseExposition(await metricsText({ db: d.daemon.db.pool, hostId: d.daemon.config.hostId, roles: d.daemon.roles, engine: d.daemon.engine }));
       return value(samples, 'sidereal_images', { frame_type: 'light' }) === 3 && value(samples, 'sidereal_processed_images_total')! >= 3 ? samples : null;
     },
     { what: '3 processed lights in the metrics', timeoutMs: 15_000 },

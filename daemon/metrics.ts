@@ -12,13 +12,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'slonik';
-import { z } from 'zod';
-import { queueCounts, QueueCounts } from './db/queue.ts';
-import type { Daemon } from './Daemon.ts';
+import type { DatabasePool } from 'slonik';
+import { queueCounts, type QueueCounts } from './db/imageState.ts';
+import { agentResultCounts, frameTypeCounts } from './db/status.ts';
+import type { ProcessingEngine } from './catalog/processing/ProcessingEngine.ts';
 
-/** What the metrics read from the daemon (a Daemon, or any part of one in tests). */
-export type MetricsSource = Pick<Daemon, 'db' | 'engine' | 'roles' | 'config'>;
+/** What the metrics read: the database and this process's engine (null on a web-only process). */
+export interface MetricsSource {
+  db: DatabasePool;
+  hostId: string;
+  roles: readonly string[];
+  engine: Pick<ProcessingEngine, 'status'> | null;
+}
 
 /** The Content-Type of the text format. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -71,16 +76,13 @@ function packageVersion(): string {
 
 const startedAt = Date.now();
 
-const FrameCount = z.object({ frame_type: z.string(), n: z.number() });
-const AgentCount = z.object({ agent: z.string(), status: z.string(), n: z.number() });
-
 /** The metrics of this process and of the catalog it serves, as Prometheus text. */
 export async function metricsText(daemon: MetricsSource): Promise<string> {
   const out = new Exposition();
   const mem = process.memoryUsage();
 
   out.family('sidereal_info', 'gauge', 'Version, Node.js version and roles of this process (always 1).');
-  out.sample('sidereal_info', 1, { version: packageVersion(), node: process.version, roles: daemon.roles.join(','), host: daemon.config.hostId });
+  out.sample('sidereal_info', 1, { version: packageVersion(), node: process.version, roles: daemon.roles.join(','), host: daemon.hostId });
   out.family('sidereal_uptime_seconds', 'gauge', 'Seconds since this process started.');
   out.sample('sidereal_uptime_seconds', Math.round((Date.now() - startedAt) / 100) / 10);
   out.family('process_resident_memory_bytes', 'gauge', 'Resident memory of this process.');
@@ -99,17 +101,12 @@ export async function metricsText(daemon: MetricsSource): Promise<string> {
   out.sample('sidereal_processed_images_total', engine?.processed ?? 0);
 
   let up = 1;
-  let queue: z.infer<typeof QueueCounts> | null = null;
-  let frames: readonly z.infer<typeof FrameCount>[] = [];
-  let agents: readonly z.infer<typeof AgentCount>[] = [];
+  let queue: QueueCounts | null = null;
+  let frames: Awaited<ReturnType<typeof frameTypeCounts>> = [];
+  let agents: Awaited<ReturnType<typeof agentResultCounts>> = [];
   const t0 = Date.now();
   try {
-    const pool = daemon.db.pool;
-    [queue, frames, agents] = await Promise.all([
-      queueCounts(pool),
-      pool.any(sql.type(FrameCount)`select frame_type, count(*)::int as n from images group by frame_type order by frame_type`),
-      pool.any(sql.type(AgentCount)`select agent, status, count(*)::int as n from image_results group by agent, status order by agent, status`),
-    ]);
+    [queue, frames, agents] = await Promise.all([queueCounts(daemon.db), frameTypeCounts(daemon.db), agentResultCounts(daemon.db)]);
   } catch {
     up = 0; // reported as a metric; the log already has the database's errors
   }

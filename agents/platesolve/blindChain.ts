@@ -15,16 +15,18 @@
  * index quads cover those fields.
  */
 import type { StarCatalog } from './catalog/starCatalog.ts';
-import { indexSearch } from './anindex/indexSolve.ts';
+import { indexSearch, loadCodeTrees } from './anindex/indexSolve.ts';
 import { solveBlind } from './solver/blind.ts';
 import type { SearchStats } from './solver/hinted.ts';
-import type { ImageStars, PositionHint, ScaleHint, Solution } from './solver/types.ts';
+import { cpuClock, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './solver/types.ts';
 
 export interface BlindChainOptions {
   scale: ScaleHint | null;
   position: PositionHint | null;
-  /** absolute deadline (Date.now() ms) for all steps */
-  until: number;
+  /** plausible CPU time for all steps, ms (one-time setup excluded) */
+  budgetMs: number;
+  /** wall-clock limit (Date.now() ms) for all steps */
+  hardDeadline: number;
   signal?: AbortSignal;
   stats: SearchStats;
   /** narrowest field the catalog can verify, degrees */
@@ -45,13 +47,21 @@ const PATTERN_SHARE = 0.3;
 
 export function blindChain(cat: StarCatalog, stars: ImageStars, opts: BlindChainOptions): BlindChainResult {
   const attempts: BlindChainResult['attempts'] = [];
-  const { scale, position, until, signal, stats } = opts;
-  const left = (): number => until - Date.now();
+  const { scale, position, signal, stats } = opts;
+  // The plausible search time is CPU time (a loaded machine does not cut it short), within the
+  // wall-clock limit. One-time costs (building pattern-index bands, loading code trees) do not
+  // count against it: the deadline moves by what they took.
+  const clock = cpuClock;
+  let until = clock() + opts.budgetMs;
+  const hard = opts.hardDeadline;
+  const left = (): number => Math.min(until - clock(), hard - Date.now());
+  const budget = (ms: number): SolverBudget => ({ deadline: Math.min(until, clock() + ms), clock, hardDeadline: hard, signal });
   const stop = (): boolean => left() <= 0 || signal?.aborted === true;
   const record = (t0: number, result: string): void => { attempts.push({ solver: 'sidereal-blind', ms: Date.now() - t0, result }); };
   const pattern = (minFovDeg: number, ms: number): Solution | null => {
     const t0 = Date.now();
-    const r = solveBlind(cat, stars, { scale, position, stats, minFovDeg, budget: { deadline: Math.min(until, Date.now() + ms), signal } });
+    const r = solveBlind(cat, stars, { scale, position, stats, minFovDeg, budget: budget(ms) });
+    until += r.setupMs ?? 0;
     record(t0, r.solution ? `solved with the pattern index (${r.solution.matched} stars)` : `pattern index ≥ ${minFovDeg}°: ${r.reason}`);
     return r.solution;
   };
@@ -61,8 +71,11 @@ export function blindChain(cat: StarCatalog, stars: ImageStars, opts: BlindChain
   if (sol || stop()) return { solution: sol, attempts };
   const patternDone = !/time limit/.test(attempts[attempts.length - 1].result);
 
+  const tl = clock();
+  loadCodeTrees(stars, scale);
+  until += clock() - tl;
   let t0 = Date.now();
-  const first = indexSearch(cat, stars, { scale, position, stats, firstPass: true, budget: { deadline: Date.now() + left() * FIRST_QUADS_SHARE, signal } });
+  const first = indexSearch(cat, stars, { scale, position, stats, firstPass: true, budget: budget(left() * FIRST_QUADS_SHARE) });
   if (first) {
     record(t0, first.solution ? `solved with index quads (${first.solution.matched} stars)` : `index quads: ${first.reason}`);
     if (first.solution) return { solution: first.solution, attempts };
@@ -75,7 +88,7 @@ export function blindChain(cat: StarCatalog, stars: ImageStars, opts: BlindChain
   }
 
   t0 = Date.now();
-  const second = indexSearch(cat, stars, { scale, position, stats, firstPass: false, checker: first.checker, budget: { deadline: until, signal } });
+  const second = indexSearch(cat, stars, { scale, position, stats, firstPass: false, checker: first.checker, budget: budget(left()) });
   record(t0, second?.solution ? `solved with index patterns (${second.solution.matched} stars)` : `index patterns: ${second?.reason}`);
   return { solution: second?.solution ?? null, attempts };
 }

@@ -11,7 +11,7 @@ import { TESTDATA, corpus } from '../formats/test-data.ts';
 
 const testdata = TESTDATA;
 
-async function run(file: string, settings: Record<string, boolean | number> = {}) {
+async function run(file: string, settings: Record<string, boolean | number | string> = {}, signal = new AbortController().signal) {
   const path = testdata + file;
   const name = file.split('/').pop()!;
   const d = await describeFile(path, { fileName: name, folderPath: '' });
@@ -27,7 +27,7 @@ async function run(file: string, settings: Record<string, boolean | number> = {}
     settings: { solveField: false, timeLimitSeconds: 20, starCatalog: testCatalogPath(), ...settings },
     stage: 'solve',
     log: { debug: () => {}, info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
-    signal: new AbortController().signal,
+    signal,
     progress: () => {},
     cache: { get: async () => undefined, set: async () => {} },
     readPixels: (o) => readPixels(path, { maxPixels: o?.maxPixels, fileName: name }),
@@ -62,4 +62,19 @@ test('a frame without any hint and without solve-field: an honest answer within 
   const f = out.facts as unknown as SolveFacts;
   if (!f.solved) assert.ok(f.reason && f.reason.length > 0, 'reason');
   else assert.ok(Math.abs(f.dec! - 36.46) < 1, `M13 field, got dec ${f.dec}`);
+});
+
+test('unsolved: a final answer with a stable reason code; interrupted: a retryable failure, not an answer', async () => {
+  const out = await run('platesolve/astropy-M13_blue_0001.fits', { timeLimitSeconds: 5 });
+  const f = out.facts as unknown as SolveFacts & { unsolvedReason: { code: string; message: string } | null; timingsMs: Record<string, number | null> };
+  if (!f.solved) {
+    assert.ok(['not-found', 'too-few-stars', 'field-too-narrow'].includes(f.unsolvedReason!.code), JSON.stringify(f.unsolvedReason));
+    assert.ok(f.unsolvedReason!.message.length > 0);
+  } else {
+    assert.equal(f.unsolvedReason, null);
+  }
+  assert.ok(typeof f.timingsMs.detect === 'number' && typeof f.timingsMs.total === 'number');
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(run('platesolve/astropy-M13_blue_0001.fits', {}, ac.signal), (err: Error & { permanent?: boolean }) => err.name === 'AgentError' && err.permanent === false);
 });

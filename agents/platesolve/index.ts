@@ -4,7 +4,7 @@
  * built-in solver on the Tycho-2/Hipparcos catalog, or astrometry.net's
  * solve-field when installed. Emits {@link SolveFacts} (plus solver details).
  */
-import { defineAgent, type Facts } from '../sdk/index.ts';
+import { AgentError, defineAgent, type Facts } from '../sdk/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
 import type { PixelImage } from '../sdk/index.ts';
 import { defaultStarCatalogPath, resolveStarCatalog } from './catalog/catalogLocation.ts';
@@ -29,6 +29,8 @@ export default defineAgent({
     solveField: { type: 'boolean', title: 'Use astrometry.net', default: true, description: "solve with astrometry.net's solve-field when it is installed, before the built-in solver" },
     timeLimitSeconds: { type: 'number', title: 'Time limit (seconds)', default: 60, minimum: 5, maximum: 600, description: 'how long the solver may work on one image before it gives up' },
     starCatalog: { type: 'string', title: 'Star catalog file', default: '', description: 'the built-in solver\'s star catalog; empty: the one set by SIDEREAL_STAR_CATALOG (by default SIDEREAL_DATA_DIR/catalog/stars.bin)' },
+    astapDatabase: { type: 'string', title: 'ASTAP star database folder', default: '', description: 'folder of an ASTAP star database (.1476 files) for narrow fields (the host passes SIDEREAL_ASTAP_DATABASE)' },
+    indexFolders: { type: 'string', title: 'Extra index folders', default: '', description: 'comma-separated folders of extra astrometry.net index files, e.g. the 5200 series (the host passes SIDEREAL_INDEX_DIRS)' },
   },
   searchable: [
     { path: 'pixelScaleArcsec', type: 'number', label: 'Pixel scale', unit: '″/px' },
@@ -65,7 +67,15 @@ export default defineAgent({
       catalogPath,
       solveField: settings.solveField !== false,
       imagePath: ctx.file.localPath,
+      deepCatalogs: {
+        astapDir: String(settings.astapDatabase ?? '') || null,
+        indexDirs: String(settings.indexFolders ?? '').split(',').map((d) => d.trim()).filter(Boolean),
+      },
     });
+    // An interrupted solve is not an answer: fail (retried later) instead of caching "unsolved".
+    // Every other unsolved result is final for this content and these hints (the result cache
+    // is keyed by the file, its header facts and the settings), so it is never searched again.
+    if (ctx.signal.aborted || facts.unsolvedReason?.code === 'aborted') throw new AgentError('plate solve interrupted', { permanent: false });
     return { facts: facts as unknown as Facts, warnings: warnings.length ? warnings : undefined };
   },
 });

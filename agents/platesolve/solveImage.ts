@@ -7,19 +7,28 @@
  */
 import type { PixelImage } from '../formats/types.ts';
 import type { Acquisition, HeaderCard, SolveFacts } from '../sdk/facts.ts';
-import { describeWcs, readWcs, wcsToCards, pixelScaleArcsec, type Wcs } from '../wcs/index.ts';
+import { describeWcs, readWcs, wcsFromScaleRotation, wcsToCards, pixelScaleArcsec, type Wcs } from '../wcs/index.ts';
 import { resolveStarCatalog, type ResolvedCatalog } from './catalog/catalogLocation.ts';
 import { detectStars } from './detect/detectStars.ts';
 import { hintsFromCards } from './hints.ts';
 import { newStats, solveHinted } from './solver/hinted.ts';
-import { makeImageStars, type ImageStars } from './solver/types.ts';
+import { cpuClock, makeImageStars, type ImageStars, type SolverBudget } from './solver/types.ts';
 import { verifyWcs } from './solver/verifyWcs.ts';
 import { runSolveField, solveFieldAvailable } from './solveField.ts';
 import { indexSearch } from './anindex/indexSolve.ts';
 import { blindChain } from './blindChain.ts';
+import {
+  MIN_IMAGE_STARS, blindBudgetMs, estimateField, fieldTooNarrow, indexFits, quadSizeRangeArcsec,
+  type UnsolvedCode, type UnsolvedReason,
+} from './plan.ts';
+import { installedIndexes } from './anindex/indexSet.ts';
+import { ASTROMETRY_INDEX_DIRS } from './catalog/buildStarCatalog.ts';
+import { deepCatalogNear, deepIndexTiles, hasDeepSources, type DeepSources, type LocalCatalog } from './catalog/deepSources.ts';
 
 /** Share of the remaining time the built-in blind search may use (solve-field gets the rest). */
 const BLIND_SHARE = 0.6;
+/** Deeper catalogs are read for fields up to this size (wider ones have enough Tycho-2 stars). */
+const DEEP_MAX_FOV = 1.5;
 
 export interface SolveInput {
   /** decoded pixels (possibly binned by the reader; `binned` says by how much) */
@@ -37,7 +46,7 @@ export interface SolveInput {
   format?: string;
   acquisition?: Partial<Acquisition> | null;
   /** explicit hints override the header's */
-  hints?: { ra?: number; dec?: number; radiusDeg?: number; scaleArcsec?: number; scaleTolerance?: number };
+  hints?: { ra?: number; dec?: number; radiusDeg?: number; scaleArcsec?: number; scaleTolerance?: number; sibling?: SiblingSolution };
   timeLimitMs?: number;
   signal?: AbortSignal;
   /** star catalog file; default from the environment ({@link resolveStarCatalog}) */
@@ -50,6 +59,21 @@ export interface SolveInput {
   verifyExisting?: boolean;
   /** skip the built-in solvers (testing/benchmarks) */
   builtIn?: boolean;
+  /** deeper catalogs in configured folders (ASTAP databases, astrometry.net index series) */
+  deepCatalogs?: DeepSources;
+}
+
+/**
+ * The solution of another frame of the same session (same target, optics and
+ * night): checked first — a verification instead of a search — then used as
+ * a tight hint (dithers and small drifts move the field a little).
+ */
+export interface SiblingSolution {
+  ra: number;
+  dec: number;
+  scaleArcsec: number;
+  rotationDeg: number;
+  parity: 'normal' | 'flipped';
 }
 
 /** Extra facts beyond the SolveFacts contract. */
@@ -61,6 +85,20 @@ export interface SolveDetails {
   log10FalseAlarm: number | null;
   hints: { position: string | null; scale: string | null };
   attempts: { solver: string; ms: number; result: string }[];
+  /** why not solved, with a stable code (null when solved) */
+  unsolvedReason: UnsolvedReason | null;
+  /** time of each step in ms (null = the step did not run) */
+  timingsMs: StepTimings;
+}
+
+export interface StepTimings {
+  detect: number | null;
+  /** checking a header or sibling solution, or solve-field's answer, against the stars */
+  verify: number | null;
+  hinted: number | null;
+  blind: number | null;
+  solveField: number | null;
+  total: number | null;
 }
 
 export type SolveOutput = SolveFacts & SolveDetails;
@@ -74,16 +112,25 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const attempts: SolveDetails['attempts'] = [];
   const details: SolveDetails = {
     pixelConvention: fitsRows ? 'fits' : 'bottom-up', catalog: null, starsDetected: null, log10FalseAlarm: null,
-    hints: { position: null, scale: null }, attempts,
+    hints: { position: null, scale: null }, attempts, unsolvedReason: null,
+    timingsMs: { detect: null, verify: null, hinted: null, blind: null, solveField: null, total: null },
   };
-  const fail = (reason: string): SolveOutput => ({ ...unsolved(reason, Date.now() - t0), ...details });
-  const done = (wcs: Wcs, solver: string, extra: { matched?: number | null; rmsArcsec?: number | null; log10FalseAlarm?: number }): SolveOutput => ({
-    ...solvedFacts(wcs, solver, extra.matched ?? null, extra.rmsArcsec ?? null, Date.now() - t0),
-    ...details,
-    log10FalseAlarm: extra.log10FalseAlarm ?? null,
-  });
+  const timings = details.timingsMs;
+  const spent = (step: Exclude<keyof StepTimings, 'total'>, since: number): void => { timings[step] = (timings[step] ?? 0) + (Date.now() - since); };
+  const fail = (code: UnsolvedCode, message: string): SolveOutput => {
+    timings.total = Date.now() - t0;
+    return { ...unsolved(message, timings.total), ...details, unsolvedReason: { code, message } };
+  };
+  const done = (wcs: Wcs, solver: string, extra: { matched?: number | null; rmsArcsec?: number | null; log10FalseAlarm?: number }): SolveOutput => {
+    timings.total = Date.now() - t0;
+    return {
+      ...solvedFacts(wcs, solver, extra.matched ?? null, extra.rmsArcsec ?? null, timings.total),
+      ...details,
+      log10FalseAlarm: extra.log10FalseAlarm ?? null,
+    };
+  };
 
-  if (!(width > 0 && height > 0)) return fail('image size unknown');
+  if (!(width > 0 && height > 0)) return fail('image-size-unknown', 'image size unknown');
   let resolved: ResolvedCatalog | null | undefined;
   const catalog = () => (resolved === undefined ? (resolved = resolveStarCatalog(input.catalogPath)) : resolved);
 
@@ -97,6 +144,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     stars = makeImageStars(list, width, height, !fitsRows, det.medianFwhm && det.medianFwhm * f);
     details.starsDetected = list.length;
     attempts.push({ solver: 'detect', ms: Date.now() - td, result: `${list.length} stars` });
+    spent('detect', td);
   }
 
   // 1. An existing, complete solution in the header.
@@ -105,8 +153,10 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     const verify = input.verifyExisting ?? true;
     const cat = stars && verify ? catalog() : null;
     if (stars && cat) {
+      const tv = Date.now();
       const v = verifyWcs(cat.catalog, stars, existing.wcs);
-      attempts.push({ solver: 'header', ms: 0, result: v.ok ? `verified ${v.matched} stars` : `rejected: ${v.reason}` });
+      spent('verify', tv);
+      attempts.push({ solver: 'header', ms: Date.now() - tv, result: v.ok ? `verified ${v.matched} stars` : `rejected: ${v.reason}` });
       if (v.ok) {
         details.catalog = cat.catalog.name;
         return done(existing.wcs, `header:${existing.provenance}`, { matched: v.matched, rmsArcsec: v.rmsArcsec });
@@ -135,114 +185,236 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const signal = input.signal;
   const useSolveField = (input.solveField ?? true) && solveFieldAvailable();
   const timeLeft = (): number => deadline - Date.now();
+  const indexDirs = [...ASTROMETRY_INDEX_DIRS, ...(input.deepCatalogs?.indexDirs ?? [])];
+  /** a search budget in CPU time (a loaded machine does not cut it short), within the time limit */
+  const cpuBudget = (ms: number): SolverBudget => ({ deadline: cpuClock() + ms, clock: cpuClock, hardDeadline: deadline, signal });
+
+  // Plan before searching: what can the installed catalogs and index files solve?
+  const tp = Date.now();
+  const giveUp = (code: UnsolvedCode, message: string): SolveOutput => {
+    attempts.push({ solver: 'plan', ms: Date.now() - tp, result: `no search: ${message}` });
+    return fail(code, message);
+  };
+  if (stars && stars.count < MIN_IMAGE_STARS) {
+    return giveUp('too-few-stars', `only ${stars.count} stars detected; a solution needs at least ${MIN_IMAGE_STARS} stars matched to the catalog`);
+  }
+  const cat = stars && input.builtIn !== false ? catalog() : null;
+
+  // A solved sibling frame: verify its solution on these stars, then search tightly around it.
+  const sib = input.hints?.sibling;
+  if (sib && stars && cat) {
+    const tv = Date.now();
+    const guess = wcsFromScaleRotation({ ...sib, width, height });
+    const v = verifyWcs(cat.catalog, stars, guess);
+    spent('verify', tv);
+    attempts.push({ solver: 'sidereal-sibling', ms: Date.now() - tv, result: v.ok ? `verified (${v.matched} stars)` : `not verified: ${v.reason}` });
+    if (v.ok && v.refined) {
+      details.catalog = cat.catalog.name;
+      return done(v.refined, 'sidereal-sibling', { matched: v.matched, rmsArcsec: v.rmsArcsec, log10FalseAlarm: v.log10FalseAlarm });
+    }
+    const th = Date.now();
+    const fov = fovOf(sib.scaleArcsec);
+    const sol = solveHinted(cat.catalog, stars, {
+      position: { ra: sib.ra, dec: sib.dec, radius: Math.max(0.05, 0.5 * fov) },
+      scale: { low: sib.scaleArcsec * 0.98, high: sib.scaleArcsec * 1.02 },
+      budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 4)), signal }, stats: newStats(),
+    });
+    spent('hinted', th);
+    attempts.push({ solver: 'sidereal-sibling', ms: Date.now() - th, result: sol ? `solved near the sibling (${sol.matched} stars)` : 'no match near the sibling' });
+    if (sol) { details.catalog = cat.catalog.name; return done(sol.wcs, 'sidereal-sibling', sol); }
+  }
+  const aspect = Math.min(width, height) / Math.max(width, height);
+  const indexes = installedIndexes();
+  /** solve-field (same index directories) can help when one of its index files has quads of the image's size */
+  const indexesCover = (sLow: number, sHigh: number): boolean =>
+    indexes.length === 0 || indexes.some((i) => indexFits(i, quadSizeRangeArcsec(width, height, sLow, sHigh)));
+  let feasibleScales = scales;
+  let narrow: UnsolvedReason | null = null;
+  if (cat && scales.length) {
+    feasibleScales = scales.filter((s) => {
+      const f = s * (1 + tol);
+      const est = estimateField(cat.catalog, (width * f) / 3600, (height * f) / 3600,
+        hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) } : null);
+      if (!est.feasible) {
+        narrow ??= fieldTooNarrow(cat.catalog, est, aspect);
+        attempts.push({ solver: 'plan', ms: 0, result: `${(s).toFixed(3)}″/px: ${fieldTooNarrow(cat.catalog, est, aspect).message}` });
+      }
+      return est.feasible;
+    });
+  }
+  // Deeper catalogs (ASTAP databases, HEALPix-split index series) near the position, for narrow fields.
+  const deepPlans: { s: number; local: LocalCatalog; radius: number }[] = [];
+  let deepNarrow: UnsolvedReason | null = null;
+  if (cat && hints.position && scales.length && hasDeepSources(input.deepCatalogs, indexDirs)) {
+    for (const s of scales) {
+      if (fovOf(s) > DEEP_MAX_FOV) continue;
+      const f = s * (1 + tol);
+      const w = (width * f) / 3600, h = (height * f) / 3600;
+      const radius = Math.min(radiusFor(s), Math.max(1, 3 * fovOf(s)));
+      // enough of the brightest stars for ~400 per field (the image shows fewer)
+      const maxStars = Math.min(400_000, Math.ceil((400 * Math.PI * radius * radius) / (w * h)));
+      const local = deepCatalogNear(input.deepCatalogs, indexDirs, hints.position.ra, hints.position.dec, radius, maxStars);
+      if (!local) continue;
+      const est = estimateField(local.catalog, w, h, { ra: hints.position.ra, dec: hints.position.dec, radius });
+      if (est.feasible) deepPlans.push({ s, local, radius });
+      else {
+        const r = fieldTooNarrow(local.catalog, est, aspect, true);
+        deepNarrow ??= r;
+        attempts.push({ solver: 'plan', ms: 0, result: `${s.toFixed(3)}″/px: ${r.message}` });
+      }
+    }
+  }
+  const sfScale = scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null;
+  const sfCovers = useSolveField && (!sfScale || indexesCover(sfScale.low, sfScale.high));
+  if (scales.length && !feasibleScales.length && !deepPlans.length && narrow && !sfCovers) {
+    const n: UnsolvedReason = deepNarrow ?? narrow;
+    return giveUp(n.code, useSolveField ? `${n.message}; no installed index file has quads that small` : n.message);
+  }
 
   // 2./3. Built-in solvers.
-  if (stars && stars.count >= 6 && input.builtIn !== false) {
-    const cat = catalog();
-    if (!cat) attempts.push({ solver: 'sidereal', ms: 0, result: 'no star catalog installed' });
-    else {
-      details.catalog = cat.catalog.name;
-      const minFov = cat.catalog.deep ? 0.3 : 3;
-      const stats = newStats();
-      if (hints.position && scales.length) {
-        for (const s of scales) {
-          if (fovOf(s) < minFov) { attempts.push({ solver: 'sidereal-hinted', ms: 0, result: `field ${fovOf(s).toFixed(2)}° too narrow for catalog ${cat.catalog.name}` }); continue; }
-          const th = Date.now();
-          const sol = solveHinted(cat.catalog, stars, {
-            position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
-            scale: { low: s * (1 - tol), high: s * (1 + tol) },
-            budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal },
-            stats,
-          });
-          attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: sol ? `solved (${sol.matched} stars)` : `no match in ${stats.windows} windows` });
-          if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
-          // The index quads near the hint: deeper and independent of brightness ranking in a window.
-          const tq = Date.now();
-          const q = indexSearch(cat.catalog, stars, {
-            scale: { low: s * (1 - tol), high: s * (1 + tol) },
-            position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
-            budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats,
-          });
-          if (q) {
-            attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}` });
-            if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
-          }
-        }
-      }
-      if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted) {
-        // Position without scale (no focal length in the header): a ladder of scales, ±10 % each,
-        // over the fields the catalog can solve, within a third of the remaining time.
-        const tl = Date.now();
-        const until = Math.min(deadline, Date.now() + timeLeft() / 3);
-        const minS = (Math.max(minFov, 0.4) * 3600) / Math.max(width, height), maxS = (30 * 3600) / Math.max(width, height);
-        let sol = null;
-        let steps = 0;
-        for (let s = minS; s <= maxS && !sol && Date.now() < until && !signal?.aborted; s *= 1.2) {
-          steps++;
-          sol = solveHinted(cat.catalog, stars, {
-            position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? Math.max(1, Math.min(5, fovOf(s))) },
-            scale: { low: s / 1.1, high: s * 1.1 }, budget: { deadline: until, signal }, stats,
-          });
-        }
-        attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tl, result: sol ? `solved on the scale ladder (${sol.matched} stars)` : `no match on ${steps} scale steps` });
+  if (stars && cat && input.builtIn !== false) {
+    details.catalog = cat.catalog.name;
+    // the narrowest field that could hold enough catalog stars anywhere on the sky
+    const richMinFov = Math.max(0.1, Math.sqrt(8 / ((3 * cat.catalog.size) / 41253)));
+    const stats = newStats();
+    if (hints.position && feasibleScales.length) {
+      for (const s of feasibleScales) {
+        if (timeLeft() <= 0 || signal?.aborted) break;
+        const th = Date.now();
+        const sol = solveHinted(cat.catalog, stars, {
+          position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
+          scale: { low: s * (1 - tol), high: s * (1 + tol) },
+          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal },
+          stats,
+        });
+        attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: sol ? `solved (${sol.matched} stars)` : `no match in ${stats.windows} windows` });
+        spent('hinted', th);
         if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
+        // The index quads near the hint: deeper and independent of brightness ranking in a window.
         const tq = Date.now();
         const q = indexSearch(cat.catalog, stars, {
-          scale: null, position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 },
-          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 3)), signal }, stats,
+          scale: { low: s * (1 - tol), high: s * (1 + tol) },
+          position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
+          budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats, dirs: indexDirs,
         });
+        spent('hinted', tq);
         if (q) {
           attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}` });
           if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
         }
       }
-      if (timeLeft() > 0 && !signal?.aborted) {
-        const tb = Date.now();
-        const r = blindChain(cat.catalog, stars, {
-          scale: scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null,
-          position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: 180 } : null,
-          // leave solve-field its share when it will run after us
-          until: Math.min(deadline, tb + Math.max(1000, timeLeft() * (useSolveField ? BLIND_SHARE : 1))), signal, stats, minFovDeg: minFov,
+    }
+    for (const p of deepPlans) {
+      if (timeLeft() <= 0 || signal?.aborted || !hints.position) break;
+      const th = Date.now();
+      const position = { ra: hints.position.ra, dec: hints.position.dec, radius: p.radius };
+      const scale = { low: p.s * (1 - tol), high: p.s * (1 + tol) };
+      const sol = solveHinted(p.local.catalog, stars, {
+        position, scale, budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal }, stats,
+      });
+      attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: sol ? `solved with ${p.local.label} (${sol.matched} stars)` : `${p.local.label}: no match in ${stats.windows} windows` });
+      spent('hinted', th);
+      if (sol) { details.catalog = p.local.catalog.name; return done(sol.wcs, 'sidereal-hinted', sol); }
+      if (deepIndexTiles(indexDirs).length) {
+        const tq = Date.now();
+        const q = indexSearch(p.local.catalog, stars, {
+          scale, position, dirs: indexDirs, budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats,
         });
-        attempts.push(...r.attempts);
-        if (r.solution) return done(r.solution.wcs, 'sidereal-blind', r.solution);
+        spent('hinted', tq);
+        if (q) {
+          attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads and ${p.local.label} (${q.solution.matched} stars)` : `${p.local.label} index quads: ${q.reason}` });
+          if (q.solution) { details.catalog = p.local.catalog.name; return done(q.solution.wcs, 'sidereal-hinted', q.solution); }
+        }
       }
     }
-  } else if (stars) {
-    attempts.push({ solver: 'sidereal', ms: 0, result: `only ${stars.count} stars detected` });
+    if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted) {
+      // Position without scale (no focal length in the header): a ladder of scales, ±10 % each,
+      // over the fields the catalog can solve here, within a third of the remaining time.
+      const tl = Date.now();
+      const until = Math.min(deadline, Date.now() + timeLeft() / 3);
+      const local = estimateField(cat.catalog, 1, 1, { ra: hints.position.ra, dec: hints.position.dec, radius: 2 });
+      const minFovHere = Math.max(0.1, Math.sqrt(8 / Math.max(local.density, 1e-6) / aspect));
+      const minS = (minFovHere * 3600) / Math.max(width, height), maxS = (30 * 3600) / Math.max(width, height);
+      let sol = null;
+      let steps = 0;
+      for (let s = minS; s <= maxS && !sol && Date.now() < until && !signal?.aborted; s *= 1.2) {
+        steps++;
+        sol = solveHinted(cat.catalog, stars, {
+          position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? Math.max(1, Math.min(5, fovOf(s))) },
+          scale: { low: s / 1.1, high: s * 1.1 }, budget: { deadline: until, signal }, stats,
+        });
+      }
+      attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tl, result: sol ? `solved on the scale ladder (${sol.matched} stars)` : `no match on ${steps} scale steps` });
+      spent('hinted', tl);
+      if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
+      const tq = Date.now();
+      const q = indexSearch(cat.catalog, stars, {
+        scale: { low: minS, high: maxS }, position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 },
+        budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats,
+      });
+      spent('hinted', tq);
+      if (q) {
+        attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}` });
+        if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
+      }
+    }
+    if (timeLeft() > 0 && !signal?.aborted && (!scales.length || feasibleScales.length)) {
+      const tb = Date.now();
+      // A blind search is bounded by what the detected stars can support, not by the time limit.
+      const share = timeLeft() * (useSolveField && sfCovers ? BLIND_SHARE : 1);
+      const r = blindChain(cat.catalog, stars, {
+        scale: feasibleScales.length ? { low: Math.min(...feasibleScales) * (1 - tol), high: Math.max(...feasibleScales) * (1 + tol) } : null,
+        position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: 180 } : null,
+        budgetMs: blindBudgetMs(stars.count, share), hardDeadline: Math.min(deadline, tb + share), signal, stats, minFovDeg: cat.catalog.deep ? richMinFov : 3,
+      });
+      attempts.push(...r.attempts);
+      spent('blind', tb);
+      if (r.solution) return done(r.solution.wcs, 'sidereal-blind', r.solution);
+    }
+  } else if (stars && !cat && input.builtIn !== false) {
+    attempts.push({ solver: 'sidereal', ms: 0, result: 'no star catalog installed' });
   }
 
-  // 4. astrometry.net
-  if (useSolveField && timeLeft() > 1500 && !signal?.aborted) {
-    const useStars = stars && stars.count >= 8;
-    const imagePath = !useStars && input.imagePath && /\.(fits?|fts|jpe?g|png)$/i.test(input.imagePath) ? input.imagePath : undefined;
+  // 4. astrometry.net, only when its index files have quads of this image's size (and not for
+  // an image whose stars are too few: it would find no more than we did).
+  if (useSolveField && !sfCovers) {
+    attempts.push({ solver: 'astrometry.net', ms: 0, result: 'not run: no installed index file has quads of this field size' });
+  } else if (useSolveField && timeLeft() > 1500 && !signal?.aborted) {
+    const useStars = stars !== null;
+    const imagePath = !stars && input.imagePath && /\.(fits?|fts|jpe?g|png)$/i.test(input.imagePath) ? input.imagePath : undefined;
     if (useStars || imagePath) {
       const ts = Date.now();
-      const s0 = scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null;
+      const plausible = sfScale ? timeLeft() : blindBudgetMs(stars?.count ?? 80, timeLeft());
       const r = await runSolveField({
         stars: useStars ? stars! : undefined,
         imagePath,
         imageTopDown: !fitsRows,
         width, height,
-        scale: s0,
-        position: hints.position && s0 ? { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s0.high) } : null,
-      }, { timeLimitMs: timeLeft(), signal });
+        scale: sfScale,
+        position: hints.position && sfScale ? { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(sfScale.high) } : null,
+      }, { timeLimitMs: plausible, signal });
       attempts.push({ solver: 'astrometry.net', ms: Date.now() - ts, result: r.wcs ? 'solved' : r.reason ?? 'failed' });
+      spent('solveField', ts);
       if (r.wcs) {
         // Refit on our catalog when it confirms the solution (solve-field's SIP tweak, fitted
         // on few index stars, can be off by pixels in the corners), and report matches/RMS.
-        const cat = stars ? catalog() : null;
-        const v = cat && stars ? verifyWcs(cat.catalog, stars, r.wcs, { sip: true }) : null;
-        if (cat) details.catalog = cat.catalog.name;
+        const tv = Date.now();
+        const vcat = stars ? catalog() : null;
+        const v = vcat && stars ? verifyWcs(vcat.catalog, stars, r.wcs, { sip: true }) : null;
+        spent('verify', tv);
+        if (vcat) details.catalog = vcat.catalog.name;
         if (v?.ok && v.refined) return done(v.refined, 'astrometry.net', { matched: v.matched, rmsArcsec: v.rmsArcsec, log10FalseAlarm: v.log10FalseAlarm });
         return done(r.wcs, 'astrometry.net', {});
       }
     }
   }
-  if (signal?.aborted) return fail('aborted');
+  if (signal?.aborted) return fail('aborted', 'aborted');
   const why = attempts.filter((a) => a.solver !== 'detect').map((a) => `${a.solver}: ${a.result}`).join('; ');
-  if (!input.pixels && !existing.ok) return fail(`no pixels to solve${existing.reason ? ` (${existing.reason})` : ''}${why ? `; ${why}` : ''}`);
-  return fail(why || 'no solver could run');
+  if (!input.pixels && !existing.ok) return fail('no-pixels', `no pixels to solve${existing.reason ? ` (${existing.reason})` : ''}${why ? `; ${why}` : ''}`);
+  if (stars && !cat && !useSolveField) return fail('no-catalog', why || 'no star catalog installed');
+  const n = (deepNarrow ?? narrow) as UnsolvedReason | null;
+  if (n && !feasibleScales.length && !deepPlans.length) return fail(n.code, `${n.message}${why ? `; ${why}` : ''}`);
+  return fail('not-found', why ? `no match: ${why}` : 'no solver could run');
 }
 
 export function unsolved(reason: string, durationMs: number | null): SolveFacts {

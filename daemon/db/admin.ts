@@ -1,17 +1,9 @@
 /**
- * SQL of the administration views: what is being processed, recent errors,
- * and per-agent coverage.
+ * SQL of the administration views: recent errors and per-agent coverage
+ * (what is being processed: imageState.ts).
  */
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-
-export async function inProgress(db: DatabasePool, limit = 50) {
-  return [
-    ...(await db.any(sql.type(z.object({ id: z.string(), path: z.string(), lease_owner: z.string().nullable(), since: z.string().nullable() }))`
-      select id, storage_key as path, lease_owner, updated_at as since from images_unprocessed
-       where lease_owner is not null and next_update_at > now() order by updated_at limit ${limit}`)),
-  ];
-}
 
 export async function recentErrors(db: DatabasePool, limit = 50) {
   return [
@@ -43,10 +35,3 @@ export async function agentResult(db: DatabasePool, imageId: string, agent: stri
     select status, error, facts from image_results where image_id = ${imageId} and agent = ${agent} order by stage limit 1`);
 }
 
-/** Whether an image is being processed or due (for the progress of a re-run). */
-export async function imageQueueState(db: DatabasePool, id: string) {
-  return db.maybeOne(sql.type(z.object({ due: z.boolean(), leased: z.boolean(), generation: z.number(), processed_generation: z.number() }))`
-    select next_update_at is not null and next_update_at <= now() as due,
-           lease_owner is not null as leased, generation, processed_generation
-      from images_unprocessed where id = ${id}`);
-}

@@ -6,18 +6,18 @@
  * "no row of this version" means exactly "never run by this version".
  */
 import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { markImagesDue } from './imageState.ts';
 
 export async function makeDueWhereAgentsMissing(db: DatabasePool, agents: { agent: string; stage: string; version: string }[]): Promise<number> {
   if (!agents.length) return 0;
-  // generation + 1, like any change: a round in flight on another host will not
-  // clear the new due time when it finishes (see finishImage)
-  const r = await db.query(sql.unsafe`
-    update images_unprocessed u set next_update_at = now(), generation = generation + 1, attempts = 0
+  const ids = await db.anyFirst(sql.type(z.object({ id: z.string() }))`
+    select u.id from images_unprocessed u
      -- only images already processed and not in a round right now: new or leased images
-     -- get every enabled agent anyway, and making a leased one due would run it twice
+     -- get every enabled agent anyway (a leased one would be run again after its round)
      where u.processed_generation > 0 and u.lease_owner is null
        and exists (
        select 1 from unnest(${sql.array(agents.map((a) => a.agent), 'text')}, ${sql.array(agents.map((a) => a.stage), 'text')}, ${sql.array(agents.map((a) => a.version), 'text')}) as a(agent, stage, version)
         where not exists (select 1 from image_results r where r.image_id = u.id and r.agent = a.agent and r.stage = a.stage and r.agent_version = a.version))`);
-  return r.rowCount;
+  return markImagesDue(db, ids, 'agents');
 }

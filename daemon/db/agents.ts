@@ -3,6 +3,7 @@
  */
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { markImagesDue } from './imageState.ts';
 
 export async function agentCounts(db: DatabasePool) {
   const rows = await db.any(sql.type(z.object({ agent: z.string(), done: z.number(), failed: z.number(), skipped: z.number() }))`
@@ -37,8 +38,7 @@ export async function rerunAgent(db: DatabasePool, agent: string, target: { ids?
     if (!ids.length) return 0;
     const arr = sql.array([...ids], 'uuid');
     await tx.query(sql.unsafe`update image_results set input_hash = '', attempts = 0 where agent = ${agent} and image_id = any(${arr})`);
-    const r = await tx.query(sql.unsafe`update images_unprocessed set next_update_at = now(), generation = generation + 1, attempts = 0 where id = any(${arr})`);
-    return r.rowCount;
+    return markImagesDue(tx, ids, 'rerun');
   });
 }
 
@@ -51,10 +51,4 @@ export async function saveAgentSettings(db: DatabasePool, agent: string, s: { en
       position = case when ${s.position === undefined} then agent_settings.position else ${s.position ?? null}::int end,
       settings = case when ${s.settings === undefined} then agent_settings.settings else ${sql.jsonb((s.settings ?? {}) as never)} end,
       updated_at = now()`);
-}
-
-/** Makes every image due (after agent order/enable/settings changes): cached results keep it cheap. */
-export async function makeAllDue(db: DatabasePool): Promise<number> {
-  const r = await db.query(sql.unsafe`update images_unprocessed set next_update_at = now(), generation = generation + 1`);
-  return r.rowCount;
 }

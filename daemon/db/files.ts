@@ -1,9 +1,10 @@
 /**
  * SQL of ingestion: what providers tell the database when files appear,
- * change or vanish. A change bumps `generation` and makes the image due now.
+ * change or vanish. A change makes the image due (image_mark_due, reason 'file').
  */
 import { sql, UniqueIntegrityConstraintViolationError, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { markImagesDue } from './imageState.ts';
 
 export interface FileRecordInput {
   key: string;
@@ -42,18 +43,23 @@ export class LocationClaimedError extends Error {
 export async function upsertFiles(db: DatabasePool, provider: string, rootUri: string, files: FileRecordInput[]): Promise<{ id: string; key: string }[]> {
   if (files.length === 0) return [];
   try {
-    const rows = await db.any(sql.type(z.object({ id: z.string(), storage_key: z.string() }))`
-      insert into images_unprocessed (provider, storage_key, location_uri, size_bytes, modified_at, fingerprint, next_update_at)
-      select ${provider}, f.key, ${rootUri} || f.key, f.size, f.modified, f.fp, now()
-      from ${sql.unnest(
-        files.map((f) => [f.key, f.size, f.modifiedAt ? f.modifiedAt.toISOString() : null, f.fingerprint]),
-        ['text', 'int8', 'timestamptz', 'text'],
-      )} as f(key, size, modified, fp)
-      on conflict (provider, storage_key) do update set
-        size_bytes = excluded.size_bytes, modified_at = excluded.modified_at, fingerprint = excluded.fingerprint,
-        generation = images_unprocessed.generation + 1, next_update_at = now(), attempts = 0, updated_at = now()
-      where images_unprocessed.fingerprint is distinct from excluded.fingerprint
-      returning id, storage_key`);
+    // one transaction: a changed fingerprint and its due mark are written together
+    const rows = await db.transaction(async (tx) => {
+      const rows = await tx.any(sql.type(z.object({ id: z.string(), storage_key: z.string(), inserted: z.boolean() }))`
+        insert into images_unprocessed (provider, storage_key, location_uri, size_bytes, modified_at, fingerprint, next_update_at)
+        select ${provider}, f.key, ${rootUri} || f.key, f.size, f.modified, f.fp, now()
+        from ${sql.unnest(
+          files.map((f) => [f.key, f.size, f.modifiedAt ? f.modifiedAt.toISOString() : null, f.fingerprint]),
+          ['text', 'int8', 'timestamptz', 'text'],
+        )} as f(key, size, modified, fp)
+        on conflict (provider, storage_key) do update set
+          size_bytes = excluded.size_bytes, modified_at = excluded.modified_at, fingerprint = excluded.fingerprint, updated_at = now()
+        where images_unprocessed.fingerprint is distinct from excluded.fingerprint
+        returning id, storage_key, (xmax = 0) as inserted`);
+      // a new row is due from its insert (generation 1); a changed one goes through the one "make due"
+      await markImagesDue(tx, rows.filter((r) => !r.inserted).map((r) => r.id), 'file');
+      return rows;
+    });
     return rows.map((r) => ({ id: r.id, key: r.storage_key }));
   } catch (err) {
     if (err instanceof UniqueIntegrityConstraintViolationError) {

@@ -135,3 +135,10 @@ export const AgentSettingsRow = z.object({ agent: z.string(), enabled: z.boolean
 export async function loadAgentSettings(db: Db) {
   return [...(await db.any(sql.type(AgentSettingsRow)`select agent, enabled, position, settings from agent_settings`))];
 }
+
+/** The counter bumped with every change of agent_settings (migration 0082). */
+export async function agentSettingsVersion(db: Db): Promise<number> {
+  const v = await db.maybeOneFirst(sql.type(z.object({ v: z.number() }))`
+    select (value #>> '{}')::bigint::int as v from system_settings where key = 'agent_settings_version'`);
+  return v ?? 0;
+}

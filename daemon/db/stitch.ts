@@ -4,10 +4,26 @@
  */
 import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
-import type { EquipmentRef, StitchedImage } from '../catalog/stitching/assemble.ts';
+import { writeImageLinks, writeImageRows, type ImageColumns } from './imageColumns.ts';
+
+export type { ImageColumns };
 import { softwareName } from './softwareName.ts';
 
 type Db = DatabasePool | DatabaseTransactionConnection;
+
+export interface EquipmentRef {
+  id: string;
+  type: string;
+  name: string;
+}
+
+/** What stitching writes for one image besides its record. */
+export interface StitchWrite {
+  columns: ImageColumns;
+  objects: { id: string; primary: boolean }[];
+  filters: { filter: string; seconds: number; frames: number | null }[];
+  searchText: string;
+}
 
 export const StitchSource = z.object({
   id: z.string(),
@@ -77,7 +93,7 @@ const CalibRow = z.object({ id: z.string(), frame_type: z.string(), calib_kind: 
  * a capture date within 7 days; biases by camera, gain and binning; dark-flats
  * by camera, binning and gain. Unknown values on either side do not exclude.
  */
-export async function matchingCalibration(db: Db, c: StitchedImage['columns']) {
+export async function matchingCalibration(db: Db, c: ImageColumns) {
   if (!c.camera) return [];
   return [
     ...(await db.any(sql.type(CalibRow)`
@@ -103,8 +119,18 @@ export async function matchingCalibration(db: Db, c: StitchedImage['columns']) {
   ];
 }
 
+/**
+ * Serializes calibration matching per camera until the transaction ends: a
+ * light and a calibration frame of one camera stitched at the same moment
+ * would otherwise each miss the other's uncommitted row, and the light would
+ * never list the frame. With the lock, the second one sees the first's row.
+ */
+export async function lockCalibrationMatching(db: Db, camera: string): Promise<void> {
+  await db.query(sql.unsafe`select pg_advisory_xact_lock(727002, hashtext(${camera}))`);
+}
+
 /** Lights that a calibration frame matches (to stitch them again when it arrives or changes). */
-export async function lightsMatchingCalibration(db: Db, c: StitchedImage['columns']): Promise<string[]> {
+export async function lightsMatchingCalibration(db: Db, c: ImageColumns): Promise<string[]> {
   if (!c.camera || !c.calib_kind) return [];
   return [
     ...(await db.anyFirst(sql.type(z.object({ id: z.string() }))`
@@ -121,66 +147,45 @@ export async function lightsMatchingCalibration(db: Db, c: StitchedImage['column
   ];
 }
 
-export async function currentStitchHash(db: Db, id: string): Promise<string | null> {
-  return db.maybeOneFirst(sql.type(z.object({ stitch_hash: z.string() }))`select stitch_hash from images where id = ${id}`);
+/** Images stitched by an older version of the stitcher (re-stitched at start), calibration frames first. */
+export async function imagesStitchedBefore(db: Db, version: number, limit: number, skip: readonly string[]): Promise<readonly string[]> {
+  return db.anyFirst(sql.type(z.object({ id: z.string() }))`
+    select id from images where stitcher_version < ${version} and not (id = any(${sql.array([...skip], 'uuid')}))
+     order by calib_kind is null, id limit ${limit}`);
 }
 
+/** The hash of the image's stored row, when the given stitcher version wrote it. */
+export async function currentStitchHash(db: Db, id: string, stitcherVersion: number): Promise<string | null> {
+  return db.maybeOneFirst(sql.type(z.object({ stitch_hash: z.string() }))`select stitch_hash from images where id = ${id} and stitcher_version = ${stitcherVersion}`);
+}
+
+/** Writes an image's row (from the one column table, imageColumns.ts) and its links. */
 export async function writeStitched(
   db: Db,
   id: string,
-  s: StitchedImage,
-  record: Record<string, unknown>,
+  s: StitchWrite,
+  record: unknown,
   hash: string,
   links: { equipment: EquipmentRef[]; calibration: string[] },
+  stitcherVersion: number,
 ): Promise<void> {
-  const c = s.columns;
-  const cameraId = links.equipment.find((e) => e.type === 'camera')?.id ?? null;
-  const telescopeId = links.equipment.find((e) => e.type === 'telescope')?.id ?? null;
-  await db.query(sql.unsafe`
-    insert into images (id, source, path, format, size_bytes, sha256, width, height, frame_type, is_calibration, calib_kind,
-      captured_at, file_modified_at, object_name, target_id, exposure_s, filter, gain, "offset", sensor_temp_c, binning,
-      camera, telescope, camera_id, telescope_id, ra, dec, field_w_deg, field_h_deg, pixel_scale, rotation_deg, solved,
-      constellation, hemisphere, integration_s, agents_failed, agents_pending, search_text, record, stitch_hash, stitched_at)
-    values (${id}, ${c.source}, ${c.path}, ${c.format}, ${c.size_bytes}, ${c.sha256}, ${c.width}, ${c.height}, ${c.frame_type},
-      ${c.is_calibration}, ${c.calib_kind}, ${c.captured_at}::timestamptz, ${c.file_modified_at}::timestamptz, ${c.object_name},
-      ${c.target_id}, ${c.exposure_s}, ${c.filter}, ${c.gain}, ${c.offset}, ${c.sensor_temp_c}, ${c.binning}, ${c.camera},
-      ${c.telescope}, ${cameraId}, ${telescopeId}, ${c.ra}, ${c.dec}, ${c.field_w_deg}, ${c.field_h_deg}, ${c.pixel_scale},
-      ${c.rotation_deg}, ${c.solved}, ${c.constellation}, ${c.hemisphere}, ${c.integration_s}, ${c.agents_failed},
-      ${c.agents_pending}, to_tsvector('simple', ${s.searchText}), ${sql.jsonb(record as never)}, ${hash}, now())
-    on conflict (id) do update set
-      source = excluded.source, path = excluded.path, format = excluded.format, size_bytes = excluded.size_bytes,
-      sha256 = excluded.sha256, width = excluded.width, height = excluded.height, frame_type = excluded.frame_type,
-      is_calibration = excluded.is_calibration, calib_kind = excluded.calib_kind, captured_at = excluded.captured_at,
-      file_modified_at = excluded.file_modified_at, object_name = excluded.object_name, target_id = excluded.target_id,
-      exposure_s = excluded.exposure_s, filter = excluded.filter, gain = excluded.gain, "offset" = excluded."offset",
-      sensor_temp_c = excluded.sensor_temp_c, binning = excluded.binning, camera = excluded.camera,
-      telescope = excluded.telescope, camera_id = excluded.camera_id, telescope_id = excluded.telescope_id, ra = excluded.ra,
-      dec = excluded.dec, field_w_deg = excluded.field_w_deg, field_h_deg = excluded.field_h_deg,
-      pixel_scale = excluded.pixel_scale, rotation_deg = excluded.rotation_deg, solved = excluded.solved,
-      constellation = excluded.constellation, hemisphere = excluded.hemisphere, integration_s = excluded.integration_s,
-      agents_failed = excluded.agents_failed, agents_pending = excluded.agents_pending, search_text = excluded.search_text,
-      record = excluded.record, stitch_hash = excluded.stitch_hash, stitched_at = now()`);
-  await db.query(sql.unsafe`update images set unknown_keywords = ${sql.array(c.unknown_keywords, 'text')} where id = ${id}`);
-  await db.query(sql.unsafe`delete from image_objects where image_id = ${id}`);
-  if (s.objects.length) {
-    await db.query(sql.unsafe`
-      insert into image_objects (image_id, object_id, is_primary)
-      select ${id}, o.id, o.p from ${sql.unnest(s.objects.map((o) => [o.id, o.primary]), ['text', 'bool'])} as o(id, p)
-      on conflict do nothing`);
-  }
-  await db.query(sql.unsafe`delete from image_equipment where image_id = ${id}`);
-  if (links.equipment.length) {
-    await db.query(sql.unsafe`
-      insert into image_equipment (image_id, equipment_id)
-      select ${id}, e from unnest(${sql.array([...new Set(links.equipment.map((e) => e.id))], 'uuid')}) as e on conflict do nothing`);
-  }
-  await db.query(sql.unsafe`delete from image_filters where image_id = ${id}`);
-  if (s.filters.length) {
-    await db.query(sql.unsafe`
-      insert into image_filters (image_id, filter, seconds, frames)
-      select ${id}, f.filter, f.seconds, f.frames from ${sql.unnest(s.filters.map((f) => [f.filter, f.seconds, f.frames]), ['text', 'float8', 'int4'])} as f(filter, seconds, frames)
-      on conflict do nothing`);
-  }
+  await writeImageRows(
+    db,
+    [
+      {
+        id,
+        columns: s.columns,
+        cameraId: links.equipment.find((e) => e.type === 'camera')?.id ?? null,
+        telescopeId: links.equipment.find((e) => e.type === 'telescope')?.id ?? null,
+        searchText: s.searchText,
+        record,
+        stitchHash: hash,
+        stitcherVersion,
+      },
+    ],
+    { upsert: true },
+  );
+  await writeImageLinks(db, [{ imageId: id, objects: s.objects, filters: s.filters, equipment: links.equipment.map((e) => e.id) }], { replace: true });
   // calibration links: replace without firing the "gone" trigger for links that stay
   await db.query(sql.unsafe`
     delete from image_calibration where light_id = ${id} and not (calib_id = any(${sql.array(links.calibration, 'uuid')}))`);
@@ -189,12 +194,4 @@ export async function writeStitched(
       insert into image_calibration (light_id, calib_id)
       select ${id}, k from unnest(${sql.array(links.calibration, 'uuid')}) as k on conflict do nothing`);
   }
-}
-
-/** Makes images due again without a file change (a neighbour changed). */
-export async function markDue(db: Db, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  await db.query(sql.unsafe`
-    update images_unprocessed set next_update_at = now(), generation = generation + 1
-     where id = any(${sql.array(ids, 'uuid')})`);
 }

@@ -11,17 +11,17 @@ export const TargetSummaryRow = z.object({
   images: z.number(),
   total_seconds: z.number(),
   last_captured: z.string().nullable(),
-  thumbnail_url: z.string().nullable(),
+  thumbnail_image_id: z.string().nullable(),
 });
 
 export async function listTargets(db: DatabasePool, f: { q?: string; limit: number; offset: number }) {
   const like = f.q ? `%${f.q.replace(/[%_\\]/g, '\\$&')}%` : null;
   const rows = await db.any(sql.type(TargetSummaryRow.extend({ total: z.number() }))`
-    select t.id, o.name, t.images, t.total_seconds, t.last_captured, t.thumbnail_url, count(*) over ()::int as total
+    select t.id, o.name, t.images, t.total_seconds, t.last_captured, t.thumbnail_image_id, count(*) over ()::int as total
       from (
         select target_id as id, count(*)::int as images, coalesce(sum(integration_s) filter (where frame_type = 'light'), 0)::float8 as total_seconds,
                max(captured_at) as last_captured,
-               (array_agg(record->>'thumbnailUrl' order by captured_at desc nulls last) filter (where record->>'thumbnailUrl' is not null))[1] as thumbnail_url
+               (array_agg(id order by captured_at desc nulls last) filter (where record->'derived' ? 'thumbnail'))[1]::text as thumbnail_image_id
           from images where target_id is not null and not is_calibration group by target_id
       ) t left join objects o on o.id = t.id
      ${like ? sql.fragment`where t.id ilike ${like} or o.name ilike ${like}` : sql.fragment``}

@@ -8,7 +8,8 @@ import type { FieldSchema, Json } from '../../agents/sdk/index.ts';
 import type { AgentRegistry, SearchableFact } from '../agent-host/AgentRegistry.ts';
 import { agentFactSections, type AgentFactSection } from './agentFacts.ts';
 import { requireAdmin, type Actor } from '../auth/permissions.ts';
-import { agentCounts, makeAllDue, rerunAgent, saveAgentSettings, type RerunScope } from '../db/agents.ts';
+import { markAllDue } from '../catalog/imageState.ts';
+import { agentCounts, rerunAgent, saveAgentSettings, type RerunScope } from '../db/agents.ts';
 import { missingCounts } from '../db/admin.ts';
 import { makeDueWhereAgentsMissing } from '../db/agentCoverage.ts';
 import { loadAgentSettings } from '../db/results.ts';
@@ -102,7 +103,8 @@ export class AgentService {
   /**
    * Enables/disables an agent, moves it, or changes its settings. Every image
    * becomes due (cached results keep that cheap: only agents whose input
-   * changed run again). Other hosts pick the change up when they restart.
+   * changed run again). Other hosts pick the change up before their next
+   * round (catalog/processing/agentSettingsSync.ts).
    */
   async update(actor: Actor | null, name: string, patch: AgentPatch) {
     requireAdmin(actor);
@@ -114,7 +116,7 @@ export class AgentService {
     const merged = settings === undefined ? undefined : Object.fromEntries(Object.entries({ ...(current?.settings ?? {}), ...settings }).filter(([, v]) => v !== null));
     await saveAgentSettings(this.deps.db, name, { enabled: patch.enabled, position: patch.position, settings: merged });
     this.deps.registry.applyOverrides(await loadAgentSettings(this.deps.db));
-    await makeAllDue(this.deps.db);
+    await markAllDue(this.deps.db, 'agents');
     this.deps.onDue?.();
     return this.get(actor, name);
   }
@@ -164,7 +166,7 @@ export class AgentService {
     [list[i], list[j]] = [list[j]!, list[i]!];
     for (const [pos, r] of list.entries()) await saveAgentSettings(this.deps.db, r.agent.name, { position: pos });
     this.deps.registry.applyOverrides(await loadAgentSettings(this.deps.db));
-    await makeAllDue(this.deps.db);
+    await markAllDue(this.deps.db, 'agents');
     this.deps.onDue?.();
     return this.get(actor, name);
   }

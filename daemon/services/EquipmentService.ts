@@ -20,7 +20,8 @@ import {
   updateEquipment,
   type EquipmentRow,
 } from '../db/equipment.ts';
-import { makeDue } from '../db/queue.ts';
+import { markDue } from '../catalog/imageState.ts';
+import { publicRecord } from '../catalog/stitching/record.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './imageQuery.ts';
 
@@ -89,7 +90,7 @@ export class EquipmentService {
   private async restitch(ids: string[], aliases: string[]): Promise<void> {
     const images = await imagesForEquipment(this.deps.db, ids, aliases);
     if (images.length) {
-      await makeDue(this.deps.db, images);
+      await markDue(this.deps.db, images, 'edit');
       this.deps.onDue?.();
     }
   }
@@ -119,7 +120,7 @@ export class EquipmentService {
     const offset = decodeCursor(page.cursor);
     if (offset === null) throw new InvalidInputError('cursor is not valid');
     const { items, total } = await imageRecordsForEquipment(this.deps.db, id, limit, offset);
-    return { ...item, images: { items, total, next: offset + items.length < total ? encodeCursor(offset + items.length) : null } };
+    return { ...item, images: { items: items.map(publicRecord), total, next: offset + items.length < total ? encodeCursor(offset + items.length) : null } };
   }
 
   async create(actor: Actor | null, input: EquipmentInput): Promise<EquipmentItem> {
@@ -167,7 +168,7 @@ export class EquipmentService {
     const affected = await imagesForEquipment(this.deps.db, [id, into], from.aliases);
     await this.deps.db.transaction((tx) => mergeEquipment(tx, id, into));
     if (affected.length) {
-      await makeDue(this.deps.db, affected);
+      await markDue(this.deps.db, affected, 'edit');
       this.deps.onDue?.();
     }
     return this.get(into);

@@ -12,10 +12,10 @@ import { getEquipment } from '../db/equipment.ts';
 import { loadDerived, loadErrorStacks } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
 import { saveBulkEdits, saveUserEdits } from '../db/edits.ts';
-import { makeDue, queueCounts } from '../db/queue.ts';
+import { markDue, processingStateOf, queueCounts, stateOf, type ProcessingState } from '../catalog/imageState.ts';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
-import { agentResult, imageQueueState } from '../db/admin.ts';
+import { agentResult } from '../db/admin.ts';
 import { equipmentChoices, filterNames } from '../db/facets.ts';
 import { calibrationFramesOf, lightsCalibratedBy } from '../db/calibrationLinks.ts';
 import { requireActor, type Actor } from '../auth/permissions.ts';
@@ -24,7 +24,8 @@ import { UploadBatch, normalizeUploadName } from '../catalog/providers/uploadBat
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
 import { checkDate, zodProblem } from './validation.ts';
 import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
-import { searchKey } from './searchKey.ts';
+import { searchKey } from '../db/searchKey.ts';
+import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 
 /** An upload in progress (ImageService.beginUpload). */
 export interface ImageUpload {
@@ -34,7 +35,7 @@ export interface ImageUpload {
 }
 
 export interface ImagePage {
-  items: Record<string, unknown>[];
+  items: PublicRecord[];
   total: number;
   next: string | null;
   query: ImageQuery;
@@ -174,14 +175,14 @@ export class ImageService {
     if (query.target) await this.resolveTarget(search, query.target);
     const { items, total } = await searchImages(this.deps.db, search);
     const end = search.offset + items.length;
-    return { items, total, next: end < total ? encodeCursor(end) : null, query };
+    return { items: items.map(publicRecord), total, next: end < total ? encodeCursor(end) : null, query };
   }
 
-  async get(id: string): Promise<Record<string, unknown>> {
+  async get(id: string): Promise<PublicRecord> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('no such image');
     const record = await getImageRecord(this.deps.db, id);
     if (!record) throw new NotFoundError('no such image');
-    return record;
+    return publicRecord(record);
   }
 
   /** A derived file (thumbnail, preview…) as a stream. */
@@ -276,7 +277,7 @@ export class ImageService {
     await this.get(id);
     const clean = await this.cleanEdit(patch);
     const edits = await saveUserEdits(this.deps.db, id, clean, a.username);
-    await makeDue(this.deps.db, [id]);
+    await markDue(this.deps.db, [id], 'edit');
     this.deps.onDue?.();
     return edits;
   }
@@ -339,19 +340,19 @@ export class ImageService {
       // throwing rolls the whole edit back
       if (longestNotes > 10_000) throw new InvalidInputError(`notes: at most 10,000 characters (an image would have ${longestNotes})`);
     });
-    await makeDue(this.deps.db, ids);
+    await markDue(this.deps.db, ids, 'edit');
     this.deps.onDue?.();
     return { changed: ids.length };
   }
 
   /**
    * Files catalogued but not yet fully processed, for the gallery and the upload page: the
-   * queue counts of /status (one query), kept for two seconds so a busy gallery does not
+   * queue counts of /status (one query; an image waiting only for a refresh counts as done), kept for two seconds so a busy gallery does not
    * count the queue on every request.
    */
   processing(): Promise<ProcessingProgress> {
     if (!this.progressCache || Date.now() - this.progressCache.at > 2_000) {
-      const value = queueCounts(this.deps.db).then((c) => ({ pending: c.due + c.in_progress + c.waiting, done: c.done, failed: c.failed, total: c.total }));
+      const value = queueCounts(this.deps.db).then((c) => ({ pending: c.due + c.in_progress, done: c.done + c.waiting, failed: c.failed, total: c.total }));
       value.catch(() => (this.progressCache = null));
       this.progressCache = { at: Date.now(), value };
     }
@@ -375,10 +376,10 @@ export class ImageService {
   }
 
   /** Whether an image is waiting for or in processing (for the progress of a re-run). */
-  async processingState(id: string): Promise<'due' | 'processing' | 'idle'> {
-    const s = await imageQueueState(this.deps.db, id);
+  async processingState(id: string): Promise<ProcessingState> {
+    const s = await stateOf(this.deps.db, id);
     if (!s) throw new NotFoundError('no such image');
-    return s.leased ? 'processing' : s.due || s.processed_generation < s.generation ? 'due' : 'idle';
+    return processingStateOf(s.state);
   }
 
   /** Filter names and equipment in use (cached for a minute: they change slowly). */
@@ -395,6 +396,6 @@ export class ImageService {
   async calibration(id: string, limit = 24) {
     await this.get(id);
     const [frames, lights] = await Promise.all([calibrationFramesOf(this.deps.db, id), lightsCalibratedBy(this.deps.db, id, limit)]);
-    return { frames: [...frames], lights };
+    return { frames: [...frames], lights: { ...lights, items: lights.items.map(publicRecord) } };
   }
 }

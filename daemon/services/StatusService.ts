@@ -1,15 +1,28 @@
 /**
  * Health and status for monitoring: database, storage, agents, queue.
  */
-import { sql } from 'slonik';
-import { z } from 'zod';
-import { queueCounts } from '../db/queue.ts';
-import { inProgress, recentErrors } from '../db/admin.ts';
+import type { DatabasePool } from 'slonik';
+import { leasedImages, queueCounts } from '../catalog/imageState.ts';
+import { recentErrors } from '../db/admin.ts';
+import { pingDatabase, providerStates } from '../db/status.ts';
+import type { AgentRegistry } from '../agent-host/AgentRegistry.ts';
+import type { ProcessingEngine } from '../catalog/processing/ProcessingEngine.ts';
 import { requireAdmin, type Actor } from '../auth/permissions.ts';
 import { errorMessage } from '../errors.ts';
-import type { Daemon } from '../Daemon.ts';
 
 type Health = 'ok' | 'degraded' | 'down';
+
+/** What status reads: the database, this process's parts (read when asked: some start later). */
+export interface StatusSources {
+  db: DatabasePool;
+  hostId: string;
+  roles: readonly string[];
+  providers: () => readonly { name: string; kind: string; storage: { uri: string; check(): Promise<void> } }[];
+  registry: () => Pick<AgentRegistry, 'failures' | 'all'>;
+  /** null on a web-only process */
+  engine: () => Pick<ProcessingEngine, 'status'> | null;
+  drivingProviders: () => string[];
+}
 
 /** /status answers within this even when the database hangs (a dead server, a pool waiting for connections) */
 const DATABASE_DEADLINE_MS = 3000;
@@ -24,7 +37,7 @@ function deadline<T>(p: Promise<T>, ms = DATABASE_DEADLINE_MS): Promise<T> {
 }
 
 export class StatusService {
-  constructor(private readonly deps: { daemon: Daemon }) {}
+  constructor(private readonly deps: StatusSources) {}
 
   /**
    * Before the login check of /status (which itself needs the database): when
@@ -33,7 +46,7 @@ export class StatusService {
    */
   async databaseDown(): Promise<{ status: 'down'; database: { status: 'down'; error: string } } | null> {
     try {
-      await deadline(this.deps.daemon.db.pool.oneFirst(sql.type(z.object({ one: z.number() }))`select 1 as one`));
+      await deadline(pingDatabase(this.deps.db));
       return null;
     } catch (err) {
       return { status: 'down', database: { status: 'down', error: errorMessage(err) } };
@@ -41,30 +54,29 @@ export class StatusService {
   }
 
   async status() {
-    const d = this.deps.daemon;
+    const d = this.deps;
     const started = Date.now();
     let database: { status: Health; latencyMs?: number; error?: string };
     let queue = null;
     try {
-      await deadline(d.db.pool.oneFirst(sql.type(z.object({ one: z.number() }))`select 1 as one`));
+      await deadline(pingDatabase(d.db));
       database = { status: 'ok', latencyMs: Date.now() - started };
-      queue = await deadline(queueCounts(d.db.pool));
+      queue = await deadline(queueCounts(d.db));
     } catch (err) {
       database = { status: 'down', error: errorMessage(err) };
     }
-    const providerStates = new Map<string, Record<string, unknown>>();
+    let states = new Map<string, Record<string, unknown>>();
     if (database.status === 'ok') {
       try {
-        const rows = await deadline(d.db.pool.any(sql.type(z.object({ name: z.string(), state: z.record(z.any()) }))`select name, state from providers`));
-        for (const r of rows) providerStates.set(r.name, r.state);
+        states = await deadline(providerStates(d.db));
       } catch (err) {
         database = { status: 'down', error: errorMessage(err) };
       }
     }
     const sources = await Promise.all(
-      d.providers.map(async (p) => {
+      d.providers().map(async (p) => {
         // degraded: the provider cannot see (all of) its storage and deletes nothing meanwhile (see ProviderSync)
-        const state = providerStates.get(p.name) ?? {};
+        const state = states.get(p.name) ?? {};
         const reason = (state.degraded ?? state.lastError ?? null) as string | null;
         try {
           await deadline(p.storage.check(), 5000);
@@ -76,21 +88,23 @@ export class StatusService {
       }),
     );
     const storageStatus: Health = sources.some((s) => s.status !== 'ok') ? 'degraded' : 'ok';
+    const registry = d.registry();
     const agents = {
-      status: (d.registry.failures.length ? 'degraded' : 'ok') as Health,
-      items: d.registry.all().map((r) => ({ name: r.agent.name, version: r.agent.version, enabled: r.enabled })),
-      failures: d.registry.failures,
+      status: (registry.failures.length ? 'degraded' : 'ok') as Health,
+      items: registry.all().map((r) => ({ name: r.agent.name, version: r.agent.version, enabled: r.enabled })),
+      failures: registry.failures,
     };
-    const processing = d.engine ? { status: 'ok' as Health, ...d.engine.status(), drivingProviders: d.runner?.driving ?? [] } : { status: 'ok' as Health, role: 'web only' };
+    const engine = d.engine();
+    const processing = engine ? { status: 'ok' as Health, ...engine.status(), drivingProviders: d.drivingProviders() } : { status: 'ok' as Health, role: 'web only' };
     const overall: Health = database.status === 'down' ? 'down' : [storageStatus, agents.status].includes('degraded') ? 'degraded' : 'ok';
-    return { status: overall, host: d.config.hostId, roles: d.roles, database, storage: { status: storageStatus, sources }, agents, queue, processing };
+    return { status: overall, host: d.hostId, roles: d.roles, database, storage: { status: storageStatus, sources }, agents, queue, processing };
   }
 
   /** The processing queue in detail, for admins: counts, what is running, recent errors. */
   async queue(actor: Actor | null) {
     requireAdmin(actor);
-    const db = this.deps.daemon.db.pool;
-    const [counts, running, errors] = await Promise.all([queueCounts(db), inProgress(db), recentErrors(db)]);
+    const db = this.deps.db;
+    const [counts, running, errors] = await Promise.all([queueCounts(db), leasedImages(db), recentErrors(db)]);
     return {
       counts,
       inProgress: running.map((r) => ({ id: r.id, path: r.path, leaseOwner: r.lease_owner, since: r.since })),

@@ -8,6 +8,7 @@ import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { ImageService } from './ImageService.ts';
 import type { ObjectService } from './ObjectService.ts';
 import { decodeCursor } from './imageQuery.ts';
+import { derivedUrl } from '../catalog/stitching/record.ts';
 
 export class TargetService {
   constructor(private readonly deps: { db: DatabasePool; images: ImageService; objects: ObjectService }) {}
@@ -19,7 +20,7 @@ export class TargetService {
     if (offset === null) throw new InvalidInputError('cursor is not valid');
     const { items, total } = await listTargets(this.deps.db, { q: input.q?.trim() || undefined, limit, offset });
     return {
-      items: items.map((r) => ({ id: r.id, name: r.name, images: r.images, totalSeconds: r.total_seconds, lastCaptured: r.last_captured, thumbnailUrl: r.thumbnail_url })),
+      items: items.map((r) => ({ id: r.id, name: r.name, images: r.images, totalSeconds: r.total_seconds, lastCaptured: r.last_captured, thumbnailUrl: r.thumbnail_image_id ? derivedUrl(r.thumbnail_image_id, 'thumbnail') : null })),
       total,
     };
   }

@@ -4,8 +4,12 @@
  */
 import { z } from 'zod';
 import { FRAME_TYPES } from '../../agents/sdk/index.ts';
-import { SORTS } from '../db/images.ts';
+import { SORTS, type SortKey } from '../db/images.ts';
 import { DATE_MIN, dateProblem } from './validation.ts';
+
+/** The gallery's sort orders (the SQL of each is in db/images.ts). */
+export const SORT_KEYS = Object.keys(SORTS) as [SortKey, ...SortKey[]];
+export type { SortKey };
 
 const optionalNumber = (description: string) =>
   z
@@ -64,7 +68,7 @@ export const ImageQuery = z
     q: optionalText('Free text (file name, object, equipment, notes)'),
     limit: optionalNumber('Page size, at most 200 (default 50)'),
     cursor: optionalText('Opaque cursor from the previous page', 100),
-    sort: z.enum(Object.keys(SORTS) as [keyof typeof SORTS]).optional().describe('Sort order (default captured: newest first)'),
+    sort: z.enum(SORT_KEYS).optional().describe('Sort order (default captured: newest first)'),
   })
   .passthrough();
 

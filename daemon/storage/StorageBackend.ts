@@ -13,8 +13,6 @@ export interface StorageEntry {
   fingerprint: string;
 }
 
-export type StorageEvent = { type: 'upsert' | 'delete'; key: string };
-
 export interface StorageBackend {
   /** a URI naming the root: file:///abs/dir/ or s3://bucket/prefix/ */
   readonly uri: string;

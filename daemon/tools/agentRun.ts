@@ -14,6 +14,7 @@
  * Exit status: 0 done or skipped, 1 the agent failed, 2 bad usage, 3 the
  * agent does not apply to this file (use --force to run it anyway).
  */
+import { notApplicable } from '../catalog/processing/planStep.ts';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -83,16 +84,8 @@ export function parseSettings(schema: Record<string, FieldSchema> | undefined, p
 
 class UsageError extends Error {}
 
-/** Why an agent's appliesTo excludes the image, or null (the pipeline's rule). */
-export function notApplicable(agent: Agent, facts: Record<string, Facts>): string | null {
-  const a = agent.appliesTo;
-  if (!a) return null;
-  const file = facts.file as { format?: string; frameType?: string } | undefined;
-  if (a.formats && !(file?.format && a.formats.includes(file.format))) return `format ${file?.format ?? 'unknown'} not handled`;
-  if (a.frameTypes && !(file?.frameType && (a.frameTypes as string[]).includes(file.frameType))) return `frame type ${file?.frameType ?? 'unknown'} not handled`;
-  for (const req of a.requires ?? []) if (!facts[req]) return `needs ${req}`;
-  return null;
-}
+/** Why an agent's appliesTo excludes the image, or null: the pipeline's own rule (planStep.ts). */
+export { notApplicable };
 
 export async function runAgentOnFile(options: {
   source: string;
@@ -133,6 +126,8 @@ export async function runAgentOnFile(options: {
   try {
     const settings = parseSettings(agent.settings, options.settings ?? []);
     const facts: Record<string, Facts> = {};
+    // built-ins that failed a stage: an agent that requires them does not apply (as in the pipeline)
+    const notOk = new Set<string>();
     // earlier facts from built-in agents, then from the file
     const builtins = options.with ?? ['file'];
     for (const name of builtins) {
@@ -143,7 +138,8 @@ export async function runAgentOnFile(options: {
           const r = await host.run(b, { image, facts, localPath: filePath, settings: b.settings, stage }, { cache: memoryCache(), log });
           facts[name] = { ...(facts[name] ?? {}), ...validateFacts(b, r.facts) };
         } catch (err) {
-          log.warn({ agent: name, err: errorMessage(err) }, 'a built-in agent for earlier facts did not succeed');
+          notOk.add(name);
+          log.warn({ agent: name, err }, 'a built-in agent for earlier facts did not succeed');
         }
       }
     }
@@ -153,7 +149,7 @@ export async function runAgentOnFile(options: {
       for (const [k, v] of Object.entries(given)) facts[k] = { ...(facts[k] ?? {}), ...v };
     }
     report.earlierFacts = Object.keys(facts);
-    const why = notApplicable(agent, facts);
+    const why = notApplicable(agent, facts, notOk);
     if (why && !options.force) {
       report.status = 'not-applicable';
       report.reason = why;

@@ -11,7 +11,7 @@ import { paths } from '../paths.ts';
 import { bodyParser } from '@koa/bodyparser';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import type { Services } from '../Daemon.ts';
+import type { Services } from '../services/index.ts';
 import { errorHandler } from './errors.ts';
 import { createRouter } from './routes.ts';
 import { createViews, isHtmx } from './views.ts';

@@ -6,7 +6,7 @@
  * `hx-headers` on <body>, or a `_csrf` form field).
  */
 import type Koa from 'koa';
-import type { Services } from '../Daemon.ts';
+import type { Services } from '../services/index.ts';
 import { safeEqual, randomSecret } from '../auth/secrets.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 

@@ -72,7 +72,7 @@ test('solve state: solved, not solved with its reason, failed', () => {
   assert.equal(f.solveState({ astrometry: { ra: 10, dec: 20 } }).state, 'solved');
   const failed = f.solveState({ astrometry: null, agents: [{ name: 'platesolve', status: 'failed', error: 'too few stars', nextAttemptAt: null }] });
   assert.deepEqual(failed, { state: 'failed', label: 'not solved', reason: 'too few stars' });
-  const unsolved = f.solveState({ astrometry: null, solve: { reason: 'no stars found' }, agents: [{ name: 'platesolve', status: 'done' }] });
+  const unsolved = f.solveState({ astrometry: null, astrometryStatus: { state: 'unsolved', reason: 'no stars found' }, agents: [{ name: 'platesolve', status: 'done' }] });
   assert.deepEqual(unsolved, { state: 'unsolved', label: 'not solved', reason: 'no stars found' });
   assert.equal(f.solveState({ astrometry: null, agents: [] }).state, 'none');
 });

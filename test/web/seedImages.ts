@@ -22,6 +22,8 @@ import { assembleImage } from '../../daemon/catalog/stitching/assemble.ts';
 import { Stitcher } from '../../daemon/catalog/stitching/Stitcher.ts';
 import type { ResultRow } from '../../daemon/db/results.ts';
 import { aliasKey } from '../../daemon/db/stitch.ts';
+import { writeImageLinks, writeImageRows, type ImageRow } from '../../daemon/db/imageColumns.ts';
+import { STITCHER_VERSION, type StoredRecord } from '../../daemon/catalog/stitching/record.ts';
 import { constellationNames } from '../../agents/sky/constellation.ts';
 import type { StorageBackend } from '../../daemon/storage/StorageBackend.ts';
 import { log } from '../../daemon/log.ts';
@@ -359,37 +361,29 @@ export async function seedImagesBulk(db: DatabasePool, o: SeedOptions, progress?
   for (let start = 0; start < o.count; start += BATCH) {
     const specs = await makeSpecs(db, { ...o, count: Math.min(BATCH, o.count - start), seed: (o.seed ?? 42) + start });
     await insertSources(db, specs, provider);
-    const imageRows: unknown[][] = [];
-    const objectRows: unknown[][] = [];
-    const filterRows: unknown[][] = [];
-    const equipRows: unknown[][] = [];
+    const imageRows: ImageRow[] = [];
+    const links: Parameters<typeof writeImageLinks>[1] = [];
     for (const s of specs) {
       const a = assembleImage({ id: s.id, provider, storageKey: s.path, sizeBytes: s.sizeBytes, modifiedAt: s.createdAt, createdAt: s.createdAt, results: s.results, edits: null, derived: [] });
       const eq = [];
       for (const h of a.equipmentHints) eq.push(await ensure(h.type, h.value));
-      const record = { ...a.record, equipment: eq.map((e) => ({ id: e.id, type: e.type, name: e.name })), calibration: [] };
-      const c = a.columns;
-      imageRows.push([s.id, c.source, c.path, c.format, c.size_bytes, c.sha256, c.width, c.height, c.frame_type, c.is_calibration, c.calib_kind, c.captured_at, c.file_modified_at, c.object_name, c.target_id,
-        c.exposure_s, c.filter, c.gain, c.offset, c.sensor_temp_c, c.binning, c.camera, c.telescope, eq.find((e) => e.type === 'camera')?.id ?? null, eq.find((e) => e.type === 'telescope')?.id ?? null,
-        c.ra, c.dec, c.field_w_deg, c.field_h_deg, c.pixel_scale, c.rotation_deg, c.solved, c.constellation, c.hemisphere, c.integration_s, c.agents_failed, c.agents_pending, a.searchText, JSON.stringify(record), 'seed', s.createdAt]);
-      for (const ob of a.objects) objectRows.push([s.id, ob.id, ob.primary]);
-      for (const f of a.filters) filterRows.push([s.id, f.filter, f.seconds, f.frames]);
-      for (const e of new Set(eq.map((x) => x.id))) equipRows.push([s.id, e]);
+      const record: StoredRecord = { ...a.record, equipment: eq.map((e) => ({ id: e.id, type: e.type, name: e.name })), calibration: [] };
+      imageRows.push({
+        id: s.id,
+        columns: a.columns,
+        cameraId: eq.find((e) => e.type === 'camera')?.id ?? null,
+        telescopeId: eq.find((e) => e.type === 'telescope')?.id ?? null,
+        searchText: a.searchText,
+        record,
+        stitchHash: 'seed',
+        stitcherVersion: STITCHER_VERSION,
+        createdAt: s.createdAt,
+      });
+      links.push({ imageId: s.id, objects: a.objects, filters: a.filters, equipment: eq.map((e) => e.id) });
     }
     await db.transaction(async (tx) => {
-      await tx.query(sql.unsafe`
-        insert into images (id, source, path, format, size_bytes, sha256, width, height, frame_type, is_calibration, calib_kind, captured_at, file_modified_at, object_name, target_id,
-          exposure_s, filter, gain, "offset", sensor_temp_c, binning, camera, telescope, camera_id, telescope_id, ra, dec, field_w_deg, field_h_deg, pixel_scale, rotation_deg, solved,
-          constellation, hemisphere, integration_s, agents_failed, agents_pending, search_text, record, stitch_hash, created_at)
-        select id, src, p, fmt, sz, sha, w, h, ft, ic, ck, cap, fm, obj, tid, ex, fil, g, "off", tmp, bin, cam, tel, cid, tlid, ra, dec, fw, fh, ps, rot, sol, con, hem, integ, af, ap,
-               to_tsvector('simple', st), rec::jsonb, hash, cr
-          from ${sql.unnest(imageRows as never, ['uuid', 'text', 'text', 'text', 'int8', 'text', 'int4', 'int4', 'text', 'bool', 'text', 'timestamptz', 'timestamptz', 'text', 'text',
-            'float8', 'text', 'float8', 'float8', 'float8', 'text', 'text', 'text', 'uuid', 'uuid', 'float8', 'float8', 'float8', 'float8', 'float8', 'float8', 'bool', 'text', 'text',
-            'float8', 'int4', 'int4', 'text', 'text', 'text', 'timestamptz'])}
-          as t(id, src, p, fmt, sz, sha, w, h, ft, ic, ck, cap, fm, obj, tid, ex, fil, g, "off", tmp, bin, cam, tel, cid, tlid, ra, dec, fw, fh, ps, rot, sol, con, hem, integ, af, ap, st, rec, hash, cr)`);
-      if (objectRows.length) await tx.query(sql.unsafe`insert into image_objects (image_id, object_id, is_primary) select * from ${sql.unnest(objectRows as never, ['uuid', 'text', 'bool'])} as t on conflict do nothing`);
-      if (filterRows.length) await tx.query(sql.unsafe`insert into image_filters (image_id, filter, seconds, frames) select * from ${sql.unnest(filterRows as never, ['uuid', 'text', 'float8', 'int4'])} as t on conflict do nothing`);
-      if (equipRows.length) await tx.query(sql.unsafe`insert into image_equipment (image_id, equipment_id) select * from ${sql.unnest(equipRows as never, ['uuid', 'uuid'])} as t on conflict do nothing`);
+      await writeImageRows(tx, imageRows, { upsert: false });
+      await writeImageLinks(tx, links, { replace: false });
     });
     done += specs.length;
     progress?.(done);

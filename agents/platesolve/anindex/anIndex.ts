@@ -12,6 +12,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { listHdus, type Hdu } from '../catalog/fitsHdus.ts';
 import { fileKey, sharedBuffer } from '../catalog/sharedBuffers.ts';
+import type { StarList } from '../catalog/starCatalog.ts';
 
 
 function readBytes(fd: number, offset: number, length: number, into?: Uint8Array): Uint8Array {
@@ -26,6 +27,7 @@ function readBytes(fd: number, offset: number, length: number, into?: Uint8Array
 }
 
 const R2ARCSEC = (180 / Math.PI) * 3600;
+const D2R = Math.PI / 180;
 
 /** The code kd-tree in memory (libkd layout: implicit binary tree, split dimension in the low bits). */
 interface CodeTree {
@@ -53,6 +55,9 @@ export class AnIndex {
   readonly nStars: number;
   /** covers the whole sky (not one HEALPix tile) */
   readonly allSky: boolean;
+  /** HEALPix tile (−1 = all sky) and its Nside (5200/4200 series: 48 tiles of Nside 2) */
+  readonly healpix: number;
+  readonly healpixNside: number;
   private fd: number | null = null;
   private readonly hdus: Hdu[];
   private tree: CodeTree | null = null;
@@ -78,7 +83,9 @@ export class AnIndex {
     this.scaleHigh = Number(h0.get('SCALE_U')) * R2ARCSEC;
     this.nQuads = Number(h0.get('NQUADS'));
     this.nStars = Number(h0.get('NSTARS'));
-    this.allSky = h0.get('ALLSKY') === true || Number(h0.get('HEALPIX') ?? -1) < 0;
+    this.healpix = Number(h0.get('HEALPIX') ?? -1);
+    this.healpixNside = Number(h0.get('HPNSIDE') ?? 1);
+    this.allSky = h0.get('ALLSKY') === true || this.healpix < 0;
     if (!(this.dimQuads === 3 || this.dimQuads === 4) || !(this.scaleHigh > this.scaleLow && this.scaleLow > 0)) {
       throw new Error(`${path}: unsupported index (DIMQUADS ${this.dimQuads})`);
     }
@@ -103,14 +110,102 @@ export class AnIndex {
     this.starScale = rv.getFloat64(48, true);
   }
 
+  /**
+   * Whether the file can hold stars within `radius` degrees of (ra, dec).
+   * All-sky files: always. A HEALPix tile: against a cap around a sample of
+   * its stars (read once, 512 rows), widened by a quarter of the tile's size
+   * — cheap, and lets a query skip the tiles of a series that are far away.
+   */
+  mayHaveStarsNear(ra: number, dec: number, radius: number): boolean {
+    if (this.allSky) return true;
+    const b = this.bounds ??= this.sampleBounds();
+    if (!b) return false;
+    const a = ra * D2R, d = dec * D2R;
+    const dot = Math.cos(d) * Math.cos(a) * b.c[0] + Math.cos(d) * Math.sin(a) * b.c[1] + Math.sin(d) * b.c[2];
+    return Math.acos(Math.max(-1, Math.min(1, dot))) / D2R <= b.radius + radius;
+  }
+
+  private bounds: { c: number[]; radius: number } | null | undefined;
+
+  private sampleBounds(): { c: number[]; radius: number } | null {
+    if (this.nStars === 0) return null;
+    const k = Math.min(512, this.nStars);
+    const pts: number[][] = [];
+    const c = [0, 0, 0];
+    const xyz = new Float64Array(3);
+    for (let j = 0; j < k; j++) {
+      this.starXyz(Math.floor((j * this.nStars) / k), xyz);
+      const n = Math.hypot(xyz[0], xyz[1], xyz[2]);
+      const p = [xyz[0] / n, xyz[1] / n, xyz[2] / n];
+      pts.push(p);
+      for (let q = 0; q < 3; q++) c[q] += p[q];
+    }
+    const cn = Math.hypot(c[0], c[1], c[2]) || 1;
+    for (let q = 0; q < 3; q++) c[q] /= cn;
+    let r = 0;
+    for (const p of pts) r = Math.max(r, Math.acos(Math.max(-1, Math.min(1, p[0] * c[0] + p[1] * c[1] + p[2] * c[2]))) / D2R);
+    const tileDeg = Math.sqrt((4 * Math.PI) / (12 * this.healpixNside * this.healpixNside)) / D2R;
+    return { c, radius: r + 0.25 * tileDeg };
+  }
+
+  /**
+   * The stars of this file within `radius` degrees of (ra, dec), with their
+   * magnitudes from a tag-along column whose name contains "mag" (else the
+   * uniformisation sweep, which orders stars bright to faint within a cell).
+   * Reads the star table in chunks (positioned reads, nothing kept).
+   */
+  starsInCap(ra: number, dec: number, radius: number): StarList {
+    const out = { ra: [] as number[], dec: [] as number[], mag: [] as number[] };
+    const toList = (): StarList => ({ ra: Float64Array.from(out.ra), dec: Float64Array.from(out.dec), mag: Float32Array.from(out.mag) });
+    if (!this.mayHaveStarsNear(ra, dec, radius)) return toList();
+    const fd = this.file;
+    const a0 = ra * D2R, d0 = dec * D2R;
+    const px = Math.cos(d0) * Math.cos(a0), py = Math.cos(d0) * Math.sin(a0), pz = Math.sin(d0);
+    const cosR = Math.cos(Math.min(radius, 180) * D2R);
+    const magCol = this.hdus.find((h) => /mag/i.test(String(h.cards.get('TTYPE1') ?? '')) && Number(h.cards.get('NAXIS2')) === this.nStars);
+    const sweepCol = this.hdus.find((h) => String(h.cards.get('TTYPE1') ?? '').trim() === 'sweep' && Number(h.cards.get('NAXIS2')) === this.nStars);
+    const magForm = magCol ? String(magCol.cards.get('TFORM1') ?? '').trim() : '';
+    const magBytes = magForm === '1D' ? 8 : magForm === '1E' ? 4 : 0;
+    const chunk = 1 << 15;
+    for (let r0 = 0; r0 < this.nStars; r0 += chunk) {
+      const n = Math.min(chunk, this.nStars - r0);
+      const buf = readBytes(fd, this.starsOffset + r0 * 12, n * 12);
+      const u = new Uint32Array(buf.buffer, buf.byteOffset, n * 3);
+      let mags: DataView | null = null, sweeps: Uint8Array | null = null;
+      for (let i = 0; i < n; i++) {
+        const x = this.starLow[0] + u[3 * i] / this.starScale, y = this.starLow[1] + u[3 * i + 1] / this.starScale, z = this.starLow[2] + u[3 * i + 2] / this.starScale;
+        if (x * px + y * py + z * pz < cosR * Math.hypot(x, y, z)) continue;
+        let a = Math.atan2(y, x) / D2R;
+        if (a < 0) a += 360;
+        out.ra.push(a);
+        out.dec.push(Math.atan2(z, Math.hypot(x, y)) / D2R);
+        if (magCol && magBytes) {
+          mags ??= new DataView(readBytes(fd, magCol.dataOffset + r0 * magBytes, n * magBytes).buffer);
+          out.mag.push(magBytes === 8 ? mags.getFloat64(i * 8, false) : mags.getFloat32(i * 4, false));
+        } else if (sweepCol) {
+          sweeps ??= readBytes(fd, sweepCol.dataOffset + r0, n);
+          out.mag.push(sweeps[i]);
+        } else {
+          out.mag.push(0);
+        }
+      }
+    }
+    return toList();
+  }
+
   static open(path: string): AnIndex {
     const fd = openSync(path, 'r');
+    let idx: AnIndex;
     try {
-      return new AnIndex(path, fd);
+      idx = new AnIndex(path, fd);
     } catch (err) {
       closeSync(fd);
       throw err;
     }
+    // Series split by HEALPix have hundreds of files: hold no descriptor until one is searched.
+    closeSync(fd);
+    idx.fd = null;
+    return idx;
   }
 
   private table(name: string): Hdu {
@@ -132,6 +227,11 @@ export class AnIndex {
 
   get codeDims(): number {
     return 2 * (this.dimQuads - 2);
+  }
+
+  /** Loads the code tree now (else on the first search). */
+  loadCodeTree(): void {
+    this.loadTree();
   }
 
   private loadTree(): CodeTree {

@@ -44,6 +44,23 @@ export interface IndexSearchResult {
   checker: CandidateChecker;
 }
 
+/**
+ * Loads the code trees of the installed indexes whose quads fit the image
+ * (a one-time cost per thread); returns the ms it took (0 when already loaded).
+ */
+export function loadCodeTrees(stars: ImageStars, scale: ScaleHint | null, dirs?: readonly string[]): number {
+  const t0 = Date.now();
+  const indexes = dirs ? installedIndexes(dirs) : installedIndexes();
+  const { low, high } = searchScaleRange(stars, scale);
+  const range = { low: 0.1 * Math.min(stars.width, stars.height) * low, high: Math.hypot(stars.width, stars.height) * high };
+  for (const i of indexes) {
+    if (i.scaleLow <= range.high && i.scaleHigh >= range.low) {
+      try { i.loadCodeTree(); } catch { /* reported by the search itself */ }
+    }
+  }
+  return Date.now() - t0;
+}
+
 /** Null when no usable index files are installed (or the catalog is too shallow to verify small fields). */
 export function indexSearch(cat: StarCatalog, stars: ImageStars, opts: IndexSearchOptions): IndexSearchResult | null {
   if (!cat.deep) return null;
@@ -72,7 +89,7 @@ function search(
   } else {
     // Triangles match far more often than quads, so they get their own share of the time
     // (they rescue distorted wide fields); then deeper quads (dense or oddly ranked fields).
-    const now = Date.now(), until = opts.budget.deadline;
+    const now = (opts.budget.clock ?? Date.now)(), until = opts.budget.deadline;
     const split = { ...opts.budget, deadline: Math.min(until, now + (until - now) * TRIANGLE_SHARE) };
     r = searchIndexQuads(cat, stars, triangles, { ...common, budget: split, triangles: true, maxStars: TRIANGLE_STARS });
     if (!r.solution) {

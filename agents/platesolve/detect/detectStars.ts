@@ -96,7 +96,10 @@ export function detectStars(image: PixelImage | MonoImage, options: DetectOption
 
   // Background and noise; quantised data (8-bit, JPEG) can have MAD = 0, hence a floor.
   const floor = mono.quantum > 0 ? 0.7 * mono.quantum : 0;
-  const mesh = estimateBackground(data, w, h, { noiseFloor: floor });
+  // Processed (stretched) pictures carry nebulae and gradients on scales of tens of pixels: a
+  // finer mesh follows them, so they are not taken for stars nor raise the threshold everywhere.
+  const stretched = !mono.linear || mono.quantum === 1 / 255;
+  const mesh = estimateBackground(data, w, h, { noiseFloor: floor, tile: stretched && Math.min(w, h) < 1600 ? 16 : undefined });
   const bg = interpolateMesh(mesh, mesh.level, w, h);
   const resid = bg; // reuse the buffer: residual = data − background
   let dataMax = -Infinity;
@@ -109,9 +112,16 @@ export function detectStars(image: PixelImage | MonoImage, options: DetectOption
   const noiseRatio = Math.max(sampleSigma(filt), floor * 0.3) / Math.max(mesh.globalNoise, 1e-30);
   const k = options.sigma ?? (mono.linear && mono.quantum !== 1 / 255 ? 5 : 8);
 
-  // Per-tile threshold on the filtered image.
+  // Per-tile threshold on the filtered image. Stretched data: the noise is measured on the
+  // filtered residual itself, tile by tile (correlated noise of JPEG/blur, nebula texture left
+  // by the background model and the stretch's brightness-dependent noise all count where they are).
   const thrTile = new Float32Array(mesh.noise.length);
-  for (let i = 0; i < thrTile.length; i++) thrTile[i] = k * mesh.noise[i] * noiseRatio;
+  if (stretched) {
+    const fm = estimateBackground(filt, w, h, { noiseFloor: floor * 0.3, tile: mesh.tile });
+    for (let i = 0; i < thrTile.length; i++) thrTile[i] = fm.level[i] + k * fm.noise[i];
+  } else {
+    for (let i = 0; i < thrTile.length; i++) thrTile[i] = k * mesh.noise[i] * noiseRatio;
+  }
   const tileX = new Int32Array(w), tileYStart: number[] = [];
   for (let x = 0; x < w; x++) tileX[x] = Math.min(mesh.nx - 1, Math.floor((x * mesh.nx) / w));
   for (let y = 0; y < h; y++) tileYStart.push(Math.min(mesh.ny - 1, Math.floor((y * mesh.ny) / h)) * mesh.nx);
@@ -169,7 +179,9 @@ export function detectStars(image: PixelImage | MonoImage, options: DetectOption
     if (medFwhm && !s.saturated && s.fwhm > 4 * medFwhm && s.fwhm > 6) { reject('extended'); continue; }
     stars.push(s);
   }
-  stars.sort((a, b) => b.flux - a.flux);
+  // Brightness order: a saturated star is brighter than any unsaturated one, and among
+  // saturated stars the bigger disk is the brighter (their clipped flux sums say little).
+  stars.sort((a, b) => (a.saturated !== b.saturated ? (a.saturated ? -1 : 1) : a.saturated ? b.npix - a.npix || b.flux - a.flux : b.flux - a.flux));
   const f = mono.factor;
   const out = stars.slice(0, options.maxStars ?? 500).map((s) => ({
     ...s, x: s.x * f, y: s.y * f, fwhm: s.fwhm * f,

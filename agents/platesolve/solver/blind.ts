@@ -10,7 +10,7 @@ import { tanDeproject, tanProject, angularDistance } from '../../wcs/index.ts';
 import type { StarCatalog } from '../catalog/starCatalog.ts';
 import { catalogWindow, finalCheck, newStats, type SearchStats } from './hinted.ts';
 import { verify } from './matchWindow.ts';
-import { patternIndex, patternStarsNear, SEPARATION, type PatternIndex } from './patternIndex.ts';
+import { hasPatternIndex, patternIndex, patternStarsNear, SEPARATION, type PatternIndex } from './patternIndex.ts';
 import { invertSimilarity } from './similarity.ts';
 import { PointGrid } from './pointGrid.ts';
 import { buildAllQuads, lowerBoundRatio, RATIO_BIN, type QuadSet } from './quads.ts';
@@ -34,6 +34,8 @@ export interface BlindResult {
   solution: Solution | null;
   reason: string;
   bands: number[];
+  /** ms spent building pattern-index bands (a one-time cost per thread, not part of the search budget) */
+  setupMs?: number;
 }
 
 const BAND_STEP = 1.35;
@@ -72,21 +74,30 @@ export function solveBlind(cat: StarCatalog, stars: ImageStars, opts: BlindOptio
   if (bands.length === 0) return { solution: null, reason: `field narrower than ${opts.minFovDeg}° for blind search`, bands };
   const short = Math.min(stars.width, stars.height);
   const cx = (stars.width + 1) / 2, cy = (stars.height + 1) / 2;
+  // Building a band is a one-time cost per thread: it extends this call's deadline.
+  const budget = { ...opts.budget };
+  opts = { ...opts, budget };
+  let setupMs = 0;
   for (const f of bands) {
-    if (outOfTime(opts.budget)) return { solution: null, reason: 'time limit reached', bands };
+    if (outOfTime(budget)) return { solution: null, reason: 'time limit reached', bands, setupMs };
+    const clock = budget.clock ?? Date.now;
+    const tb = clock();
+    const built = hasPatternIndex(cat, f);
     const idx = patternIndex(cat, f);
+    if (!built) { const ms = clock() - tb; setupMs += ms; budget.deadline += ms; }
     const sepPx = SEPARATION * short; // the catalog separation, relative to the short side
     const sel = thinImageStars(stars, sepPx, IMAGE_PATTERN_STARS);
     if (sel.length < 5) continue;
     const u = sel.map((i) => stars.p1[i] - cx), v = sel.map((i) => stars.p2[i] - cy);
     const quads = buildAllQuads(u, v, sel.length, short);
     const sol = matchBand(cat, stars, idx, quads, u, v, f, opts, stats);
-    if (sol) return { solution: sol, reason: 'solved', bands };
+    if (sol) return { solution: sol, reason: 'solved', bands, setupMs };
   }
   return {
     solution: null,
-    reason: outOfTime(opts.budget) ? 'time limit reached' : `no match in ${bands.length} field-size bands (${stats.hypotheses} hypotheses)`,
+    reason: outOfTime(budget) ? 'time limit reached' : `no match in ${bands.length} field-size bands (${stats.hypotheses} hypotheses)`,
     bands,
+    setupMs,
   };
 }
 

@@ -51,6 +51,11 @@ function brightOrder(cat: StarCatalog): Int32Array {
 
 const D2R = Math.PI / 180;
 
+/** True when the band of `fov` is already built in this thread. */
+export function hasPatternIndex(cat: StarCatalog, fov: number): boolean {
+  return cache.get(cat)?.has(Math.round(fov * 1000)) ?? false;
+}
+
 export function patternIndex(cat: StarCatalog, fov: number): PatternIndex {
   let byBand = cache.get(cat);
   if (!byBand) { byBand = new Map(); cache.set(cat, byBand); }

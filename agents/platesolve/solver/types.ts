@@ -38,13 +38,23 @@ export interface Solution {
 }
 
 export interface SolverBudget {
-  /** absolute deadline (Date.now() ms) */
+  /** absolute deadline, ms on `clock` (default Date.now) */
   deadline: number;
   signal?: AbortSignal;
+  /** the clock of `deadline`: the blind search counts CPU time ({@link cpuClock}) so a loaded machine does not cut it short */
+  clock?: () => number;
+  /** wall-clock limit (Date.now() ms) that applies whatever the clock */
+  hardDeadline?: number;
 }
 
 export function outOfTime(b: SolverBudget): boolean {
-  return Date.now() > b.deadline || b.signal?.aborted === true;
+  return (b.clock ?? Date.now)() > b.deadline || (b.hardDeadline !== undefined && Date.now() > b.hardDeadline) || b.signal?.aborted === true;
+}
+
+/** CPU time (user + system) of this process, ms. */
+export function cpuClock(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 export function makeImageStars(

@@ -17,10 +17,11 @@ import type { Logger } from '../../log.ts';
 import type { StorageBackend } from '../../storage/StorageBackend.ts';
 import { cacheGet, cacheSet, loadResults, upsertDerived, writeResult, type ResultRow } from '../../db/results.ts';
 import { loadUserEdits } from '../../db/edits.ts';
-import type { ClaimedImage } from '../../db/queue.ts';
+import type { ClaimedImage } from '../imageState.ts';
 import { backoffSeconds } from './backoff.ts';
 import { stableHash } from './stableHash.ts';
 import { validateFacts } from './validateFacts.ts';
+import { planStep } from './planStep.ts';
 
 export interface PipelineDeps {
   db: DatabasePool;
@@ -45,16 +46,6 @@ export interface PipelineOutcome {
 }
 
 const EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/png': 'png', 'image/svg+xml': 'svg', 'application/json': 'json' };
-
-function applies(r: RegisteredAgent, facts: Record<string, Facts>, failedOrSkipped: Set<string>): string | null {
-  const a = r.agent.appliesTo;
-  if (!a) return null;
-  const file = facts.file as { format?: string; frameType?: string } | undefined;
-  if (a.formats && !(file?.format && a.formats.includes(file.format))) return `format ${file?.format ?? 'unknown'} not handled`;
-  if (a.frameTypes && !(file?.frameType && (a.frameTypes as string[]).includes(file.frameType))) return `frame type ${file?.frameType ?? 'unknown'} not handled`;
-  for (const req of a.requires ?? []) if (!facts[req] || failedOrSkipped.has(req)) return `needs ${req}`;
-  return null;
-}
 
 export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {}
@@ -98,7 +89,6 @@ export class Pipeline {
           const key = `${name}/${stage}`;
           const prev = previous.get(key);
           const started = new Date();
-          const skipReason = applies(r, facts, notOk);
           const used: Record<string, unknown> = {};
           for (const u of r.agent.uses ?? []) used[u] = facts[u] ?? null;
           const inputHash = stableHash({
@@ -110,36 +100,32 @@ export class Pipeline {
           });
           const base = { imageId: image.id, agent: name, stage, version: r.agent.version, inputHash, startedAt: started };
 
-          if (skipReason) {
+          const plan = planStep({ agent: r.agent, facts, notOk, prev, inputHash, now: Date.now() });
+          if (plan.kind === 'skip') {
             notOk.add(name);
             if (prev?.status !== 'skipped' || prev.input_hash !== inputHash) {
-              if (!(await writeResult(db, { ...base, status: 'skipped', facts: null, error: skipReason, warnings: null, attempts: 0, ran: false, nextAttemptAt: null, durationMs: 0 }))) return { ...outcome, vanished: true };
+              if (!(await writeResult(db, { ...base, status: 'skipped', facts: null, error: plan.reason, warnings: null, attempts: 0, ran: false, nextAttemptAt: null, durationMs: 0 }))) return { ...outcome, vanished: true };
             }
             continue;
           }
-          if (prev && prev.input_hash === inputHash && prev.agent_version === r.agent.version) {
-            const refreshAt = prev.next_attempt_at ? new Date(prev.next_attempt_at) : null;
-            if (prev.status === 'done' && (!refreshAt || refreshAt.getTime() > Date.now())) {
-              facts[name] = { ...(facts[name] ?? {}), ...(prev.facts as Facts) };
-              outcome.cached++;
-              if (refreshAt) outcome.refreshes.push(refreshAt);
-              continue;
-            }
-            if (prev.status === 'skipped') {
-              notOk.add(name);
-              outcome.cached++;
-              continue;
-            }
-            // failed with the same input: retry only when its backoff has passed
-            const retryAt = prev.next_attempt_at ? new Date(prev.next_attempt_at) : null;
-            if (prev.status === 'failed' && (!retryAt || retryAt.getTime() > Date.now())) {
-              notOk.add(name);
-              if (retryAt) outcome.failed.push({ agent: name, error: prev.error ?? 'failed', retryAt });
-              continue;
-            }
+          if (plan.kind === 'cached') {
+            facts[name] = { ...(facts[name] ?? {}), ...plan.facts };
+            outcome.cached++;
+            if (plan.refreshAt) outcome.refreshes.push(plan.refreshAt);
+            continue;
+          }
+          if (plan.kind === 'cached-skip') {
+            notOk.add(name);
+            outcome.cached++;
+            continue;
+          }
+          if (plan.kind === 'wait') {
+            notOk.add(name);
+            if (plan.retryAt) outcome.failed.push({ agent: name, error: plan.error, retryAt: plan.retryAt });
+            continue;
           }
 
-          const attempts = prev && prev.input_hash === inputHash && prev.status === 'failed' ? prev.attempts + 1 : 1;
+          const attempts = plan.attempts;
           try {
             if (stageError) throw new AgentError(stageError, { permanent: false });
             staged ??= await this.stage(image, storage!).catch((err) => {

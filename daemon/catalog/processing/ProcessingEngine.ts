@@ -5,9 +5,10 @@
  * Shutdown stops claiming, aborts what runs and hands the leases back.
  */
 import type { DatabasePool } from 'slonik';
-import { claimImage, finishImage, releaseImages, renewLeases, type ClaimedImage } from '../../db/queue.ts';
+import { claim, finish, release, renew, type ClaimedImage } from '../imageState.ts';
 import { takeDerivedDeletions } from '../../db/results.ts';
 import { errorMessage } from '../../errors.ts';
+import { retryTransient } from '../../db/retry.ts';
 import type { Logger } from '../../log.ts';
 import type { StorageBackend } from '../../storage/StorageBackend.ts';
 import type { Stitcher } from '../stitching/Stitcher.ts';
@@ -23,6 +24,8 @@ export interface EngineOptions {
   leaseSeconds: number;
   pollSeconds: number;
   log: Logger;
+  /** reloads agent settings changed on another host (before each claim: a round uses the settings of its start) */
+  settings?: { refresh(): Promise<void> };
 }
 
 export interface InFlight {
@@ -39,6 +42,7 @@ export class ProcessingEngine {
   private readonly inFlight = new Map<string, InFlight>();
   private wakers: (() => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
+  private restitching: Promise<unknown> = Promise.resolve();
   /** images completed by this host since start */
   processed = 0;
 
@@ -48,14 +52,18 @@ export class ProcessingEngine {
     if (this.running) return;
     this.running = true;
     for (let i = 0; i < this.options.slots; i++) this.loops.push(this.loop(i));
-    const renew = setInterval(() => {
-      renewLeases(this.options.db, this.options.hostId, [...this.inFlight.keys()], this.options.leaseSeconds).catch((err) =>
-        this.options.log.warn({ err: errorMessage(err) }, 'lease renewal failed'),
+    const renewal = setInterval(() => {
+      renew(this.options.db, this.options.hostId, [...this.inFlight.keys()], this.options.leaseSeconds).catch((err) =>
+        this.options.log.warn({ err }, 'lease renewal failed'),
       );
     }, Math.max(1000, (this.options.leaseSeconds * 1000) / 3));
     const janitor = setInterval(() => void this.cleanDerived(), 30_000);
-    this.timers.push(renew, janitor);
+    this.timers.push(renewal, janitor);
     void this.cleanDerived();
+    // images assembled by an older stitcher version: re-stitched in the background (no agent runs)
+    this.restitching = this.options.stitcher
+      .restitchOutdated({ shouldStop: () => !this.running })
+      .catch((err) => this.options.log.error({ err }, 're-stitching for a new stitcher version failed; tried again at the next start'));
     this.options.log.info({ slots: this.options.slots, host: this.options.hostId }, 'processing started');
   }
 
@@ -105,9 +113,10 @@ export class ProcessingEngine {
     while (this.running) {
       let image: ClaimedImage | null = null;
       try {
-        image = await claimImage(db, hostId, leaseSeconds);
+        await this.options.settings?.refresh();
+        image = await retryTransient('claim', () => claim(db, hostId, leaseSeconds), { log });
       } catch (err) {
-        log.warn({ slot, err: errorMessage(err) }, 'claim failed');
+        log.warn({ slot, err }, 'claim failed');
         await this.sleep(5000);
         continue;
       }
@@ -131,17 +140,17 @@ export class ProcessingEngine {
         ilog.debug('image vanished while processing');
         return;
       }
-      await this.options.stitcher.stitch(image.id);
+      await retryTransient('stitch', () => this.options.stitcher.stitch(image.id), { log: ilog });
       const retries = [...outcome.failed.map((f) => f.retryAt), ...outcome.refreshes].filter((d): d is Date => d !== null);
       const next = retries.length ? new Date(Math.min(...retries.map((d) => d.getTime()))) : null;
       const error = outcome.failed.length ? outcome.failed.map((f) => `${f.agent}: ${f.error}`).join('; ') : null;
-      await finishImage(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: next, attempts: outcome.failed.length ? image.attempts + 1 : 0, error });
+      await finish(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: next, attempts: outcome.failed.length ? image.attempts + 1 : 0, error });
       this.processed++;
       ilog.debug({ ran: outcome.ran, cached: outcome.cached, failed: outcome.failed.length }, 'image processed');
     } catch (err) {
       // a database or storage problem, not the image's: retry after a pause
-      ilog.error({ err: errorMessage(err) }, 'processing round failed');
-      await finishImage(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: new Date(Date.now() + 30_000), attempts: image.attempts + 1, error: errorMessage(err) }).catch(() => {});
+      ilog.error({ err }, 'processing round failed');
+      await finish(db, { id: image.id, host: hostId, generation: image.generation, nextUpdateAt: new Date(Date.now() + 30_000), attempts: image.attempts + 1, error: errorMessage(err) }).catch(() => {});
     } finally {
       this.inFlight.delete(image.id);
     }
@@ -151,7 +160,7 @@ export class ProcessingEngine {
     try {
       while ((await takeDerivedDeletions(this.options.db, 100, (key) => this.options.derived.delete(key))) === 100);
     } catch (err) {
-      this.options.log.warn({ err: errorMessage(err) }, 'derived-file cleanup failed; retried later');
+      this.options.log.warn({ err }, 'derived-file cleanup failed; retried later');
     }
   }
 
@@ -163,9 +172,9 @@ export class ProcessingEngine {
     const ids = [...this.inFlight.keys()];
     for (const f of this.inFlight.values()) f.controller.abort(new Error('shutting down'));
     this.wake();
-    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.loops, this.restitching]);
     this.loops = [];
-    await releaseImages(this.options.db, this.options.hostId, ids).catch((err) => this.options.log.warn({ err: errorMessage(err) }, 'could not hand back leases'));
+    await release(this.options.db, this.options.hostId, ids).catch((err) => this.options.log.warn({ err }, 'could not hand back leases'));
     this.options.log.info({ handedBack: ids.length }, 'processing stopped');
   }
 }

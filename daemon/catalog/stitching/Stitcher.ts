@@ -11,23 +11,31 @@ import {
   currentStitchHash,
   derivedNames,
   equipmentByIds,
+  imagesStitchedBefore,
+  lockCalibrationMatching,
   lightsMatchingCalibration,
   loadStitchSource,
-  markDue,
   matchingCalibration,
   resolveEquipment,
   writeStitched,
 } from '../../db/stitch.ts';
 import type { Logger } from '../../log.ts';
+import { markDue } from '../imageState.ts';
 import { stableHash } from '../processing/stableHash.ts';
 import { assembleImage, type EquipmentRef } from './assemble.ts';
+import { STITCHER_VERSION, type StoredRecord } from './record.ts';
+import { retryTransient } from '../../db/retry.ts';
 
 export type StitchResult = 'written' | 'unchanged' | 'gone';
 
 export class Stitcher {
   constructor(private readonly options: { db: DatabasePool; log: Logger }) {}
 
-  async stitch(imageId: string): Promise<StitchResult> {
+  /**
+   * Stitches one image. `neighbours: false` leaves the lights a calibration
+   * frame matches alone (a re-stitch of every image links them itself).
+   */
+  async stitch(imageId: string, o: { neighbours?: boolean } = {}): Promise<StitchResult> {
     const { db } = this.options;
     let neighbours: string[] = [];
     const result = await db.transaction(async (tx) => {
@@ -50,22 +58,55 @@ export class Stitcher {
         equipment = [];
         for (const h of s.equipmentHints) equipment.push(await resolveEquipment(tx, h.type, h.value));
       }
+      const matchesCalibration = (s.columns.frame_type === 'light' && !s.columns.is_calibration) || !!s.columns.calib_kind;
+      if (matchesCalibration && s.columns.camera) await lockCalibrationMatching(tx, s.columns.camera);
       const calibration = s.columns.frame_type === 'light' && !s.columns.is_calibration ? await matchingCalibration(tx, s.columns) : [];
-      const record = {
+      const record: StoredRecord = {
         ...s.record,
         equipment: equipment.map((e) => ({ id: e.id, type: e.type, name: e.name })),
         calibration: calibration.map((k) => ({ id: k.id, frameType: k.frame_type, kind: k.calib_kind })),
       };
-      const hash = stableHash({ c: s.columns, record, o: s.objects, f: s.filters, t: s.searchText });
-      if ((await currentStitchHash(tx, imageId)) === hash) return 'unchanged' as const;
-      await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) });
-      if (s.columns.calib_kind) neighbours = await lightsMatchingCalibration(tx, s.columns);
+      const hash = stableHash({ v: STITCHER_VERSION, c: s.columns, record, o: s.objects, f: s.filters, t: s.searchText });
+      if ((await currentStitchHash(tx, imageId, STITCHER_VERSION)) === hash) return 'unchanged' as const;
+      await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) }, STITCHER_VERSION);
+      if (s.columns.calib_kind && o.neighbours !== false) neighbours = await lightsMatchingCalibration(tx, s.columns);
       return 'written' as const;
     });
     if (neighbours.length) {
       this.options.log.debug({ imageId, lights: neighbours.length }, 'calibration frame changed: lights due for stitching');
-      await markDue(db, neighbours);
+      await markDue(db, neighbours, 'neighbour');
     }
     return result;
+  }
+
+  /**
+   * Re-stitches the images that an older stitcher version assembled (after an
+   * upgrade that changed assembly): stitching only, no agent runs and nothing
+   * made due. Calibration frames go first, so that the lights re-stitched after
+   * them link what they are now. An image that cannot be stitched is logged and
+   * left for the next start. Returns how many were re-stitched.
+   */
+  async restitchOutdated(o: { batch?: number; shouldStop?: () => boolean } = {}): Promise<number> {
+    const { db, log } = this.options;
+    const failed: string[] = [];
+    let done = 0;
+    for (;;) {
+      if (o.shouldStop?.()) break;
+      const ids = await imagesStitchedBefore(db, STITCHER_VERSION, o.batch ?? 200, failed);
+      if (!ids.length) break;
+      for (const id of ids) {
+        if (o.shouldStop?.()) break;
+        try {
+          // 'gone': deleted meanwhile; anything but 'written' is not retried in this pass
+          if ((await retryTransient('re-stitch', () => this.stitch(id, { neighbours: false }), { log })) === 'written') done++;
+          else failed.push(id);
+        } catch (err) {
+          failed.push(id);
+          log.error({ err, imageId: id }, 're-stitching failed; tried again at the next start');
+        }
+      }
+    }
+    if (done) log.info({ images: done, version: STITCHER_VERSION }, 'images re-stitched for a new stitcher version');
+    return done;
   }
 }

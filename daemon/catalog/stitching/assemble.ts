@@ -1,13 +1,16 @@
 /**
  * Stitching, the pure part: from the file record, the facts every agent
  * emitted, and the user's edits, build the final image row (typed, searchable
- * columns) and its API record. Deterministic: the same inputs give the same
+ * columns) and its record (typed by record.ts). Deterministic: the same inputs give the same
  * output, so a hash tells whether anything needs writing.
  */
 import { CALIBRATION_FRAME_TYPES, FRAME_TYPES, type FrameType } from '../../../agents/sdk/index.ts';
 import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, ObjectsFacts, SolveFacts } from '../../../agents/sdk/facts.ts';
 import type { ResultRow } from '../../db/results.ts';
 import { searchWords } from '../../db/images.ts';
+import type { EquipmentRef, StitchWrite } from '../../db/stitch.ts';
+import type { ImageColumns } from '../../db/imageColumns.ts';
+import type { AssembledRecord, FieldObject } from './record.ts';
 import { unmappedKeywords } from '../../../agents/formats/keywords.ts';
 
 export interface StitchInput {
@@ -20,64 +23,18 @@ export interface StitchInput {
   results: ResultRow[];
   edits: Record<string, unknown> | null;
   derived: string[];
-  /** facts of agents that are not built in, keyed by agent name (they go into the record as-is) */
-  extraAgents?: string[];
 }
 
-export interface EquipmentRef {
-  id: string;
-  type: string;
-  name: string;
-}
+export type { EquipmentRef };
 
-export interface StitchedImage {
-  columns: {
-    source: string;
-    path: string;
-    format: string | null;
-    size_bytes: number;
-    sha256: string | null;
-    width: number | null;
-    height: number | null;
-    frame_type: FrameType;
-    is_calibration: boolean;
-    calib_kind: string | null;
-    captured_at: string | null;
-    file_modified_at: string | null;
-    object_name: string | null;
-    target_id: string | null;
-    exposure_s: number | null;
-    filter: string | null;
-    gain: number | null;
-    offset: number | null;
-    sensor_temp_c: number | null;
-    binning: string | null;
-    camera: string | null;
-    telescope: string | null;
-    ra: number | null;
-    dec: number | null;
-    field_w_deg: number | null;
-    field_h_deg: number | null;
-    pixel_scale: number | null;
-    rotation_deg: number | null;
-    solved: boolean;
-    constellation: string | null;
-    hemisphere: string | null;
-    integration_s: number | null;
-    agents_failed: number;
-    agents_pending: number;
-    /** header keywords the file agent does not map (the admin page's unknown-keywords report) */
-    unknown_keywords: string[];
-  };
-  /** the API record, without the parts that depend on other rows (equipment, calibration) */
-  record: Record<string, unknown>;
-  objects: { id: string; primary: boolean }[];
-  filters: { filter: string; seconds: number; frames: number | null }[];
+export interface StitchedImage extends StitchWrite {
+  columns: ImageColumns & { frame_type: FrameType };
+  /** the record, without the parts that depend on other rows (equipment, calibration) */
+  record: AssembledRecord;
   /** header values to map to the equipment register */
   equipmentHints: { type: string; value: string }[];
   /** equipment ids the user set explicitly (win over the hints) */
   equipmentOverride: string[] | null;
-  searchText: string;
 }
 
 type AnyFacts = Record<string, unknown>;
@@ -106,7 +63,8 @@ function locationSource(positionSource: unknown): 'plate-solution' | 'header' | 
 function plateSolveStatus(results: ResultRow[], solve: SolveFacts | null): { state: 'solved' | 'unsolved' | 'pending' | 'failed' | 'not-run'; reason: string | null } {
   const row = results.find((r) => r.agent === 'platesolve');
   if (solve?.solved) return { state: 'solved', reason: null };
-  if (row?.status === 'done' && solve) return { state: 'unsolved', reason: str(solve.unsolvedReason) ?? str(solve.reason) };
+  // platesolve writes unsolvedReason as { code, message } (a plain string is accepted too)
+  if (row?.status === 'done' && solve) return { state: 'unsolved', reason: str(solve.unsolvedReason) ?? str((solve.unsolvedReason as { message?: unknown } | null)?.message) ?? str(solve.reason) };
   if (row?.status === 'failed') return { state: 'failed', reason: str(row.error) };
   if (!row) return { state: 'pending', reason: null };
   return { state: 'not-run', reason: null };
@@ -171,7 +129,8 @@ export function assembleImage(input: StitchInput): StitchedImage {
     rx: o.rx ?? null,
     ry: o.ry ?? null,
     angleDeg: o.angleDeg ?? null,
-    source: str(o.source),
+    // the objects agent's own words (plate-solution | header | user | target)
+    source: str(o.source) as FieldObject['source'],
   }));
   const targetId = str(edits.target) ?? objects?.primary ?? null;
   const byFilter = (integration?.byFilter ?? [])
@@ -230,12 +189,11 @@ export function assembleImage(input: StitchInput): StitchedImage {
   const extra: Record<string, unknown> = {};
   for (const r of results) if (!core.has(r.agent) && r.status === 'done' && r.facts) extra[r.agent] = { ...((extra[r.agent] as object) ?? {}), ...(r.facts as object) };
 
-  const has = (n: string) => input.derived.includes(n);
-  const record: Record<string, unknown> = {
+  const record: AssembledRecord = {
     id: input.id,
     source: input.provider,
     path: input.storageKey,
-    fileName: input.storageKey.split('/').pop(),
+    fileName: input.storageKey.split('/').pop() ?? input.storageKey,
     format: file?.format ?? null,
     subformat: file?.subformat ?? null,
     sizeBytes: file?.sizeBytes ?? input.sizeBytes,
@@ -276,8 +234,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
     notes: str(edits.notes),
     agents,
     facts: extra,
-    thumbnailUrl: has('thumbnail') ? `/api/v1/images/${input.id}/thumbnail` : null,
-    previewUrl: has('preview') ? `/api/v1/images/${input.id}/preview` : null,
+    derived: [...input.derived].sort(),
   };
 
   const hints: { type: string; value: string }[] = [];

@@ -3,7 +3,7 @@
  * tokens, the TOTP second factor.
  */
 import { z } from 'zod';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { ApiRegistry } from './registry.ts';
 import { Health, Login, LoginResult, PasswordChange, PasswordChanged, Status, TokenCreate, TokenCreated, TokenList, TotpBegin, TotpConfirm, TotpConfirmed, TotpDisable, User } from './schemas.ts';
 

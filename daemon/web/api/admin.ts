@@ -3,7 +3,7 @@
  * queue, users, everyone's tokens, system status.
  */
 import { z } from 'zod';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { ApiRegistry } from './registry.ts';
 import { AgentInfo, AgentList, AgentPatch, AgentRun, QueueInfo, RerunResult, Status, TokenList, User, UserCreate, UserList, UserPatch } from './schemas.ts';
 

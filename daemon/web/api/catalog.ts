@@ -2,7 +2,7 @@
  * API operations on the object catalog, targets and the sky map.
  */
 import { z } from 'zod';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import { skyMapModel } from '../ui/skyMapSvg.ts';
 import type { ApiRegistry } from './registry.ts';
 import type { Views } from '../views.ts';

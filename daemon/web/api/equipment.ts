@@ -2,7 +2,7 @@
  * API operations on the equipment register.
  */
 import { z } from 'zod';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { ApiRegistry } from './registry.ts';
 import { Equipment, EquipmentCreate, EquipmentDetail, EquipmentList, EquipmentMerge, EquipmentPatch, EquipmentQuery } from './schemas.ts';
 

@@ -3,7 +3,7 @@
  * facts, upload, edit (one image or many), re-run an agent.
  */
 import { z } from 'zod';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { Config } from '../../config.ts';
 import { ImageQuery } from '../../services/imageQuery.ts';
 import type { ApiRegistry } from './registry.ts';

@@ -2,7 +2,7 @@
  * The whole JSON API: every operation, in one registry that both serves the
  * requests and describes them (OpenAPI at /api/openapi.json, read at /api/docs).
  */
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { Config } from '../../config.ts';
 import type { Views } from '../views.ts';
 import { ApiRegistry } from './registry.ts';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DATE_MIN, dateProblem } from '../../services/validation.ts';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 import { EQUIPMENT_TYPES } from '../../services/EquipmentService.ts';
+import { PublicRecord } from '../../services/index.ts';
 
 const n = z.number().nullable();
 const s = z.string().nullable();
@@ -24,113 +25,8 @@ export const Problem = z
   })
   .describe('An error (RFC 9457 problem details)');
 
-export const FieldObjectSchema = z
-  .object({
-    id: z.string(),
-    designations: z.array(z.string()),
-    name: s,
-    type: s,
-    source: z.enum(['plate-solution', 'header', 'user', 'target']).nullable().optional().describe('what placed the object: the plate solution, the header (pointing or OBJECT), the user'),
-    primary: z.boolean(),
-    ra: z.number(),
-    dec: z.number(),
-    magnitude: n,
-    sizeArcmin: n,
-    x: n.describe('centre in image pixels, x right'),
-    y: n.describe('centre in image pixels, y down'),
-    rx: n,
-    ry: n,
-    angleDeg: n,
-  })
-  .passthrough();
-
-export const ImageRecord = z
-  .object({
-    id: uuid,
-    source: z.string(),
-    path: z.string(),
-    fileName: z.string(),
-    format: s,
-    subformat: s.optional(),
-    sizeBytes: z.number(),
-    sha256: s,
-    width: n,
-    height: n,
-    bitDepth: n.optional(),
-    channels: n.optional(),
-    frameType: z.enum(FRAME_TYPES),
-    dates: z.object({ captured: s, created: s, modified: s }).passthrough(),
-    acquisition: z
-      .object({
-        object: s,
-        exposureSeconds: n,
-        filter: s,
-        gain: n,
-        offset: n,
-        sensorTempC: n,
-        binning: s,
-        camera: s,
-        telescope: s,
-        focalLengthMm: n,
-        pixelSizeUm: n,
-      })
-      .passthrough(),
-    integration: z.object({
-      totalSeconds: n,
-      byFilter: z.array(z.object({ filter: z.string(), seconds: z.number(), frames: n })),
-    }),
-    astrometry: z
-      .object({
-        ra: z.number(),
-        dec: z.number(),
-        fieldWidthDeg: n,
-        fieldHeightDeg: n,
-        pixelScaleArcsec: n,
-        rotationDeg: n,
-        parity: z.enum(['normal', 'flipped']).nullable(),
-        solver: s,
-        corners: z.array(z.array(z.number())).nullable().optional(),
-        wcs: z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable().optional(),
-      })
-      .passthrough()
-      .nullable(),
-    astrometryStatus: z
-      .object({
-        state: z.enum(['solved', 'unsolved', 'pending', 'failed', 'not-run']).describe('outcome of the plate solve'),
-        reason: s.describe('why it is not solved (or failed), in words'),
-      })
-      .optional(),
-    location: z
-      .object({
-        constellation: s,
-        constellationName: s,
-        hemisphere: z.enum(['north', 'south']).nullable(),
-        source: z.enum(['plate-solution', 'header', 'target']).nullable().optional().describe('what the position comes from: a plate solution, the header pointing, or the named target'),
-      })
-      .passthrough(),
-    target: s.optional(),
-    objects: z.array(FieldObjectSchema),
-    description: z.object({ text: z.string(), title: s.optional(), source: s, url: s, license: s }).passthrough().nullable(),
-    notes: s.optional(),
-    equipment: z.array(z.object({ id: uuid, type: z.string(), name: z.string() })),
-    calibration: z.array(z.object({ id: uuid, frameType: z.string() }).passthrough()),
-    agents: z.array(
-      z
-        .object({
-          name: z.string(),
-          version: z.string(),
-          status: z.enum(['done', 'failed', 'pending', 'skipped']),
-          error: s,
-          finishedAt: s,
-        })
-        .passthrough(),
-    ),
-    facts: z.record(z.unknown()).optional(),
-    thumbnailUrl: s,
-    previewUrl: s,
-  })
-  .passthrough()
-  .describe('An image: everything Sidereal knows about one file');
+/** The image record: owned by stitching (daemon/catalog/stitching/record.ts), served as it is. */
+export const ImageRecord = PublicRecord;
 
 export const ImagePage = z.object({ items: z.array(ImageRecord), total: z.number().int(), next: s.describe('cursor of the next page') });
 

@@ -4,7 +4,7 @@
  */
 import Busboy from 'busboy';
 import type Koa from 'koa';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import { safeEqual } from '../../auth/secrets.ts';
 import { DomainError, ForbiddenError, InvalidInputError, errorMessage } from '../../errors.ts';
 import type { ImageUpload } from '../../services/ImageService.ts';

@@ -4,7 +4,7 @@
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import type Koa from 'koa';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { Views } from '../views.ts';
 import { field, formBody, redirectAfterPost, userError } from './forms.ts';
 import { cookieOptions, SESSION_COOKIE } from '../auth.ts';

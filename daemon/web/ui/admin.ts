@@ -5,7 +5,7 @@
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import type Koa from 'koa';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { Views } from '../views.ts';
 import { isHtmx } from '../views.ts';
 import { field, formBody, redirectAfterPost, userError } from './forms.ts';

@@ -11,7 +11,7 @@
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import type Koa from 'koa';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { BulkEdit, ImageSelection } from '../../services/ImageService.ts';
 import type { Views } from '../views.ts';
 import { cleanQuery, field, formBody, redirectAfterPost, userError, type FormBody } from './forms.ts';

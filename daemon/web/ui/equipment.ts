@@ -5,7 +5,7 @@
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import type Koa from 'koa';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import { EQUIPMENT_TYPES } from '../../services/EquipmentService.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { Views } from '../views.ts';

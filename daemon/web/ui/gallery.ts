@@ -7,16 +7,15 @@
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 import { constellationNames } from '../../../agents/sky/constellation.ts';
-import type { Services } from '../../Daemon.ts';
-import { SORTS } from '../../db/images.ts';
-import { decodeCursor, encodeCursor } from '../../services/imageQuery.ts';
+import type { Services } from '../../services/index.ts';
+import { decodeCursor, encodeCursor, type SortKey } from '../../services/imageQuery.ts';
 import { InvalidInputError } from '../../errors.ts';
 import type { Views } from '../views.ts';
 import { isHtmx } from '../views.ts';
 import { cleanQuery } from './forms.ts';
 import { qs } from '../format.ts';
 
-const SORT_LABELS: Record<keyof typeof SORTS, string> = {
+const SORT_LABELS: Record<SortKey, string> = {
   captured: 'Newest capture',
   '-captured': 'Oldest capture',
   created: 'Recently added',

@@ -7,7 +7,7 @@
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import type Koa from 'koa';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import { isAdmin } from '../../auth/permissions.ts';
 import type { Views } from '../views.ts';
 import { field, formBody, redirectAfterPost, userError } from './forms.ts';

@@ -10,7 +10,7 @@
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import type Koa from 'koa';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import { safeEqual } from '../../auth/secrets.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../../errors.ts';
 import { TooManyAttemptsError } from '../../services/AuthService.ts';

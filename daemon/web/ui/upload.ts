@@ -5,7 +5,7 @@
  * itself until each one has been processed.
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
-import type { Services } from '../../Daemon.ts';
+import type { Services } from '../../services/index.ts';
 import type { Config } from '../../config.ts';
 import { NotFoundError } from '../../errors.ts';
 import { receiveUpload } from '../api/upload.ts';

@@ -1,0 +1,164 @@
+// The layers hold: reads every import of the shipped code (daemon/, agents/) —
+// static and type imports, re-exports, dynamic import(), and string literals
+// that name a relative .ts/.mjs/.js file (a module loaded through a variable) —
+// and fails on a forbidden edge. The picture is in docs/architecture.md.
+// Test files (*.test.ts) may reach any layer to set up their state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Edge {
+  from: string;
+  to: string;
+  kind: 'import' | 'dynamic' | 'string';
+  line: number;
+}
+
+interface Rule {
+  name: string;
+  from: (f: string) => boolean;
+  to: (t: string, from: string) => boolean;
+}
+
+const under = (dir: string) => (p: string) => p === dir || p.startsWith(dir + '/');
+
+/** The forbidden edges (paths relative to the repository, '/'-separated). */
+export const RULES: Rule[] = [
+  { name: 'web → db (the web calls services)', from: under('daemon/web'), to: under('daemon/db') },
+  { name: '→ Daemon.ts (the composition root is imported by cli.ts only)', from: (f) => f !== 'daemon/cli.ts', to: (t) => t === 'daemon/Daemon.ts' },
+  { name: 'db → services', from: under('daemon/db'), to: under('daemon/services') },
+  { name: 'db → catalog', from: under('daemon/db'), to: under('daemon/catalog') },
+  { name: 'catalog → web', from: under('daemon/catalog'), to: under('daemon/web') },
+  { name: 'services → web', from: under('daemon/services'), to: under('daemon/web') },
+  { name: 'agents → daemon', from: under('agents'), to: under('daemon') },
+  { name: 'SDK → outside the SDK', from: under('agents/sdk'), to: (t) => !under('agents/sdk')(t) },
+];
+
+/**
+ * Known edges waiting for a move that is not done yet, each with its reason.
+ * Keep this list short; an entry that no longer matches fails the test.
+ */
+export const KNOWN: { from: string; to: string; why: string }[] = [
+  {
+    from: 'agents/sdk/runtime.ts',
+    to: 'agents/formats/index.ts',
+    why: 'ctx.readPixels falls back to the decoders beside the SDK in this tree; it goes when the host passes readPixels through the context everywhere (with agents/formats moving to a library folder)',
+  },
+];
+
+/** String literals and the code just before each, with comments left out. */
+function literals(src: string): { value: string; before: string; line: number }[] {
+  const out: { value: string; before: string; line: number }[] = [];
+  let code = '';
+  let line = 1;
+  for (let i = 0; i < src.length; ) {
+    const c = src[i]!;
+    const n = src[i + 1];
+    if (c === '/' && n === '/') {
+      while (i < src.length && src[i] !== '\n') i++;
+    } else if (c === '/' && n === '*') {
+      const end = src.indexOf('*/', i + 2);
+      const stop = end < 0 ? src.length : end + 2;
+      line += (src.slice(i, stop).match(/\n/g) ?? []).length;
+      i = stop;
+    } else if (c === "'" || c === '"' || c === '`') {
+      let j = i + 1;
+      let value = '';
+      let plain = true;
+      while (j < src.length && src[j] !== c) {
+        if (src[j] === '\\') {
+          value += src[j + 1];
+          j += 2;
+          continue;
+        }
+        if (c === '`' && src[j] === '$' && src[j + 1] === '{') plain = false;
+        value += src[j];
+        j++;
+      }
+      if (plain) out.push({ value, before: code.slice(-40), line });
+      line += (src.slice(i, j).match(/\n/g) ?? []).length;
+      code += '""';
+      i = j + 1;
+    } else {
+      if (c === '\n') line++;
+      code += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The edges of one file (specifiers that name a file of this repository). */
+export function edgesOf(file: string, src: string): Edge[] {
+  const edges: Edge[] = [];
+  for (const l of literals(src)) {
+    const relativePath = l.value.startsWith('./') || l.value.startsWith('../');
+    if (!relativePath) continue;
+    let kind: Edge['kind'];
+    if (/\bimport\s*\(\s*$|\brequire\s*\(\s*$/.test(l.before)) kind = 'dynamic';
+    else if (/\bfrom\s*$|\bimport\s*$/.test(l.before)) kind = 'import';
+    else if (/\.(ts|mts|mjs|js)$/.test(l.value)) kind = 'string';
+    else continue;
+    const to = relative(ROOT, resolve(ROOT, dirname(file), l.value)).split('\\').join('/');
+    edges.push({ from: file, to, kind, line: l.line });
+  }
+  return edges;
+}
+
+function sourceFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(join(ROOT, dir))) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = `${dir}/${name}`;
+    if (statSync(join(ROOT, p)).isDirectory()) sourceFiles(p, out);
+    else if (/\.(ts|mts|mjs)$/.test(name) && !name.endsWith('.d.ts') && !/\.test\.ts$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+/** Every forbidden edge, as readable lines. */
+export function violations(files: { path: string; src: string }[]): string[] {
+  const found: string[] = [];
+  for (const f of files) {
+    for (const e of edgesOf(f.path, f.src)) {
+      for (const r of RULES) {
+        if (!r.from(e.from) || !r.to(e.to, e.from)) continue;
+        if (KNOWN.some((k) => k.from === e.from && k.to === e.to)) continue;
+        found.push(`${e.from}:${e.line} → ${e.to} (${e.kind}): ${r.name}`);
+      }
+    }
+  }
+  return found;
+}
+
+const shipped = () => [...sourceFiles('daemon'), ...sourceFiles('agents')].map((path) => ({ path, src: readFileSync(join(ROOT, path), 'utf8') }));
+
+test('no forbidden import between the layers', () => {
+  const v = violations(shipped());
+  assert.deepEqual(v, [], `forbidden imports:\n  ${v.join('\n  ')}`);
+});
+
+test('every known exception still exists (remove it when the edge is gone)', () => {
+  const all = shipped().flatMap((f) => edgesOf(f.path, f.src));
+  for (const k of KNOWN) assert.ok(all.some((e) => e.from === k.from && e.to === k.to), `${k.from} → ${k.to} is gone: remove it from KNOWN`);
+});
+
+test('the reader sees static, type, dynamic and string imports, and not comments', () => {
+  const src = [
+    "import type { Services } from '../Daemon.ts';",
+    "export { x } from '../db/images.ts';",
+    "const m = await import('../db/pool.ts');",
+    "const FORMATS = '../../agents/formats/index.ts';",
+    "// import { y } from '../db/users.ts';",
+    "/* import('../db/sessions.ts') */",
+    "const label = 'web/ui/x';",
+  ].join('\n');
+  const edges = edgesOf('daemon/web/app.ts', src).map((e) => `${e.kind} ${e.to}`);
+  assert.deepEqual(edges, ['import daemon/Daemon.ts', 'import daemon/db/images.ts', 'dynamic daemon/db/pool.ts', 'string agents/formats/index.ts']);
+  const v = violations([{ path: 'daemon/web/app.ts', src }]);
+  assert.equal(v.length, 3);
+  assert.match(v.join('\n'), /→ daemon\/Daemon\.ts/);
+});
