@@ -48,6 +48,21 @@ export type SortKey = keyof typeof SORTS;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The words of a text as the free-text search indexes them: separators that
+ * are common in file names (`/ _ . -`) become spaces, so `Light_M27_00018.fits`
+ * is the words light, m27, 00018, fits. Stitching indexes with it; searches
+ * query with it.
+ */
+export function searchWords(text: string): string {
+  return text.replace(/[/_.-]+/g, ' ');
+}
+
+/** A text matched literally by LIKE/ILIKE (the default escape character is the backslash). */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
 function where(s: ImageSearch): FragmentSqlToken {
   const c: FragmentSqlToken[] = [];
   if (s.frameTypes === undefined) c.push(sql.fragment`not is_calibration`);
@@ -88,7 +103,9 @@ function where(s: ImageSearch): FragmentSqlToken {
       and degrees(acos(least(1, sin(radians(dec)) * sin(radians(${dec})) + cos(radians(dec)) * cos(radians(${dec})) * cos(radians(ra - ${ra}))))) <= ${radius}`);
   }
   if (s.q) {
-    c.push(sql.fragment`(search_text @@ plainto_tsquery('simple', ${s.q}) or path ilike ${'%' + s.q.replace(/[%_]/g, '') + '%'})`);
+    // the words as stitching indexed them, or the text as a substring of the path
+    // (taken literally: _ and % are not wildcards); both indexed (GIN)
+    c.push(sql.fragment`(search_text @@ plainto_tsquery('simple', ${searchWords(s.q)}) or path ilike ${'%' + likeLiteral(s.q) + '%'})`);
   }
   for (const f of s.facts ?? []) {
     const path = sql.array(['facts', f.agent, ...f.path], 'text');
@@ -109,6 +126,13 @@ export async function searchImages(db: DatabasePool, s: ImageSearch): Promise<{ 
     db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images ${w}`),
   ]);
   return { items: [...items], total };
+}
+
+/** The plan of a gallery page's query (for bench/gallerySearchPlan.ts: is a search indexed?). */
+export async function explainImageSearch(db: DatabasePool, s: ImageSearch): Promise<string> {
+  const rows = await db.anyFirst(sql.type(z.object({ 'QUERY PLAN': z.string() }))`
+    explain (analyze, buffers, costs off) select record from images ${where(s)} order by ${SORTS[s.sort]} limit ${s.limit} offset ${s.offset}`);
+  return rows.join('\n');
 }
 
 /** The ids of every image a search matches (no paging): what a bulk edit of "all matching" changes. */
