@@ -40,6 +40,8 @@ test('durations: unknown or zero is a dash, minutes carry into hours', () => {
   assert.equal(f.duration(null), '—');
   assert.equal(f.duration(45), '45 s');
   assert.equal(f.duration(2.25), '2.3 s');
+  assert.equal(f.duration(1 / 15), '1/15 s', 'one short frame: as its exposure');
+  assert.equal(f.duration(0.0666666666666667 * 2), '0.13 s');
   assert.equal(f.duration(59.97), '1 min');
   assert.equal(f.duration(3599.9), '1 h 00 min');
   assert.equal(f.duration(3 * 3600 + 5 * 60), '3 h 05 min');

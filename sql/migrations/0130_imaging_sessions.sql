@@ -53,7 +53,8 @@ create index imaging_session_images_session on imaging_session_images (session_i
 -- Recomputes a session's aggregates from its subs; deletes it when it has none.
 -- Called whenever a sub is stitched (so a light re-stitched for a calibration
 -- frame that came or went updates the calibration counts too).
--- Acquisition rows: one per filter × exposure, with the most common gain,
+-- Copies (duplicate_of, migration 0120) never count; stitching keeps them out
+-- of sessions too. Acquisition rows: one per filter × exposure, with the most common gain,
 -- offset and binning and the mean sensor temperature of their frames.
 create function imaging_session_refresh(sid uuid) returns void language plpgsql as $$
 begin
@@ -74,7 +75,7 @@ begin
            mode() within group (order by i.constellation) as constellation,
            mode() within group (order by i.hemisphere) as hemisphere
       from imaging_session_images m join images i on i.id = m.image_id
-     where m.session_id = sid
+     where m.session_id = sid and i.duplicate_of is null
   ) a, (
     select coalesce(jsonb_agg(jsonb_build_object(
              'filter', g.filter, 'frames', g.frames, 'exposureSeconds', g.exposure_s, 'totalSeconds', g.total_seconds,
@@ -85,7 +86,7 @@ begin
                mode() within group (order by i.gain) as gain, mode() within group (order by i."offset") as off,
                round(avg(i.sensor_temp_c)::numeric, 1)::float8 as temp, mode() within group (order by i.binning) as binning
           from imaging_session_images m join images i on i.id = m.image_id
-         where m.session_id = sid
+         where m.session_id = sid and i.duplicate_of is null
          group by i.filter, i.exposure_s
       ) g
   ) r, (

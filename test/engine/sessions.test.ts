@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -227,4 +227,18 @@ test('a multi-night library groups into exactly the expected sessions and acquis
   }, { what: 'the changed sub moved', timeoutMs: 30_000 });
   assert.equal(moved.totalSeconds, 900);
   assert.equal((await call(`/api/v1/sessions?target=NGC%207000`)).body.items[0].frames, 1);
+
+  // a byte-identical copy of a sub counts nowhere: no session, the totals unchanged
+  await mkdir(join(lib, 'copies'), { recursive: true });
+  await copyFile(join(m31, '2024-10-01/L_0001.fits'), join(lib, 'copies/L_0001.fits'));
+  const copy = await waitFor(async () => {
+    const id = await w.db.pool.maybeOneFirst(sql.type(z.object({ id: z.string() }))`select id from images where path = 'copies/L_0001.fits'`);
+    const r = id ? (await call(`/api/v1/images/${id}`)).body : null;
+    return r?.duplicateOf ? r : null;
+  }, { what: 'the copy stitched as a duplicate', timeoutMs: 30_000 });
+  assert.equal(copy.session, null);
+  const still = (await call(`/api/v1/sessions/${a.id}`)).body;
+  assert.equal(still.frames, 4);
+  assert.equal(still.totalSeconds, 1200);
+  assert.ok(!still.images.includes(copy.id));
 });

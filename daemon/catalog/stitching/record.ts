@@ -15,8 +15,8 @@
 import { z } from 'zod';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 
-/** 2: links made at read time (`derived` stored instead of thumbnailUrl/previewUrl). 3: imaging sessions. */
-export const STITCHER_VERSION = 3;
+/** 2: links made at read time (`derived` stored instead of thumbnailUrl/previewUrl). 3: `duplicateOf`. 4: imaging sessions. */
+export const STITCHER_VERSION = 4;
 
 const n = z.number().nullable();
 const s = z.string().nullable();
@@ -151,6 +151,11 @@ export const SessionLink = z.object({ id: z.string().uuid(), night: z.string().d
 export const StoredRecord = AssembledRecord.extend({
   equipment: z.array(EquipmentLink),
   calibration: z.array(CalibrationLink),
+  duplicateOf: z
+    .string()
+    .uuid()
+    .nullable()
+    .describe('the original when this file is a byte-identical copy of another image (same size and sha256); a copy is not counted in integration totals'),
   session: SessionLink.nullable(),
 });
 export type StoredRecord = z.infer<typeof StoredRecord>;
