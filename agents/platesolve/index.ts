@@ -28,7 +28,7 @@ export default defineAgent({
   settings: {
     solveField: { type: 'boolean', default: true, description: "use astrometry.net's solve-field when it is installed" },
     timeLimitSeconds: { type: 'number', default: 60, minimum: 5, maximum: 600, description: 'time limit of one solve' },
-    starCatalog: { type: 'string', default: '', description: 'star catalog file (the host passes SIDEREAL_STAR_CATALOG; empty = SIDEREAL_DATA_DIR/catalog/stars.bin)' },
+    starCatalog: { type: 'string', default: '', description: 'star catalog file (the host passes SIDEREAL_STAR_CATALOG; empty = ./data/catalog/stars.bin)' },
     astapDatabase: { type: 'string', default: '', description: 'folder of an ASTAP star database (.1476 files) for narrow fields (the host passes SIDEREAL_ASTAP_DATABASE)' },
     indexFolders: { type: 'string', default: '', description: 'comma-separated folders of extra astrometry.net index files, e.g. the 5200 series (the host passes SIDEREAL_INDEX_DIRS)' },
   },
