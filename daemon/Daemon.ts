@@ -84,16 +84,17 @@ export class Daemon {
 
     // storage: sources and the derived-file cache
     const onDue = () => this.engine?.wake();
+    const identity = { moveWindowSeconds: config.moveWindowSeconds, editRetentionDays: config.editRetentionDays };
     const names = watchProviderNames(config.watchDirs);
     config.watchDirs.forEach((dir, i) => {
       this.providers.push(
-        new LocalFolderProvider({ name: names[i]!, root: dir, db, log: log.child({ component: 'provider', provider: names[i] }), reconcileSeconds: config.reconcileSeconds, stableMs: config.watchStableMs, polling: config.watchPolling, onDue }),
+        new LocalFolderProvider({ name: names[i]!, root: dir, db, log: log.child({ component: 'provider', provider: names[i] }), reconcileSeconds: config.reconcileSeconds, stableMs: config.watchStableMs, polling: config.watchPolling, onDue, ...identity }),
       );
     });
-    const upload = new LocalFolderProvider({ name: 'upload', kind: 'upload', root: config.uploadDir, db, log: log.child({ component: 'provider', provider: 'upload' }), reconcileSeconds: config.reconcileSeconds, stableMs: config.watchStableMs, onDue });
+    const upload = new LocalFolderProvider({ name: 'upload', kind: 'upload', root: config.uploadDir, db, log: log.child({ component: 'provider', provider: 'upload' }), reconcileSeconds: config.reconcileSeconds, stableMs: config.watchStableMs, onDue, ...identity });
     this.providers.push(upload);
     if (config.s3) {
-      this.providers.push(new S3Provider({ name: 's3', s3: config.s3, pollSeconds: config.s3.pollSeconds, db, log: log.child({ component: 'provider', provider: 's3' }), onDue }));
+      this.providers.push(new S3Provider({ name: 's3', s3: config.s3, pollSeconds: config.s3.pollSeconds, db, log: log.child({ component: 'provider', provider: 's3' }), onDue, ...identity }));
     }
     for (const p of this.providers) {
       this.storages.set(p.name, p.storage);

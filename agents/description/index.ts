@@ -22,9 +22,9 @@ export default defineAgent({
   appliesTo: { requires: ['objects'] },
   timeoutSeconds: 60,
   settings: {
-    wikipedia: { type: 'boolean', description: 'ask Wikipedia (off: catalog text only, for offline installations)', default: true },
-    wikipediaUrl: { type: 'string', description: 'Wikipedia base URL (the host passes SIDEREAL_WIKIPEDIA_URL; empty: https://en.wikipedia.org)', default: '' },
-    requestTimeoutSeconds: { type: 'number', description: 'time limit of one Wikipedia request', default: 10, minimum: 1, maximum: 60 },
+    wikipedia: { type: 'boolean', title: 'Ask Wikipedia', description: 'fetch the introduction of the target\'s Wikipedia article (needs internet access); no: a short text from the built-in catalog only, for offline installations', default: true },
+    wikipediaUrl: { type: 'string', title: 'Wikipedia address', description: 'base URL of Wikipedia, e.g. a mirror (the host passes SIDEREAL_WIKIPEDIA_URL); empty: https://en.wikipedia.org', default: '' },
+    requestTimeoutSeconds: { type: 'number', title: 'Request time limit (seconds)', description: 'how long one Wikipedia request may take before the catalog text is used instead', default: 10, minimum: 1, maximum: 60 },
   },
   async run(ctx) {
     const objects = ctx.facts.objects as unknown as Partial<ObjectsFacts> | undefined;

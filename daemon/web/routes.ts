@@ -101,6 +101,7 @@ export function createRouter(deps: WebDeps & { views: Views; version: string; fi
   r.post('/account/totp', account.beginTotp(s, views));
   r.post('/account/totp/confirm', account.confirmTotp(s, views));
   r.post('/account/totp/disable', account.disableTotp(s, views));
+  r.post('/account/delete', account.deleteAccount(s, views));
 
   // administration
   r.get('/admin', adminOnly, admin.systemPage(s, views));

@@ -65,7 +65,9 @@ export async function populate(url: string, images = 40): Promise<void> {
           frame_type: calib ? 'dark' : 'light', is_calibration: calib, calib_kind: calib ? 'dark' : null, captured_at: '2024-10-01T22:00:00Z',
           file_modified_at: null, object_name: 'M 31', target_id: 'M31', exposure_s: 300, filter: 'Hα', gain: 100, offset: 50, sensor_temp_c: -10.0,
           binning: '1x1', camera: 'ZWO ASI2600MM Pro', telescope: 'Askar FRA400', ra: 10.6847 + i * 0.001, dec: 41.2687, field_w_deg: 3.3,
-          field_h_deg: 2.2, pixel_scale: 1.94, rotation_deg: 12.5, solved: true, constellation: 'And', hemisphere: 'north', integration_s: 300,
+          field_h_deg: 2.2, pixel_scale: 1.94, rotation_deg: 12.5, solved: true, constellation: 'And', hemisphere: 'north',
+          // image 11 is a byte-identical copy of image 1: not counted in totals
+          integration_s: i === 11 ? null : 300, duplicate_of: i === 11 ? imageId(1) : null,
           agents_failed: i % 7 === 0 ? 1 : 0, agents_pending: 0, unknown_keywords: i % 4 === 0 ? ['XPOSURE', 'ÜBER-KEY'] : [],
         },
         cameraId: CAMERA,

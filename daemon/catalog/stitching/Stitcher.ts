@@ -25,6 +25,7 @@ import { stableHash } from '../processing/stableHash.ts';
 import { assembleImage, type EquipmentRef } from './assemble.ts';
 import { STITCHER_VERSION, type StoredRecord } from './record.ts';
 import { retryTransient } from '../../db/retry.ts';
+import { copiesNotPointingTo, isInGallery, originalOf, parkedWithContent, reattachRetainedEdits, takeOverLocation } from '../../db/identity.ts';
 
 export type StitchResult = 'written' | 'unchanged' | 'gone';
 
@@ -41,17 +42,35 @@ export class Stitcher {
     const result = await db.transaction(async (tx) => {
       const src = await loadStitchSource(tx, imageId);
       if (!src) return 'gone' as const;
-      const s = assembleImage({
-        id: src.id,
-        provider: src.provider,
-        storageKey: src.storage_key,
-        sizeBytes: src.size_bytes,
-        modifiedAt: src.modified_at,
-        createdAt: src.created_at,
-        results: await loadResults(tx, imageId),
-        edits: await loadUserEdits(tx, imageId),
-        derived: await derivedNames(tx, imageId),
-      });
+      const results = await loadResults(tx, imageId);
+      const derived = await derivedNames(tx, imageId);
+      const assemble = async () =>
+        assembleImage({
+          id: src.id,
+          provider: src.provider,
+          storageKey: src.storage_key,
+          sizeBytes: src.size_bytes,
+          modifiedAt: src.modified_at,
+          createdAt: src.created_at,
+          results,
+          edits: await loadUserEdits(tx, imageId),
+          derived,
+        });
+      let s = await assemble();
+      // identity by content (docs/storage.md): a move seen as a new file first, edits kept from a deleted file, duplicates
+      const content = s.columns.sha256 ? { sha256: s.columns.sha256, size: s.columns.size_bytes } : null;
+      if (content && !(await isInGallery(tx, imageId))) {
+        // a new file with the content of one that vanished meanwhile: the vanished image takes its place
+        const parked = await parkedWithContent(tx, content.sha256, content.size);
+        if (parked && (await takeOverLocation(tx, parked, imageId))) {
+          this.options.log.info({ imageId: parked, replaces: imageId, path: src.storage_key }, 'file moved: the image keeps its identity');
+          return 'gone' as const;
+        }
+      }
+      if (content && (await reattachRetainedEdits(tx, imageId, content.sha256, content.size))) s = await assemble();
+      const duplicateOf = content ? await originalOf(tx, imageId, content.sha256, content.size) : null;
+      // a copy is never counted twice: it adds nothing to any integration total (targets, sessions, equipment)
+      s = duplicateOf ? { ...s, columns: { ...s.columns, duplicate_of: duplicateOf, integration_s: null }, filters: [] } : { ...s, columns: { ...s.columns, duplicate_of: null } };
       let equipment: EquipmentRef[];
       if (s.equipmentOverride) equipment = await equipmentByIds(tx, s.equipmentOverride);
       else {
@@ -63,6 +82,7 @@ export class Stitcher {
       const calibration = s.columns.frame_type === 'light' && !s.columns.is_calibration ? await matchingCalibration(tx, s.columns) : [];
       const record: StoredRecord = {
         ...s.record,
+        duplicateOf,
         equipment: equipment.map((e) => ({ id: e.id, type: e.type, name: e.name })),
         calibration: calibration.map((k) => ({ id: k.id, frameType: k.frame_type, kind: k.calib_kind })),
       };
@@ -70,10 +90,12 @@ export class Stitcher {
       if ((await currentStitchHash(tx, imageId, STITCHER_VERSION)) === hash) return 'unchanged' as const;
       await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) }, STITCHER_VERSION);
       if (s.columns.calib_kind && o.neighbours !== false) neighbours = await lightsMatchingCalibration(tx, s.columns);
+      // the original (again, e.g. moved back): its copies must point to it
+      if (content && !duplicateOf) neighbours.push(...(await copiesNotPointingTo(tx, imageId, content.sha256, content.size)));
       return 'written' as const;
     });
     if (neighbours.length) {
-      this.options.log.debug({ imageId, lights: neighbours.length }, 'calibration frame changed: lights due for stitching');
+      this.options.log.debug({ imageId, neighbours: neighbours.length }, 'calibration frame or original changed: neighbours due for stitching');
       await markDue(db, neighbours, 'neighbour');
     }
     return result;

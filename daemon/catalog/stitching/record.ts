@@ -15,8 +15,8 @@
 import { z } from 'zod';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 
-/** 2: links made at read time (`derived` stored instead of thumbnailUrl/previewUrl). */
-export const STITCHER_VERSION = 2;
+/** 2: links made at read time (`derived` stored instead of thumbnailUrl/previewUrl). 3: `duplicateOf`. */
+export const STITCHER_VERSION = 3;
 
 const n = z.number().nullable();
 const s = z.string().nullable();
@@ -149,6 +149,11 @@ export const CalibrationLink = z.object({ id: z.string().uuid(), frameType: z.st
 export const StoredRecord = AssembledRecord.extend({
   equipment: z.array(EquipmentLink),
   calibration: z.array(CalibrationLink),
+  duplicateOf: z
+    .string()
+    .uuid()
+    .nullable()
+    .describe('the original when this file is a byte-identical copy of another image (same size and sha256); a copy is not counted in integration totals'),
 });
 export type StoredRecord = z.infer<typeof StoredRecord>;
 

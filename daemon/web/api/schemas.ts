@@ -32,7 +32,14 @@ export const ImagePage = z.object({ items: z.array(ImageRecord), total: z.number
 
 export const UploadResult = z.object({
   ids: z.array(uuid),
-  items: z.array(z.object({ id: uuid, path: z.string(), name: z.string() })),
+  items: z.array(
+    z.object({
+      id: uuid,
+      path: z.string(),
+      name: z.string(),
+      existing: z.boolean().describe('true: a file of this content (size and sha256) is an image already; no copy was stored and `id` is that image'),
+    }),
+  ),
 });
 
 export const HeaderCard = z.object({ key: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]), comment: z.string().optional() });
