@@ -7,6 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Config } from './config.ts';
+import { builtinAgentSettings } from './builtinAgentSettings.ts';
 import type { Logger } from './log.ts';
 import { openDatabase, type Database } from './database.ts';
 import { ensureProvider } from './db/files.ts';
@@ -108,12 +109,8 @@ export class Daemon {
 
     this.registry = new AgentRegistry(log.child({ component: 'agents' }));
     await this.registry.load({ builtins: this.options.builtinAgents, thirdParty: config.agents });
-    this.registry.applyOverrides(await loadAgentSettings(db), {
-      // host configuration that built-in agents take as settings (agents never read the configuration)
-      description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
-      platesolve: { starCatalog: config.starCatalog, astapDatabase: config.astapDatabase ?? '', indexFolders: config.indexDirs.join(',') },
-      preview: { maxImagePixels: config.maxImagePixels, maxDecodedBytes: config.maxDecodedBytes },
-    });
+    // host configuration that built-in agents take as settings (agents never read the configuration)
+    this.registry.applyOverrides(await loadAgentSettings(db), builtinAgentSettings(config));
 
     this.services = createServices({
       db,

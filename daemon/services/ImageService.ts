@@ -27,7 +27,7 @@ import { log as rootLog } from '../log.ts';
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
 import { checkDate, zodProblem } from './validation.ts';
 import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
-import { searchKey } from '../db/searchKey.ts';
+import { searchKey } from '../../agents/sky/names.ts';
 import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 
 /** An upload in progress (ImageService.beginUpload). */
