@@ -7,6 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Config } from './config.ts';
+import { builtinAgentSettings } from './builtinAgentSettings.ts';
 import type { Logger } from './log.ts';
 import { openDatabase, type Database } from './database.ts';
 import { ensureProvider } from './db/files.ts';
@@ -83,16 +84,17 @@ export class Daemon {
 
     // storage: sources and the derived-file cache
     const onDue = () => this.engine?.wake();
+    const identity = { moveWindowSeconds: config.moveWindowSeconds, editRetentionDays: config.editRetentionDays };
     const names = watchProviderNames(config.watchDirs);
     config.watchDirs.forEach((dir, i) => {
       this.providers.push(
-        new LocalFolderProvider({ name: names[i]!, root: dir, db, log: log.child({ component: 'provider', provider: names[i] }), reconcileSeconds: config.reconcileSeconds, stableMs: config.watchStableMs, polling: config.watchPolling, onDue }),
+        new LocalFolderProvider({ name: names[i]!, root: dir, db, log: log.child({ component: 'provider', provider: names[i] }), reconcileSeconds: config.reconcileSeconds, stableMs: config.watchStableMs, polling: config.watchPolling, onDue, ...identity }),
       );
     });
-    const upload = new LocalFolderProvider({ name: 'upload', kind: 'upload', root: config.uploadDir, db, log: log.child({ component: 'provider', provider: 'upload' }), reconcileSeconds: config.reconcileSeconds, stableMs: config.watchStableMs, onDue });
+    const upload = new LocalFolderProvider({ name: 'upload', kind: 'upload', root: config.uploadDir, db, log: log.child({ component: 'provider', provider: 'upload' }), reconcileSeconds: config.reconcileSeconds, stableMs: config.watchStableMs, onDue, ...identity });
     this.providers.push(upload);
     if (config.s3) {
-      this.providers.push(new S3Provider({ name: 's3', s3: config.s3, pollSeconds: config.s3.pollSeconds, db, log: log.child({ component: 'provider', provider: 's3' }), onDue }));
+      this.providers.push(new S3Provider({ name: 's3', s3: config.s3, pollSeconds: config.s3.pollSeconds, db, log: log.child({ component: 'provider', provider: 's3' }), onDue, ...identity }));
     }
     for (const p of this.providers) {
       this.storages.set(p.name, p.storage);
@@ -107,12 +109,8 @@ export class Daemon {
 
     this.registry = new AgentRegistry(log.child({ component: 'agents' }));
     await this.registry.load({ builtins: this.options.builtinAgents, thirdParty: config.agents });
-    this.registry.applyOverrides(await loadAgentSettings(db), {
-      // host configuration that built-in agents take as settings (agents never read the configuration)
-      description: { wikipedia: !config.offline, wikipediaUrl: config.wikipediaUrl },
-      platesolve: { starCatalog: config.starCatalog, astapDatabase: config.astapDatabase ?? '', indexFolders: config.indexDirs.join(',') },
-      preview: { maxImagePixels: config.maxImagePixels, maxDecodedBytes: config.maxDecodedBytes },
-    });
+    // host configuration that built-in agents take as settings (agents never read the configuration)
+    this.registry.applyOverrides(await loadAgentSettings(db), builtinAgentSettings(config));
 
     this.services = createServices({
       db,

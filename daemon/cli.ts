@@ -132,11 +132,44 @@ async function main(argv: string[]): Promise<number> {
   return new Promise<number>(() => {}); // runs until a signal
 }
 
+/** The password: typed on a terminal without echo, else the first line of standard input. */
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('password: ');
+  if (process.stdin.isTTY) return readHidden('password: ');
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+/** Reads one line from the terminal without showing it (raw mode; backspace and Ctrl-C work). */
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  stdin.setRawMode(true); // before the prompt: nothing typed after it is echoed
+  process.stderr.write(prompt);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const finish = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          finish();
+          return resolve(text);
+        }
+        if (ch === '\u0003') {
+          finish();
+          return reject(new Error('cancelled'));
+        }
+        text = ch === '\u007f' || ch === '\b' ? text.slice(0, -1) : text + ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 /** `sidereal user add <name> [--admin]`: for the first admin on a headless box, or a forgotten setup. */

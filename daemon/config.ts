@@ -42,6 +42,8 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_POLL_SECONDS', kind: 'number', default: '1', min: 0.05, description: 'How often an idle processing loop looks for due images.' },
   { env: 'SIDEREAL_MAX_ATTEMPTS', kind: 'int', default: '6', min: 1, description: 'Attempts of a failing agent (with exponential backoff) before it stays failed until a manual re-run or a change.' },
   { env: 'SIDEREAL_RECONCILE_SECONDS', kind: 'int', default: '300', min: 5, description: 'Full rescan interval of local drop folders (catches what the watcher missed, e.g. on NAS mounts).' },
+  { env: 'SIDEREAL_MOVE_WINDOW_SECONDS', kind: 'int', default: '900', min: 0, description: 'A file that vanishes is kept out of sight this long (and removed at the first complete rescan after it) in case the same content (size and sha256) appears elsewhere: then it is a move and the image keeps its id, notes and results. 0: removed at once.' },
+  { env: 'SIDEREAL_EDIT_RETENTION_DAYS', kind: 'int', default: '30', min: 0, description: 'User edits (notes, corrections) of a file that was really deleted are kept this many days by content, and given back if the same file is added again.' },
   { env: 'SIDEREAL_WATCH_STABLE_MS', kind: 'int', default: '2000', min: 0, description: 'A new or changed file must keep the same size this long before it is read (files still being written).' },
   { env: 'SIDEREAL_WATCH_POLLING', kind: 'bool', default: 'false', description: 'Use polling instead of native file events (for network mounts without inotify).' },
   { env: 'SIDEREAL_UPLOAD_DIR', kind: 'string', description: 'Folder where uploads are stored (provider `upload`). Default: `SIDEREAL_DATA_DIR/uploads`.' },
@@ -107,6 +109,8 @@ export interface Config {
   pollSeconds: number;
   maxAttempts: number;
   reconcileSeconds: number;
+  moveWindowSeconds: number;
+  editRetentionDays: number;
   watchStableMs: number;
   watchPolling: boolean;
   uploadDir: string;
@@ -253,6 +257,8 @@ export function loadConfig(env: Env = process.env): Config {
     pollSeconds: v('SIDEREAL_POLL_SECONDS'),
     maxAttempts: v('SIDEREAL_MAX_ATTEMPTS'),
     reconcileSeconds: v('SIDEREAL_RECONCILE_SECONDS'),
+    moveWindowSeconds: v('SIDEREAL_MOVE_WINDOW_SECONDS'),
+    editRetentionDays: v('SIDEREAL_EDIT_RETENTION_DAYS'),
     watchStableMs: v('SIDEREAL_WATCH_STABLE_MS'),
     watchPolling: v('SIDEREAL_WATCH_POLLING'),
     uploadDir: resolve(str('SIDEREAL_UPLOAD_DIR') ?? `${dataDir}/uploads`),

@@ -47,6 +47,11 @@ export const KNOWN: { from: string; to: string; why: string }[] = [
 
 /** String literals and the code just before each, with comments left out. */
 function literals(src: string): { value: string; before: string; line: number }[] {
+  return scan(src).literals;
+}
+
+/** The code without comments (string literals become ""), and its string literals. */
+function scan(src: string): { literals: { value: string; before: string; line: number }[]; code: string } {
   const out: { value: string; before: string; line: number }[] = [];
   let code = '';
   let line = 1;
@@ -84,7 +89,7 @@ function literals(src: string): { value: string; before: string; line: number }[
       i++;
     }
   }
-  return out;
+  return { literals: out, code };
 }
 
 /** The edges of one file (specifiers that name a file of this repository). */
@@ -129,6 +134,28 @@ export function violations(files: { path: string; src: string }[]): string[] {
   return found;
 }
 
+/**
+ * Agents read no environment variables: settings are their only channel (the
+ * host passes its configuration as settings, daemon/builtinAgentSettings.ts).
+ * Files allowed to read the environment, each with its reason.
+ */
+export const ENV_ALLOWED: { path: string; why: string }[] = [
+  { path: 'agents/formats/test-data.ts', why: 'locates the test corpus (SIDEREAL_TESTDATA) for tests and benches; no agent imports it' },
+];
+
+/** Where a file reads the environment (`process.env`, `process['env']`, `{ env } = process`), as readable lines. */
+export function envReads(files: { path: string; src: string }[]): string[] {
+  const found: string[] = [];
+  for (const f of files) {
+    if (!under('agents')(f.path) || ENV_ALLOWED.some((a) => a.path === f.path)) continue;
+    const lines = scan(f.src).code.split('\n');
+    lines.forEach((l, i) => {
+      if (/\bprocess\s*(\?\.|\.)\s*env\b|\bprocess\s*\[\s*""\s*\]|\{[^}]*\benv\b[^}]*\}\s*=\s*process\b|\bimport\.meta\.env\b/.test(l)) found.push(`${f.path}:${i + 1}: ${l.trim()}`);
+    });
+  }
+  return found;
+}
+
 const shipped = () => [...sourceFiles('daemon'), ...sourceFiles('agents')].map((path) => ({ path, src: readFileSync(join(ROOT, path), 'utf8') }));
 
 test('no forbidden import between the layers', () => {
@@ -156,4 +183,20 @@ test('the reader sees static, type, dynamic and string imports, and not comments
   const v = violations([{ path: 'daemon/web/app.ts', src }]);
   assert.equal(v.length, 3);
   assert.match(v.join('\n'), /→ daemon\/Daemon\.ts/);
+});
+
+test('agents read no environment variable (settings are their only channel)', () => {
+  const v = envReads(shipped());
+  assert.deepEqual(v, [], `environment reads under agents/:\n  ${v.join('\n  ')}`);
+  for (const a of ENV_ALLOWED) assert.ok(shipped().some((f) => f.path === a.path), `${a.path} is gone: remove it from ENV_ALLOWED`);
+});
+
+test('the environment check sees process.env in its forms, and not in comments or strings', () => {
+  const reads = (src: string) => envReads([{ path: 'agents/x/index.ts', src }]).length;
+  assert.equal(reads("const url = process.env.SIDEREAL_WIKIPEDIA_URL ?? '';"), 1);
+  assert.equal(reads("const e = process['env'];"), 1);
+  assert.equal(reads('const { env } = process;'), 1);
+  assert.equal(reads('const x = process?.env?.X;'), 1);
+  assert.equal(reads("// process.env.X is not read\nconst s = 'process.env.X';"), 0);
+  assert.equal(envReads([{ path: 'daemon/config.ts', src: 'const e = process.env;' }]).length, 0, 'the daemon reads its configuration');
 });

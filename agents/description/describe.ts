@@ -19,7 +19,7 @@ export const WIKIPEDIA_LICENSE = 'CC BY-SA 4.0';
 const WIKIPEDIA_LICENSE_URL = 'https://creativecommons.org/licenses/by-sa/4.0/';
 
 export interface DescribeOptions {
-  /** Wikipedia base URL (from the configuration); empty: SIDEREAL_WIKIPEDIA_URL or en.wikipedia.org */
+  /** Wikipedia base URL (the agent's setting, from the host's configuration); empty: en.wikipedia.org */
   baseUrl?: string;
   cache: AgentCache;
   log?: AgentLogger;
@@ -71,7 +71,7 @@ function fromCatalog(object: CatalogFacts, reason: string): DescriptionFacts {
 
 export async function describeObject(object: CatalogFacts & { aliases?: string[] }, options: DescribeOptions): Promise<DescribeOutput> {
   if (options.wikipedia === false) return { facts: fromCatalog(object, 'disabled'), warnings: [] };
-  const base = options.baseUrl?.trim() ? options.baseUrl.trim().replace(/\/+$/, '') : wikipediaBaseUrl();
+  const base = wikipediaBaseUrl(options.baseUrl);
   for (const candidate of titleCandidates(object)) {
     let result: SummaryResult;
     try {

@@ -15,6 +15,8 @@ interface Seen { path: string; userAgent: string | undefined }
 const seen: Seen[] = [];
 let base = '';
 let hangingBase = '';
+/** the Wikipedia the agent is told to ask, through its settings (agents read no environment) */
+let wikipediaUrl = '';
 const sockets = new Set<import('node:net').Socket>();
 
 function summary(title: string, extract: string, type = 'standard', description = 'astronomical object'): Record<string, unknown> {
@@ -71,7 +73,6 @@ after(async () => {
   for (const s of sockets) s.destroy();
   await new Promise((r) => server.close(r));
   await new Promise((r) => hanging.close(r));
-  delete process.env.SIDEREAL_WIKIPEDIA_URL;
 });
 
 /** Objects facts for a header name, from the real objects agent. */
@@ -80,8 +81,8 @@ async function objectsFor(name: string): Promise<Facts> {
   return (await objectsAgent.run(testContext({ facts: { file } }))).facts;
 }
 
-async function describe(name: string, options: { cache?: MemoryCache; settings?: Record<string, boolean | number> } = {}) {
-  const ctx = testContext({ stage: 'describe', facts: { objects: await objectsFor(name) }, cache: options.cache ?? new MemoryCache(), settings: options.settings });
+async function describe(name: string, options: { cache?: MemoryCache; settings?: Record<string, boolean | number | string> } = {}) {
+  const ctx = testContext({ stage: 'describe', facts: { objects: await objectsFor(name) }, cache: options.cache ?? new MemoryCache(), settings: { wikipediaUrl, ...options.settings } });
   const result = await agent.run(ctx);
   return { facts: result.facts as unknown as DescriptionFacts, warnings: result.warnings ?? [] };
 }
@@ -102,7 +103,7 @@ test('title candidates from catalog names', () => {
 });
 
 test('M31: redirect followed, summary with link and attribution, proper User-Agent, cached', async () => {
-  process.env.SIDEREAL_WIKIPEDIA_URL = base;
+  wikipediaUrl = base;
   seen.length = 0;
   const cache = new MemoryCache();
   const { facts } = await describe('M31_Panel1', { cache });
@@ -126,7 +127,7 @@ test('M31: redirect followed, summary with link and attribution, proper User-Age
 });
 
 test('NGC 7000: 404 on the designation, then the common name', async () => {
-  process.env.SIDEREAL_WIKIPEDIA_URL = base;
+  wikipediaUrl = base;
   seen.length = 0;
   const { facts } = await describe('NGC_7000');
   assert.equal(facts.title, 'North America Nebula');
@@ -135,7 +136,7 @@ test('NGC 7000: 404 on the designation, then the common name', async () => {
 });
 
 test('disambiguation pages and off-topic name matches are not used; catalog text instead', async () => {
-  process.env.SIDEREAL_WIKIPEDIA_URL = base;
+  wikipediaUrl = base;
   const heart = await describe('Heart Nebula');
   assert.equal(heart.facts.object, 'IC 1805');
   assert.equal(heart.facts.source, 'Sidereal catalog');
@@ -148,7 +149,7 @@ test('disambiguation pages and off-topic name matches are not used; catalog text
 });
 
 test('server error: catalog text, warning, nothing cached', async () => {
-  process.env.SIDEREAL_WIKIPEDIA_URL = base;
+  wikipediaUrl = base;
   const cache = new MemoryCache();
   const { facts, warnings } = await describe('M42', { cache });
   assert.equal(facts.source, 'Sidereal catalog');
@@ -160,7 +161,7 @@ test('server error: catalog text, warning, nothing cached', async () => {
 });
 
 test('a server that never answers: fallback after the request timeout', async () => {
-  process.env.SIDEREAL_WIKIPEDIA_URL = hangingBase;
+  wikipediaUrl = hangingBase;
   const t = performance.now();
   const { facts, warnings } = await describe('Pleiades', { settings: { requestTimeoutSeconds: 1 } });
   const ms = performance.now() - t;
@@ -171,7 +172,7 @@ test('a server that never answers: fallback after the request timeout', async ()
 });
 
 test('Wikipedia switched off: catalog text without any request', async () => {
-  process.env.SIDEREAL_WIKIPEDIA_URL = base;
+  wikipediaUrl = base;
   seen.length = 0;
   const { facts } = await describe('M31', { settings: { wikipedia: false } });
   assert.equal(facts.source, 'Sidereal catalog');
@@ -185,7 +186,7 @@ test('no primary target: skipped', async () => {
 });
 
 test('requests are spaced out by the shared queue', async () => {
-  process.env.SIDEREAL_WIKIPEDIA_URL = base;
+  wikipediaUrl = base;
   seen.length = 0;
   const t = performance.now();
   await Promise.all(['M31', 'NGC 7000', 'Heart Nebula'].map((n) => describe(n)));

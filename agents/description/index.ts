@@ -4,16 +4,13 @@
  * or, when Wikipedia cannot be reached or has no article, from the catalog.
  * Runs on the main thread: it waits on the network, not the CPU.
  *
- * Environment: SIDEREAL_WIKIPEDIA_URL (default https://en.wikipedia.org);
- * SIDEREAL_OFFLINE=true never contacts Wikipedia.
+ * Settings only (agents read no environment): the host passes `wikipedia`
+ * (false when SIDEREAL_OFFLINE is set) and `wikipediaUrl` (SIDEREAL_WIKIPEDIA_URL;
+ * empty: https://en.wikipedia.org) from its configuration.
  */
 import { AgentSkip, defineAgent, type Facts } from '../sdk/index.ts';
 import type { FieldObject, ObjectsFacts } from '../sdk/facts.ts';
 import { describeObject } from './describe.ts';
-
-function offline(): boolean {
-  return /^(1|true|yes|on)$/i.test(process.env.SIDEREAL_OFFLINE?.trim() ?? '');
-}
 
 export default defineAgent({
   name: 'description',
@@ -25,9 +22,9 @@ export default defineAgent({
   appliesTo: { requires: ['objects'] },
   timeoutSeconds: 60,
   settings: {
-    wikipedia: { type: 'boolean', description: 'ask Wikipedia (off: catalog text only, for offline installations)', default: true },
-    wikipediaUrl: { type: 'string', description: 'Wikipedia base URL (set from SIDEREAL_WIKIPEDIA_URL)', default: '' },
-    requestTimeoutSeconds: { type: 'number', description: 'time limit of one Wikipedia request', default: 10, minimum: 1, maximum: 60 },
+    wikipedia: { type: 'boolean', title: 'Ask Wikipedia', description: 'fetch the introduction of the target\'s Wikipedia article (needs internet access); no: a short text from the built-in catalog only, for offline installations', default: true },
+    wikipediaUrl: { type: 'string', title: 'Wikipedia address', description: 'base URL of Wikipedia, e.g. a mirror (the host passes SIDEREAL_WIKIPEDIA_URL); empty: https://en.wikipedia.org', default: '' },
+    requestTimeoutSeconds: { type: 'number', title: 'Request time limit (seconds)', description: 'how long one Wikipedia request may take before the catalog text is used instead', default: 10, minimum: 1, maximum: 60 },
   },
   async run(ctx) {
     const objects = ctx.facts.objects as unknown as Partial<ObjectsFacts> | undefined;
@@ -40,7 +37,7 @@ export default defineAgent({
         id: object.id, designations: object.designations, name: object.name, type: object.type,
         ra: object.ra, dec: object.dec, magnitude: object.magnitude, sizeArcmin: object.sizeArcmin,
       },
-      { cache: ctx.cache, log: ctx.log, signal: ctx.signal, timeoutMs: timeout * 1000, wikipedia: ctx.settings.wikipedia !== false && !offline(), baseUrl: typeof ctx.settings.wikipediaUrl === 'string' ? ctx.settings.wikipediaUrl : undefined },
+      { cache: ctx.cache, log: ctx.log, signal: ctx.signal, timeoutMs: timeout * 1000, wikipedia: ctx.settings.wikipedia !== false, baseUrl: typeof ctx.settings.wikipediaUrl === 'string' ? ctx.settings.wikipediaUrl : undefined },
     );
     const json = facts as unknown as Facts;
     // a catalog text written because Wikipedia was unreachable is provisional: try again in 6 h;

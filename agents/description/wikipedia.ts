@@ -9,10 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RequestQueue } from './request-queue.ts';
 
-/** Base URL of the Wikipedia to ask; the one place that reads the environment. */
-export function wikipediaBaseUrl(): string {
-  const configured = process.env.SIDEREAL_WIKIPEDIA_URL?.trim();
-  return (configured || 'https://en.wikipedia.org').replace(/\/+$/, '');
+/** Base URL of the Wikipedia to ask: the configured one (the agent's `wikipediaUrl` setting), else en.wikipedia.org. */
+export function wikipediaBaseUrl(configured?: string): string {
+  return (configured?.trim() || 'https://en.wikipedia.org').replace(/\/+$/, '');
 }
 
 let version: string | null = null;

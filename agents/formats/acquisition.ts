@@ -7,7 +7,8 @@
 import type { Acquisition, HeaderCard } from '../sdk/facts.ts';
 import { readStackEvidence } from '../integration/evidence.ts';
 import { besselianEpochToJd, precessJ2000 } from '../sky/precession.ts';
-import { pixelToSky, tanFromCards } from '../sky/tan.ts';
+import { wcsFromRecord } from '../wcs/readWcs.ts';
+import { pixelToSky } from '../wcs/wcs.ts';
 import { commentSaysWestPositive, geodeticFromGeocentric, parseDec, parseLongitude, parseRa } from './coords.ts';
 import { capturedDate, lookup } from './dates.ts';
 import { normalizeFilter } from './filters.ts';
@@ -305,7 +306,7 @@ function pointingOf(cards: HeaderCard[], get: Get, comment: (k: string) => strin
       if (k === 'HISTORY' || k === 'COMMENT' || k in record) continue;
       if (typeof c.value === 'number' || typeof c.value === 'string') record[k] = c.value;
     }
-    const wcs = tanFromCards(record, { width: extra.width ?? null, height: extra.height ?? null });
+    const wcs = wcsFromRecord(record, { width: extra.width ?? null, height: extra.height ?? null });
     if (wcs) {
       const [ra, dec] = pixelToSky(wcs, (wcs.width + 1) / 2, (wcs.height + 1) / 2);
       if (Number.isFinite(ra) && Number.isFinite(dec)) return toJ2000(ra, dec, 'CRVAL1');

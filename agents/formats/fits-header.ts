@@ -1,5 +1,8 @@
 /**
  * FITS header cards: 80-character records in 2880-byte blocks (FITS 4.0 §4).
+ * The one FITS header reader and writer of the project: the image readers
+ * (fits.ts, xisf.ts), the WCS library (agents/wcs: `.wcs` files, xylist
+ * tables) and the plate solver's index files all use it.
  *
  * Parsing is lenient where real capture software is sloppy (misplaced `=`,
  * lower-case keywords, missing padding) and strict where a mistake would make
@@ -156,6 +159,19 @@ export class HeaderParser {
   }
 }
 
+/**
+ * Reads the header at `offset` (a block boundary) of a FITS file held in memory,
+ * up to its END card: the cards and the header's length in bytes (whole blocks).
+ */
+export function parseFitsHeader(bytes: Uint8Array, offset = 0): { cards: HeaderCard[]; headerBytes: number } {
+  const parser = new HeaderParser();
+  for (let pos = offset; ; pos += BLOCK) {
+    if (pos >= bytes.length) throw new AgentError('FITS header has no END card');
+    if (parser.push(bytes.subarray(pos, pos + BLOCK))) break;
+  }
+  return { cards: parser.cards, headerBytes: parser.blocks * BLOCK };
+}
+
 /** Decodes one card as ASCII; null when it holds bytes outside printable ASCII. */
 function asciiCard(buf: Uint8Array, off: number): string | null {
   let s = '';
@@ -218,4 +234,49 @@ export class Header {
     const v = this.get(key);
     return typeof v === 'boolean' ? v : undefined;
   }
+}
+
+/** Formats a number the way FITS readers expect (always with a decimal point or exponent for floats). */
+function formatNumber(v: number, integer: boolean): string {
+  if (integer && Number.isInteger(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toFixed(1);
+  const [mant, exp] = v.toPrecision(15).split('e') as [string, string | undefined];
+  // Trim trailing zeros of the mantissa only (never of the exponent).
+  let m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '.0') : mant + '.0';
+  if (exp !== undefined) m += 'E' + exp;
+  return m;
+}
+
+const INTEGER_KEYS = /^(BITPIX|NAXIS\d*|WCSAXES|IMAGEW|IMAGEH|A_ORDER|B_ORDER|AP_ORDER|BP_ORDER|PCOUNT|GCOUNT|TFIELDS)$/;
+
+/**
+ * Formats one 80-character card. Strings are quoted; long values are truncated to the card.
+ * Commentary cards (COMMENT, HISTORY, blank) write their text: the value as parsed, or the comment.
+ */
+export function formatCard(key: string, value: HeaderCard['value'], comment?: string): string {
+  const k = key.toUpperCase().padEnd(8).slice(0, 8);
+  if (COMMENTARY.has(key.toUpperCase()) && (value === null || typeof value === 'string')) {
+    return (k + (typeof value === 'string' ? value : comment ?? '')).padEnd(CARD).slice(0, CARD);
+  }
+  let v: string;
+  if (typeof value === 'boolean') v = (value ? 'T' : 'F').padStart(20);
+  else if (typeof value === 'number') v = formatNumber(value, INTEGER_KEYS.test(key)).padStart(20);
+  else if (value === null) v = '';
+  else v = ("'" + value.replace(/'/g, "''").padEnd(8) + "'").padEnd(20);
+  let line = k + '= ' + v;
+  if (comment) line += ' / ' + comment;
+  return line.padEnd(CARD).slice(0, CARD);
+}
+
+/** Formats cards (no END needed) as a complete header padded to whole blocks. */
+export function formatFitsHeader(cards: readonly HeaderCard[]): Uint8Array {
+  const lines = cards.map((c) => formatCard(c.key, c.value, c.comment));
+  lines.push('END'.padEnd(CARD));
+  const n = Math.ceil((lines.length * CARD) / BLOCK) * BLOCK;
+  const out = new Uint8Array(n).fill(0x20);
+  let p = 0;
+  for (const l of lines) {
+    for (let i = 0; i < CARD; i++) out[p++] = l.charCodeAt(i) & 0xff;
+  }
+  return out;
 }

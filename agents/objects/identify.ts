@@ -6,9 +6,10 @@ import type { FieldObject, FileFacts, ObjectsFacts, SolveFacts } from '../sdk/fa
 import { coneSearch } from '../sky/spatial.ts';
 import {
   catalogRank, constellationAt, constellationsInPolygon, displayCorners, fieldCircle, hemisphereOf, namedTargetInField,
-  objectsInField, pixelScaleDeg, primaryFromField, prominence, resolveName, tanFromCards, angularSeparationDeg,
+  objectsInField, primaryFromField, prominence, resolveName, angularSeparationDeg,
   type DsoEntry, type FieldGeometry, type FieldHit,
 } from '../sky/index.ts';
+import { pixelScaleArcsec, wcsFromRecord } from '../wcs/index.ts';
 
 export interface IdentifyInput {
   file: Partial<FileFacts> | null;
@@ -84,7 +85,7 @@ export function identify(input: IdentifyInput): IdentifyOutput {
   const named = userEntry ?? headerEntry;
   const namedSource = userEntry ? 'user' : headerEntry ? 'header' : null;
 
-  const wcs = input.solve?.solved ? tanFromCards(input.solve.wcs ?? null, { width: input.file?.width, height: input.file?.height }) : null;
+  const wcs = input.solve?.solved ? wcsFromRecord(input.solve.wcs ?? null, { width: input.file?.width, height: input.file?.height }) : null;
   if (input.solve?.solved && !wcs) warnings.push('the plate solution has no usable TAN WCS; objects come from the header only');
 
   const base = { userTarget, headerObject: headerName };
@@ -92,7 +93,7 @@ export function identify(input: IdentifyInput): IdentifyOutput {
   if (wcs) {
     const options = { rowsTopDown: isTopDown(input.file) };
     const circle = fieldCircle(wcs);
-    const scaleDeg = pixelScaleDeg(wcs);
+    const scaleDeg = pixelScaleArcsec(wcs) / 3600;
     const field: FieldGeometry = { radiusDeg: circle.radiusDeg, shortSideDeg: Math.min(wcs.width, wcs.height) * scaleDeg };
     const hits = objectsInField(wcs, options).filter((h) => worthListing(h, scaleDeg * 3600));
 

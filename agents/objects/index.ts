@@ -24,7 +24,7 @@ export default defineAgent({
   usesUserEdits: true,
   appliesTo: { frameTypes: ['light', 'master', 'processed'], requires: ['file'] },
   settings: {
-    maxObjects: { type: 'integer', description: 'most objects listed per image', default: 200, minimum: 1, maximum: 5000 },
+    maxObjects: { type: 'integer', title: 'Objects per image (at most)', description: 'the largest number of catalog objects listed for one image, the most prominent first', default: 200, minimum: 1, maximum: 5000 },
   },
   searchable: [
     { path: 'primary', type: 'keyword', label: 'Primary target' },

@@ -49,7 +49,7 @@ export interface SolveInput {
   hints?: { ra?: number; dec?: number; radiusDeg?: number; scaleArcsec?: number; scaleTolerance?: number; sibling?: SiblingSolution };
   timeLimitMs?: number;
   signal?: AbortSignal;
-  /** star catalog file; default from the environment ({@link resolveStarCatalog}) */
+  /** star catalog file; default ./data/catalog/stars.bin ({@link resolveStarCatalog}) */
   catalogPath?: string;
   /** use astrometry.net when installed (default true) */
   solveField?: boolean;

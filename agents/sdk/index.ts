@@ -155,6 +155,9 @@ export interface AppliesTo {
 /** Minimal JSON-schema subset used for settings and searchable facts. */
 export interface FieldSchema {
   type: 'number' | 'integer' | 'string' | 'boolean';
+  /** the label people read on the admin agents page ("Time limit (seconds)"); without it, one is made from the key */
+  title?: string;
+  /** help text under the field: one sentence, no final full stop */
   description?: string;
   default?: Json;
   minimum?: number;

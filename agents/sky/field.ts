@@ -14,7 +14,7 @@
  */
 import { angularSeparationDeg, type DsoEntry } from './dso.ts';
 import { coneSearch, radiusDeg } from './spatial.ts';
-import { pixelScaleDeg, pixelToSky, skyToPixel, type TanWcs } from './tan.ts';
+import { pixelScaleArcsec, pixelToSky, skyToPixel, type Wcs } from '../wcs/wcs.ts';
 
 export interface FieldHit {
   entry: DsoEntry;
@@ -38,18 +38,18 @@ export interface FieldOptions {
 }
 
 /** Display position of a FITS pixel (see module doc). */
-export function fitsToDisplay(wcs: TanWcs, p1: number, p2: number, options: FieldOptions = {}): [number, number] {
+export function fitsToDisplay(wcs: Wcs, p1: number, p2: number, options: FieldOptions = {}): [number, number] {
   return [p1 - 0.5, options.rowsTopDown ? p2 - 0.5 : wcs.height - p2 + 0.5];
 }
 
 /** Sky → display pixel, or null when behind the tangent plane. */
-export function skyToDisplay(wcs: TanWcs, ra: number, dec: number, options: FieldOptions = {}): [number, number] | null {
+export function skyToDisplay(wcs: Wcs, ra: number, dec: number, options: FieldOptions = {}): [number, number] | null {
   const p = skyToPixel(wcs, ra, dec);
   return p ? fitsToDisplay(wcs, p[0], p[1], options) : null;
 }
 
 /** Centre of the picture and the radius (degrees) of the circle through its farthest corner. */
-export function fieldCircle(wcs: TanWcs): { ra: number; dec: number; radiusDeg: number } {
+export function fieldCircle(wcs: Wcs): { ra: number; dec: number; radiusDeg: number } {
   const [ra, dec] = pixelToSky(wcs, (wcs.width + 1) / 2, (wcs.height + 1) / 2);
   let r = 0;
   for (const [p1, p2] of [[0.5, 0.5], [wcs.width + 0.5, 0.5], [0.5, wcs.height + 0.5], [wcs.width + 0.5, wcs.height + 0.5]] as const) {
@@ -60,7 +60,7 @@ export function fieldCircle(wcs: TanWcs): { ra: number; dec: number; radiusDeg: 
 }
 
 /** Sky corners of the picture in display order: top-left, top-right, bottom-right, bottom-left. */
-export function displayCorners(wcs: TanWcs, options: FieldOptions = {}): [number, number][] {
+export function displayCorners(wcs: Wcs, options: FieldOptions = {}): [number, number][] {
   const top = options.rowsTopDown ? 0.5 : wcs.height + 0.5;
   const bottom = options.rowsTopDown ? wcs.height + 0.5 : 0.5;
   return [
@@ -76,10 +76,10 @@ function overlapsRect(x: number, y: number, r: number, w: number, h: number): bo
 }
 
 /** Every catalog object whose extent overlaps the picture, nearest to the centre first. */
-export function objectsInField(wcs: TanWcs, options: FieldOptions = {}): FieldHit[] {
+export function objectsInField(wcs: Wcs, options: FieldOptions = {}): FieldHit[] {
   const circle = fieldCircle(wcs);
   if (circle.radiusDeg > 60) return []; // TAN is meaningless this wide; nothing sensible to list
-  const scale = pixelScaleDeg(wcs);
+  const scale = pixelScaleArcsec(wcs) / 3600;
   const hits: FieldHit[] = [];
   for (const e of coneSearch(circle.ra, circle.dec, circle.radiusDeg)) {
     const pos = skyToDisplay(wcs, e.ra, e.dec, options);

@@ -6,26 +6,7 @@
 import { allDsoEntries, type DsoEntry } from './dso.ts';
 import { catalogRank, findDesignations, parseDesignation } from './designation.ts';
 import { SHORT_NAME_PREFERENCE } from './curated.ts';
-
-const GREEK: Record<string, string> = {
-  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ι: 'iota',
-  κ: 'kappa', λ: 'lambda', μ: 'mu', ν: 'nu', ξ: 'xi', ο: 'omicron', π: 'pi', ρ: 'rho', σ: 'sigma', τ: 'tau',
-  υ: 'upsilon', φ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega',
-};
-
-/** Lower case, no accents or punctuation, single spaces: "Bode´s Galaxy" → "bodes galaxy". */
-export function normalizeName(text: string): string {
-  return text
-    .replace(/[α-ω]/g, (c) => ` ${GREEK[c] ?? c} `)
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[´'’`]/g, '')
-    .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .replace(/^the /, '')
-    .trim();
-}
+import { normalizeName } from './names.ts';
 
 /** Generic words that people leave out: "Andromeda" for "Andromeda Galaxy". */
 const GENERIC_SUFFIX = / (nebula|nebulae|galaxy|cluster|star cluster|globular cluster|open cluster|supernova remnant|complex|star cloud)$/;

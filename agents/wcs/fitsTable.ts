@@ -3,7 +3,7 @@
  * with X, Y, FLUX) and wcs-xy2rd/wcs-rd2xy, read back for their outputs.
  */
 import type { HeaderCard } from '../sdk/facts.ts';
-import { FITS_BLOCK, formatFitsHeader, parseFitsHeader } from './fitsHeader.ts';
+import { BLOCK as FITS_BLOCK, formatFitsHeader, parseFitsHeader } from '../formats/fits-header.ts';
 
 /** A complete FITS file: empty primary HDU + one BINTABLE of big-endian doubles. */
 export function writeFitsTable(

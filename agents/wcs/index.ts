@@ -8,7 +8,8 @@ export {
   type Wcs, type WcsSummary, describeWcs, pixelToSky, skyToPixel, pixelToIntermediate, intermediateToPixel,
   pixelScaleArcsec, cdDeterminant, wcsProblem, wcsFromScaleRotation, flipWcsY, WCS_LIMITS,
 } from './wcs.ts';
-export { readWcs, toNumber, toNumbers, type WcsReadResult, type WcsForm, type ReadWcsOptions } from './readWcs.ts';
+export { readWcs, wcsFromRecord, toNumber, toNumbers, type WcsReadResult, type WcsForm, type ReadWcsOptions } from './readWcs.ts';
 export { wcsToCards, cardsFromRecord } from './writeWcs.ts';
-export { parseFitsHeader, formatFitsHeader, formatCard, parseCardValue } from './fitsHeader.ts';
+// FITS headers: the one reader and writer, beside the image readers
+export { parseFitsHeader, formatFitsHeader, formatCard } from '../formats/fits-header.ts';
 export { writeFitsTable, readFitsTable } from './fitsTable.ts';

@@ -6,7 +6,7 @@
  */
 import type { HeaderCard } from '../sdk/facts.ts';
 import { fitInverseSip, zeroCoefficients, type Sip } from './sip.ts';
-import { wcsProblem, type Wcs } from './wcs.ts';
+import { cdDeterminant, wcsProblem, type Wcs } from './wcs.ts';
 import { normalizeRa } from './tan.ts';
 
 /** How the linear part was encoded in the header. */
@@ -78,6 +78,42 @@ function readFitsWcs(
   const problem = wcsProblem(wcs);
   if (problem) return { ok: false, reason: `implausible WCS: ${problem}`, hint };
   return { ok: true, wcs, form: lin.form, provenance: provenanceOf(map, cards), projection: proj1 as 'TAN' };
+}
+
+/**
+ * A TAN solution from a card record ({ KEY: value }, e.g. the solve facts'
+ * `wcs`, or a header's cards), read leniently for drawing and identifying
+ * objects: CTYPE may be missing (TAN assumed, any TAN variant accepted),
+ * IMAGEW/IMAGEH or NAXIS1/2 win over `size`, and no plausibility limits apply
+ * (those are {@link readWcs}'s job for solutions we store). SIP distortion
+ * when A_ORDER/B_ORDER are given (an unusable one is left out). Null when
+ * incomplete or degenerate.
+ */
+export function wcsFromRecord(
+  record: Record<string, unknown> | null | undefined, size?: { width?: number | null; height?: number | null },
+): Wcs | null {
+  if (!record) return null;
+  const map = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(record)) if (!map.has(k.toUpperCase())) map.set(k.toUpperCase(), v);
+  const num = (k: string): number | null => toNumber(map.get(k));
+  const crval1 = num('CRVAL1'), crval2 = num('CRVAL2');
+  const crpix1 = num('CRPIX1'), crpix2 = num('CRPIX2');
+  const lin = readLinear(num);
+  const width = num('IMAGEW') ?? num('NAXIS1') ?? size?.width ?? null;
+  const height = num('IMAGEH') ?? num('NAXIS2') ?? size?.height ?? null;
+  if (crval1 === null || crval2 === null || crpix1 === null || crpix2 === null || !lin || !width || !height) return null;
+  const det = cdDeterminant(lin.cd);
+  if (!Number.isFinite(det) || det === 0) return null;
+  if (!/TAN/.test(String(map.get('CTYPE1') ?? 'RA---TAN'))) return null;
+  let sip: Sip | null = null;
+  if (num('A_ORDER') !== null && num('B_ORDER') !== null) {
+    try {
+      sip = readSip(num, [crpix1, crpix2], width, height);
+    } catch {
+      sip = null;
+    }
+  }
+  return { crval: [normalizeRa(crval1), crval2], crpix: [crpix1, crpix2], cd: lin.cd, sip, width, height };
 }
 
 function readLinear(num: (k: string) => number | null): { cd: Wcs['cd']; form: WcsForm } | null {

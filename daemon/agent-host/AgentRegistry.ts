@@ -249,21 +249,21 @@ export class AgentRegistry {
           const resolved = resolveAgentPackage(source, this.options.cwd);
           checkAgentSdk(resolved);
           const manifest = await inspectAgentModule(resolved.modulePath, { timeoutMs: this.options.inspectTimeoutMs, memoryMb: this.options.inspectMemoryMb });
-          return { source, resolved, manifest, error: null };
+          return { source, resolved, manifest, error: null as unknown };
         } catch (err) {
-          return { source, resolved: null, manifest: null, error: errorMessage(err) };
+          return { source, resolved: null, manifest: null, error: (err ?? new Error(String(err))) as unknown };
         }
       },
     );
     for (const t of third) {
       try {
-        if (t.error !== null) throw new Error(t.error);
+        if (t.error !== null) throw t.error;
         const agent = { ...t.manifest!, run: notOnThisThread(t.manifest!.name) } as Agent;
         add(agent, { modulePath: t.resolved!.modulePath, builtin: false, source: t.source, packageName: t.resolved!.packageName, packageVersion: t.resolved!.packageVersion });
         this.log.info({ agent: agent.name, version: agent.version, source: t.source }, 'third-party agent loaded');
       } catch (err) {
         this.failures.push({ source: t.source, error: errorMessage(err) });
-        this.log.error({ source: t.source, err: errorMessage(err) }, 'third-party agent failed to load; continuing without it');
+        this.log.error({ source: t.source, err }, 'third-party agent failed to load; continuing without it');
       }
     }
   }

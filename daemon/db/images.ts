@@ -22,6 +22,8 @@ export interface ImageSearch {
   frameTypes?: string[] | 'all';
   q?: string;
   solved?: boolean;
+  /** true: only duplicates (copies of another image); false: none */
+  duplicates?: boolean;
   fieldMin?: number;
   fieldMax?: number;
   scaleMin?: number;
@@ -45,6 +47,21 @@ export const SORTS = {
 export type SortKey = keyof typeof SORTS;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The words of a text as the free-text search indexes them: separators that
+ * are common in file names (`/ _ . -`) become spaces, so `Light_M27_00018.fits`
+ * is the words light, m27, 00018, fits. Stitching indexes with it; searches
+ * query with it.
+ */
+export function searchWords(text: string): string {
+  return text.replace(/[/_.-]+/g, ' ');
+}
+
+/** A text matched literally by LIKE/ILIKE (the default escape character is the backslash). */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
 
 function where(s: ImageSearch): FragmentSqlToken {
   const c: FragmentSqlToken[] = [];
@@ -74,6 +91,7 @@ function where(s: ImageSearch): FragmentSqlToken {
   if (s.capturedFrom) c.push(sql.fragment`captured_at >= ${s.capturedFrom}::timestamptz`);
   if (s.capturedTo) c.push(sql.fragment`captured_at < (${s.capturedTo}::date + 1)::timestamptz`);
   if (s.solved !== undefined) c.push(sql.fragment`solved = ${s.solved}`);
+  if (s.duplicates !== undefined) c.push(s.duplicates ? sql.fragment`duplicate_of is not null` : sql.fragment`duplicate_of is null`);
   if (s.fieldMin !== undefined) c.push(sql.fragment`greatest(field_w_deg, field_h_deg) >= ${s.fieldMin}`);
   if (s.fieldMax !== undefined) c.push(sql.fragment`greatest(field_w_deg, field_h_deg) <= ${s.fieldMax}`);
   if (s.scaleMin !== undefined) c.push(sql.fragment`pixel_scale >= ${s.scaleMin}`);
@@ -85,7 +103,9 @@ function where(s: ImageSearch): FragmentSqlToken {
       and degrees(acos(least(1, sin(radians(dec)) * sin(radians(${dec})) + cos(radians(dec)) * cos(radians(${dec})) * cos(radians(ra - ${ra}))))) <= ${radius}`);
   }
   if (s.q) {
-    c.push(sql.fragment`(search_text @@ plainto_tsquery('simple', ${s.q}) or path ilike ${'%' + s.q.replace(/[%_]/g, '') + '%'})`);
+    // the words as stitching indexed them, or the text as a substring of the path
+    // (taken literally: _ and % are not wildcards); both indexed (GIN)
+    c.push(sql.fragment`(search_text @@ plainto_tsquery('simple', ${searchWords(s.q)}) or path ilike ${'%' + likeLiteral(s.q) + '%'})`);
   }
   for (const f of s.facts ?? []) {
     const path = sql.array(['facts', f.agent, ...f.path], 'text');
@@ -106,6 +126,13 @@ export async function searchImages(db: DatabasePool, s: ImageSearch): Promise<{ 
     db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images ${w}`),
   ]);
   return { items: [...items], total };
+}
+
+/** The plan of a gallery page's query (for bench/gallerySearchPlan.ts: is a search indexed?). */
+export async function explainImageSearch(db: DatabasePool, s: ImageSearch): Promise<string> {
+  const rows = await db.anyFirst(sql.type(z.object({ 'QUERY PLAN': z.string() }))`
+    explain (analyze, buffers, costs off) select record from images ${where(s)} order by ${SORTS[s.sort]} limit ${s.limit} offset ${s.offset}`);
+  return rows.join('\n');
 }
 
 /** The ids of every image a search matches (no paging): what a bulk edit of "all matching" changes. */

@@ -7,7 +7,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { allDsoEntries } from '../../agents/sky/dso.ts';
 import { constellationAt } from '../../agents/sky/constellation.ts';
-import { searchKey } from './searchKey.ts';
+import { searchKey } from '../../agents/sky/names.ts';
 import type { Logger } from '../log.ts';
 
 export async function seedObjects(db: DatabasePool, log: Logger): Promise<void> {

@@ -36,7 +36,9 @@ export const StitchSource = z.object({
 
 export async function loadStitchSource(db: Db, id: string) {
   return db.maybeOne(sql.type(StitchSource)`
-    select id, provider, storage_key, size_bytes, modified_at, created_at from images_unprocessed where id = ${id} for update`);
+    select id, provider, storage_key, size_bytes, modified_at, created_at from images_unprocessed
+     where id = ${id} and missing_since is null -- a parked (vanished) file stays out of the gallery
+       for update`);
 }
 
 export async function derivedNames(db: Db, id: string): Promise<string[]> {

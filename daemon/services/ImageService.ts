@@ -21,16 +21,20 @@ import { calibrationFramesOf, lightsCalibratedBy } from '../db/calibrationLinks.
 import { requireActor, type Actor } from '../auth/permissions.ts';
 import type { StorageBackend } from '../storage/StorageBackend.ts';
 import { UploadBatch, normalizeUploadName } from '../catalog/providers/uploadBatch.ts';
+import { adoptMoves } from '../catalog/providers/adoptMoves.ts';
+import { imageWithContent } from '../db/identity.ts';
+import { log as rootLog } from '../log.ts';
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
 import { checkDate, zodProblem } from './validation.ts';
 import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
-import { searchKey } from '../db/searchKey.ts';
+import { searchKey } from '../../agents/sky/names.ts';
 import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 
 /** An upload in progress (ImageService.beginUpload). */
 export interface ImageUpload {
   add(fileName: string, body: Readable): Promise<void>;
-  commit(): Promise<{ id: string; path: string; name: string }[]>;
+  /** per file, in the order sent: the image, `existing` when its content was catalogued already (nothing stored) */
+  commit(): Promise<{ id: string; path: string; name: string; existing: boolean }[]>;
   abort(): Promise<void>;
 }
 
@@ -147,6 +151,7 @@ export class ImageService {
       capturedTo: q.capturedTo,
       frameTypes,
       solved: q.solved === undefined ? undefined : q.solved === 'true',
+      duplicates: q.duplicates === undefined ? undefined : q.duplicates === 'true',
       fieldMin: q.fieldMin,
       fieldMax: q.fieldMax,
       scaleMin: q.scaleMin,
@@ -162,12 +167,18 @@ export class ImageService {
   }
 
   private async resolveTarget(search: ImageSearch, target: string): Promise<void> {
+    const t = await this.resolveTargetText(target);
+    if (t.ids) search.targetIds = t.ids;
+    else search.targetText = t.text;
+  }
+
+  /** The object ids a target filter means (any of them), or the raw text to match when it resolves to none. */
+  async resolveTargetText(target: string): Promise<{ ids?: string[]; text?: string }> {
     const ids = new Set<string>();
     const hit = resolveName(target);
     if (hit) ids.add(hit.id);
     for (const id of await findObjectIds(this.deps.db, [searchKey(target)])) ids.add(id);
-    if (ids.size) search.targetIds = [...ids];
-    else search.targetText = target;
+    return ids.size ? { ids: [...ids] } : { text: target };
   }
 
   async list(input: ImageQueryInput | Record<string, unknown>): Promise<ImagePage> {
@@ -196,15 +207,22 @@ export class ImageService {
   /**
    * An upload of one or more files, all or nothing: `add` streams each file to
    * a staging area (never buffered whole), `commit` moves them all to
-   * uploads/YYYY/MM/DD/ and records them, `abort` removes them all.
+   * uploads/YYYY/MM/DD/ and records them, `abort` removes them all. A file
+   * whose content (sha256 computed while streaming, and size) is an image
+   * already is not stored: the answer names that image (`existing`). A file
+   * with the content of a recently vanished one takes its image over (a move).
    */
   beginUpload(): ImageUpload {
     const { storage, name } = this.deps.uploads;
+    const { db } = this.deps;
     this.swept ??= UploadBatch.sweep(storage); // once per process: staging left by a crash
     const batch = new UploadBatch(storage);
-    const files: { name: string }[] = [];
+    const order = new Map<string, number>(); // staged key → position in the request
+    const existing: { at: number; id: string; path: string; name: string; existing: true }[] = [];
+    let sent = 0;
     return {
       add: async (fileName, body) => {
+        const at = sent++;
         const stored = normalizeUploadName(fileName);
         if (!isImageFile(stored)) {
           body.resume();
@@ -215,16 +233,26 @@ export class ImageService {
         const entry = await batch.stage(fileName, body);
         if (truncated || (body as { truncated?: boolean }).truncated) throw new PayloadTooLargeError(`"${fileName}" is larger than the upload limit of ${Math.round(this.deps.uploadMaxBytes / 1048576)} MB`);
         if (entry.size === 0) throw new InvalidInputError(`"${fileName}" is empty`);
-        files.push({ name: fileName });
+        const found = await imageWithContent(db, entry.sha256, entry.size);
+        if (found) {
+          await batch.discard(entry.stagedKey);
+          existing.push({ at, ...found, name: fileName, existing: true });
+        } else order.set(entry.stagedKey, at);
       },
       commit: async () => {
+        const staged = new Map(batch.files.map((f) => [f.key, f]));
         const entries = await batch.commit();
         try {
-          const rows = await upsertFiles(this.deps.db, name, storage.uri, entries.map((e) => ({ key: e.key, size: e.size, modifiedAt: e.modifiedAt, fingerprint: e.fingerprint })));
-          if (rows.length !== entries.length) throw new Error('upload was not recorded');
-          this.deps.onDue?.();
-          const byKey = new Map(rows.map((r) => [r.key, r.id]));
-          return entries.map((e, i) => ({ id: byKey.get(e.key) ?? rows[i]!.id, path: e.key, name: files[i]?.name ?? e.key }));
+          const { adopted, rest } = await adoptMoves({ db, provider: name, storage, entries, log: rootLog.child({ component: 'upload' }) });
+          const rows = await upsertFiles(db, name, storage.uri, rest.map((e) => ({ key: e.key, size: e.size, modifiedAt: e.modifiedAt, fingerprint: e.fingerprint })));
+          if (rows.length !== rest.length) throw new Error('upload was not recorded');
+          if (entries.length) this.deps.onDue?.();
+          const byKey = new Map([...rows, ...adopted].map((r) => [r.key, r.id]));
+          const stored = entries.map((e) => {
+            const f = staged.get(e.key);
+            return { at: order.get(f?.stagedKey ?? '') ?? 0, id: byKey.get(e.key)!, path: e.key, name: f?.originalName ?? e.key, existing: false };
+          });
+          return [...stored, ...existing].sort((a, b) => a.at - b.at).map(({ at: _at, ...r }) => r);
         } catch (err) {
           await batch.abort();
           throw err;

@@ -7,7 +7,7 @@ import { constellationNames } from '../../agents/sky/constellation.ts';
 import { getObject, objectTypes, searchObjects, type ObjectRow } from '../db/objectSearch.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './imageQuery.ts';
-import { searchKey } from '../db/searchKey.ts';
+import { searchKey } from '../../agents/sky/names.ts';
 
 export interface CatalogObject {
   id: string;

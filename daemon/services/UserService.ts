@@ -150,9 +150,19 @@ export class UserService {
 
   async remove(actor: Actor | null, id: string): Promise<void> {
     requireAdmin(actor);
-    const user = await this.getRow(id);
-    if (user.role === 'admin' && !user.disabled && (await countUsers(this.deps.db, 'admin')) <= 1) throw new ConflictError('this is the last administrator: it cannot be deleted');
-    await deleteUser(this.deps.db, id);
+    await this.deleteRow(await this.getRow(id), 'this is the last administrator: it cannot be deleted');
+  }
+
+  /** One's own account (any role); its sessions and API tokens go with it. The last active admin cannot. */
+  async removeSelf(actor: Actor | null): Promise<void> {
+    const a = requireActor(actor);
+    await this.deleteRow(await this.getRow(a.id), 'you are the last administrator: make another user admin before deleting your account');
+  }
+
+  private async deleteRow(user: UserRow, lastAdminMessage: string): Promise<void> {
+    if (user.role === 'admin' && !user.disabled && (await countUsers(this.deps.db, 'admin')) <= 1) throw new ConflictError(lastAdminMessage);
+    // sessions and tokens reference the user with on delete cascade
+    await deleteUser(this.deps.db, user.id);
   }
 
   /**

@@ -58,6 +58,10 @@ export const ImageQuery = z
       .optional()
       .describe(`Frame types (${FRAME_TYPES.join(', ')}), comma-separated or repeated, or "all". Default: everything but calibration frames`),
     solved: z.enum(['true', 'false']).optional().describe('Only plate-solved (true) or unsolved (false) images'),
+    duplicates: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('Only duplicates, byte-identical copies of another image (true), or no duplicates (false). Default: all, copies with `duplicateOf` set'),
     fieldMin: optionalNumber('Minimum field of view (longer side), degrees'),
     fieldMax: optionalNumber('Maximum field of view (longer side), degrees'),
     scaleMin: optionalNumber('Minimum pixel scale, arcsec/px'),

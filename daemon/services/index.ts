@@ -17,6 +17,7 @@ import { TargetService } from './TargetService.ts';
 import { UserService } from './UserService.ts';
 import { HeaderKeywordService } from './HeaderKeywordService.ts';
 import { ZoomService } from './zoom/ZoomService.ts';
+import { SessionService } from './SessionService.ts';
 import type { Logger } from '../log.ts';
 
 export interface Services {
@@ -31,6 +32,7 @@ export interface Services {
   skymap: SkyMapService;
   keywords: HeaderKeywordService;
   zoom: ZoomService;
+  sessions: SessionService;
 }
 
 export interface ServiceDeps {
@@ -65,10 +67,12 @@ export function createServices(d: ServiceDeps): Services {
     targets: new TargetService({ db, images, objects }),
     skymap: new SkyMapService({ db }),
     keywords: new HeaderKeywordService({ db }),
+    sessions: new SessionService({ db, images }),
     zoom: new ZoomService({ db, derived: d.derived, storages: d.storages, tmpDir: d.zoomTmpDir, log: d.log.child({ component: 'zoom' }) }),
   };
 }
 
+export { SessionService };
 export { AgentService, AuthService, EquipmentService, HeaderKeywordService, ImageService, ObjectService, SkyMapService, StatusService, TargetService, UserService, ZoomService };
 export type { StatusSources };
 /** The image record as the API serves it (owned by stitching). */

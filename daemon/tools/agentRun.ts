@@ -22,6 +22,7 @@ import { pino } from 'pino';
 import { STAGES, type Agent, type Facts, type FieldSchema, type ImageView, type Json, type Stage } from '../../agents/sdk/index.ts';
 import { memoryCache } from '../../agents/sdk/runtime.ts';
 import type { Config } from '../config.ts';
+import { builtinAgentSettings } from '../builtinAgentSettings.ts';
 import { AgentHost } from '../agent-host/AgentHost.ts';
 import { BUILTIN_AGENTS, applySettingsDefaults, builtinModulePath, checkAgentSdk, resolveAgentPackage, type RegisteredAgent } from '../agent-host/AgentRegistry.ts';
 import { inspectAgentModule } from '../agent-host/inspectAgent.ts';
@@ -100,6 +101,8 @@ export async function runAgentOnFile(options: {
   defaultTimeoutSeconds: number;
   force?: boolean;
   logLevel?: string;
+  /** the host configuration that built-in agents take as settings ({@link builtinAgentSettings}), per agent name; --settings win */
+  hostSettings?: Record<string, Record<string, Json>>;
 }): Promise<AgentRunReport> {
   const filePath = resolve(options.file);
   const st = await stat(filePath).catch(() => null);
@@ -119,7 +122,7 @@ export async function runAgentOnFile(options: {
     source: builtin ? 'builtin' : options.source,
     enabled: true,
     position: 0,
-    settings: applySettingsDefaults(a.settings, settings),
+    settings: applySettingsDefaults(a.settings, { ...(options.hostSettings?.[a.name] ?? {}), ...settings }),
   });
   const image: ImageView = { id: '00000000-0000-0000-0000-000000000000', source: 'cli', path: basename(filePath), sizeBytes: st.size, modifiedAt: st.mtime.toISOString(), fingerprint: `${st.size}:${st.mtimeMs}` };
   const report: AgentRunReport = { agent: { name: agent.name, version: agent.version, source: resolved.modulePath }, file: filePath, status: 'done', reason: null, stages: [], facts: null, warnings: [], artifacts: [], earlierFacts: [] };
@@ -251,6 +254,7 @@ export async function run(args: string[], config: Config): Promise<number> {
       defaultTimeoutSeconds: config.agentTimeoutSeconds,
       force: v.force,
       logLevel: v['log-level'],
+      hostSettings: builtinAgentSettings(config),
     });
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.status === 'failed' ? 1 : report.status === 'not-applicable' ? 3 : 0;

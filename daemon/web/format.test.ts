@@ -40,6 +40,8 @@ test('durations: unknown or zero is a dash, minutes carry into hours', () => {
   assert.equal(f.duration(null), '—');
   assert.equal(f.duration(45), '45 s');
   assert.equal(f.duration(2.25), '2.3 s');
+  assert.equal(f.duration(1 / 15), '1/15 s', 'one short frame: as its exposure');
+  assert.equal(f.duration(0.0666666666666667 * 2), '0.13 s');
   assert.equal(f.duration(59.97), '1 min');
   assert.equal(f.duration(3599.9), '1 h 00 min');
   assert.equal(f.duration(3 * 3600 + 5 * 60), '3 h 05 min');
@@ -70,7 +72,7 @@ test('solve state: solved, not solved with its reason, failed', () => {
   assert.equal(f.solveState({ astrometry: { ra: 10, dec: 20 } }).state, 'solved');
   const failed = f.solveState({ astrometry: null, agents: [{ name: 'platesolve', status: 'failed', error: 'too few stars', nextAttemptAt: null }] });
   assert.deepEqual(failed, { state: 'failed', label: 'not solved', reason: 'too few stars' });
-  const unsolved = f.solveState({ astrometry: null, solve: { reason: 'no stars found' }, agents: [{ name: 'platesolve', status: 'done' }] });
+  const unsolved = f.solveState({ astrometry: null, astrometryStatus: { state: 'unsolved', reason: 'no stars found' }, agents: [{ name: 'platesolve', status: 'done' }] });
   assert.deepEqual(unsolved, { state: 'unsolved', label: 'not solved', reason: 'no stars found' });
   assert.equal(f.solveState({ astrometry: null, agents: [] }).state, 'none');
 });

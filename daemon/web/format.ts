@@ -13,6 +13,8 @@ const known = (v: unknown): v is number => typeof v === 'number' && Number.isFin
  */
 export function duration(seconds: number | null | undefined): string {
   if (!known(seconds) || seconds <= 0) return DASH;
+  // under a second (one short frame): as its exposure is written, 1/15 s, not "0.1 s"
+  if (seconds < 1) return exposure(seconds);
   if (seconds < 59.95) return `${trim(seconds, seconds < 10 ? 1 : 0)} s`;
   const totalMin = Math.round(seconds / 60);
   const h = Math.floor(totalMin / 60);

@@ -23,6 +23,7 @@ import * as upload from './ui/upload.ts';
 import * as account from './ui/account.ts';
 import * as admin from './ui/admin.ts';
 import * as setup from './ui/setup.ts';
+import * as sessions from './ui/sessions.ts';
 
 const adminOnly: Koa.Middleware = async function adminOnly(ctx, next) {
   requireAdmin(ctx.state.actor);
@@ -77,6 +78,7 @@ export function createRouter(deps: WebDeps & { views: Views; version: string; fi
   r.get('/targets', catalog.targetList(s, views));
   r.get('/targets/:id', catalog.targetPage(s, views));
   r.get('/objects', catalog.objectList(s, views));
+  r.get('/sessions/:id', sessions.sessionPage(s, views));
   r.get('/sky', catalog.skyMapPage(s, views));
 
   // equipment register
@@ -101,6 +103,7 @@ export function createRouter(deps: WebDeps & { views: Views; version: string; fi
   r.post('/account/totp', account.beginTotp(s, views));
   r.post('/account/totp/confirm', account.confirmTotp(s, views));
   r.post('/account/totp/disable', account.disableTotp(s, views));
+  r.post('/account/delete', account.deleteAccount(s, views));
 
   // administration
   r.get('/admin', adminOnly, admin.systemPage(s, views));

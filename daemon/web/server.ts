@@ -42,7 +42,9 @@ export async function startHttpServer(app: Koa, config: Config, log: Logger): Pr
   const next = needsSetup
     ? `open it in a browser to create the administrator (from another machine, use the one-time set-up code ${firstRun!.code})`
     : 'open it in a browser and log in';
-  log.info({ url, port, ...(needsSetup ? { setupCode: firstRun!.code } : {}) }, `Sidereal is listening on ${url}: ${next}`);
+  // where new files go: the drop folders this host watches (a web-only host has none)
+  const drop = config.watchDirs.length ? `; drop image files into ${config.watchDirs.join(', ')} or upload them` : '';
+  log.info({ url, port, ...(needsSetup ? { setupCode: firstRun!.code } : {}) }, `Sidereal is listening on ${url}: ${next}${drop}`);
   return server;
 }
 

@@ -35,8 +35,9 @@ const NOTICES: Record<string, string> = {
   revoked: 'The token is revoked.',
   rerun: 'Queued: the images will be processed again.',
   totp_off: 'The second factor is off.',
+  account_deleted: 'Your account is deleted.',
   uploaded: 'Uploaded: the files are being processed.',
-  welcome: 'Welcome: you are the administrator. Upload images, or let Sidereal watch your image folders (SIDEREAL_WATCH_DIRS); add users under Admin.',
+  welcome: 'Welcome: you are the administrator. Drop image files or folders into the library folder (./library, or the folders in SIDEREAL_WATCH_DIRS) or use Upload; add users under Admin.',
 };
 
 export function createViews(): Views {

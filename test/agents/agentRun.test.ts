@@ -3,13 +3,17 @@
 // prints what it emits, without a database.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAgentOnFile } from '../../daemon/tools/agentRun.ts';
 import { fits16, starField } from '../../examples/star-quality/test/synthetic.ts';
 
+const execFileAsync = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLE = join(ROOT, 'examples/star-quality');
 const FIXTURES = join(ROOT, 'test/agents/fixtures');
@@ -67,4 +71,31 @@ test('a failing, hanging or schema-breaking agent is reported, not thrown', asyn
   const skipped = await runAgentOnFile({ ...base, source: join(FIXTURES, 'skips'), file: light });
   assert.equal(skipped.status, 'skipped');
   assert.ok(readFileSync(light).length > 0);
+});
+
+test('the CLI passes the host configuration to built-in agents as settings, as the daemon does', async () => {
+  // the description agent reads no environment: SIDEREAL_OFFLINE and SIDEREAL_WIKIPEDIA_URL reach it as settings
+  const factsFile = join(dir, 'objects.json');
+  writeFileSync(factsFile, JSON.stringify({ objects: { primary: 'M31', objects: [{ id: 'M31', designations: ['M31', 'NGC 224'], name: 'Andromeda Galaxy', type: 'galaxy', ra: 10.68, dec: 41.27, magnitude: 3.4, sizeArcmin: 190 }] } }));
+  // a stand-in Wikipedia on loopback that knows every title
+  const wiki = http.createServer((req, res) => {
+    const title = decodeURIComponent((req.url ?? '').split('/').pop() ?? '').replace(/_/g, ' ');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'standard', title, description: 'galaxy', extract: `${title} is a spiral galaxy in Andromeda.`, content_urls: { desktop: { page: `https://en.wikipedia.org/wiki/${title}` } } }));
+  });
+  await new Promise<void>((r) => wiki.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(wiki.address() as AddressInfo).port}`;
+  const describe = async (env: Record<string, string>) => {
+    const r = await execFileAsync(process.execPath, [join(ROOT, 'bin/sidereal.mjs'), 'agent', 'run', join(ROOT, 'agents/description'), light, '--with', 'none', '--facts', factsFile, '--force'], { env: { ...process.env, SIDEREAL_FROM_SOURCE: '1', ...env }, encoding: 'utf8', cwd: dir });
+    return JSON.parse(r.stdout) as { status: string; facts: { source: string; fallbackReason: string | null } };
+  };
+  try {
+    const online = await describe({ SIDEREAL_OFFLINE: 'false', SIDEREAL_WIKIPEDIA_URL: url });
+    assert.equal(online.status, 'done');
+    assert.equal(online.facts.source, 'Wikipedia', 'the configured Wikipedia was asked');
+    const offline = await describe({ SIDEREAL_OFFLINE: 'true', SIDEREAL_WIKIPEDIA_URL: url });
+    assert.equal(offline.facts.source, 'Sidereal catalog');
+    assert.equal(offline.facts.fallbackReason, 'disabled');
+  } finally {
+    await new Promise((r) => wiki.close(r));
+  }
 });

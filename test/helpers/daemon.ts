@@ -31,6 +31,8 @@ export function testEnv(dir: string, db: TestDatabase, extra: Record<string, str
     SIDEREAL_WATCH_STABLE_MS: '300',
     SIDEREAL_POLL_SECONDS: '0.2',
     SIDEREAL_RECONCILE_SECONDS: '3600',
+    // vanished files are removed at once unless a test is about moves (test/engine/identity.test.ts)
+    SIDEREAL_MOVE_WINDOW_SECONDS: '0',
     SIDEREAL_WORKERS: '2',
     SIDEREAL_OFFLINE: 'true',
     SIDEREAL_WIKIPEDIA_URL: 'http://127.0.0.1:9/',

@@ -26,17 +26,9 @@ export interface Mutant {
   how: string;
 }
 
-/** mulberry32: a small, fast, seedable PRNG */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../agents/preview/synthetic.ts';
+
+export { prng };
 
 const ramp = (n: number, mod: number) => Array.from({ length: n }, (_, i) => (i * 2654435761) % mod);
 

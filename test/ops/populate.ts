@@ -2,8 +2,18 @@
  * Fills a migrated test database with rows in every catalog and account table
  * (awkward values included: Unicode, NULLs, JSONB, arrays, tsvector), and
  * fingerprints a database table by table so two databases can be compared.
+ * The `images` rows and their links go through the one column table
+ * (daemon/db/imageColumns.ts), as the stitcher writes them, so a column added
+ * there is filled here too.
  */
 import pg from 'pg';
+import { STITCHER_VERSION } from '../../daemon/catalog/stitching/record.ts';
+import { writeImageLinks, writeImageRows, type ImageRow } from '../../daemon/db/imageColumns.ts';
+import { createDatabasePool } from '../../daemon/db/pool.ts';
+
+const CAMERA = '00000000-0000-4000-8000-000000000001';
+const TELESCOPE = '00000000-0000-4000-8000-000000000002';
+const imageId = (i: number) => `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
 /** Tables that `populate` fills (the object catalog comes seeded from the template). */
 export const POPULATED_TABLES = [
@@ -27,8 +37,11 @@ export async function populate(url: string, images = 40): Promise<void> {
     await c.query(`insert into equipment_aliases (type, alias_key, alias, equipment_id) values
       ('camera', 'zwo asi2600mm pro', 'ZWO ASI2600MM Pro', '00000000-0000-4000-8000-000000000001'),
       ('telescope', 'fra400', 'FRA400', '00000000-0000-4000-8000-000000000002')`);
+    const objectId = (await c.query<{ id: string }>('select id from objects order by id limit 1')).rows[0]!.id;
+    const rows: ImageRow[] = [];
+    const links: Parameters<typeof writeImageLinks>[1] = [];
     for (let i = 0; i < images; i++) {
-      const id = `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const id = imageId(i);
       const provider = i % 5 === 0 ? 's3' : 'library';
       const key = `2024/M 31/Light_${String(i).padStart(4, '0')}_300s_Hα.fits`;
       const calib = i % 10 === 9;
@@ -45,21 +58,41 @@ export async function populate(url: string, images = 40): Promise<void> {
         [id, `h${i}`, JSON.stringify({ exposure: 300, filter: 'Hα', headers: { OBJECT: 'M 31', NOTE: "it's \\ \"quoted\"\ttab" } }), i % 7 === 0 ? 'failed' : 'done', i % 7 === 0 ? 'no solution' : null],
       );
       await c.query(`insert into derived_files (image_id, name, storage_key, content_type, size_bytes) values ($1, 'thumb', $2, 'image/webp', 2048)`, [id, `thumbs/${id}.webp`]);
-      await c.query(
-        `insert into images (id, source, path, format, size_bytes, sha256, width, height, frame_type, is_calibration, calib_kind, captured_at,
-           object_name, target_id, exposure_s, filter, gain, "offset", sensor_temp_c, binning, camera, telescope, camera_id, telescope_id,
-           ra, dec, field_w_deg, field_h_deg, pixel_scale, rotation_deg, solved, constellation, hemisphere, integration_s, search_text, record, stitch_hash)
-         values ($1, $2, $3, 'fits', $4, $5, 6248, 4176, $6, $7, $8, '2024-10-01T22:00:00Z', 'M 31', 'M31', 300, 'Hα', 100, 50, -10.0, '1x1',
-           'ZWO ASI2600MM Pro', 'Askar FRA400', '00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002',
-           10.6847 + $9 * 0.001, 41.2687, 3.3, 2.2, 1.94, 12.5, true, 'And', 'north', 300, to_tsvector('simple', 'M 31 Andromeda Hα'),
-           $10, $11)`,
-        [id, provider, key, 1_000_000 + i, 'a'.repeat(63) + (i % 10), calib ? 'dark' : 'light', calib, calib ? 'dark' : null, i, JSON.stringify({ id, tags: ['a', 'ü'] }), `stitch-${i}`],
-      );
-      if (!calib) {
-        await c.query(`insert into image_objects (image_id, object_id, is_primary) values ($1, (select id from objects order by id limit 1), true)`, [id]);
-        await c.query(`insert into image_filters (image_id, filter, seconds, frames) values ($1, 'Hα', 300, 1)`, [id]);
-      }
-      await c.query(`insert into image_equipment (image_id, equipment_id) values ($1, '00000000-0000-4000-8000-000000000001')`, [id]);
+      rows.push({
+        id,
+        columns: {
+          source: provider, path: key, format: 'fits', size_bytes: 1_000_000 + i, sha256: 'a'.repeat(63) + (i % 10), width: 6248, height: 4176,
+          frame_type: calib ? 'dark' : 'light', is_calibration: calib, calib_kind: calib ? 'dark' : null, captured_at: '2024-10-01T22:00:00Z',
+          file_modified_at: null, object_name: 'M 31', target_id: 'M31', exposure_s: 300, filter: 'Hα', gain: 100, offset: 50, sensor_temp_c: -10.0,
+          binning: '1x1', camera: 'ZWO ASI2600MM Pro', telescope: 'Askar FRA400', ra: 10.6847 + i * 0.001, dec: 41.2687, field_w_deg: 3.3,
+          field_h_deg: 2.2, pixel_scale: 1.94, rotation_deg: 12.5, solved: true, constellation: 'And', hemisphere: 'north',
+          // image 11 is a byte-identical copy of image 1: not counted in totals
+          integration_s: i === 11 ? null : 300, duplicate_of: i === 11 ? imageId(1) : null,
+          agents_failed: i % 7 === 0 ? 1 : 0, agents_pending: 0, unknown_keywords: i % 4 === 0 ? ['XPOSURE', 'ÜBER-KEY'] : [],
+        },
+        cameraId: CAMERA,
+        telescopeId: TELESCOPE,
+        searchText: 'M 31 Andromeda Hα',
+        record: { id, tags: ['a', 'ü'] },
+        stitchHash: `stitch-${i}`,
+        stitcherVersion: STITCHER_VERSION,
+      });
+      links.push({ imageId: id, objects: calib ? [] : [{ id: objectId, primary: true }], filters: calib ? [] : [{ filter: 'Hα', seconds: 300, frames: 1 }], equipment: [CAMERA] });
+    }
+    await c.query('commit');
+    // the catalog rows through the one column table, as the stitcher writes them
+    const db = await createDatabasePool(url, { maximumPoolSize: 1 });
+    try {
+      await db.transaction(async (tx) => {
+        await writeImageRows(tx, rows, { upsert: false });
+        await writeImageLinks(tx, links, { replace: false });
+      });
+    } finally {
+      await db.end();
+    }
+    await c.query('begin');
+    for (let i = 0; i < images; i++) {
+      const id = imageId(i);
       if (i % 3 === 0) await c.query(`insert into user_edits (image_id, edits, updated_by) values ($1, $2, 'ada')`, [id, JSON.stringify({ notes: 'seeing 2"\n🌙 bright' })]);
     }
     await c.query(`insert into image_calibration (light_id, calib_id)

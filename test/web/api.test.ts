@@ -305,6 +305,18 @@ test('accounts through the API: users, tokens, password, second factor', async (
   assert.equal((await call('DELETE', `/api/v1/users/${u.body.id}`)).status, 204);
 });
 
+test('sessions: list, one, CSV (content is tested on the real engine in test/engine/sessions.test.ts)', async () => {
+  const list = await call('GET', '/api/v1/sessions?target=M31&limit=10');
+  assert.equal(list.status, 200);
+  assert.equal(list.body.total, list.body.items.length);
+  assert.equal((await call('GET', '/api/v1/sessions?limit=500')).status, 400);
+  assert.equal((await call('GET', '/api/v1/sessions?constellation=Nowhere')).status, 400);
+  assert.equal((await call('GET', '/api/v1/sessions/00000000-0000-0000-0000-000000000000')).status, 404);
+  assert.equal((await call('GET', '/api/v1/sessions/00000000-0000-0000-0000-000000000000/acquisition.csv')).status, 404);
+  assert.equal((await call('GET', '/api/v1/sessions.csv?target=NoSuchThing')).status, 404);
+  assert.equal((await call('GET', '/api/v1/sessions', { token: null })).status, 401);
+});
+
 test('coverage: the tests above called most documented operations', () => {
   const total = Object.values<any>((v.doc as any).paths).reduce((a, item) => a + Object.keys(item).length, 0);
   assert.ok(v.seen.size >= total * 0.9, `${v.seen.size} of ${total} operations validated`);

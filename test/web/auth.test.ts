@@ -168,15 +168,18 @@ test('TOTP: enrol with a QR code, then logins need a code; a recovery code works
   assert.match(begin.qrSvg, /^<svg[\s\S]*<\/svg>\s*$/);
   assert.match(begin.uri, /^otpauth:\/\/totp\/Sidereal:careful\?secret=[A-Z2-7]+/);
   assert.equal((await w.api('/api/v1/me/totp/confirm', { method: 'POST', token: u.token, json: { code: '000000' } })).status, 400);
-  const confirm = await (await w.api('/api/v1/me/totp/confirm', { method: 'POST', token: u.token, json: { code: totpAt(begin.secret, Date.now()) } })).json();
+  const enrolledAt = Date.now();
+  const enrolCode = totpAt(begin.secret, enrolledAt);
+  const confirm = await (await w.api('/api/v1/me/totp/confirm', { method: 'POST', token: u.token, json: { code: enrolCode } })).json();
   assert.equal(confirm.recoveryCodes.length, 10);
   // API login now needs the code
   const noCode = await fetch(`${w.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'careful', password: u.password }) });
   assert.equal(noCode.status, 401);
   // the code that confirmed the enrolment cannot be used again (replay): the next one works, once
-  const replayed = await fetch(`${w.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'careful', password: u.password, code: totpAt(begin.secret, Date.now()) }) });
+  const replayed = await fetch(`${w.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'careful', password: u.password, code: enrolCode }) });
   assert.equal(replayed.status, 401, 'a TOTP code of an already used time step is refused');
-  const next = totpAt(begin.secret, Date.now() + 30_000);
+  // a later step's code works (the step after the enrolment's, or the current one if time moved on)
+  const next = totpAt(begin.secret, Math.max(Date.now(), enrolledAt + 30_000));
   assert.ok(await loginToken(w.url, 'careful', u.password, next));
   const again = await fetch(`${w.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'careful', password: u.password, code: next }) });
   assert.equal(again.status, 401, 'the same code twice is refused');

@@ -344,8 +344,10 @@ test('agent settings have labels and help text, not camelCase keys', async () =>
   const p = await desktop.newPage();
   await p.goto(`${w.url}/admin/agents`);
   await p.click('#agent-preview summary');
-  assert.equal((await p.textContent('label[for="s-preview-thumbnailSize"]'))?.trim(), 'Thumbnail size');
-  assert.match((await p.textContent('#s-preview-thumbnailSize-help')) ?? '', /^Long side of the thumbnail \(px\)\. From 64 to 1024\. Default: 400\./);
+  // the agent's own title and description (FieldSchema.title), not the key
+  assert.equal((await p.textContent('label[for="s-preview-thumbnailSize"]'))?.trim(), 'Thumbnail size (pixels)');
+  assert.match((await p.textContent('#s-preview-thumbnailSize-help')) ?? '', /^Long side of the gallery thumbnails\. From 64 to 1024\. Default: 400\./);
+  assert.equal((await p.textContent('label[for="s-preview-debayer"]'))?.trim(), 'Debayering');
   assert.equal(await p.getAttribute('#s-preview-thumbnailSize', 'aria-describedby'), 's-preview-thumbnailSize-help');
   assert.equal(await p.getAttribute('#s-preview-thumbnailSize', 'min'), '64', 'attributes are written as attributes, not escaped text');
   assert.equal(await p.getAttribute('#s-preview-thumbnailSize', 'type'), 'number');

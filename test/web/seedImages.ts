@@ -367,7 +367,7 @@ export async function seedImagesBulk(db: DatabasePool, o: SeedOptions, progress?
       const a = assembleImage({ id: s.id, provider, storageKey: s.path, sizeBytes: s.sizeBytes, modifiedAt: s.createdAt, createdAt: s.createdAt, results: s.results, edits: null, derived: [] });
       const eq = [];
       for (const h of a.equipmentHints) eq.push(await ensure(h.type, h.value));
-      const record: StoredRecord = { ...a.record, equipment: eq.map((e) => ({ id: e.id, type: e.type, name: e.name })), calibration: [] };
+      const record: StoredRecord = { ...a.record, equipment: eq.map((e) => ({ id: e.id, type: e.type, name: e.name })), calibration: [], duplicateOf: null, session: null };
       imageRows.push({
         id: s.id,
         columns: a.columns,

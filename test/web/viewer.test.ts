@@ -11,7 +11,10 @@ import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { fitsHdu, tempDir, writeFits } from '../../agents/formats/test-writers.ts';
 import { starField } from '../../agents/preview/synthetic.ts';
+import { sql } from 'slonik';
 import { ADMIN, startWebDaemon, type WebDaemon } from './helpers.ts';
+import { Stitcher } from '../../daemon/catalog/stitching/Stitcher.ts';
+import { log } from '../../daemon/log.ts';
 
 declare const document: any;
 
@@ -126,4 +129,40 @@ test('the pyramid holds the full resolution, and tiles come from the cached arch
   assert.equal((await w.api(`/images/${ids[0]}/zoom/12/..%2F..%2Fx`)).status, 404);
   const derived = await w.getJson(`/api/v1/images/${ids[0]}`);
   assert.ok(derived.id, 'the image record is unchanged by the zoom');
+});
+
+test('a crowded wide field in the browser: labels are drawn without overlapping, the primary target is labelled', async () => {
+  // 150 catalogued objects spread over the 3000×2000 frame, one of them the primary target
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const objects = Array.from({ length: 150 }, (_, i) => ({
+    id: `NGC ${2000 + i}`, designations: [`NGC ${2000 + i}`], name: i % 4 === 0 ? `Nebula ${i}` : null, type: 'nebula',
+    ra: 83 + rand(), dec: -5 + rand(), magnitude: 6 + rand() * 8, sizeArcmin: 1 + rand() * 20,
+    x: rand() * 3000, y: rand() * 2000, rx: 5 + rand() * 60, ry: 5 + rand() * 40, angleDeg: 0, primary: false,
+  }));
+  objects.push({ id: 'M42', designations: ['M 42', 'NGC 1976'], name: 'Orion Nebula', type: 'nebula', ra: 83.8, dec: -5.4, magnitude: 4, sizeArcmin: 60, x: 1500, y: 1000, rx: 200, ry: 150, angleDeg: 0, primary: true });
+  await w.db.pool.query(sql.unsafe`
+    insert into image_results (image_id, agent, stage, agent_version, input_hash, status, facts, attempts, runs, finished_at)
+    values (${ids[0]!}, 'objects', 'identify', 'test', 'test', 'done',
+      ${sql.jsonb({ objects, primary: 'M42', primarySource: 'center', constellation: 'Ori', constellationName: 'Orion', constellations: ['Ori'], hemisphere: 'south' } as never)}, 0, 1, now())
+    on conflict (image_id, agent, stage) do update set facts = excluded.facts`);
+  await new Stitcher({ db: w.db.pool, log: log.child({ component: 'test' }) }).stitch(ids[0]!);
+  await page.goto(`${w.url}/images/${ids[0]}`);
+  await page.waitForSelector('svg.overlay text');
+  const boxes: { text: string; x: number; y: number; w: number; h: number }[] = await page.evaluate(() =>
+    [...document.querySelectorAll('svg.overlay text')].map((t: any) => {
+      const r = t.getBoundingClientRect();
+      return { text: t.textContent, x: r.x, y: r.y, w: r.width, h: r.height };
+    }),
+  );
+  assert.ok(boxes.length >= 5 && boxes.length <= 24, `${boxes.length} labels for 151 objects`);
+  assert.ok(boxes.some((b) => b.text.startsWith('M42')), 'the primary target is labelled');
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = 0; j < i; j++) {
+      const a = boxes[i]!, b = boxes[j]!;
+      const overlap = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+      assert.ok(overlap < 0.05 * Math.min(a.w * a.h, b.w * b.h), `"${a.text}" overlaps "${b.text}"`);
+    }
+  assert.ok((await page.locator('svg.overlay ellipse').count()) <= 60, 'outlines are capped on a crowded field');
+  await page.screenshot({ path: resolve(SHOTS, 'viewer-overlay-wide.png') });
 });

@@ -2,16 +2,17 @@
  * Where the solver's star catalog lives and how it is obtained: the built
  * file (scripts/build-star-catalog.ts), else built in memory from an installed
  * Tycho-2 index, else the d3-celestial Hipparcos stars (wide fields only).
- * The one place that reads the catalog location from the environment.
+ * Its location comes from the agent's `starCatalog` setting (the host passes
+ * its configuration, SIDEREAL_STAR_CATALOG); agents read no environment.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildHipparcosCatalog, buildStarCatalog, findTycho2Index } from './buildStarCatalog.ts';
 import { loadStarCatalog, type StarCatalog } from './starCatalog.ts';
 
-/** `SIDEREAL_STAR_CATALOG`, else `${SIDEREAL_DATA_DIR:-./data}/catalog/stars.bin`. */
-export function defaultStarCatalogPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SIDEREAL_STAR_CATALOG || join(env.SIDEREAL_DATA_DIR || './data', 'catalog', 'stars.bin');
+/** Where the catalog is when no location is given: `./data/catalog/stars.bin` (the default data folder). */
+export function defaultStarCatalogPath(): string {
+  return join('./data', 'catalog', 'stars.bin');
 }
 
 export interface ResolvedCatalog {

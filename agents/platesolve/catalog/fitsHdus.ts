@@ -4,7 +4,7 @@
  */
 import { readSync } from 'node:fs';
 import type { HeaderCard } from '../../sdk/facts.ts';
-import { FITS_BLOCK, parseFitsHeader } from '../../wcs/fitsHeader.ts';
+import { BLOCK as FITS_BLOCK, parseFitsHeader } from '../../formats/fits-header.ts';
 
 export interface Hdu {
   cards: Map<string, HeaderCard['value']>;

@@ -5,7 +5,7 @@
  * quantisation. Deterministic for a given seed.
  */
 import type { PixelImage } from '../../formats/types.ts';
-import { skyToPixel, type Wcs } from '../../wcs/index.ts';
+import { pixelToSky, skyToPixel, type Wcs } from '../../wcs/index.ts';
 import type { StarCatalog } from '../catalog/starCatalog.ts';
 
 export interface RenderOptions {
@@ -87,17 +87,9 @@ export function renderStarField(catalog: StarCatalog, wcs: Wcs, options: RenderO
 
   const centre = [(w + 1) / 2, (h + 1) / 2];
   const diag = (Math.hypot(w, h) / 2) * Math.sqrt(Math.abs(wcs.cd[0] * wcs.cd[3] - wcs.cd[1] * wcs.cd[2])) * 1.05;
-  const c = { ra: 0, dec: 0 };
-  {
-    // centre of the field on the sky
-    const xi = wcs.cd[0] * (centre[0] - wcs.crpix[0]) + wcs.cd[1] * (centre[1] - wcs.crpix[1]);
-    const eta = wcs.cd[2] * (centre[0] - wcs.crpix[0]) + wcs.cd[3] * (centre[1] - wcs.crpix[1]);
-    const d0 = (wcs.crval[1] * Math.PI) / 180;
-    const x = (xi * Math.PI) / 180, y = (eta * Math.PI) / 180;
-    const den = Math.cos(d0) - y * Math.sin(d0);
-    c.ra = wcs.crval[0] + (Math.atan2(x, den) * 180) / Math.PI;
-    c.dec = (Math.atan2(Math.sin(d0) + y * Math.cos(d0), Math.hypot(x, den)) * 180) / Math.PI;
-  }
+  // centre of the field on the sky (linear part: the stars are placed with the full WCS below)
+  const [cra, cdec] = pixelToSky({ ...wcs, sip: null }, centre[0]!, centre[1]!);
+  const c = { ra: cra, dec: cdec };
   const stars = catalog.query(c.ra, c.dec, diag, { maxMag: options.maxMag ?? 13 });
   const truth: RenderedField['truth'] = [];
   const addStar = (x: number, y: number, flux: number): void => {

@@ -33,6 +33,9 @@ export interface LocalFolderProviderOptions {
   kind?: 'local' | 'upload';
   /** the storage to watch (default: a LocalStorage on `root`); fault-injection tests pass a subclass */
   storage?: LocalStorage;
+  /** see ProviderSync: parking of vanished files, and kept edits */
+  moveWindowSeconds?: number;
+  editRetentionDays?: number;
 }
 
 export class LocalFolderProvider implements ImageProvider {
@@ -58,6 +61,8 @@ export class LocalFolderProvider implements ImageProvider {
       log: options.log,
       onDue: options.onDue,
       stableMs: options.stableMs,
+      moveWindowSeconds: options.moveWindowSeconds,
+      editRetentionDays: options.editRetentionDays,
       ignore: (k) => LocalStorage.IGNORED.test(k) || !isImageFile(k),
     });
   }
@@ -124,12 +129,13 @@ export class LocalFolderProvider implements ImageProvider {
       }
     }
     try {
-      await this.sync.upsert(upserts);
+      // deletions first: a rename is a delete and an add, and the add must find the parked row (a move)
       if (deletes.length && !(await this.sync.absenceIsTrustworthy())) {
         // the root itself is gone or replaced (unmounted, renamed): these files were not deleted
         this.options.log.warn({ count: deletes.length }, 'files vanished with their storage root: nothing removed; checking the root');
         void this.reconcile().catch(() => {});
       } else await this.sync.remove(deletes);
+      await this.sync.upsert(upserts);
     } catch (err) {
       this.options.log.error({ err }, 'recording file events failed; the next reconcile repairs it');
     }

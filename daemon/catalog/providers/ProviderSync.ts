@@ -19,6 +19,8 @@
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../../log.ts';
 import { getProviderState, knownFingerprints, removeFiles, setProviderState, upsertFiles, type FileRecordInput } from '../../db/files.ts';
+import { parkFiles, purgeParked, purgeRetainedEdits } from '../../db/identity.ts';
+import { adoptMoves, type ContentEntry } from './adoptMoves.ts';
 import { IncompleteListingError, StorageUnavailableError, type StorageBackend, type StorageEntry } from '../../storage/StorageBackend.ts';
 import type { ReconcileReport } from './ImageProvider.ts';
 
@@ -42,6 +44,13 @@ export class ProviderSync {
       stableMs?: number;
       /** keys to ignore (e.g. hidden and temporary files) */
       ignore?: (key: string) => boolean;
+      /**
+       * how long a vanished file's row stays parked, waiting for the same
+       * content elsewhere (a move), before it is deleted; 0: deleted at once
+       */
+      moveWindowSeconds?: number;
+      /** how long the edits of a really deleted file are kept by content */
+      editRetentionDays?: number;
     },
   ) {}
 
@@ -53,12 +62,15 @@ export class ProviderSync {
     return { key: e.key, size: e.size, modifiedAt: e.modifiedAt, fingerprint: e.fingerprint };
   }
 
-  async upsert(entries: StorageEntry[]): Promise<{ id: string; key: string }[]> {
+  /** Records new and changed files; a new file with the content of a parked row is that row, moved. */
+  async upsert(entries: ContentEntry[]): Promise<{ id: string; key: string }[]> {
     const { db, name, storage, log } = this.options;
     const kept = entries.filter((e) => !this.options.ignore?.(e.key));
     const changed: { id: string; key: string }[] = [];
     for (let i = 0; i < kept.length; i += BATCH) {
-      changed.push(...(await upsertFiles(db, name, storage.uri, kept.slice(i, i + BATCH).map((e) => this.toInput(e)))));
+      const { adopted, rest } = await adoptMoves({ db, provider: name, storage, entries: kept.slice(i, i + BATCH), log });
+      changed.push(...adopted);
+      changed.push(...(await upsertFiles(db, name, storage.uri, rest.map((e) => this.toInput(e)))));
     }
     if (changed.length) {
       log.debug({ count: changed.length }, 'files changed');
@@ -67,11 +79,34 @@ export class ProviderSync {
     return changed;
   }
 
+  /**
+   * Files the storage really no longer has: parked for the move window (see
+   * docs/storage.md), or deleted at once when the window is 0.
+   */
   async remove(keys: string[]): Promise<number> {
+    const { db, name, moveWindowSeconds = 0 } = this.options;
     let n = 0;
-    for (let i = 0; i < keys.length; i += BATCH) n += await removeFiles(this.options.db, this.options.name, keys.slice(i, i + BATCH));
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const part = keys.slice(i, i + BATCH);
+      n += moveWindowSeconds > 0 ? await parkFiles(db, name, part, moveWindowSeconds) : await removeFiles(db, name, part);
+    }
     if (n) this.options.log.info({ count: n }, 'files removed');
     return n;
+  }
+
+  /**
+   * After a complete listing: parked rows whose window has passed are deleted
+   * for real (their edits are kept by content), and kept edits older than the
+   * retention are forgotten. Never while degraded.
+   */
+  private async purgeExpired(): Promise<void> {
+    const { db, name, log, moveWindowSeconds = 0, editRetentionDays } = this.options;
+    const purged = await purgeParked(db, name, moveWindowSeconds);
+    if (purged) log.info({ count: purged }, 'moved-file window passed: files removed');
+    if (editRetentionDays !== undefined) {
+      const forgotten = await purgeRetainedEdits(db, editRetentionDays);
+      if (forgotten) log.info({ count: forgotten }, 'kept edits of deleted files expired');
+    }
   }
 
   /**
@@ -109,6 +144,7 @@ export class ProviderSync {
     const seen = new Set<string>();
     const stableBefore = Date.now() - (this.options.stableMs ?? 0);
     let pending: StorageEntry[] = [];
+    const fresh: StorageEntry[] = [];
     let listed = 0;
     let changed = 0;
     let skippedUnstable = 0;
@@ -126,6 +162,11 @@ export class ProviderSync {
           skippedUnstable++;
           continue;
         }
+        // new keys wait until the vanished ones are parked: a rename is both, and must be seen as a move
+        if (!known.has(e.key) && known.size > 0 && this.options.moveWindowSeconds) {
+          fresh.push(e);
+          continue;
+        }
         pending.push(e);
         if (pending.length >= BATCH) {
           changed += (await this.upsert(pending)).length;
@@ -135,12 +176,15 @@ export class ProviderSync {
     } catch (err) {
       if (err instanceof IncompleteListingError) incomplete = err;
       else if (err instanceof StorageUnavailableError) {
-        changed += (await this.upsert(pending)).length;
+        changed += (await this.upsert([...pending, ...fresh])).length;
         return this.degrade(err.message, report());
       } else throw err;
     }
     changed += (await this.upsert(pending)).length;
-    if (incomplete) return this.degrade(`incomplete listing: ${incomplete.message}`, report());
+    if (incomplete) {
+      changed += (await this.upsert(fresh)).length;
+      return this.degrade(`incomplete listing: ${incomplete.message}`, report());
+    }
     const remembered = this.rootIdentity ?? (typeof state.rootIdentity === 'string' ? state.rootIdentity : null);
     if (listed === 0 && known.size > 0 && identity !== null && identity !== remembered && state.confirmEmpty !== true) {
       return this.degrade(
@@ -151,6 +195,8 @@ export class ProviderSync {
     }
     const gone = [...known.keys()].filter((k) => !seen.has(k));
     const removed = await this.remove(gone);
+    changed += (await this.upsert(fresh)).length;
+    await this.purgeExpired();
     const done = report(removed);
     await setProviderState(db, name, { lastReconcile: new Date().toISOString(), ...done, lastError: null, degraded: null, degradedAt: null, confirmEmpty: null, rootIdentity: identity });
     if (this.degraded) log.info('storage fully listed again: deletions resume');

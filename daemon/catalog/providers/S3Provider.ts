@@ -19,10 +19,14 @@ export class S3Provider implements ImageProvider {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<ReconcileReport> | null = null;
 
-  constructor(private readonly options: { name: string; s3: S3StorageOptions; pollSeconds: number; db: DatabasePool; log: Logger; onDue?: () => void }) {
+  constructor(private readonly options: { name: string; s3: S3StorageOptions; pollSeconds: number; db: DatabasePool; log: Logger; onDue?: () => void; moveWindowSeconds?: number; editRetentionDays?: number }) {
     this.name = options.name;
     this.storage = new S3Storage(options.s3);
-    this.sync = new ProviderSync({ db: options.db, name: options.name, storage: this.storage, log: options.log, onDue: options.onDue, ignore: (k) => !isImageFile(k) });
+    this.sync = new ProviderSync({ db: options.db, name: options.name, storage: this.storage, log: options.log, onDue: options.onDue,
+      moveWindowSeconds: options.moveWindowSeconds,
+      editRetentionDays: options.editRetentionDays,
+      ignore: (k) => !isImageFile(k),
+    });
   }
 
   async start(): Promise<void> {

@@ -6,8 +6,8 @@
  * (a file over the size limit, an unsupported name, a broken connection)
  * removes every file of the request.
  */
-import type { Readable } from 'node:stream';
-import { randomUUID } from 'node:crypto';
+import { Transform, pipeline, type Readable } from 'node:stream';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { StorageBackend, StorageEntry } from '../../storage/StorageBackend.ts';
@@ -45,6 +45,8 @@ export interface StagedFile {
   originalName: string;
   key: string;
   stagedKey: string;
+  /** sha256 (hex) of the content, computed while it was written */
+  sha256: string;
 }
 
 export class UploadBatch {
@@ -64,24 +66,47 @@ export class UploadBatch {
     return `${d}/${randomUUID().slice(0, 8)}-${normalizeUploadName(fileName)}`;
   }
 
-  /** Writes one file to the staging area (streamed). */
+  /** Writes one file to the staging area (streamed), hashing it on the way (no second read). */
   async stage(fileName: string, body: Readable): Promise<StorageEntry & StagedFile> {
-    const file: StagedFile = { originalName: fileName, key: UploadBatch.keyFor(fileName), stagedKey: `${this.stagingPrefix}/${this.staged.length}` };
+    const file: StagedFile = { originalName: fileName, key: UploadBatch.keyFor(fileName), stagedKey: `${this.stagingPrefix}/${this.staged.length}`, sha256: '' };
     this.staged.push(file);
-    const entry = await this.storage.write(file.stagedKey, body);
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    // an error of the body (a broken connection) fails the write too
+    pipeline(body, tap, () => {});
+    const entry = await this.storage.write(file.stagedKey, tap);
+    file.sha256 = hash.digest('hex');
     return { ...entry, ...file };
   }
 
+  /** Leaves a staged file out of the batch (its content is in the catalog already). */
+  async discard(stagedKey: string): Promise<void> {
+    const i = this.staged.findIndex((f) => f.stagedKey === stagedKey);
+    if (i < 0) return;
+    this.staged.splice(i, 1);
+    await this.storage.delete(stagedKey).catch(() => undefined);
+  }
+
+  /** The staged files, in order (with their content hashes). */
+  get files(): readonly StagedFile[] {
+    return this.staged;
+  }
+
   /** Moves every staged file to its final key; on a failure, nothing stays. */
-  async commit(): Promise<StorageEntry[]> {
-    const out: StorageEntry[] = [];
+  async commit(): Promise<(StorageEntry & { sha256: string })[]> {
+    const out: (StorageEntry & { sha256: string })[] = [];
     try {
       for (const f of this.staged) {
         await this.move(f.stagedKey, f.key);
         this.committed.push(f.key);
         const st = await this.storage.stat(f.key);
         if (!st) throw new Error(`upload ${f.key} vanished while being committed`);
-        out.push(st);
+        out.push({ ...st, sha256: f.sha256 });
       }
     } catch (err) {
       await this.abort();

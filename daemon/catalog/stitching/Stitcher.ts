@@ -25,8 +25,48 @@ import { stableHash } from '../processing/stableHash.ts';
 import { assembleImage, type EquipmentRef } from './assemble.ts';
 import { STITCHER_VERSION, type StoredRecord } from './record.ts';
 import { retryTransient } from '../../db/retry.ts';
+import { createSession, linkImageSession, sessionCandidates } from '../../db/imagingSessions.ts';
+import { pickSession, sessionKey, trainKey } from './sessions.ts';
+import type { AssembledRecord } from './record.ts';
+import type { ImageColumns } from '../../db/stitch.ts';
+import type { DatabaseTransactionConnection } from 'slonik';
+import { copiesNotPointingTo, isInGallery, originalOf, parkedWithContent, reattachRetainedEdits, takeOverLocation } from '../../db/identity.ts';
 
 export type StitchResult = 'written' | 'unchanged' | 'gone';
+
+/**
+ * The session a light frame joins (found or created under the night/train
+ * lock), or null for anything else, for a light without a capture time and
+ * for a copy of another image (`duplicate_of`).
+ */
+async function sessionOf(tx: DatabaseTransactionConnection, c: ImageColumns, r: AssembledRecord, equipment: EquipmentRef[]): Promise<{ id: string; night: string } | null> {
+  // a byte-identical copy is in no session: its original counts, never both
+  if (c.frame_type !== 'light' || c.is_calibration || c.duplicate_of) return null;
+  const camera = equipment.find((e) => e.type === 'camera') ?? null;
+  const telescope = equipment.find((e) => e.type === 'telescope') ?? null;
+  const site = r.acquisition.site;
+  const pointing = c.ra !== null && c.dec !== null ? { ra: c.ra, dec: c.dec } : r.acquisition.pointing;
+  const key = sessionKey({
+    capturedAt: c.captured_at,
+    longitude: site?.longitude ?? null,
+    cameraId: camera?.id ?? null,
+    telescopeId: telescope?.id ?? null,
+    focalLengthMm: r.acquisition.focalLengthMm,
+    binning: c.binning,
+    targetId: c.target_id,
+    objectName: c.object_name,
+    ra: pointing?.ra ?? null,
+    dec: pointing?.dec ?? null,
+    fieldWidthDeg: c.field_w_deg,
+    fieldHeightDeg: c.field_h_deg,
+  });
+  if (!key) return null;
+  const found = pickSession(key, await sessionCandidates(tx, key, trainKey(key)));
+  const id =
+    found?.id ??
+    (await createSession(tx, key, { camera: camera?.name ?? c.camera, telescope: telescope?.name ?? c.telescope, siteLatitude: site?.latitude ?? null, siteLongitude: site?.longitude ?? null }));
+  return { id, night: key.night };
+}
 
 export class Stitcher {
   constructor(private readonly options: { db: DatabasePool; log: Logger }) {}
@@ -41,17 +81,35 @@ export class Stitcher {
     const result = await db.transaction(async (tx) => {
       const src = await loadStitchSource(tx, imageId);
       if (!src) return 'gone' as const;
-      const s = assembleImage({
-        id: src.id,
-        provider: src.provider,
-        storageKey: src.storage_key,
-        sizeBytes: src.size_bytes,
-        modifiedAt: src.modified_at,
-        createdAt: src.created_at,
-        results: await loadResults(tx, imageId),
-        edits: await loadUserEdits(tx, imageId),
-        derived: await derivedNames(tx, imageId),
-      });
+      const results = await loadResults(tx, imageId);
+      const derived = await derivedNames(tx, imageId);
+      const assemble = async () =>
+        assembleImage({
+          id: src.id,
+          provider: src.provider,
+          storageKey: src.storage_key,
+          sizeBytes: src.size_bytes,
+          modifiedAt: src.modified_at,
+          createdAt: src.created_at,
+          results,
+          edits: await loadUserEdits(tx, imageId),
+          derived,
+        });
+      let s = await assemble();
+      // identity by content (docs/storage.md): a move seen as a new file first, edits kept from a deleted file, duplicates
+      const content = s.columns.sha256 ? { sha256: s.columns.sha256, size: s.columns.size_bytes } : null;
+      if (content && !(await isInGallery(tx, imageId))) {
+        // a new file with the content of one that vanished meanwhile: the vanished image takes its place
+        const parked = await parkedWithContent(tx, content.sha256, content.size);
+        if (parked && (await takeOverLocation(tx, parked, imageId))) {
+          this.options.log.info({ imageId: parked, replaces: imageId, path: src.storage_key }, 'file moved: the image keeps its identity');
+          return 'gone' as const;
+        }
+      }
+      if (content && (await reattachRetainedEdits(tx, imageId, content.sha256, content.size))) s = await assemble();
+      const duplicateOf = content ? await originalOf(tx, imageId, content.sha256, content.size) : null;
+      // a copy is never counted twice: it adds nothing to any integration total (targets, sessions, equipment)
+      s = duplicateOf ? { ...s, columns: { ...s.columns, duplicate_of: duplicateOf, integration_s: null }, filters: [] } : { ...s, columns: { ...s.columns, duplicate_of: null } };
       let equipment: EquipmentRef[];
       if (s.equipmentOverride) equipment = await equipmentByIds(tx, s.equipmentOverride);
       else {
@@ -61,19 +119,25 @@ export class Stitcher {
       const matchesCalibration = (s.columns.frame_type === 'light' && !s.columns.is_calibration) || !!s.columns.calib_kind;
       if (matchesCalibration && s.columns.camera) await lockCalibrationMatching(tx, s.columns.camera);
       const calibration = s.columns.frame_type === 'light' && !s.columns.is_calibration ? await matchingCalibration(tx, s.columns) : [];
+      const session = await sessionOf(tx, s.columns, s.record, equipment);
       const record: StoredRecord = {
         ...s.record,
+        duplicateOf,
         equipment: equipment.map((e) => ({ id: e.id, type: e.type, name: e.name })),
         calibration: calibration.map((k) => ({ id: k.id, frameType: k.frame_type, kind: k.calib_kind })),
+        session,
       };
       const hash = stableHash({ v: STITCHER_VERSION, c: s.columns, record, o: s.objects, f: s.filters, t: s.searchText });
       if ((await currentStitchHash(tx, imageId, STITCHER_VERSION)) === hash) return 'unchanged' as const;
       await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) }, STITCHER_VERSION);
+      await linkImageSession(tx, imageId, session?.id ?? null);
       if (s.columns.calib_kind && o.neighbours !== false) neighbours = await lightsMatchingCalibration(tx, s.columns);
+      // the original (again, e.g. moved back): its copies must point to it
+      if (content && !duplicateOf) neighbours.push(...(await copiesNotPointingTo(tx, imageId, content.sha256, content.size)));
       return 'written' as const;
     });
     if (neighbours.length) {
-      this.options.log.debug({ imageId, lights: neighbours.length }, 'calibration frame changed: lights due for stitching');
+      this.options.log.debug({ imageId, neighbours: neighbours.length }, 'calibration frame or original changed: neighbours due for stitching');
       await markDue(db, neighbours, 'neighbour');
     }
     return result;

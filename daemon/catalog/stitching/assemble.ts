@@ -7,6 +7,7 @@
 import { CALIBRATION_FRAME_TYPES, FRAME_TYPES, type FrameType } from '../../../agents/sdk/index.ts';
 import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, ObjectsFacts, SolveFacts } from '../../../agents/sdk/facts.ts';
 import type { ResultRow } from '../../db/results.ts';
+import { searchWords } from '../../db/images.ts';
 import type { EquipmentRef, StitchWrite } from '../../db/stitch.ts';
 import type { ImageColumns } from '../../db/imageColumns.ts';
 import type { AssembledRecord, FieldObject } from './record.ts';
@@ -250,7 +251,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
 
   const primary = objectList.find((o) => o.primary) ?? objectList.find((o) => o.id === targetId);
   const searchText = [
-    input.storageKey.replace(/[/_.-]+/g, ' '),
+    searchWords(input.storageKey),
     acq.object,
     targetId,
     ...(primary ? [primary.name, ...primary.designations] : []),
@@ -298,6 +299,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
       constellation: location.constellation,
       hemisphere: location.hemisphere,
       integration_s: totalSeconds,
+      duplicate_of: null, // needs other images: set by the Stitcher
       agents_failed: failed.length,
       agents_pending: pending,
       unknown_keywords: unmappedKeywords(file?.headers ?? [], file?.format),

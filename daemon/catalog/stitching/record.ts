@@ -15,8 +15,8 @@
 import { z } from 'zod';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 
-/** 2: links made at read time (`derived` stored instead of thumbnailUrl/previewUrl). */
-export const STITCHER_VERSION = 2;
+/** 2: links made at read time (`derived` stored instead of thumbnailUrl/previewUrl). 3: `duplicateOf`. 4: imaging sessions. */
+export const STITCHER_VERSION = 4;
 
 const n = z.number().nullable();
 const s = z.string().nullable();
@@ -145,10 +145,18 @@ export type AssembledRecord = z.infer<typeof AssembledRecord>;
 export const EquipmentLink = z.object({ id: z.string().uuid(), type: z.string(), name: z.string() });
 export const CalibrationLink = z.object({ id: z.string().uuid(), frameType: z.string(), kind: z.string() }).passthrough();
 
+export const SessionLink = z.object({ id: z.string().uuid(), night: z.string().describe('observing night, YYYY-MM-DD') }).describe('the imaging session of a light frame (docs/sessions.md)');
+
 /** What `images.record` holds. */
 export const StoredRecord = AssembledRecord.extend({
   equipment: z.array(EquipmentLink),
   calibration: z.array(CalibrationLink),
+  duplicateOf: z
+    .string()
+    .uuid()
+    .nullable()
+    .describe('the original when this file is a byte-identical copy of another image (same size and sha256); a copy is not counted in integration totals'),
+  session: SessionLink.nullable(),
 });
 export type StoredRecord = z.infer<typeof StoredRecord>;
 
@@ -171,6 +179,8 @@ export function publicRecord(stored: Record<string, unknown>): PublicRecord {
   const id = String(rest.id);
   return {
     ...rest,
+    // records stitched before sessions existed have none until re-stitched
+    session: rest.session ?? null,
     thumbnailUrl: names.includes('thumbnail') ? derivedUrl(id, 'thumbnail') : null,
     previewUrl: names.includes('preview') ? derivedUrl(id, 'preview') : null,
   } as PublicRecord;

@@ -51,11 +51,13 @@ export function imageOperations(api: ApiRegistry, s: Services, config: Config): 
     path: '/api/v1/images',
     operationId: 'uploadImages',
     summary: 'Upload image files',
-    description: 'Multipart upload of one or more files (any field name). Answers at once; processing happens in the background and the images appear when stitched.',
+    description:
+      'Multipart upload of one or more files (any field name). Answers at once; processing happens in the background and the images appear when stitched. ' +
+      'A file whose content (size and sha256, computed while it streams) is an image already is not stored again: its item has `existing: true` and the id of that image.',
     tag: 'images',
     access: 'user',
     rawBody: { contentType: 'multipart/form-data', schema: { type: 'object', properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } } } } },
-    responses: { 202: { description: 'Stored; the new image ids', schema: UploadResult }, 413: { description: 'A file is larger than the upload limit' } },
+    responses: { 202: { description: 'Stored (or already there: `existing`); the image ids, in the order of the files', schema: UploadResult }, 413: { description: 'A file is larger than the upload limit' } },
     handler: async (ctx) => {
       const items = await receiveUpload(ctx, s, { maxBytes: config.uploadMaxBytes, concurrency: config.uploadConcurrency });
       return { ids: items.map((r) => r.id), items };

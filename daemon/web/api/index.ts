@@ -11,6 +11,7 @@ import { imageOperations } from './images.ts';
 import { equipmentOperations } from './equipment.ts';
 import { catalogOperations } from './catalog.ts';
 import { adminOperations } from './admin.ts';
+import { sessionOperations } from './sessions.ts';
 
 export function createApi(services: Services, config: Config, views: Views): ApiRegistry {
   const api = new ApiRegistry();
@@ -19,5 +20,6 @@ export function createApi(services: Services, config: Config, views: Views): Api
   equipmentOperations(api, services);
   catalogOperations(api, services, views);
   adminOperations(api, services);
+  sessionOperations(api, services);
   return api;
 }

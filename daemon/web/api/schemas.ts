@@ -4,6 +4,7 @@
  * against the OpenAPI document built from them). Unknown values are `null`.
  */
 import { z } from 'zod';
+import { Session, SessionPage } from '../../services/SessionService.ts';
 import { DATE_MIN, dateProblem } from '../../services/validation.ts';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 import { EQUIPMENT_TYPES } from '../../services/EquipmentService.ts';
@@ -32,7 +33,14 @@ export const ImagePage = z.object({ items: z.array(ImageRecord), total: z.number
 
 export const UploadResult = z.object({
   ids: z.array(uuid),
-  items: z.array(z.object({ id: uuid, path: z.string(), name: z.string() })),
+  items: z.array(
+    z.object({
+      id: uuid,
+      path: z.string(),
+      name: z.string(),
+      existing: z.boolean().describe('true: a file of this content (size and sha256) is an image already; no copy was stored and `id` is that image'),
+    }),
+  ),
 });
 
 export const HeaderCard = z.object({ key: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]), comment: z.string().optional() });
@@ -271,4 +279,6 @@ export const NAMED_SCHEMAS: Record<string, z.ZodTypeAny> = {
   TokenCreated,
   SkyMap,
   Status,
+  Session,
+  SessionPage,
 };

@@ -13,6 +13,8 @@ export interface Uploaded {
   id: string;
   path: string;
   name: string;
+  /** the content was catalogued already: this is that image, nothing was stored */
+  existing: boolean;
 }
 
 /** Uploads running per user in this process (SIDEREAL_UPLOAD_CONCURRENCY). */

@@ -7,6 +7,7 @@ import type Koa from 'koa';
 import type { Services } from '../../services/index.ts';
 import type { Views } from '../views.ts';
 import { field, formBody, redirectAfterPost, userError } from './forms.ts';
+import { cookieOptions, SESSION_COOKIE } from '../auth.ts';
 import { InvalidInputError } from '../../errors.ts';
 
 async function renderAccount(ctx: Koa.Context, s: Services, views: Views, extra: Record<string, unknown> = {}, status?: number) {
@@ -92,5 +93,41 @@ export function disableTotp(s: Services, views: Views): Middleware {
       const e = userError(err);
       await renderAccount(ctx, s, views, { totpError: e.message }, e.status === 401 ? 422 : e.status);
     }
+  };
+}
+
+/**
+ * Deleting one's own account asks first: a POST without `confirm=yes` shows
+ * a confirmation page (works without JavaScript). Then the account, its
+ * sessions and tokens are gone, and the browser is logged out.
+ */
+export function deleteAccount(s: Services, views: Views): Middleware {
+  return async function deleteAccount(ctx) {
+    if (field(formBody(ctx), 'confirm') !== 'yes') {
+      const me = await s.users.me(ctx.state.actor);
+      return views.renderPage(ctx, 'pages/confirm/index', {
+        title: 'Delete your account?',
+        confirm: {
+          question: `Delete your account “${me.username}”?`,
+          lines: [
+            'You are logged out, and your sessions and API tokens end at once, on every device.',
+            'Images, equipment and corrections stay in the library.',
+          ],
+          warning: 'This cannot be undone: you cannot log in again unless an administrator makes a new account.',
+          action: '/account/delete',
+          button: 'Delete my account',
+          danger: true,
+          cancel: '/account',
+        },
+      });
+    }
+    try {
+      await s.users.removeSelf(ctx.state.actor);
+    } catch (err) {
+      const e = userError(err);
+      return renderAccount(ctx, s, views, { deleteError: e.message }, e.status);
+    }
+    ctx.cookies.set(SESSION_COOKIE, '', { ...cookieOptions(ctx), maxAge: 0 });
+    redirectAfterPost(ctx, '/login?notice=account_deleted');
   };
 }

@@ -24,9 +24,9 @@ export function targetList(s: Services, views: Views): Middleware {
 export function targetPage(s: Services, views: Views): Middleware {
   return async function targetPage(ctx) {
     const id = decodeURIComponent(ctx.params.id!);
-    const target = await s.targets.get(id, { cursor: str(ctx, 'cursor') });
+    const [target, sessions] = await Promise.all([s.targets.get(id, { cursor: str(ctx, 'cursor') }), s.sessions.ofTarget(id)]);
     const nextUrl = target.images.next ? `/targets/${encodeURIComponent(id)}${qs({ cursor: target.images.next })}` : null;
-    views.renderPage(ctx, 'pages/targets/show', { title: target.object?.name ? `${id} · ${target.object.name}` : id, target, nextUrl });
+    views.renderPage(ctx, 'pages/targets/show', { title: target.object?.name ? `${id} · ${target.object.name}` : id, target, sessions, nextUrl });
   };
 }
 

@@ -1,0 +1,274 @@
+/**
+ * SQL of imaging sessions (migration 0130; the rules are in
+ * catalog/stitching/sessions.ts, docs in docs/sessions.md): the stitcher's
+ * find-or-create and link, and the reads of the API and the session page.
+ * Aggregates (frames, totals, acquisition rows) are kept by the SQL function
+ * `imaging_session_refresh`, called here and by the trigger when a sub leaves.
+ * (The name db/sessions.ts is the login sessions'.)
+ */
+import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
+import { z } from 'zod';
+
+type Db = DatabasePool | DatabaseTransactionConnection;
+
+/** What decides a light frame's session. */
+export interface SessionKey {
+  night: string;
+  cameraId: string | null;
+  telescopeId: string | null;
+  /** rounded to 1 mm: one optical train with a header that wavers by a fraction stays one */
+  focalLengthMm: number | null;
+  binning: string | null;
+  /** the resolved primary object id; null: grouped by pointing (or by the header's OBJECT when there is no pointing) */
+  targetId: string | null;
+  /** the header's object name, used only when neither a target nor a pointing is known */
+  objectName: string | null;
+  ra: number | null;
+  dec: number | null;
+  /** half the field of this frame, degrees */
+  halfFieldDeg: number;
+}
+
+/** An existing session of the same night and optical train. */
+export interface SessionCandidate {
+  id: string;
+  targetId: string | null;
+  objectName: string | null;
+  ra: number | null;
+  dec: number | null;
+  halfFieldDeg: number | null;
+}
+
+
+const Candidate = z.object({
+  id: z.string(),
+  target_id: z.string().nullable(),
+  object_name: z.string().nullable(),
+  ra: z.number().nullable(),
+  dec: z.number().nullable(),
+  half_field_deg: z.number().nullable(),
+});
+
+/**
+ * The sessions of the same night and optical train, oldest first, under a
+ * transaction lock on that night and train: two subs stitched at once cannot
+ * both create the session (the lock is held until the transaction ends).
+ */
+export async function sessionCandidates(tx: DatabaseTransactionConnection, key: SessionKey, lockKey: string): Promise<SessionCandidate[]> {
+  await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended(${'imaging-session|' + lockKey}, 0))`);
+  const rows = await tx.any(sql.type(Candidate)`
+    select id, target_id, object_name, ra, dec, half_field_deg from imaging_sessions
+     where night = ${key.night}::date
+       and camera_id is not distinct from ${key.cameraId}::uuid and telescope_id is not distinct from ${key.telescopeId}::uuid
+       and focal_length_mm is not distinct from ${key.focalLengthMm}::float8 and binning is not distinct from ${key.binning}::text
+     order by created_at, id`);
+  return rows.map((r) => ({ id: r.id, targetId: r.target_id, objectName: r.object_name, ra: r.ra, dec: r.dec, halfFieldDeg: r.half_field_deg }));
+}
+
+/** A new, empty session for a key (its aggregates come with its first sub). */
+export async function createSession(
+  tx: DatabaseTransactionConnection,
+  key: SessionKey,
+  more: { camera: string | null; telescope: string | null; siteLatitude: number | null; siteLongitude: number | null },
+): Promise<string> {
+  return tx.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into imaging_sessions (night, target_id, object_name, camera_id, telescope_id, camera, telescope, focal_length_mm, binning,
+                                  ra, dec, half_field_deg, site_latitude, site_longitude)
+    values (${key.night}::date, ${key.targetId}, ${key.objectName}, ${key.cameraId}::uuid, ${key.telescopeId}::uuid, ${more.camera}, ${more.telescope},
+            ${key.focalLengthMm}::float8, ${key.binning}, ${key.ra}::float8, ${key.dec}::float8, ${key.halfFieldDeg}, ${more.siteLatitude}::float8, ${more.siteLongitude}::float8)
+    returning id`);
+}
+
+/**
+ * Puts an image in a session (or in none): a sub that leaves its old session
+ * updates it (trigger), the new one is recomputed. Call after the image row is
+ * written, in the same transaction.
+ */
+export async function linkImageSession(tx: DatabaseTransactionConnection, imageId: string, sessionId: string | null): Promise<void> {
+  if (sessionId === null) {
+    await tx.query(sql.unsafe`delete from imaging_session_images where image_id = ${imageId}`);
+    return;
+  }
+  await tx.query(sql.unsafe`delete from imaging_session_images where image_id = ${imageId} and session_id <> ${sessionId}`);
+  await tx.query(sql.unsafe`insert into imaging_session_images (image_id, session_id) values (${imageId}, ${sessionId}) on conflict (image_id) do nothing`);
+  await tx.query(sql.unsafe`select imaging_session_refresh(${sessionId})`);
+}
+
+export const AcquisitionRow = z.object({
+  filter: z.string().nullable(),
+  frames: z.number(),
+  exposureSeconds: z.number().nullable(),
+  totalSeconds: z.number(),
+  gain: z.number().nullable(),
+  offset: z.number().nullable(),
+  sensorTempC: z.number().nullable(),
+  binning: z.string().nullable(),
+});
+export type AcquisitionRow = z.infer<typeof AcquisitionRow>;
+
+const SessionRow = z.object({
+  id: z.string(),
+  night: z.string(),
+  target_id: z.string().nullable(),
+  target_name: z.string().nullable(),
+  object_name: z.string().nullable(),
+  camera_id: z.string().nullable(),
+  camera: z.string().nullable(),
+  telescope_id: z.string().nullable(),
+  telescope: z.string().nullable(),
+  focal_length_mm: z.number().nullable(),
+  binning: z.string().nullable(),
+  ra: z.number().nullable(),
+  dec: z.number().nullable(),
+  site_latitude: z.number().nullable(),
+  site_longitude: z.number().nullable(),
+  constellation: z.string().nullable(),
+  hemisphere: z.string().nullable(),
+  started_at: z.string().nullable(),
+  ended_at: z.string().nullable(),
+  frames: z.number(),
+  total_seconds: z.number(),
+  filters: z.array(z.string()),
+  acquisition: z.array(AcquisitionRow),
+  calibration: z.object({ darks: z.number(), flats: z.number(), biases: z.number(), darkFlats: z.number() }).partial(),
+});
+export type SessionRow = z.infer<typeof SessionRow>;
+
+const SESSION_COLUMNS = sql.fragment`
+  s.id, to_char(s.night, 'YYYY-MM-DD') as night, s.target_id, o.name as target_name, s.object_name,
+  s.camera_id, coalesce(ce.name, s.camera) as camera, s.telescope_id, coalesce(te.name, s.telescope) as telescope,
+  s.focal_length_mm, s.binning, s.ra, s.dec, s.site_latitude, s.site_longitude, s.constellation, s.hemisphere,
+  to_char(s.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as started_at,
+  to_char(s.ended_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as ended_at,
+  s.frames, s.total_seconds, s.filters, s.acquisition, s.calibration`;
+const SESSION_FROM = sql.fragment`
+  imaging_sessions s
+  left join objects o on o.id = s.target_id
+  left join equipment ce on ce.id = s.camera_id
+  left join equipment te on te.id = s.telescope_id`;
+
+/** What the session list filters on (the image filters that mean something for a session). */
+export interface SessionSearch {
+  targetIds?: string[];
+  targetText?: string;
+  camera?: string;
+  telescope?: string;
+  filter?: string;
+  nightFrom?: string;
+  nightTo?: string;
+  constellation?: string;
+  hemisphere?: 'north' | 'south';
+  limit: number;
+  offset: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function where(s: SessionSearch): FragmentSqlToken {
+  const c: FragmentSqlToken[] = [sql.fragment`true`];
+  if (s.targetIds?.length) c.push(sql.fragment`s.target_id = any(${sql.array(s.targetIds, 'text')})`);
+  else if (s.targetText) c.push(sql.fragment`(s.object_name ilike ${'%' + s.targetText + '%'} or s.target_id ilike ${s.targetText})`);
+  if (s.camera) c.push(UUID.test(s.camera) ? sql.fragment`s.camera_id = ${s.camera}::uuid` : sql.fragment`coalesce(ce.name, s.camera) ilike ${'%' + s.camera + '%'}`);
+  if (s.telescope) c.push(UUID.test(s.telescope) ? sql.fragment`s.telescope_id = ${s.telescope}::uuid` : sql.fragment`coalesce(te.name, s.telescope) ilike ${'%' + s.telescope + '%'}`);
+  if (s.filter) c.push(sql.fragment`exists (select 1 from unnest(s.filters) f where f ilike ${s.filter})`);
+  if (s.nightFrom) c.push(sql.fragment`s.night >= ${s.nightFrom}::date`);
+  if (s.nightTo) c.push(sql.fragment`s.night <= ${s.nightTo}::date`);
+  if (s.constellation) c.push(sql.fragment`s.constellation = ${s.constellation}`);
+  if (s.hemisphere) c.push(sql.fragment`s.hemisphere = ${s.hemisphere}`);
+  return sql.fragment`${sql.join(c, sql.fragment` and `)}`;
+}
+
+/** A page of sessions, newest night first, and the total that match. */
+export async function searchSessions(db: Db, s: SessionSearch): Promise<{ rows: SessionRow[]; total: number }> {
+  const w = where(s);
+  const [rows, total] = await Promise.all([
+    db.any(sql.type(SessionRow)`select ${SESSION_COLUMNS} from ${SESSION_FROM} where ${w} order by s.night desc, s.started_at desc nulls last, s.id limit ${s.limit} offset ${s.offset}`),
+    db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from ${SESSION_FROM} where ${w}`),
+  ]);
+  return { rows: [...rows], total };
+}
+
+export async function sessionById(db: Db, id: string): Promise<SessionRow | null> {
+  return db.maybeOne(sql.type(SessionRow)`select ${SESSION_COLUMNS} from ${SESSION_FROM} where s.id = ${id}`);
+}
+
+/** The sub ids of sessions, by capture time. */
+export async function sessionImages(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return out;
+  const rows = await db.any(sql.type(z.object({ session_id: z.string(), image_id: z.string() }))`
+    select m.session_id, m.image_id from imaging_session_images m join images i on i.id = m.image_id
+     where m.session_id = any(${sql.array([...ids], 'uuid')}) order by i.captured_at nulls last, i.path`);
+  for (const r of rows) out.get(r.session_id)?.push(r.image_id);
+  return out;
+}
+
+const CalibrationFrame = z.object({
+  session_id: z.string(),
+  id: z.string(),
+  kind: z.string(),
+  exposure_s: z.number().nullable(),
+  sensor_temp_c: z.number().nullable(),
+});
+
+/** The distinct calibration frames matched to the subs of sessions (the stitcher's calibration links). */
+export async function sessionCalibration(db: Db, ids: readonly string[]): Promise<z.infer<typeof CalibrationFrame>[]> {
+  if (!ids.length) return [];
+  return [
+    ...(await db.any(sql.type(CalibrationFrame)`
+      select distinct m.session_id, k.id, k.calib_kind as kind, k.exposure_s, k.sensor_temp_c
+        from imaging_session_images m
+        join image_calibration c on c.light_id = m.image_id
+        join images k on k.id = c.calib_id
+       where m.session_id = any(${sql.array([...ids], 'uuid')}) and k.calib_kind is not null
+       order by m.session_id, kind, k.exposure_s, k.id`)),
+  ];
+}
+
+/** Calibration frames per acquisition row (filter × exposure) of a session, for the CSV export. */
+export async function calibrationByRow(db: Db, sessionId: string) {
+  return db.any(sql.type(z.object({ filter: z.string().nullable(), exposure_s: z.number().nullable(), kind: z.string(), n: z.number() }))`
+    select i.filter, i.exposure_s, k.calib_kind as kind, count(distinct k.id)::int as n
+      from imaging_session_images m
+      join images i on i.id = m.image_id
+      join image_calibration c on c.light_id = m.image_id
+      join images k on k.id = c.calib_id
+     where m.session_id = ${sessionId} and k.calib_kind is not null
+     group by i.filter, i.exposure_s, k.calib_kind`);
+}
+
+/** The stored records of a session's subs, by capture time (the session page's grid). */
+export async function sessionImageRecords(db: Db, sessionId: string, limit: number): Promise<Record<string, unknown>[]> {
+  return [
+    ...(await db.anyFirst(sql.type(z.object({ record: z.record(z.unknown()) }))`
+      select i.record from imaging_session_images m join images i on i.id = m.image_id
+       where m.session_id = ${sessionId} order by i.captured_at nulls last, i.path limit ${limit}`)),
+  ];
+}
+
+/**
+ * Stacks and masters made from sessions, inferred (no file names its subs
+ * yet): a master or processed image (not calibration) of the same target,
+ * the same camera when both know it, a filter of the session (or no filter
+ * stated), captured from the session's night on. Indexed by the target.
+ */
+export async function inferredStacks(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return out;
+  const rows = await db.any(sql.type(z.object({ session_id: z.string(), id: z.string() }))`
+    select s.id as session_id, k.id
+      from imaging_sessions s
+      join images k on k.target_id = s.target_id
+     where s.id = any(${sql.array([...ids], 'uuid')}) and s.target_id is not null
+       and k.frame_type in ('master', 'processed') and not k.is_calibration
+       and (k.camera_id is null or s.camera_id is null or k.camera_id = s.camera_id)
+       and (k.captured_at is null or k.captured_at >= s.night::timestamptz - interval '1 day')
+       and (
+         (k.filter is null and not exists (select 1 from image_filters f where f.image_id = k.id and f.filter <> 'none'))
+         or k.filter = any(s.filters)
+         or exists (select 1 from image_filters f where f.image_id = k.id and f.filter = any(s.filters))
+       )
+     order by k.captured_at nulls last, k.id`);
+  for (const r of rows) out.get(r.session_id)?.push(r.id);
+  return out;
+}
