@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseArgs, runNight, table } from '../../bench/night.ts';
 
 test('bench/night.ts: a small night, with and without plate solving', { timeout: 300_000 }, async () => {
-  const o = parseArgs(['--subs', '2', '--darks', '1', '--flats', '1', '--size', '900x600', '--dithers', '2']);
+  const o = parseArgs(['--subs', '2', '--darks', '1', '--flats', '1', '--size', '1600x1100', '--dithers', '2']);
   assert.deepEqual(o.passes, ['nosolve', 'all']);
   const [nosolve, all] = await runNight(o);
   for (const r of [nosolve!, all!]) {
