@@ -111,7 +111,7 @@ export class AgentHost {
     });
     // an error outside a task (a stray timer of an agent throwing after its run
     // ended) would otherwise be an unhandled 'error' event: the process would exit
-    this.pool.on('error', (err: unknown) => this.log.error({ err: (err as Error)?.message ?? String(err) }, 'agent worker thread failed outside a task; it was replaced'));
+    this.pool.on('error', (err: unknown) => this.log.error({ err }, 'agent worker thread failed outside a task; it was replaced'));
     this.guard = setInterval(() => this.checkProcessMemory(), Math.max(50, this.sampleMs * 2));
     this.guard.unref();
   }
@@ -136,7 +136,7 @@ export class AgentHost {
       return await this.runOnce(r, input, opts);
     } catch (err) {
       if (!(err instanceof SuspectedMemoryError) || opts.signal?.aborted) throw err;
-      opts.log.warn({ agent: r.agent.name, err: err.message }, 'run stopped by the process memory guard among several suspects: it runs again once the guard is quiet');
+      opts.log.warn({ agent: r.agent.name, err }, 'run stopped by the process memory guard among several suspects: it runs again once the guard is quiet');
       const turn = this.rerunChain.then(async () => {
         await this.guardQuiet(opts.signal);
         return await this.runOnce(r, input, opts);

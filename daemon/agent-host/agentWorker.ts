@@ -48,8 +48,8 @@ let lastAgent: string | null = null;
 // An agent's stray timer or promise that throws after its run ended must not
 // end the thread, nor fail whichever run the thread is busy with by then
 // (idle piscina threads sleep, so a late timer fires during the next task).
-process.on('uncaughtException', (err) => log.warn({ component: 'agent', agent: lastAgent, err: err?.message ?? String(err) }, 'an agent threw outside its run; ignored'));
-process.on('unhandledRejection', (err) => log.warn({ component: 'agent', agent: lastAgent, err: (err as Error)?.message ?? String(err) }, 'an agent left a rejected promise unhandled; ignored'));
+process.on('uncaughtException', (err) => log.warn({ component: 'agent', agent: lastAgent, err }, 'an agent threw outside its run; ignored'));
+process.on('unhandledRejection', (err) => log.warn({ component: 'agent', agent: lastAgent, err }, 'an agent left a rejected promise unhandled; ignored'));
 
 /** Posts a message to the host (the one protocol: messages.ts). */
 function post(port: MessagePort, m: WorkerMessage): void {
