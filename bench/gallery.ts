@@ -11,19 +11,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import pg from 'pg';
 import { createBenchDatabase } from './benchDatabase.ts';
+import { pct, startBenchWeb, timeRequests } from './benchWeb.ts';
 // @ts-expect-error plain JS helper
 import { startTestPostgres } from '../scripts/test-postgres.mjs';
 import { createDatabasePool } from '../daemon/db/pool.ts';
 import { seedObjects } from '../daemon/db/objects.ts';
 import { log, setLogLevel } from '../daemon/log.ts';
-import { loadConfig } from '../daemon/config.ts';
-import { Daemon } from '../daemon/Daemon.ts';
 import { seedImagesBulk } from '../test/web/seedImages.ts';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 setLogLevel('warn');
 const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
@@ -41,29 +36,6 @@ interface Row {
   rttP95: number;
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-
-async function measure(base: string, token: string, path: string): Promise<{ server: number[]; rtt: number[]; results: number | null }> {
-  const server: number[] = [];
-  const rtt: number[] = [];
-  let results: number | null = null;
-  for (let i = 0; i < RUNS + 5; i++) {
-    const t0 = performance.now();
-    const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}`, accept: path.startsWith('/api/') ? 'application/json' : 'text/html' } });
-    const body = await res.text();
-    const t1 = performance.now();
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 300)}`);
-    if (i < 5) continue; // warm-up
-    server.push(Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN));
-    rtt.push(t1 - t0);
-    results = path.startsWith('/api/') ? (JSON.parse(body) as { total: number }).total : path === '/' || path.startsWith('/?') ? Number(/of (\d+) image/.exec(body)?.[1] ?? 0) : null;
-  }
-  return { server, rtt, results };
-}
-
 async function run(size: number): Promise<Row[]> {
   const name = `bench_gallery_${size}_${Date.now()}`;
   const url = await createBenchDatabase(server.url, name);
@@ -77,13 +49,7 @@ async function run(size: number): Promise<Row[]> {
   const tel = await pool.one(sql.type(z.object({ id: z.string() }))`select id from equipment where type = 'telescope' and name = 'Esprit 100'`);
   await pool.end();
 
-  const dir = await mkdtemp(join(tmpdir(), 'sidereal-bench-'));
-  const config = loadConfig({ DATABASE_URL: url, SIDEREAL_DATA_DIR: join(dir, 'data'), SIDEREAL_WATCH_DIRS: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIDEREAL_ADMIN_USER: 'bench', SIDEREAL_ADMIN_PASSWORD: 'bench-password', SIDEREAL_OFFLINE: 'true' });
-  const daemon = new Daemon(config, log, ['web'], { builtinAgents: ['file'] });
-  await daemon.start();
-  const base = daemon.url!;
-  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) });
-  const { token } = (await login.json()) as { token: string };
+  const web = await startBenchWeb(url);
 
   const cases: [string, string][] = [
     ['gallery page (HTML, 50 newest)', '/'],
@@ -97,17 +63,13 @@ async function run(size: number): Promise<Row[]> {
   ];
   const rows: Row[] = [];
   for (const [label, path] of cases) {
-    const m = await measure(base, token, path);
-    const row = { size, name: label, url: path, results: m.results, serverMedian: pct(m.server, 50), serverP95: pct(m.server, 95), rttMedian: pct(m.rtt, 50), rttP95: pct(m.rtt, 95) };
+    const m = await timeRequests(web, path, RUNS);
+    const results = path.startsWith('/api/') ? (JSON.parse(m.body) as { total: number }).total : path === '/' || path.startsWith('/?') ? Number(/of (\d+) image/.exec(m.body)?.[1] ?? 0) : null;
+    const row = { size, name: label, url: path, results, serverMedian: pct(m.server, 50), serverP95: pct(m.server, 95), rttMedian: pct(m.rtt, 50), rttP95: pct(m.rtt, 95) };
     rows.push(row);
-    process.stderr.write(`  ${label}: server ${row.serverMedian.toFixed(1)} / ${row.serverP95.toFixed(1)} ms, round trip ${row.rttMedian.toFixed(1)} / ${row.rttP95.toFixed(1)} ms (${m.results} results)\n`);
+    process.stderr.write(`  ${label}: server ${row.serverMedian.toFixed(1)} / ${row.serverP95.toFixed(1)} ms, round trip ${row.rttMedian.toFixed(1)} / ${row.rttP95.toFixed(1)} ms (${results} results)\n`);
   }
-  await daemon.stop();
-  await rm(dir, { recursive: true, force: true });
-  const drop = new pg.Client({ connectionString: server.url });
-  await drop.connect();
-  await drop.query(`drop database ${name} with (force)`);
-  await drop.end();
+  await web.close(server.url, name);
   return rows;
 }
 

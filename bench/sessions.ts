@@ -13,20 +13,15 @@
  * Usage: node --import tsx bench/sessions.ts [sizes=10000,100000] [runs=40]
  * Prints a Markdown table (copied into docs/performance.md).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import pg from 'pg';
 import { createBenchDatabase } from './benchDatabase.ts';
+import { pct, startBenchWeb, timeRequests } from './benchWeb.ts';
 // @ts-expect-error plain JS helper
 import { startTestPostgres } from '../scripts/test-postgres.mjs';
 import { createDatabasePool } from '../daemon/db/pool.ts';
 import { seedObjects } from '../daemon/db/objects.ts';
 import { log, setLogLevel } from '../daemon/log.ts';
-import { loadConfig } from '../daemon/config.ts';
-import { Daemon } from '../daemon/Daemon.ts';
 import { seedImagesBulk } from '../test/web/seedImages.ts';
 import { linkImageSession, sessionCandidates } from '../daemon/db/imagingSessions.ts';
 import { sessionKey, trainKey } from '../daemon/catalog/stitching/sessions.ts';
@@ -36,10 +31,6 @@ const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
 const RUNS = Number(process.argv[3] ?? 40);
 const server = await startTestPostgres();
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 /** Deterministic sizes 20–200. */
 function* chunkSizes(): Generator<number> {
@@ -104,17 +95,6 @@ async function arrangeSessions(pool: DatabasePool): Promise<{ sessions: number; 
   return { sessions: sessions.length, big: big.id, spare };
 }
 
-async function measureHttp(base: string, token: string, path: string): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < RUNS + 5; i++) {
-    const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}`, accept: path.startsWith('/api/') ? 'application/json' : 'text/html' } });
-    const body = await res.text();
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 300)}`);
-    if (i >= 5) out.push(Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN));
-  }
-  return out;
-}
-
 /** The session part of stitching one new sub into the 500-sub session: DB time, rolled back. */
 async function measureJoin(pool: DatabasePool, big: string, spare: string): Promise<number[]> {
   const s = await pool.one(sql.type(z.object({ night: z.string(), target_id: z.string(), camera_id: z.string().nullable(), telescope_id: z.string().nullable() }))`
@@ -164,13 +144,7 @@ async function run(size: number): Promise<Row[]> {
   const typical = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`select id from imaging_sessions order by abs(frames - 110), id limit 1`);
   await pool.end();
 
-  const dir = await mkdtemp(join(tmpdir(), 'sidereal-bench-'));
-  const config = loadConfig({ DATABASE_URL: url, SIDEREAL_DATA_DIR: join(dir, 'data'), SIDEREAL_WATCH_DIRS: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIDEREAL_ADMIN_USER: 'bench', SIDEREAL_ADMIN_PASSWORD: 'bench-password', SIDEREAL_OFFLINE: 'true' });
-  const daemon = new Daemon(config, log, ['web'], { builtinAgents: ['file'] });
-  await daemon.start();
-  const base = daemon.url!;
-  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) });
-  const { token } = (await login.json()) as { token: string };
+  const web = await startBenchWeb(url);
   const cases: [string, string][] = [
     ['GET /api/v1/sessions (50 newest, full sessions)', '/api/v1/sessions'],
     ['GET /api/v1/sessions?target=M31', '/api/v1/sessions?target=M31'],
@@ -179,16 +153,11 @@ async function run(size: number): Promise<Row[]> {
     ['session page (HTML, ~110 subs)', `/sessions/${typical}`],
   ];
   for (const [label, path] of cases) {
-    const m = await measureHttp(base, token, path);
+    const m = (await timeRequests(web, path, RUNS)).server;
     rows.push({ size, name: `server: ${label}`, median: pct(m, 50), p95: pct(m, 95) });
   }
   for (const r of rows) process.stderr.write(`  ${r.name}: ${r.median.toFixed(1)} / ${r.p95.toFixed(1)} ms\n`);
-  await daemon.stop();
-  await rm(dir, { recursive: true, force: true });
-  const drop = new pg.Client({ connectionString: server.url });
-  await drop.connect();
-  await drop.query(`drop database ${name} with (force)`);
-  await drop.end();
+  await web.close(server.url, name);
   return rows;
 }
 

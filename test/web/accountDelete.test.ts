@@ -8,7 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { chromium, type Browser } from 'playwright-core';
+import { launchChromium } from './browserKit.ts';
+import { type Browser } from 'playwright-core';
 import { ADMIN, BrowserSession, createUser, startWebDaemon, type WebDaemon } from './helpers.ts';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
@@ -18,7 +19,7 @@ let browser: Browser;
 before(async () => {
   await mkdir(SHOTS, { recursive: true });
   w = await startWebDaemon({ roles: ['web'], builtinAgents: [] });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

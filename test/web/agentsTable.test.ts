@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sql } from 'slonik';
-import { chromium, type Browser } from 'playwright-core';
+import { launchChromium } from './browserKit.ts';
+import { type Browser } from 'playwright-core';
 import { Stitcher } from '../../daemon/catalog/stitching/Stitcher.ts';
 import { log } from '../../daemon/log.ts';
 import { ADMIN, startWebDaemon, type WebDaemon } from './helpers.ts';
@@ -26,7 +27,7 @@ before(async () => {
   const note = 'Wikipedia could not be reached: fetch failed; the description was written from the catalog. '.repeat(2);
   await w.db.pool.query(sql.unsafe`update image_results set warnings = ${sql.jsonb([note])} where image_id = ${specs[0]!.id}`);
   await new Stitcher({ db: w.db.pool, log: log.child({ component: 'test' }) }).stitch(specs[0]!.id);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from './browserKit.ts';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN, createUser, startWebDaemon, type WebDaemon } from './helpers.ts';
 import { seedImages, type SeedSpec } from './seedImages.ts';
 import { fitsFixture } from '../helpers/fixtures.ts';
@@ -45,10 +46,7 @@ before(async () => {
   await mkdir(SHOTS, { recursive: true });
   w = await startWebDaemon({ builtinAgents: ['file', 'preview'] });
   specs = await seedImages(w.db.pool, { count: 80, seed: 11, derived: w.daemon.derived });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   page = await context.newPage();
   watch(page);

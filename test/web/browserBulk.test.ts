@@ -7,12 +7,12 @@
 // {desktop,phone}-bulk-{select,edit,confirm,result}.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, watchPage, axeViolations } from './browserKit.ts';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN, startWebDaemon, type WebDaemon } from './helpers.ts';
 import { seedImages } from './seedImages.ts';
 import { Stitcher } from '../../daemon/catalog/stitching/Stitcher.ts';
@@ -23,19 +23,12 @@ declare const window: any;
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = resolve(ROOT, 'test-artifacts/screenshots');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let w: WebDaemon;
 let browser: Browser;
-let axeSource: string;
 const problems: string[] = [];
 
-function watch(p: Page) {
-  p.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(`${p.url()}: ${m.text()}`);
-  });
-  p.on('pageerror', (e) => problems.push(`${p.url()}: ${e.message}`));
-}
+const watch = (p: Page) => watchPage(p, problems);
 
 async function loggedIn(viewport: { width: number; height: number }, mobile: boolean): Promise<{ ctx: BrowserContext; p: Page }> {
   const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: mobile, hasTouch: mobile });
@@ -49,14 +42,7 @@ async function loggedIn(viewport: { width: number; height: number }, mobile: boo
   return { ctx, p };
 }
 
-async function axe(p: Page): Promise<string[]> {
-  const violations: any[] = await p.evaluate(async (src: string) => {
-    if (!(window as any).axe) (0, eval)(src);
-    const r = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')) }));
-  }, axeSource);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.join(', ')}`);
-}
+const axe = axeViolations;
 
 /** Fits the viewport (no sideways scrolling), passes axe, and is photographed. */
 async function check(p: Page, width: number, name: string, failures: string[]) {
@@ -74,13 +60,9 @@ const checkedIds = (p: Page) => p.$$eval('form#bulk .pick input:checked', (xs: a
 
 before(async () => {
   await mkdir(SHOTS, { recursive: true });
-  axeSource = await readFile(AXE, 'utf8');
   w = await startWebDaemon({ roles: ['web'], builtinAgents: ['file', 'preview'] });
   await seedImages(w.db.pool, { count: 60, seed: 31, derived: w.daemon.derived });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -6,12 +6,12 @@
 // Screenshots of every page at both widths go to test-artifacts/screenshots/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, watchPage, axeViolations } from './browserKit.ts';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ADMIN, BrowserSession, createUser, startWebDaemon, type WebDaemon } from './helpers.ts';
 import { seedImages, type SeedSpec } from './seedImages.ts';
 import { Stitcher } from '../../daemon/catalog/stitching/Stitcher.ts';
@@ -22,24 +22,17 @@ declare const window: any;
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = resolve(ROOT, 'test-artifacts/screenshots');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let w: WebDaemon;
 let browser: Browser;
 let phone: BrowserContext;
 let desktop: BrowserContext;
 let specs: SeedSpec[];
-let axeSource: string;
 const problems: string[] = [];
 
 const facts = (s: SeedSpec, agent: string) => s.results.find((r) => r.agent === agent && r.status === 'done')?.facts as any;
 
-function watch(p: Page) {
-  p.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(`${p.url()}: ${m.text()}`);
-  });
-  p.on('pageerror', (e) => problems.push(`${p.url()}: ${e.message}`));
-}
+const watch = (p: Page) => watchPage(p, problems);
 
 async function login(ctx: BrowserContext) {
   const p = await ctx.newPage();
@@ -54,14 +47,10 @@ async function login(ctx: BrowserContext) {
 
 before(async () => {
   await mkdir(SHOTS, { recursive: true });
-  axeSource = await readFile(AXE, 'utf8');
   // web only: the seeded images have no files, so nothing must process them again
   w = await startWebDaemon({ roles: ['web'], builtinAgents: ['file', 'preview'] });
   specs = await seedImages(w.db.pool, { count: 60, seed: 23, derived: w.daemon.derived });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
   desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await login(phone);
@@ -106,15 +95,7 @@ function unsolvedSpec(): SeedSpec {
   return s;
 }
 
-async function axe(p: Page): Promise<string[]> {
-  // evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays on
-  const violations: any[] = await p.evaluate(async (src: string) => {
-    if (!(window as any).axe) (0, eval)(src);
-    const r = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')) }));
-  }, axeSource);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.join(', ')}`);
-}
+const axe = axeViolations;
 
 test('every main page fits a 390 px phone (no sideways scrolling) and passes axe-core', async () => {
   const p = await phone.newPage();

@@ -10,6 +10,7 @@ import { BrowserSession } from './helpers.ts';
 import { setupCodeOf } from '../../daemon/web/server.ts';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { launchChromium } from './browserKit.ts';
 import { chromium } from 'playwright-core';
 
 declare const document: any;
@@ -98,7 +99,7 @@ test('SIDEREAL_ADMIN_USER/PASSWORD still create the first administrator: no set-
 
 test('in a browser: the first visit shows the set-up page, which logs the new administrator in', async () => {
   const t = await startTestDaemon({ roles: ['web'], builtinAgents: [] });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     await mkdir(SHOTS, { recursive: true });
     const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();

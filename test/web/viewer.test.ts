@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './browserKit.ts';
+import { type Browser, type Page } from 'playwright-core';
 import { fitsHdu, tempDir, writeFits } from '../../agents/formats/test-writers.ts';
 import { starField } from '../../agents/preview/synthetic.ts';
 import { sql } from 'slonik';
@@ -57,10 +58,7 @@ before(async () => {
     await new Promise((r) => setTimeout(r, 500));
   }
   assert.equal(ids.length, 2, 'both uploads were processed');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
   page.on('console', (m) => {
     if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(m.text());
