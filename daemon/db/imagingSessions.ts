@@ -80,18 +80,32 @@ export async function createSession(
 }
 
 /**
- * Puts an image in a session (or in none): a sub that leaves its old session
- * updates it (trigger), the new one is recomputed. Call after the image row is
- * written, in the same transaction.
+ * Puts an image in a session (or in none). Call after the image row and its
+ * calibration links are written, in the same transaction. The link row keeps
+ * a snapshot of what the sub contributes (migration 0150); the triggers on the
+ * link table add, subtract or replace exactly that contribution in the
+ * session's stored aggregates (and in the old session's, when the sub moves).
+ * An unchanged snapshot writes nothing.
  */
 export async function linkImageSession(tx: DatabaseTransactionConnection, imageId: string, sessionId: string | null): Promise<void> {
   if (sessionId === null) {
     await tx.query(sql.unsafe`delete from imaging_session_images where image_id = ${imageId}`);
     return;
   }
-  await tx.query(sql.unsafe`delete from imaging_session_images where image_id = ${imageId} and session_id <> ${sessionId}`);
-  await tx.query(sql.unsafe`insert into imaging_session_images (image_id, session_id) values (${imageId}, ${sessionId}) on conflict (image_id) do nothing`);
-  await tx.query(sql.unsafe`select imaging_session_refresh(${sessionId})`);
+  await tx.query(sql.unsafe`
+    insert into imaging_session_images as m (image_id, session_id, counted, captured_at, path, filter, exposure_s, gain, "offset", sensor_temp_c, binning, constellation, hemisphere, calib_ids)
+    select i.id, ${sessionId}, i.duplicate_of is null, i.captured_at, i.path, i.filter, i.exposure_s, i.gain, i."offset", i.sensor_temp_c, i.binning, i.constellation, i.hemisphere,
+           array(select c.calib_id from image_calibration c where c.light_id = i.id order by c.calib_id)
+      from images i where i.id = ${imageId}
+    on conflict (image_id) do update set
+      session_id = excluded.session_id, counted = excluded.counted, captured_at = excluded.captured_at, path = excluded.path,
+      filter = excluded.filter, exposure_s = excluded.exposure_s, gain = excluded.gain, "offset" = excluded."offset",
+      sensor_temp_c = excluded.sensor_temp_c, binning = excluded.binning, constellation = excluded.constellation,
+      hemisphere = excluded.hemisphere, calib_ids = excluded.calib_ids
+    where (m.session_id, m.counted, m.captured_at, m.path, m.filter, m.exposure_s, m.gain, m."offset", m.sensor_temp_c, m.binning, m.constellation, m.hemisphere, m.calib_ids)
+          is distinct from
+          (excluded.session_id, excluded.counted, excluded.captured_at, excluded.path, excluded.filter, excluded.exposure_s, excluded.gain, excluded."offset",
+           excluded.sensor_temp_c, excluded.binning, excluded.constellation, excluded.hemisphere, excluded.calib_ids)`);
 }
 
 export const AcquisitionRow = z.object({
@@ -196,9 +210,10 @@ export async function sessionById(db: Db, id: string): Promise<SessionRow | null
 export async function sessionImages(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
   if (!ids.length) return out;
+  // index-only on imaging_session_images_order (the link rows carry capture time and path)
   const rows = await db.any(sql.type(z.object({ session_id: z.string(), image_id: z.string() }))`
-    select m.session_id, m.image_id from imaging_session_images m join images i on i.id = m.image_id
-     where m.session_id = any(${sql.array([...ids], 'uuid')}) order by i.captured_at nulls last, i.path`);
+    select m.session_id, m.image_id from imaging_session_images m
+     where m.session_id = any(${sql.array([...ids], 'uuid')}) order by m.session_id, m.captured_at, m.path, m.image_id`);
   for (const r of rows) out.get(r.session_id)?.push(r.image_id);
   return out;
 }
@@ -242,7 +257,7 @@ export async function sessionImageRecords(db: Db, sessionId: string, limit: numb
   return [
     ...(await db.anyFirst(sql.type(z.object({ record: z.record(z.unknown()) }))`
       select i.record from imaging_session_images m join images i on i.id = m.image_id
-       where m.session_id = ${sessionId} order by i.captured_at nulls last, i.path limit ${limit}`)),
+       where m.session_id = ${sessionId} order by m.captured_at, m.path, m.image_id limit ${limit}`)),
   ];
 }
 
