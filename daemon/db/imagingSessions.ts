@@ -139,6 +139,8 @@ const SessionRow = z.object({
   constellation: z.string().nullable(),
   hemisphere: z.string().nullable(),
   started_at: z.string().nullable(),
+  /** the exact first capture (microseconds since 1970, text), for the list's keyset cursor */
+  started_key: z.string().nullable(),
   ended_at: z.string().nullable(),
   frames: z.number(),
   total_seconds: z.number(),
@@ -152,7 +154,7 @@ const SESSION_COLUMNS = sql.fragment`
   s.id, to_char(s.night, 'YYYY-MM-DD') as night, s.target_id, o.name as target_name, s.object_name,
   s.camera_id, coalesce(ce.name, s.camera) as camera, s.telescope_id, coalesce(te.name, s.telescope) as telescope,
   s.focal_length_mm, s.binning, s.ra, s.dec, s.site_latitude, s.site_longitude, s.constellation, s.hemisphere,
-  to_char(s.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as started_at,
+  to_char(s.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as started_at, (extract(epoch from s.started_at) * 1000000)::bigint::text as started_key,
   to_char(s.ended_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as ended_at,
   s.frames, s.total_seconds, s.filters, s.acquisition, s.calibration`;
 const SESSION_FROM = sql.fragment`
@@ -174,6 +176,16 @@ export interface SessionSearch {
   hemisphere?: 'north' | 'south';
   limit: number;
   offset: number;
+  /** keyset paging: the sessions after this one in the list's order (then `offset` is 0) */
+  after?: SessionListKey;
+}
+
+/** A session's place in the list order: night, first capture (null last), id, all newest first. */
+export interface SessionListKey {
+  night: string;
+  /** microseconds since 1970 (SessionRow.started_key) */
+  startedAt: string | null;
+  id: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -192,14 +204,25 @@ function where(s: SessionSearch): FragmentSqlToken {
   return sql.fragment`${sql.join(c, sql.fragment` and `)}`;
 }
 
-/** A page of sessions, newest night first, and the total that match. */
-export async function searchSessions(db: Db, s: SessionSearch): Promise<{ rows: SessionRow[]; total: number }> {
+/**
+ * A page of sessions, newest night first, and the total that match. The order
+ * (night, first capture with none last, id; all descending) is the one of the
+ * index imaging_sessions_order (and of imaging_sessions_target_order for a
+ * target), so a page is a short index range: keyset paging (`after`) reads
+ * only the page, whatever its depth.
+ */
+export async function searchSessions(db: Db, s: SessionSearch): Promise<{ rows: SessionRow[]; total: number; more: boolean }> {
   const w = where(s);
+  const page = s.after
+    ? sql.fragment`${w} and (s.night, coalesce(s.started_at, '-infinity'::timestamptz), s.id) < (${s.after.night}::date, coalesce('epoch'::timestamptz + (${s.after.startedAt}::bigint * interval '1 microsecond'), '-infinity'::timestamptz), ${s.after.id}::uuid)`
+    : w;
   const [rows, total] = await Promise.all([
-    db.any(sql.type(SessionRow)`select ${SESSION_COLUMNS} from ${SESSION_FROM} where ${w} order by s.night desc, s.started_at desc nulls last, s.id limit ${s.limit} offset ${s.offset}`),
+    db.any(sql.type(SessionRow)`
+      select ${SESSION_COLUMNS} from ${SESSION_FROM} where ${page}
+       order by s.night desc, coalesce(s.started_at, '-infinity'::timestamptz) desc, s.id desc limit ${s.limit + 1} offset ${s.after ? 0 : s.offset}`),
     db.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from ${SESSION_FROM} where ${w}`),
   ]);
-  return { rows: [...rows], total };
+  return { rows: rows.slice(0, s.limit), total, more: rows.length > s.limit };
 }
 
 export async function sessionById(db: Db, id: string): Promise<SessionRow | null> {

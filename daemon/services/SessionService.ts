@@ -5,7 +5,7 @@
  */
 import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { NotFoundError } from '../errors.ts';
+import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { zodProblem } from './validation.ts';
 import {
   AcquisitionRow,
@@ -16,11 +16,12 @@ import {
   sessionCalibration,
   sessionImageRecords,
   sessionImages,
+  type SessionListKey,
   type SessionRow,
   type SessionSearch,
 } from '../db/imagingSessions.ts';
 import { moonIllumination } from '../catalog/stitching/sessions.ts';
-import { encodeCursor, ImageQuery } from './imageQuery.ts';
+import { ImageQuery } from './imageQuery.ts';
 import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 import type { ImageService } from './ImageService.ts';
 
@@ -88,6 +89,24 @@ function astrobinBinning(b: string | null): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * The list's cursor: the last session of the page (keyset: the next page is a
+ * short index range however deep it is). An offset cursor of the image list
+ * (`o:N`) is still accepted.
+ */
+function encodeSessionCursor(row: SessionRow): string {
+  return Buffer.from(`s:${row.night}|${row.started_key ?? ''}|${row.id}`).toString('base64url');
+}
+
+function decodeSessionCursor(cursor: unknown): SessionListKey | null {
+  if (typeof cursor !== 'string') return null;
+  const text = Buffer.from(cursor, 'base64url').toString();
+  if (!text.startsWith('s:')) return null;
+  const m = /^s:(\d{4}-\d{2}-\d{2})\|(-?\d{1,18})?\|([0-9a-f-]{36})$/i.exec(text);
+  if (!m || !uuid.safeParse(m[3]).success) throw new InvalidInputError('cursor is not valid');
+  return { night: m[1]!, startedAt: m[2] ?? null, id: m[3]! };
+}
+
 export class SessionService {
   constructor(private readonly deps: { db: DatabasePool; images: ImageService }) {}
 
@@ -95,7 +114,8 @@ export class SessionService {
   private async parse(input: Record<string, unknown>): Promise<SessionSearch> {
     const parsed = SessionQuery.safeParse(input);
     if (!parsed.success) throw zodProblem(parsed.error);
-    const { search, query } = this.deps.images.parseQuery(input);
+    const after = decodeSessionCursor(parsed.data.cursor);
+    const { search, query } = this.deps.images.parseQuery(after ? { ...input, cursor: undefined } : input);
     const out: SessionSearch = {
       camera: search.camera,
       telescope: search.telescope,
@@ -106,6 +126,7 @@ export class SessionService {
       nightTo: search.capturedTo?.slice(0, 10),
       limit: search.limit,
       offset: search.offset,
+      after: after ?? undefined,
     };
     if (query.target) {
       const t = await this.deps.images.resolveTargetText(query.target);
@@ -118,10 +139,10 @@ export class SessionService {
   /** Sessions, newest night first, with the image filters (target, camera, telescope, filter, dates, constellation, hemisphere). */
   async list(input: Record<string, unknown>): Promise<SessionPage> {
     const search = await this.parse(input);
-    const { rows, total } = await searchSessions(this.deps.db, search);
+    const { rows, total, more } = await searchSessions(this.deps.db, search);
     const items = await this.complete(rows, { frames: false });
-    const end = search.offset + items.length;
-    return { items, total, next: end < total ? encodeCursor(end) : null };
+    const last = rows.at(-1);
+    return { items, total, next: more && last ? encodeSessionCursor(last) : null };
   }
 
   async get(id: string): Promise<Session> {

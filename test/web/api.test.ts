@@ -311,6 +311,7 @@ test('sessions: list, one, CSV (content is tested on the real engine in test/eng
   assert.equal(list.body.total, list.body.items.length);
   assert.equal((await call('GET', '/api/v1/sessions?limit=500')).status, 400);
   assert.equal((await call('GET', '/api/v1/sessions?constellation=Nowhere')).status, 400);
+  assert.equal((await call('GET', `/api/v1/sessions?cursor=${Buffer.from('s:2024-01-01||not-a-uuid').toString('base64url')}`)).status, 400);
   assert.equal((await call('GET', '/api/v1/sessions/00000000-0000-0000-0000-000000000000')).status, 404);
   assert.equal((await call('GET', '/api/v1/sessions/00000000-0000-0000-0000-000000000000/acquisition.csv')).status, 404);
   assert.equal((await call('GET', '/api/v1/sessions.csv?target=NoSuchThing')).status, 404);
