@@ -94,7 +94,7 @@ function astrobinBinning(b: string | null): number | null {
  * short index range however deep it is). An offset cursor of the image list
  * (`o:N`) is still accepted.
  */
-function encodeSessionCursor(row: SessionRow): string {
+export function encodeSessionCursor(row: SessionRow): string {
   return Buffer.from(`s:${row.night}|${row.started_key ?? ''}|${row.id}`).toString('base64url');
 }
 
