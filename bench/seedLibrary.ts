@@ -5,7 +5,8 @@
  *
  * 1. A few thousand *prototype* images are made by the real assembler
  *    (`seedImagesBulk`: lights, stacks and calibration frames of 50 targets,
- *    5 cameras, 5 telescopes, LRGB/narrowband and one-shot-colour filters).
+ *    5 cameras, 5 telescopes, LRGB/narrowband and one-shot-colour filters;
+ *    15 % calibration frames, 2 % stacks and masters, the rest lights).
  * 2. Imaging sessions are planned (one of 500 subs, then 20–200 subs each, of
  *    one target, camera and telescope, about two a night), and copied from the
  *    prototypes in SQL, set-based (generate_series; no per-row round trips):
@@ -34,9 +35,25 @@ export interface SeededLibrary {
   big: string;
   /** a sub of another session with the same camera (moved into the big one by the stitch measure) */
   spare: string;
+  /** seconds per seeding step */
+  timings: Record<string, number>;
+}
+
+const timings = new Map<string, number>();
+/** Runs a step and adds its wall time to `timings` under its label. */
+async function timed<T>(label: string, p: Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await p;
+  } finally {
+    timings.set(label, (timings.get(label) ?? 0) + (performance.now() - t0) / 1000);
+  }
 }
 
 const PROTOTYPES = 5000;
+/** 15 % calibration frames; 2 % masters and processed images (a few per session of ~110 subs, not one per ten subs) */
+const CALIBRATION_SHARE = 0.15;
+const STACK_SHARE = 0.02;
 const LIGHTS_PER_STATEMENT = 40_000;
 const OTHERS_PER_STATEMENT = 50_000;
 
@@ -74,29 +91,30 @@ async function copyMapped(pool: CommonQueryMethods, cols: Map<string, string[]>)
   const bare = (names: string[]) => sql.join(names.map((c) => sql.identifier([c])), sql.fragment`, `);
   const newPath = sql.fragment`('s' || m.k || '/' || u.storage_key)`;
   const u = rest('images_unprocessed', ['id', 'storage_key', 'location_uri', 'created_at', 'modified_at']);
-  await pool.query(sql.unsafe`
+  await timed('copy: images_unprocessed', pool.query(sql.unsafe`
     insert into images_unprocessed (id, storage_key, location_uri, created_at, modified_at, ${bare(u)})
     select m.new_id, ${newPath}, 'file:///seed/' || u.provider || '/' || ${newPath}, m.at + interval '2 days', m.at, ${ident(u, 'u')}
-      from seed_map m join images_unprocessed u on u.id = m.proto_id`);
+      from seed_map m join images_unprocessed u on u.id = m.proto_id`));
   const i = rest('images', ['id', 'path', 'sha256', 'captured_at', 'record', 'created_at', 'stitched_at']);
-  await pool.query(sql.unsafe`
+  await timed('copy: images', pool.query(sql.unsafe`
     insert into images (id, path, sha256, captured_at, created_at, stitched_at, record, ${bare(i)})
     select m.new_id, u.storage_key, encode(sha256(m.new_id::text::bytea), 'hex'), m.at, m.at + interval '2 days', now(),
            jsonb_set(p.record, '{dates,captured}', to_jsonb(to_char(m.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
              || jsonb_build_object('id', m.new_id, 'path', u.storage_key, 'sha256', encode(sha256(m.new_id::text::bytea), 'hex'),
                                    'session', case when m.session_id is null then null else jsonb_build_object('id', m.session_id, 'night', m.night) end),
            ${ident(i, 'p')}
-      from seed_map m join images p on p.id = m.proto_id join images_unprocessed u on u.id = m.new_id`);
+      from seed_map m join images p on p.id = m.proto_id join images_unprocessed u on u.id = m.new_id`));
   for (const t of ['image_objects', 'image_filters', 'image_equipment']) {
     const r = rest(t, ['image_id']);
-    await pool.query(sql.unsafe`
-      insert into ${sql.identifier([t])} (image_id, ${bare(r)}) select m.new_id, ${ident(r, 'x')} from seed_map m join ${sql.identifier([t])} x on x.image_id = m.proto_id`);
+    await timed(`copy: ${t}`, pool.query(sql.unsafe`
+      insert into ${sql.identifier([t])} (image_id, ${bare(r)}) select m.new_id, ${ident(r, 'x')} from seed_map m join ${sql.identifier([t])} x on x.image_id = m.proto_id`));
   }
 }
 
 export async function seedLibrary(db: DatabasePool, o: { count: number; seed: number }, progress?: (what: string) => void): Promise<SeededLibrary> {
   // 1. prototypes through the real assembler
-  await seedImagesBulk(db, { count: Math.min(PROTOTYPES, o.count), seed: o.seed });
+  timings.clear();
+  await timed('prototypes (assembled)', seedImagesBulk(db, { count: Math.min(PROTOTYPES, o.count), seed: o.seed, calibrationShare: CALIBRATION_SHARE, stackShare: STACK_SHARE }));
   progress?.('prototypes');
   // the rest on one connection without the daemon's statement timeout (index builds, copies of 40,000 rows)
   return db.connect(async (pool) => {
@@ -139,10 +157,10 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
   // 2. calibration frames and stacks: the prototypes' with their dates shifted
   for (let done = 0; done < othersWanted; done += OTHERS_PER_STATEMENT) {
     const n = Math.min(OTHERS_PER_STATEMENT, othersWanted - done);
-    await pool.query(sql.unsafe`
+    await timed('plan: rows to copy', pool.query(sql.unsafe`
       insert into seed_map (new_id, proto_id, at, k)
       select gen_random_uuid(), p.id, coalesce(i.captured_at, '2022-01-01') + ((g / p.n) % 60) * interval '31 days', ${k}::bigint + g
-        from generate_series(0, ${n - 1}) g join seed_proto_other p on p.idx = (${done}::bigint + g) % p.n join images i on i.id = p.id`);
+        from generate_series(0, ${n - 1}) g join seed_proto_other p on p.idx = (${done}::bigint + g) % p.n join images i on i.id = p.id`));
     await copyMapped(pool, cols);
     await pool.query(sql.unsafe`truncate seed_map`);
     k += n;
@@ -194,20 +212,20 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
   const flush = async () => {
     if (!chunk.length) return;
     const part = chunk.map((s) => [s.id, s.night, s.combo, s.size, s.start]);
-    await pool.query(sql.unsafe`
+    await timed('plan: rows to copy', pool.query(sql.unsafe`
       insert into seed_map (new_id, proto_id, session_id, night, at, k)
       select gen_random_uuid(), p.id, x.id, x.night, x.start + g * interval '150 seconds', ${k}::bigint + row_number() over ()
         from ${sql.unnest(part as never, ['uuid', 'text', 'int4', 'int4', 'timestamptz'])} as x(id, night, combo, size, start)
         cross join lateral generate_series(0, x.size - 1) g
-        join seed_proto_light p on p.combo = x.combo and p.idx = g % p.n`);
+        join seed_proto_light p on p.combo = x.combo and p.idx = g % p.n`));
     await copyMapped(pool, cols);
-    await pool.query(sql.unsafe`insert into image_calibration (light_id, calib_id) select m.new_id, c.calib_id from seed_map m join seed_session_calib c on c.session_id = m.session_id`);
+    await timed('calibration links', pool.query(sql.unsafe`insert into image_calibration (light_id, calib_id) select m.new_id, c.calib_id from seed_map m join seed_session_calib c on c.session_id = m.session_id`));
     // the links carry each sub's contribution; the triggers keep the sessions' aggregates (migration 0150)
-    await pool.query(sql.unsafe`
+    await timed('session links (and their triggers)', pool.query(sql.unsafe`
       insert into imaging_session_images (image_id, session_id, counted, captured_at, path, filter, exposure_s, gain, "offset", sensor_temp_c, binning, constellation, hemisphere, calib_ids)
       select i.id, m.session_id, true, i.captured_at, i.path, i.filter, i.exposure_s, i.gain, i."offset", i.sensor_temp_c, i.binning, i.constellation, i.hemisphere,
              array(select c.calib_id from seed_session_calib c where c.session_id = m.session_id order by c.calib_id)
-        from seed_map m join images i on i.id = m.new_id`);
+        from seed_map m join images i on i.id = m.new_id`));
     await pool.query(sql.unsafe`truncate seed_map`);
     k += chunkLights;
     lightsDone += chunkLights;
@@ -224,14 +242,14 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
 
   // the indexes come back; the prototypes go (their delete triggers need the indexes)
   progress?.('building indexes');
-  for (const ix of indexes) await pool.query(statement(ix.def));
-  await pool.query(sql.unsafe`delete from images_unprocessed where id in (select id from seed_proto_light union all select id from seed_proto_other)`);
+  for (const ix of indexes) await timed('indexes', pool.query(statement(ix.def)));
+  await timed('prototypes deleted', pool.query(sql.unsafe`delete from images_unprocessed where id in (select id from seed_proto_light union all select id from seed_proto_other)`));
   for (const t of ['seed_map', 'seed_proto_light', 'seed_proto_other', 'seed_calib', 'seed_session_calib']) await pool.query(sql.unsafe`drop table ${sql.identifier([t])}`);
-  for (const t of [...TABLES, 'imaging_sessions', 'imaging_session_images', 'imaging_session_groups', 'imaging_session_calibration']) await pool.query(sql.unsafe`vacuum analyze ${sql.identifier([t])}`);
+  for (const t of [...TABLES, 'imaging_sessions', 'imaging_session_images', 'imaging_session_groups', 'imaging_session_calibration']) await timed('vacuum analyze', pool.query(sql.unsafe`vacuum analyze ${sql.identifier([t])}`));
 
   const big = plan[0]!;
   const spare = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`
     select m.image_id as id from imaging_session_images m join imaging_sessions s on s.id = m.session_id
      where s.id <> ${big.id} and s.camera_id is not distinct from ${comboBig.camera_id}::uuid order by s.night, m.image_id limit 1`);
-  return { images: o.count, sessions: plan.length, big: big.id, spare };
+  return { images: o.count, sessions: plan.length, big: big.id, spare, timings: Object.fromEntries([...timings].map(([k, v]) => [k, Math.round(v * 10) / 10])) };
 }

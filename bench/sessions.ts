@@ -19,6 +19,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createBenchDatabase } from './benchDatabase.ts';
 import { pct, startBenchWeb, timeRequests } from './benchWeb.ts';
+import { withCpu } from './benchCpu.ts';
 // @ts-expect-error plain JS helper
 import { startTestPostgres } from '../scripts/test-postgres.mjs';
 import { createDatabasePool } from '../daemon/db/pool.ts';
@@ -67,6 +68,8 @@ interface Row {
   name: string;
   median: number;
   p95: number;
+  /** CPU ms per request or operation (this process + the database's backends), mean */
+  cpu: number;
 }
 
 async function run(size: number): Promise<Row[]> {
@@ -78,8 +81,9 @@ async function run(size: number): Promise<Row[]> {
   const arranged = await seedLibrary(pool, { count: size, seed: 1 }, (what) => process.stderr.write(`\r  ${what}          `));
   process.stderr.write(`\n  ${size} images, ${arranged.sessions} sessions seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   const rows: Row[] = [];
-  const join500 = await measureJoin(pool, arranged.big, arranged.spare);
-  rows.push({ size, name: 'DB: one new sub joins the session of 500 (lock, candidates, link, aggregates)', median: pct(join500, 50), p95: pct(join500, 95) });
+  const join = await withCpu(server.url, name, () => measureJoin(pool, arranged.big, arranged.spare));
+  const join500 = join.result;
+  rows.push({ size, name: 'DB: one new sub joins the session of 500 (lock, candidates, link, aggregates)', median: pct(join500, 50), p95: pct(join500, 95), cpu: join.dbMs / (RUNS + 5) });
   const typical = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`select id from imaging_sessions order by abs(frames - 110), id limit 1`);
   // a page 90 % down the list, as a keyset walk reaches it
   const deepRow = (await searchSessions(pool, { limit: 1, offset: Math.floor(arranged.sessions * 0.9) })).rows[0]!;
@@ -106,10 +110,11 @@ async function run(size: number): Promise<Row[]> {
     ['3 criteria: telescope + dates + free text (API)', `/api/v1/images?telescope=${tel}&capturedFrom=2023-01-01&capturedTo=2023-12-31&q=nebula`],
   ];
   for (const [label, path] of cases) {
-    const m = (await timeRequests(web, path, RUNS)).server;
-    rows.push({ size, name: `server: ${label}`, median: pct(m, 50), p95: pct(m, 95) });
+    const t = await withCpu(server.url, name, () => timeRequests(web, path, RUNS));
+    const m = t.result.server;
+    rows.push({ size, name: `server: ${label}`, median: pct(m, 50), p95: pct(m, 95), cpu: (t.nodeMs + t.dbMs) / (RUNS + 5) });
   }
-  for (const r of rows) process.stderr.write(`  ${r.name}: ${r.median.toFixed(1)} / ${r.p95.toFixed(1)} ms\n`);
+  for (const r of rows) process.stderr.write(`  ${r.name}: ${r.median.toFixed(1)} / ${r.p95.toFixed(1)} ms, CPU ${r.cpu.toFixed(1)} ms\n`);
   await web.close(server.url, name);
   return rows;
 }
@@ -125,7 +130,7 @@ try {
 }
 process.stdout.write(`Measured by \`node --import tsx bench/sessions.ts ${sizes.join(',')} ${RUNS}\` on ${new Date().toISOString().slice(0, 10)} (${process.platform}, Node ${process.version}).
 
-| images | measure | median ms | p95 ms |
-|---:|---|---:|---:|
-${all.map((r) => `| ${r.size.toLocaleString('en')} | ${r.name} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} |`).join('\n')}
+| images | measure | median ms | p95 ms | CPU ms (mean) |
+|---:|---|---:|---:|---:|
+${all.map((r) => `| ${r.size.toLocaleString('en')} | ${r.name} | ${r.median.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.cpu.toFixed(1)} |`).join('\n')}
 `);
