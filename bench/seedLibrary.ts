@@ -22,7 +22,9 @@
  * session replaced. Agent results (image_results) are not copied: nothing
  * measured reads them. Secondary indexes of the image tables are dropped while
  * rows are copied and built again at the end (faster than growing them row by
- * row), then the tables are vacuumed and analysed.
+ * row), foreign keys are not checked row by row while consistent copies are
+ * inserted (session_replication_role = replica; the session links are
+ * inserted with their triggers), then the tables are vacuumed and analysed.
  */
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
@@ -149,6 +151,9 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
      where i.schemaname = 'public' and i.tablename = any(${sql.array(TABLES, 'text')})
        and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`);
   for (const ix of indexes) await pool.query(sql.unsafe`drop index ${sql.identifier([ix.name])}`);
+  // copies of rows that are consistent by construction: no foreign-key checks row by row (superuser; the
+  // test server's user is). Only the session links need their triggers (below); deletes need the cascades.
+  await pool.query(sql.unsafe`set session_replication_role = replica`);
   const cols = new Map<string, string[]>();
   for (const t of TABLES) cols.set(t, await columns(pool, t));
   await pool.query(sql.unsafe`create table seed_map (new_id uuid, proto_id uuid, session_id uuid, night text, at timestamptz, k bigint)`);
@@ -221,11 +226,13 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
     await copyMapped(pool, cols);
     await timed('calibration links', pool.query(sql.unsafe`insert into image_calibration (light_id, calib_id) select m.new_id, c.calib_id from seed_map m join seed_session_calib c on c.session_id = m.session_id`));
     // the links carry each sub's contribution; the triggers keep the sessions' aggregates (migration 0150)
+    await pool.query(sql.unsafe`set session_replication_role = origin`);
     await timed('session links (and their triggers)', pool.query(sql.unsafe`
       insert into imaging_session_images (image_id, session_id, counted, captured_at, path, filter, exposure_s, gain, "offset", sensor_temp_c, binning, constellation, hemisphere, calib_ids)
       select i.id, m.session_id, true, i.captured_at, i.path, i.filter, i.exposure_s, i.gain, i."offset", i.sensor_temp_c, i.binning, i.constellation, i.hemisphere,
              array(select c.calib_id from seed_session_calib c where c.session_id = m.session_id order by c.calib_id)
         from seed_map m join images i on i.id = m.new_id`));
+    await pool.query(sql.unsafe`set session_replication_role = replica`);
     await pool.query(sql.unsafe`truncate seed_map`);
     k += chunkLights;
     lightsDone += chunkLights;
@@ -240,6 +247,7 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
   }
   await flush();
 
+  await pool.query(sql.unsafe`set session_replication_role = origin`);
   // the indexes come back; the prototypes go (their delete triggers need the indexes)
   progress?.('building indexes');
   for (const ix of indexes) await timed('indexes', pool.query(statement(ix.def)));

@@ -66,7 +66,10 @@ create table imaging_session_calibration (
 -- link index; a session left without links is deleted. Mode (most common
 -- value, ties to the smallest, nulls ignored) and mean as in migration 0130,
 -- with exact (numeric) sums.
-create function imaging_session_summarise(sids uuid[]) returns void language sql as $$
+-- (PL/pgSQL with generic plans: planning the update costs more than running it, and a custom plan
+-- for each array of ids would be made again at every call.)
+create function imaging_session_summarise(sids uuid[]) returns void language plpgsql set plan_cache_mode = force_generic_plan as $$
+begin
   delete from imaging_sessions s
    where s.id = any(sids) and not exists (select 1 from imaging_session_images m where m.session_id = s.id);
   update imaging_sessions s set
@@ -112,7 +115,7 @@ create function imaging_session_summarise(sids uuid[]) returns void language sql
       from unnest(sids) as x(id)
   ) a
   where s.id = a.id;
-$$;
+end $$;
 
 -- Adds (dir 1) or subtracts (dir -1) the contribution of link rows to their
 -- sessions' groups and calibration references, then summarises the sessions.
