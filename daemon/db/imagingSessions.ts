@@ -229,16 +229,20 @@ export async function sessionById(db: Db, id: string): Promise<SessionRow | null
   return db.maybeOne(sql.type(SessionRow)`select ${SESSION_COLUMNS} from ${SESSION_FROM} where s.id = ${id}`);
 }
 
+/** Ids of a session's images as one comma-separated text (uuids have no comma). */
+const IdList = z.object({ session_id: z.string(), ids: z.string() });
+
 /** The sub ids of sessions, by capture time. */
 export async function sessionImages(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
   if (!ids.length) return out;
   // index-only on imaging_session_images_order (the link rows carry capture time and path); one row per
-  // session with its ids as an array: thousands of ids cost one array each, not one validated row each
-  const rows = await db.any(sql.type(z.object({ session_id: z.string(), ids: z.array(z.string()) }))`
-    select m.session_id, array_agg(m.image_id order by m.captured_at, m.path, m.image_id) as ids from imaging_session_images m
+  // session with its ids as one comma-separated text: thousands of ids cost one string to split, not one
+  // validated row (or array element parsed by the driver) each
+  const rows = await db.any(sql.type(IdList)`
+    select m.session_id, string_agg(m.image_id::text, ',' order by m.captured_at, m.path, m.image_id) as ids from imaging_session_images m
      where m.session_id = any(${sql.array([...ids], 'uuid')}) group by m.session_id`);
-  for (const r of rows) out.set(r.session_id, r.ids);
+  for (const r of rows) out.set(r.session_id, r.ids.split(','));
   return out;
 }
 
@@ -295,9 +299,9 @@ export async function sessionImageRecords(db: Db, sessionId: string, limit: numb
 export async function inferredStacks(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
   if (!ids.length) return out;
-  // one row per session with its stacks as an array (as sessionImages)
-  const rows = await db.any(sql.type(z.object({ session_id: z.string(), ids: z.array(z.string()) }))`
-    select s.id as session_id, array_agg(k.id order by k.captured_at nulls last, k.id) as ids
+  // one row per session with its stacks as one text (as sessionImages)
+  const rows = await db.any(sql.type(IdList)`
+    select s.id as session_id, string_agg(k.id::text, ',' order by k.captured_at nulls last, k.id) as ids
       from imaging_sessions s
       -- one range of images_stacks_from per session (migration 0152): a stack without a date counts as the latest
       join images k on k.target_id = s.target_id and k.frame_type in ('master', 'processed') and not k.is_calibration
@@ -310,6 +314,6 @@ export async function inferredStacks(db: Db, ids: readonly string[]): Promise<Ma
          or exists (select 1 from image_filters f where f.image_id = k.id and f.filter = any(s.filters))
        )
      group by s.id`);
-  for (const r of rows) out.set(r.session_id, r.ids);
+  for (const r of rows) out.set(r.session_id, r.ids.split(','));
   return out;
 }
