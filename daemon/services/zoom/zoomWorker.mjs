@@ -3,14 +3,14 @@
 import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const compiled = new URL('../../../agents/preview/zoom.js', import.meta.url);
+const compiled = new URL('../../../agents/lib/imaging/zoom.js', import.meta.url);
 let mod;
 if (existsSync(compiled)) {
   mod = await import(compiled.href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  mod = await import(new URL('../../../agents/preview/zoom.ts', import.meta.url).href);
+  mod = await import(new URL('../../../agents/lib/imaging/zoom.ts', import.meta.url).href);
 }
 try {
   const out = await mod.renderZoomFile(workerData.path, workerData.options);
