@@ -1,9 +1,11 @@
 /**
- * SQL of imaging sessions (migration 0130; the rules are in
+ * SQL of imaging sessions (migrations 0130, 0150–0152; the rules are in
  * catalog/stitching/sessions.ts, docs in docs/sessions.md): the stitcher's
  * find-or-create and link, and the reads of the API and the session page.
- * Aggregates (frames, totals, acquisition rows) are kept by the SQL function
- * `imaging_session_refresh`, called here and by the trigger when a sub leaves.
+ * Aggregates (frames, totals, acquisition rows, calibration counts) are kept
+ * incrementally by the triggers of the link table from the contribution each
+ * link row carries (`linkImageSession` writes it); `imaging_session_refresh`
+ * recomputes a session from scratch (repairs).
  * (The name db/sessions.ts is the login sessions'.)
  */
 import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
