@@ -224,3 +224,13 @@ test('the session list pages by keyset: every session once, in the list order, t
   assert.deepEqual(walked, all.rows.map((r) => r.id));
   assert.deepEqual([...walked].sort(), [...ids].sort());
 });
+
+test('a sub stitched again unchanged writes nothing to its session', async () => {
+  const [img] = [...(await pool.anyFirst(sql.type(Ids)`select image_id as id from imaging_session_images order by image_id limit 1`))];
+  assert.ok(img);
+  const before = await pool.one(sql.type(z.object({ s: z.string(), u: z.string() }))`
+    select s.id as s, s.updated_at::text as u from imaging_session_images m join imaging_sessions s on s.id = m.session_id where m.image_id = ${img}`);
+  await pool.transaction((tx) => linkImageSession(tx, img, before.s));
+  const after = await pool.oneFirst(sql.type(z.object({ u: z.string() }))`select updated_at::text as u from imaging_sessions where id = ${before.s}`);
+  assert.equal(after, before.u);
+});
