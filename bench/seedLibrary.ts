@@ -164,7 +164,7 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
     const n = Math.min(OTHERS_PER_STATEMENT, othersWanted - done);
     await timed('plan: rows to copy', pool.query(sql.unsafe`
       insert into seed_map (new_id, proto_id, at, k)
-      select gen_random_uuid(), p.id, coalesce(i.captured_at, '2022-01-01') + ((g / p.n) % 60) * interval '31 days', ${k}::bigint + g
+      select gen_random_uuid(), p.id, coalesce(i.captured_at, '2022-01-01') + (((${done}::bigint + g) / p.n) % 60) * interval '31 days', ${k}::bigint + g
         from generate_series(0, ${n - 1}) g join seed_proto_other p on p.idx = (${done}::bigint + g) % p.n join images i on i.id = p.id`));
     await copyMapped(pool, cols);
     await pool.query(sql.unsafe`truncate seed_map`);
