@@ -124,14 +124,16 @@ end $$;
 create function imaging_session_apply(links imaging_session_images[], dir integer) returns void language plpgsql as $$
 declare sids uuid[];
 begin
-  select array_agg(distinct r.session_id order by r.session_id) into sids from unnest(links) r;
+  -- not "for update": the link rows' key-share locks (foreign key) must not deadlock it. A session
+  -- that is itself being deleted (its links cascade) has nothing left to keep.
+  select array_agg(x.id order by x.id) into sids
+    from (select s.id from imaging_sessions s where s.id in (select r.session_id from unnest(links) r) order by s.id for no key update) x;
   if sids is null then return; end if;
-  perform 1 from imaging_sessions where id = any(sids) order by id for no key update;  -- not "for update": the link rows' key-share locks (foreign key) must not deadlock it
   insert into imaging_session_groups as g (session_id, filter, exposure_s, gain, "offset", binning, constellation, hemisphere, frames, seconds, temp_sum, temp_n)
   select r.session_id, r.filter, r.exposure_s, r.gain, r."offset", r.binning, r.constellation, r.hemisphere,
          dir * count(*)::int, dir * coalesce(sum(r.exposure_s::numeric), 0), dir * coalesce(sum(r.sensor_temp_c::numeric), 0), dir * count(r.sensor_temp_c)::int
     from unnest(links) r
-   where r.counted
+   where r.counted and r.session_id = any(sids)
    group by r.session_id, r.filter, r.exposure_s, r.gain, r."offset", r.binning, r.constellation, r.hemisphere
   on conflict (session_id, filter, exposure_s, gain, "offset", binning, constellation, hemisphere) do update
     set frames = g.frames + excluded.frames, seconds = g.seconds + excluded.seconds,
@@ -140,6 +142,7 @@ begin
   insert into imaging_session_calibration as c (session_id, calib_id, refs)
   select r.session_id, k.id, dir * count(*)::int
     from unnest(links) r cross join lateral unnest(r.calib_ids) as k(id)
+   where r.session_id = any(sids)
    group by r.session_id, k.id
   on conflict (session_id, calib_id) do update set refs = c.refs + excluded.refs;
   delete from imaging_session_calibration where session_id = any(sids) and refs <= 0;
@@ -172,7 +175,7 @@ create trigger imaging_session_images_changed after update on imaging_session_im
 -- taken again from their images, its groups and references rebuilt from them.
 create or replace function imaging_session_refresh(sid uuid) returns void language plpgsql as $$
 begin
-  perform 1 from imaging_sessions where id = sid for update;
+  perform 1 from imaging_sessions where id = sid for no key update;
   if not found then return; end if;
   update imaging_session_images m set
     counted = i.duplicate_of is null, captured_at = i.captured_at, path = i.path, filter = i.filter, exposure_s = i.exposure_s,

@@ -234,3 +234,11 @@ test('a sub stitched again unchanged writes nothing to its session', async () =>
   const after = await pool.oneFirst(sql.type(z.object({ u: z.string() }))`select updated_at::text as u from imaging_sessions where id = ${before.s}`);
   assert.equal(after, before.u);
 });
+
+test('a session row deleted with its subs (cascade) leaves nothing behind', async () => {
+  const sid = await pool.oneFirst(sql.type(z.object({ s: z.string() }))`select session_id as s from imaging_session_images group by session_id order by count(*) desc limit 1`);
+  await pool.query(sql.unsafe`delete from imaging_sessions where id = ${sid} or target_id = 'M51'`); // (and the empty ones of the paging test)
+  assert.equal(await pool.exists(sql.unsafe`select 1 from imaging_session_images where session_id = ${sid}`), false);
+  assert.equal(await pool.exists(sql.unsafe`select 1 from imaging_session_groups where session_id = ${sid}`), false);
+  await assertConsistent('after deleting a session');
+});
