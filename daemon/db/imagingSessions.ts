@@ -147,7 +147,9 @@ const SessionRow = z.object({
   frames: z.number(),
   total_seconds: z.number(),
   filters: z.array(z.string()),
-  acquisition: z.array(AcquisitionRow),
+  // built by imaging_session_summarise (migration 0150) in this shape: checked shallowly, since validating every
+  // field of every row of a page cost more than reading the page
+  acquisition: z.custom<AcquisitionRow[]>((v) => Array.isArray(v), 'acquisition rows'),
   calibration: z.object({ darks: z.number(), flats: z.number(), biases: z.number(), darkFlats: z.number() }).partial(),
 });
 export type SessionRow = z.infer<typeof SessionRow>;
