@@ -12,7 +12,7 @@
  *   session part of a stitch: the night/train lock, the candidates, the link
  *   and the aggregates, kept incrementally), in a transaction rolled back each time.
  *
- * Usage: node --import tsx bench/sessions.ts [sizes=10000,100000] [runs=40]
+ * Usage: node --import tsx bench/sessions.ts [sizes=10000,100000] [runs=40] [--database <url of a seeded library>]
  * Prints a Markdown table (copied into docs/performance.md).
  */
 import { sql, type DatabasePool } from 'slonik';
@@ -33,7 +33,22 @@ import { sessionKey, trainKey } from '../daemon/catalog/stitching/sessions.ts';
 setLogLevel('warn');
 const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
 const RUNS = Number(process.argv[3] ?? 40);
-const server = await startTestPostgres();
+// `--database <url>`: measure a library seeded before (by seedLibrary, e.g. 1,000,000 images seeded while the
+// machine was needed for other work), on its own server; the database is dropped at the end like the others
+const seeded = process.argv.includes('--database') ? process.argv[process.argv.indexOf('--database') + 1]! : null;
+const server: { url: string; stop(): Promise<void> } = seeded
+  ? { url: Object.assign(new URL(seeded), { pathname: '/postgres' }).toString(), stop: async () => {} }
+  : await startTestPostgres();
+
+/** The session of 500 and a sub of another session with the same camera, in a library seeded before. */
+async function findSeeded(pool: DatabasePool): Promise<{ sessions: number; big: string; spare: string }> {
+  const big = await pool.one(sql.type(z.object({ id: z.string(), camera_id: z.string().nullable(), n: z.number() }))`
+    select id, camera_id, (select count(*) from imaging_sessions)::int as n from imaging_sessions order by frames desc, id limit 1`);
+  const spare = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`
+    select m.image_id as id from imaging_session_images m join imaging_sessions s on s.id = m.session_id
+     where s.id <> ${big.id} and s.camera_id is not distinct from ${big.camera_id}::uuid order by s.night, m.image_id limit 1`);
+  return { sessions: big.n, big: big.id, spare };
+}
 
 
 /** The session part of stitching one new sub into the 500-sub session: DB time, rolled back. */
@@ -79,13 +94,18 @@ interface Row {
 }
 
 async function run(size: number): Promise<Row[]> {
-  const name = `bench_sessions_${size}_${Date.now()}`;
-  const url = await createBenchDatabase(server.url, name);
+  const name = seeded ? new URL(seeded).pathname.slice(1) : `bench_sessions_${size}_${Date.now()}`;
+  const url = seeded ?? (await createBenchDatabase(server.url, name));
   const pool = await createDatabasePool(url);
-  await seedObjects(pool, log);
-  const t0 = Date.now();
-  const arranged = await seedLibrary(pool, { count: size, seed: 1 }, (what) => process.stderr.write(`\r  ${what}          `));
-  process.stderr.write(`\n  ${size} images, ${arranged.sessions} sessions seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  let arranged: { sessions: number; big: string; spare: string };
+  if (seeded) arranged = await findSeeded(pool);
+  else {
+    await seedObjects(pool, log);
+    const t0 = Date.now();
+    const lib = await seedLibrary(pool, { count: size, seed: 1 }, (what) => process.stderr.write(`\r  ${what}          `));
+    process.stderr.write(`\n  ${size} images, ${lib.sessions} sessions seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(lib.timings)}\n`);
+    arranged = lib;
+  }
   const rows: Row[] = [];
   const join = await withCpu(server.url, name, () => measureJoin(pool, arranged.big, arranged.spare));
   const join500 = join.result;
