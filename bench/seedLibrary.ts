@@ -176,6 +176,7 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
     create table seed_calib as
     select id, calib_kind as kind, (row_number() over (partition by calib_kind order by id) - 1)::int as idx, (count(*) over (partition by calib_kind))::int as n
       from images where calib_kind in ('dark', 'flat', 'bias') and id not in (select id from seed_proto_other)`);
+  await pool.query(sql.unsafe`create index on seed_calib (kind, idx)`);
 
   // 3. the sessions and their subs
   const sizes = sessionSizes();
@@ -207,9 +208,9 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
     await pool.query(sql.unsafe`
       insert into seed_session_calib
       select distinct x.id, c.id from ${sql.unnest(part as never, ['uuid', 'int4'])} as x(id, ord)
-        join seed_calib c on (c.kind = 'dark' and c.idx in ((x.ord * 2) % c.n, (x.ord * 2 + 1) % c.n))
-                          or (c.kind = 'flat' and c.idx in ((x.ord * 2) % c.n, (x.ord * 2 + 1) % c.n))
-                          or (c.kind = 'bias' and c.idx = x.ord % c.n)`);
+        cross join lateral (values ('dark', x.ord * 2), ('dark', x.ord * 2 + 1), ('flat', x.ord * 2), ('flat', x.ord * 2 + 1), ('bias', x.ord)) as p(kind, i)
+        join (select kind, max(n) as n from seed_calib group by kind) k on k.kind = p.kind
+        join seed_calib c on c.kind = p.kind and c.idx = p.i % k.n`);
   }
   await pool.query(sql.unsafe`create index on seed_session_calib (session_id)`);
   let chunk: typeof plan = [];
