@@ -1,0 +1,231 @@
+/**
+ * SQL of the links between stacks and their subs (migration 0160; rules in
+ * catalog/stitching/stacks.ts, docs in docs/sessions.md "Stacks"). Kept by the
+ * stitcher, incrementally: a stack's links are recomputed when it is stitched
+ * and when a light that it names, or that shares its target, is stitched; a
+ * deleted sub leaves by cascade (and its stacks are made due by a trigger).
+ * Reads never scan the library.
+ */
+import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
+import { z } from 'zod';
+import type { LinkedBy, LinkedSubs, StackCriteria } from '../catalog/stitching/stacks.ts';
+
+type Db = DatabasePool | DatabaseTransactionConnection;
+
+/** Stores (or, with null, removes) what a stack says about its subs, and drops its links when it is no stack any more. */
+export async function saveStackSources(tx: DatabaseTransactionConnection, stackId: string, c: StackCriteria | null): Promise<void> {
+  if (!c) {
+    await tx.query(sql.unsafe`delete from stack_sources where stack_id = ${stackId}`);
+    await tx.query(sql.unsafe`delete from stack_subs where stack_id = ${stackId}`);
+    return;
+  }
+  await tx.query(sql.unsafe`
+    insert into stack_sources (stack_id, names, stems, window_from, window_to, target_id, object_name, camera_id, filters, captured_at)
+    values (${stackId}, ${sql.array(c.names, 'text')},
+            array(select distinct sidereal_file_stem(n) from unnest(${sql.array(c.names, 'text')}::text[]) n),
+            ${c.windowFrom}::timestamptz, ${c.windowTo}::timestamptz, ${c.targetId}, ${c.objectName}, ${c.cameraId}::uuid,
+            ${sql.array(c.filters, 'text')}, ${c.capturedAt}::timestamptz)
+    on conflict (stack_id) do update set names = excluded.names, stems = excluded.stems, window_from = excluded.window_from,
+      window_to = excluded.window_to, target_id = excluded.target_id, object_name = excluded.object_name,
+      camera_id = excluded.camera_id, filters = excluded.filters, captured_at = excluded.captured_at`);
+}
+
+const Source = z.object({
+  names: z.array(z.string()),
+  window_from: z.string().nullable(),
+  window_to: z.string().nullable(),
+  target_id: z.string().nullable(),
+  object_name: z.string().nullable(),
+  camera_id: z.string().nullable(),
+  filters: z.array(z.string()),
+  captured_at: z.string().nullable(),
+});
+type Source = z.infer<typeof Source>;
+
+/** Lights a stack of this target (or object name), camera and filters can be made of; copies never count. */
+function compatibleLights(s: Source): FragmentSqlToken {
+  const target = s.target_id !== null ? sql.fragment`i.target_id = ${s.target_id}` : s.object_name ? sql.fragment`i.target_id is null and lower(i.object_name) = lower(${s.object_name})` : sql.fragment`false`;
+  return sql.fragment`
+    i.frame_type = 'light' and not i.is_calibration and i.duplicate_of is null and ${target}
+    and (${s.camera_id}::uuid is null or i.camera_id is null or i.camera_id = ${s.camera_id}::uuid)
+    and (cardinality(${sql.array(s.filters, 'text')}::text[]) = 0 or i.filter = any(${sql.array(s.filters, 'text')}::text[]))`;
+}
+
+const Candidate = z.object({ id: z.string(), path: z.string(), stem: z.string(), target_id: z.string().nullable(), captured_at: z.string().nullable() });
+type Candidate = z.infer<typeof Candidate>;
+
+/** How many trailing folders two paths share (the stack may have been made on another machine, under another root). */
+function sharedFolders(a: string, b: string): number {
+  const fa = a.split('/').slice(0, -1).reverse();
+  const fb = b.split('/').slice(0, -1).reverse();
+  let n = 0;
+  while (n < fa.length && n < fb.length && fa[n] === fb[n]) n++;
+  return n;
+}
+
+/**
+ * The catalogued lights a stack's history names: per named file, the lights
+ * with the same stem (sidereal_file_stem), the ones sharing the most trailing
+ * folders with the named path; a tie is broken by the capture window, then by
+ * the target; what still ties is kept.
+ */
+async function historyLinks(tx: DatabaseTransactionConnection, s: Source): Promise<string[]> {
+  const named = await tx.any(sql.type(z.object({ name: z.string(), stem: z.string() }))`
+    select n as name, sidereal_file_stem(n) as stem from unnest(${sql.array(s.names, 'text')}::text[]) n`);
+  const stems = [...new Set(named.map((n) => n.stem))];
+  const cands = await tx.any(sql.type(Candidate)`
+    select i.id, lower(i.path) as path, sidereal_file_stem(i.path) as stem, i.target_id,
+           to_char(i.captured_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as captured_at
+      from images i
+     where sidereal_file_stem(i.path) = any(${sql.array(stems, 'text')}::text[])
+       and i.frame_type = 'light' and not i.is_calibration and i.duplicate_of is null`);
+  const byStem = new Map<string, Candidate[]>();
+  for (const c of cands) byStem.set(c.stem, [...(byStem.get(c.stem) ?? []), c]);
+  const from = s.window_from ? Date.parse(s.window_from) : NaN;
+  const to = s.window_to ? Date.parse(s.window_to) : NaN;
+  const inWindow = (c: Candidate) => c.captured_at !== null && Number.isFinite(from) && Date.parse(c.captured_at) >= from && Date.parse(c.captured_at) <= to;
+  const out = new Set<string>();
+  for (const n of named) {
+    let best = byStem.get(n.stem) ?? [];
+    if (best.length > 1) {
+      const score = new Map(best.map((c) => [c.id, sharedFolders(n.name, c.path)]));
+      const max = Math.max(...score.values());
+      best = best.filter((c) => score.get(c.id) === max);
+    }
+    for (const narrow of [inWindow, (c: Candidate) => s.target_id !== null && c.target_id === s.target_id]) {
+      if (best.length > 1 && best.some(narrow)) best = best.filter(narrow);
+    }
+    for (const c of best) out.add(c.id);
+  }
+  return [...out];
+}
+
+/**
+ * Recomputes a stack's links from its sources, strongest evidence first: the
+ * files its history names, else its capture window (with target, camera and a
+ * filter), else inference (same target, camera and filter, captured up to a
+ * day after the stack). Serialised per stack (transaction lock). Returns
+ * whether the set of links changed.
+ */
+export async function relinkStack(tx: DatabaseTransactionConnection, stackId: string): Promise<boolean> {
+  await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended(${'stack-links|' + stackId}, 0))`);
+  const src = await tx.maybeOne(sql.type(Source)`
+    select names, to_char(window_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_from,
+           to_char(window_to at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_to, target_id, object_name, camera_id::text,
+           filters, to_char(captured_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as captured_at
+      from stack_sources where stack_id = ${stackId}`);
+  let ids: string[] = [];
+  let by: LinkedBy = 'inferred';
+  if (src) {
+    if (src.names.length) {
+      ids = await historyLinks(tx, src);
+      by = 'history';
+    }
+    if (!ids.length && src.window_from && src.window_to) {
+      ids = [
+        ...(await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+          select i.id from images i
+           where ${compatibleLights(src)} and i.captured_at between ${src.window_from}::timestamptz and ${src.window_to}::timestamptz`)),
+      ];
+      by = 'header dates';
+    }
+    if (!ids.length && src.target_id !== null) {
+      ids = [
+        ...(await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+          select i.id from images i
+           where ${compatibleLights(src)}
+             and (${src.captured_at}::timestamptz is null or i.captured_at is null or i.captured_at <= ${src.captured_at}::timestamptz + interval '1 day')`)),
+      ];
+      by = 'inferred';
+    }
+  }
+  const before = await tx.any(sql.type(z.object({ sub_id: z.string(), linked_by: z.string() }))`select sub_id, linked_by from stack_subs where stack_id = ${stackId}`);
+  const same = before.length === ids.length && before.every((b) => b.linked_by === by) && (() => {
+    const set = new Set(ids);
+    return before.every((b) => set.has(b.sub_id));
+  })();
+  if (same) return false;
+  await tx.query(sql.unsafe`delete from stack_subs where stack_id = ${stackId}`);
+  if (ids.length) {
+    await tx.query(sql.unsafe`
+      insert into stack_subs (stack_id, sub_id, linked_by)
+      select ${stackId}, s, ${by} from unnest(${sql.array(ids, 'uuid')}::uuid[]) s on conflict do nothing`);
+  }
+  return true;
+}
+
+/**
+ * The stacks whose links may change when this image is stitched: the stacks it
+ * is a sub of, and for a light the stacks naming its file stem and the stacks
+ * of its target (or, without one, its object name). Sorted, so that
+ * transactions take the per-stack locks in one order.
+ */
+export async function stacksToRelink(tx: DatabaseTransactionConnection, imageId: string): Promise<string[]> {
+  return [
+    ...(await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+      select stack_id as id from stack_subs where sub_id = ${imageId}
+      union
+      select s.stack_id from images i join stack_sources s on s.stems @> array[sidereal_file_stem(i.path)]
+       where i.id = ${imageId} and i.frame_type = 'light'
+      union
+      select s.stack_id from images i join stack_sources s on s.target_id = i.target_id
+       where i.id = ${imageId} and i.frame_type = 'light'
+      union
+      select s.stack_id from images i join stack_sources s on s.target_id is null and lower(s.object_name) = lower(i.object_name)
+       where i.id = ${imageId} and i.frame_type = 'light' and i.target_id is null
+      order by 1`)),
+  ].filter((id) => id !== imageId);
+}
+
+/** The stacks an image is linked to as a sub. */
+export async function stacksOfSub(db: Db, imageId: string): Promise<string[]> {
+  return [...(await db.anyFirst(sql.type(z.object({ stack_id: z.string() }))`select stack_id from stack_subs where sub_id = ${imageId}`))];
+}
+
+const FilterSum = z.object({ filter: z.string(), seconds: z.number(), frames: z.number() });
+
+/** A stack's linked subs, summed: frames, exposure by filter, how they were linked, their sessions by night. */
+export async function linkedSubs(db: Db, stackId: string): Promise<LinkedSubs> {
+  const [byFilter, by, sessions] = await Promise.all([
+    db.any(sql.type(FilterSum)`
+      select coalesce(i.filter, 'none') as filter, coalesce(sum(i.exposure_s), 0)::float8 as seconds, count(*)::int as frames
+        from stack_subs l join images i on i.id = l.sub_id
+       where l.stack_id = ${stackId} and i.duplicate_of is null
+       group by 1 order by 1`),
+    db.maybeOneFirst(sql.type(z.object({ linked_by: z.string() }))`select linked_by from stack_subs where stack_id = ${stackId} limit 1`),
+    db.any(sql.type(z.object({ id: z.string(), night: z.string() }))`
+      select distinct s.id, to_char(s.night, 'YYYY-MM-DD') as night
+        from stack_subs l join imaging_session_images m on m.image_id = l.sub_id join imaging_sessions s on s.id = m.session_id
+       where l.stack_id = ${stackId}
+       order by night, s.id`),
+  ]);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    frames: byFilter.reduce((a, f) => a + f.frames, 0),
+    totalSeconds: round(byFilter.reduce((a, f) => a + f.seconds, 0)),
+    byFilter: byFilter.map((f) => ({ ...f, seconds: round(f.seconds) })),
+    linkedBy: (by as LinkedBy | null) ?? null,
+    sessions: [...sessions],
+  };
+}
+
+export interface SessionStackLink {
+  id: string;
+  linkedBy: LinkedBy;
+}
+
+/** The stacks made from sessions (through their subs), by session, oldest stack first. */
+export async function sessionStackLinks(db: Db, sessionIds: readonly string[]): Promise<Map<string, SessionStackLink[]>> {
+  const out = new Map<string, SessionStackLink[]>(sessionIds.map((id) => [id, []]));
+  if (!sessionIds.length) return out;
+  const rows = await db.any(sql.type(z.object({ session_id: z.string(), id: z.string(), linked_by: z.string() }))`
+    select m.session_id, l.stack_id as id, min(l.linked_by) as linked_by
+      from imaging_session_images m
+      join stack_subs l on l.sub_id = m.image_id
+      join images k on k.id = l.stack_id
+     where m.session_id = any(${sql.array([...sessionIds], 'uuid')})
+     group by m.session_id, l.stack_id
+     order by m.session_id, min(k.captured_at) nulls last, l.stack_id`);
+  for (const r of rows) out.get(r.session_id)?.push({ id: r.id, linkedBy: r.linked_by as LinkedBy });
+  return out;
+}
