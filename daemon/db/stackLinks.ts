@@ -65,9 +65,9 @@ function sharedFolders(a: string, b: string): number {
 
 /**
  * The catalogued lights a stack's history names: per named file, the lights
- * with the same stem (sidereal_file_stem), the ones sharing the most trailing
- * folders with the named path; a tie is broken by the capture window, then by
- * the target; what still ties is kept.
+ * with the same stem (sidereal_file_stem) and, when the stack states dates,
+ * captured within them; of those, the ones sharing the most trailing folders
+ * with the named path; a tie is broken by the target; what still ties is kept.
  */
 async function historyLinks(tx: DatabaseTransactionConnection, s: Source): Promise<string[]> {
   const named = await tx.any(sql.type(z.object({ name: z.string(), stem: z.string() }))`
@@ -84,17 +84,18 @@ async function historyLinks(tx: DatabaseTransactionConnection, s: Source): Promi
   const from = s.window_from ? Date.parse(s.window_from) : NaN;
   const to = s.window_to ? Date.parse(s.window_to) : NaN;
   const inWindow = (c: Candidate) => c.captured_at !== null && Number.isFinite(from) && Date.parse(c.captured_at) >= from && Date.parse(c.captured_at) <= to;
+  // a light captured outside the stack's dates is not the file it names (a namesake of another night)
+  const possible = (c: Candidate) => !Number.isFinite(from) || c.captured_at === null || inWindow(c);
   const out = new Set<string>();
   for (const n of named) {
-    let best = byStem.get(n.stem) ?? [];
+    let best = (byStem.get(n.stem) ?? []).filter(possible);
     if (best.length > 1) {
       const score = new Map(best.map((c) => [c.id, sharedFolders(n.name, c.path)]));
       const max = Math.max(...score.values());
       best = best.filter((c) => score.get(c.id) === max);
     }
-    for (const narrow of [inWindow, (c: Candidate) => s.target_id !== null && c.target_id === s.target_id]) {
-      if (best.length > 1 && best.some(narrow)) best = best.filter(narrow);
-    }
+    const sameTarget = (c: Candidate) => s.target_id !== null && c.target_id === s.target_id;
+    if (best.length > 1 && best.some(sameTarget)) best = best.filter(sameTarget);
     for (const c of best) out.add(c.id);
   }
   return [...out];
@@ -228,4 +229,12 @@ export async function sessionStackLinks(db: Db, sessionIds: readonly string[]): 
      order by m.session_id, min(k.captured_at) nulls last, l.stack_id`);
   for (const r of rows) out.get(r.session_id)?.push({ id: r.id, linkedBy: r.linked_by as LinkedBy });
   return out;
+}
+
+/** The stored records of images (the session page's stacks), in the order given. */
+export async function recordsOf(db: Db, ids: readonly string[]): Promise<Record<string, unknown>[]> {
+  if (!ids.length) return [];
+  const rows = await db.any(sql.type(z.object({ id: z.string(), record: z.record(z.unknown()) }))`select id, record from images where id = any(${sql.array([...ids], 'uuid')})`);
+  const byId = new Map(rows.map((r) => [r.id, r.record]));
+  return ids.map((id) => byId.get(id)).filter((r): r is Record<string, unknown> => !!r);
 }

@@ -19,7 +19,7 @@ import {
   type SessionSearch,
 } from '../db/imagingSessions.ts';
 import { moonIllumination } from '../catalog/stitching/sessions.ts';
-import { sessionStackLinks } from '../db/stackLinks.ts';
+import { recordsOf, sessionStackLinks } from '../db/stackLinks.ts';
 import { LINKED_BY } from '../catalog/stitching/stacks.ts';
 import { encodeCursor, ImageQuery } from './imageQuery.ts';
 import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
@@ -138,6 +138,12 @@ export class SessionService {
   /** The records of a session's subs, by capture time (at most `limit`). */
   async subs(id: string, limit = 500): Promise<PublicRecord[]> {
     return (await sessionImageRecords(this.deps.db, id, limit)).map(publicRecord);
+  }
+
+  /** The records of a session's stacks with how each was linked (the session page). */
+  async stacks(session: Pick<Session, 'stackLinks'>): Promise<{ image: PublicRecord; linkedBy: Session['stackLinks'][number]['linkedBy'] }[]> {
+    const records = (await recordsOf(this.deps.db, session.stackLinks.map((l) => l.id))).map(publicRecord);
+    return records.map((image) => ({ image, linkedBy: session.stackLinks.find((l) => l.id === image.id)!.linkedBy }));
   }
 
   /** The sessions of a target, newest first (the target page). */

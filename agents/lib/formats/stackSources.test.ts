@@ -7,31 +7,9 @@ import { writeFileSync } from 'node:fs';
 import type { HeaderCard } from '../../sdk/facts.ts';
 import { describeFile } from './index.ts';
 import { fileNameCount, pixinsightHistoryPaths, readStackSources, stackProgram } from './stackSources.ts';
-import { fitsHdu, tempDir, xisfFile, type CardSpec } from './test-writers.ts';
+import { fitsHdu, pixinsightHistory, tempDir, xisfEscape as esc, xisfFile, type CardSpec } from './test-writers.ts';
 
 const cards = (list: [string, HeaderCard['value'], string?][]): HeaderCard[] => list.map(([key, value, comment]) => ({ key, value, ...(comment ? { comment } : {}) }));
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** A PixInsight processing history as ImageIntegration writes it into the integrated image (xpsm instances). */
-export function pixinsightHistory(paths: { path: string; enabled?: boolean }[], calibrationMaster = '/data/masters/masterDark_300s.xisf'): string {
-  const rows = paths
-    .map(
-      (p) =>
-        `<tr><td id="enabled" value="${p.enabled === false ? 'false' : 'true'}"/><td id="path" value="${esc(p.path)}"/><td id="drizzlePath" value=""/><td id="localNormalizationDataPath" value=""/></tr>`,
-    )
-    .join('\n');
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n<xpsm version="1.0" xmlns="http://www.pixinsight.com/xpsm">\n' +
-    // an ImageCalibration instance before the integration: its master dark is not a sub
-    `<instance class="ImageCalibration" id="ImageCalibration_instance"><table id="targetFrames" rows="1"><tr><td id="enabled" value="true"/><td id="path" value="/data/raw/x.fits"/></tr></table>` +
-    `<parameter id="masterDarkPath" value="${esc(calibrationMaster)}"/></instance>\n` +
-    `<instance class="ImageIntegration" id="ImageIntegration_instance"><time start="2024-10-05T10:12:01.000Z" span="42.1"/>` +
-    `<parameter id="combination" value="Average"/><table id="images" rows="${paths.length}">\n${rows}\n</table></instance>\n</xpsm>`
-  );
-}
 
 test('PixInsight: an XISF master names its subs in the processing history; dates from Observation:Time', async () => {
   const t = tempDir();
