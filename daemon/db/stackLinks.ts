@@ -8,9 +8,35 @@
  */
 import { sql, type DatabasePool, type DatabaseTransactionConnection, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import type { LinkedBy, LinkedSubs, StackCriteria } from '../catalog/stitching/stacks.ts';
 
 type Db = DatabasePool | DatabaseTransactionConnection;
+
+/** How a link was made, strongest first. */
+export const LINKED_BY = ['history', 'header dates', 'inferred'] as const;
+export type LinkedBy = (typeof LINKED_BY)[number];
+
+/** What the stitcher stores for a stack to find its subs (table stack_sources). */
+export interface StackCriteria {
+  /** the files its history names, as written (lower case, forward slashes) */
+  names: string[];
+  windowFrom: string | null;
+  windowTo: string | null;
+  targetId: string | null;
+  objectName: string | null;
+  cameraId: string | null;
+  /** filters of the stack ("none" left out): subs must have one of them; empty: any filter */
+  filters: string[];
+  capturedAt: string | null;
+}
+
+/** The linked subs, summed (`linkedSubs`). */
+export interface LinkedSubs {
+  frames: number;
+  totalSeconds: number;
+  byFilter: { filter: string; seconds: number; frames: number }[];
+  linkedBy: LinkedBy | null;
+  sessions: { id: string; night: string }[];
+}
 
 /** Stores (or, with null, removes) what a stack says about its subs, and drops its links when it is no stack any more. */
 export async function saveStackSources(tx: DatabaseTransactionConnection, stackId: string, c: StackCriteria | null): Promise<void> {

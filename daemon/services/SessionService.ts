@@ -19,8 +19,7 @@ import {
   type SessionSearch,
 } from '../db/imagingSessions.ts';
 import { moonIllumination } from '../catalog/stitching/sessions.ts';
-import { recordsOf, sessionStackLinks } from '../db/stackLinks.ts';
-import { LINKED_BY } from '../catalog/stitching/stacks.ts';
+import { LINKED_BY, recordsOf, sessionStackLinks } from '../db/stackLinks.ts';
 import { encodeCursor, ImageQuery } from './imageQuery.ts';
 import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 import type { ImageService } from './ImageService.ts';

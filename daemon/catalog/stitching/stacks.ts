@@ -5,28 +5,13 @@
  * subs. The SQL that stores and recomputes the links is db/stackLinks.ts.
  */
 import type { StackFacts } from '../../../agents/sdk/facts.ts';
+import type { LinkedSubs, StackCriteria } from '../../db/stackLinks.ts';
 
-/** How a link was made, strongest first. */
-export const LINKED_BY = ['history', 'header dates', 'inferred'] as const;
-export type LinkedBy = (typeof LINKED_BY)[number];
+export type { LinkedSubs, StackCriteria } from '../../db/stackLinks.ts';
 
 /** Margin around stated dates: clocks and rounding of the programs that write them. */
 const MARGIN_MS = 2 * 60_000;
 const HOUR_MS = 3_600_000;
-
-/** What the stitcher stores for a stack to find its subs (table stack_sources). */
-export interface StackCriteria {
-  /** the files its history names, as written (lower case, forward slashes) */
-  names: string[];
-  windowFrom: string | null;
-  windowTo: string | null;
-  targetId: string | null;
-  objectName: string | null;
-  cameraId: string | null;
-  /** filters of the stack ("none" left out): subs must have one of them; empty: any filter */
-  filters: string[];
-  capturedAt: string | null;
-}
 
 /** A stack or master of lights: the images that get links to subs. Calibration masters and copies do not. */
 export function isLightStack(c: { frame_type: string; is_calibration: boolean; duplicate_of?: string | null }): boolean {
@@ -79,14 +64,6 @@ export interface HeaderIntegration {
   totalSeconds: number | null;
 }
 
-/** The linked subs, summed (db/stackLinks.ts). */
-export interface LinkedSubs {
-  frames: number;
-  totalSeconds: number;
-  byFilter: { filter: string; seconds: number; frames: number }[];
-  linkedBy: LinkedBy | null;
-  sessions: { id: string; night: string }[];
-}
 
 /**
  * Which integration a stack shows: its header's when it states a total (the
