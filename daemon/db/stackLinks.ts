@@ -166,17 +166,20 @@ export async function relinkStack(tx: DatabaseTransactionConnection, stackId: st
       by = 'inferred';
     }
   }
+  // write the difference only: a new sub of a target with thousands of lights adds one row, not thousands
   const before = await tx.any(sql.type(z.object({ sub_id: z.string(), linked_by: z.string() }))`select sub_id, linked_by from stack_subs where stack_id = ${stackId}`);
-  const same = before.length === ids.length && before.every((b) => b.linked_by === by) && (() => {
-    const set = new Set(ids);
-    return before.every((b) => set.has(b.sub_id));
-  })();
-  if (same) return false;
-  await tx.query(sql.unsafe`delete from stack_subs where stack_id = ${stackId}`);
-  if (ids.length) {
+  const now = new Set(ids);
+  const had = new Set(before.map((b) => b.sub_id));
+  const gone = before.filter((b) => !now.has(b.sub_id)).map((b) => b.sub_id);
+  const added = ids.filter((id) => !had.has(id));
+  const relabel = before.some((b) => now.has(b.sub_id) && b.linked_by !== by);
+  if (!gone.length && !added.length && !relabel) return false;
+  if (gone.length) await tx.query(sql.unsafe`delete from stack_subs where stack_id = ${stackId} and sub_id = any(${sql.array(gone, 'uuid')}::uuid[])`);
+  if (relabel) await tx.query(sql.unsafe`update stack_subs set linked_by = ${by} where stack_id = ${stackId} and linked_by <> ${by}`);
+  if (added.length) {
     await tx.query(sql.unsafe`
       insert into stack_subs (stack_id, sub_id, linked_by)
-      select ${stackId}, s, ${by} from unnest(${sql.array(ids, 'uuid')}::uuid[]) s on conflict do nothing`);
+      select ${stackId}, s, ${by} from unnest(${sql.array(added, 'uuid')}::uuid[]) s on conflict do nothing`);
   }
   return true;
 }
