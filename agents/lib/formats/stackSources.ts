@@ -33,8 +33,9 @@ import { parseXml, type XmlElement } from './xml.ts';
 /** The `stack` fact of the `file` agent (agents/sdk/facts.ts documents each field). */
 export type StackSources = StackFacts;
 
-/** More names than any real integration lists: the rest is not kept (a hostile header cannot bloat the facts). */
+/** More names than any real integration lists: the rest is not kept (a hostile header cannot bloat the facts, ≤ 4 MB per agent). */
 export const MAX_SUB_FILES = 20_000;
+const MAX_SUB_FILE_CHARS = 1_000_000;
 
 /** Stack program keywords this module reads (for the unknown-keyword list). */
 export const STACK_SOURCE_KEYWORDS: readonly string[] = ['DATE-END', 'DATE-BEG', 'MJD-BEG', 'MJD-END', 'TELESCOP', 'INSTRUME'];
@@ -199,6 +200,9 @@ export function readStackSources(headers: readonly HeaderCard[], fileName = ''):
     if (subFiles.length) subFilesFrom = 'HISTORY';
   }
   subFiles = [...new Set(subFiles)];
+  let chars = 0;
+  const kept = subFiles.findIndex((f) => (chars += f.length) > MAX_SUB_FILE_CHARS);
+  if (kept >= 0) subFiles = subFiles.slice(0, kept);
   if (frames === null && subFiles.length) {
     frames = subFiles.length;
     framesFrom = 'history list';
