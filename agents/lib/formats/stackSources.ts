@@ -23,7 +23,8 @@
  *   the file name `Stack_16bits_<n>frames_<total>s.fits` carries the count and the total.
  * - ASIAIR, DWARF II/3, Unistellar, Vaonis: recognised by their TELESCOP/INSTRUME/CREATOR
  *   text; their stacked files carry the generic cards above when they carry any. A file name
- *   with "<n>frames" / "<n>stacks" / "<n>subs" gives the count when no card does.
+ *   gives the count when no card does: "<n>frames" / "<n>stacks" / "<n>subs", DWARF's
+ *   "…_stack_<n>" / "stacked-<n>", "Stack_<n>x<sub>sec".
  */
 import type { HeaderCard, StackFacts } from '../../sdk/facts.ts';
 import { parseDateText } from './dates.ts';
@@ -165,6 +166,12 @@ export function fileNameCount(fileName: string): { frames: number; totalSeconds:
     const frames = Number(m[1]);
     return frames >= 1 ? { frames, totalSeconds: null, subSeconds: asSeconds(Number(m[2])) } : null;
   }
+  // "Stack_40x180sec", "stack 40 x 180s": count × sub exposure (a unit is required: 2x2 is a binning)
+  m = /stack(?:ed)?[_\s-]*(\d{1,6})\s*x\s*(\d+(?:\.\d+)?)\s*s(?:ec)?\b/i.exec(name);
+  if (m && Number(m[1]) >= 1) return { frames: Number(m[1]), totalSeconds: null, subSeconds: asSeconds(Number(m[2])) };
+  // DWARF: "…_stack_10", "stacked-16_…": a number alone after the word (not a date)
+  m = /(?:^|[_\s-])stack(?:ed)?[_-](\d{1,6})(?=[_\s.-]|$)/i.exec(name);
+  if (m && Number(m[1]) >= 1) return { frames: Number(m[1]), totalSeconds: null, subSeconds: null };
   return null;
 }
 
