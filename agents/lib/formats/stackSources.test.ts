@@ -60,6 +60,11 @@ test('PixInsight: an XISF master names its subs in the processing history; dates
 
 test('the processing history: only integration tables, enabled rows; broken XML gives nothing', () => {
   assert.deepEqual(pixinsightHistoryPaths(pixinsightHistory([{ path: '/a/b.xisf' }, { path: '/a/c.xisf', enabled: false }])), ['/a/b.xisf']);
+  // string cells may hold their value as text
+  assert.deepEqual(
+    pixinsightHistoryPaths('<xpsm><instance class="ImageIntegration"><table id="images" rows="1"><tr><td id="enabled" value="true"/><td id="path">/x/L_1_c_r.xisf</td></tr></table></instance></xpsm>'),
+    ['/x/L_1_c_r.xisf'],
+  );
   assert.deepEqual(pixinsightHistoryPaths('<xpsm><instance class="ImageIntegration"><table'), []);
   assert.deepEqual(pixinsightHistoryPaths('not xml at all'), []);
 });
@@ -186,6 +191,10 @@ test('FITS HISTORY lines naming input files are the list of subs; calibration ma
       ['HISTORY', 'Combined 2 images: /data/M31/Light_0001.fits'],
       ['HISTORY', 'input C:\\data\\M31\\Light_0002.fits'],
       ['HISTORY', 'Master dark: /data/masters/master_dark_300.fits'],
+      // WBPP masters carry ~120 parameter lines; the reference image is one file, not the list
+      ['HISTORY', '', 'ImageIntegration.referenceImage: /data/M31/Light_0007_c_r.xisf'],
+      ['HISTORY', '', 'ImageIntegration.localNormalizationFile: /data/M31/ln.xnml'],
+      ['HISTORY', '', 'ImageIntegration.outputFile: /data/M31/out.xisf'],
     ]),
   );
   assert.deepEqual(s.subFiles, ['/data/M31/Light_0001.fits', 'C:/data/M31/Light_0002.fits']);

@@ -88,7 +88,11 @@ export function pixinsightHistoryPaths(xml: string): string[] {
   const visit = (el: XmlElement, inIntegration: boolean) => {
     const integration = inIntegration || (el.name === 'instance' && INTEGRATION_PROCESSES.test(el.attrs.class ?? ''));
     if (integration && el.name === 'tr') {
-      const cell = (id: string) => el.children.find((td) => td.name === 'td' && td.attrs.id === id)?.attrs.value;
+      // a cell's value is its `value` attribute, or (string cells) its text
+      const cell = (id: string) => {
+        const td = el.children.find((c) => c.name === 'td' && c.attrs.id === id);
+        return td ? (td.attrs.value ?? (td.text.trim() || undefined)) : undefined;
+      };
       const path = cell('path') ?? cell('filePath');
       if (path && cell('enabled') !== 'false' && out.length < MAX_SUB_FILES) out.push(path.replace(/\\/g, '/'));
       return;
@@ -105,7 +109,11 @@ function historyPaths(headers: readonly HeaderCard[]): string[] {
   for (const c of headers) {
     if (!/^(HISTORY|COMMENT)$/i.test(c.key.trim())) continue;
     const text = `${textOf(c)} ${c.comment ?? ''}`;
-    if (CALIBRATION_WORDS.test(text)) continue;
+    if (CALIBRATION_WORDS.test(text) || /reference/i.test(text)) continue;
+    // a process parameter line ("ImageIntegration.someParameter: value", ~120 of them in a WBPP
+    // master): only parameters about the input images can name subs
+    const param = /^\s*[A-Za-z]\w*\.(\w+)(?:\[\d+\])?\s*[:=]/.exec(text);
+    if (param && (!/image|input|file|frame|target|path/i.test(param[1]!) || /output|normali[sz]|drizzle|mask|weight|reference/i.test(param[1]!))) continue;
     for (const m of text.matchAll(IMAGE_FILE)) {
       if (out.length >= MAX_SUB_FILES) return out;
       out.push(m[0].replace(/\\/g, '/'));
