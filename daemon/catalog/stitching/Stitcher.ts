@@ -181,12 +181,11 @@ export class Stitcher {
       if ((await currentStitchHash(tx, imageId, STITCHER_VERSION)) === hash) return 'unchanged' as const;
       await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) }, STITCHER_VERSION);
       await linkImageSession(tx, imageId, session?.id ?? null);
-      // a sub that came, changed or left: the stacks it is (or becomes, or stops being) a sub of are linked again and stitched again
-      if (!stack.stackOf) {
-        const wasSubOf = new Set(await stacksOfSub(tx, imageId));
-        for (const stackId of await stacksToRelink(tx, imageId)) {
-          if ((await relinkStack(tx, stackId)) || wasSubOf.has(stackId)) neighbours.push(stackId);
-        }
+      // a sub that came, changed or left (also a light that became a stack): the stacks it is, becomes or stops
+      // being a sub of are linked again and stitched again
+      const wasSubOf = new Set(await stacksOfSub(tx, imageId));
+      for (const stackId of await stacksToRelink(tx, imageId)) {
+        if ((await relinkStack(tx, stackId)) || wasSubOf.has(stackId)) neighbours.push(stackId);
       }
       if (s.columns.calib_kind && o.neighbours !== false) neighbours.push(...(await lightsMatchingCalibration(tx, s.columns)));
       // the original (again, e.g. moved back): its copies must point to it
