@@ -185,6 +185,53 @@ export async function relinkStack(tx: DatabaseTransactionConnection, stackId: st
 }
 
 /**
+ * What one stitched sub changes in a stack's links, without recomputing them
+ * all: a stack linked by dates or by inference is decided for this one sub
+ * (one indexed row), so that a new sub of a target with thousands of lights
+ * costs the same as one of a target with ten. The evidence changes kind only
+ * through a full recompute (`relinkStack`): a stack whose file names subs, a
+ * first sub inside the dates of an inferred stack, the last dated sub leaving.
+ * Returns whether the links changed.
+ */
+export async function relinkStackForSub(tx: DatabaseTransactionConnection, stackId: string, subId: string): Promise<boolean> {
+  await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended(${'stack-links|' + stackId}, 0))`);
+  const src = await tx.maybeOne(sql.type(Source)`
+    select names, to_char(window_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_from,
+           to_char(window_to at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_to, target_id, object_name, camera_id::text,
+           filters, to_char(captured_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as captured_at
+      from stack_sources where stack_id = ${stackId}`);
+  if (!src || src.names.length) return relinkStack(tx, stackId);
+  const mode = (await tx.maybeOneFirst(sql.type(z.object({ linked_by: z.string() }))`select linked_by from stack_subs where stack_id = ${stackId} limit 1`)) as LinkedBy | null;
+  const matches = await tx.one(sql.type(z.object({ dated: z.boolean(), inferred: z.boolean() }))`
+    select coalesce(bool_or(${src.window_from}::timestamptz is not null and i.captured_at between ${src.window_from}::timestamptz and ${src.window_to}::timestamptz), false) as dated,
+           coalesce(bool_or(${src.target_id}::text is not null
+             and (${src.captured_at}::timestamptz is null or i.captured_at is null or i.captured_at <= ${src.captured_at}::timestamptz + interval '1 day')), false) as inferred
+      from images i where i.id = ${subId} and ${compatibleLights(src)}`);
+  const has = (await tx.maybeOneFirst(sql.type(z.object({ linked_by: z.string() }))`select linked_by from stack_subs where stack_id = ${stackId} and sub_id = ${subId}`)) !== null;
+  const drop = async () => {
+    if (!has) return false;
+    await tx.query(sql.unsafe`delete from stack_subs where stack_id = ${stackId} and sub_id = ${subId}`);
+    return true;
+  };
+  const add = async (by: LinkedBy) => {
+    if (has) return false;
+    await tx.query(sql.unsafe`insert into stack_subs (stack_id, sub_id, linked_by) values (${stackId}, ${subId}, ${by}) on conflict do nothing`);
+    return true;
+  };
+  if (mode === 'header dates') {
+    if (matches.dated) return add('header dates');
+    const dropped = await drop();
+    // the last dated sub gone: the stack falls back to inference
+    const left = await tx.maybeOneFirst(sql.type(z.object({ one: z.number() }))`select 1 as one from stack_subs where stack_id = ${stackId} limit 1`);
+    return left === null ? (await relinkStack(tx, stackId)) || dropped : dropped;
+  }
+  // inferred, or no links yet: a first sub inside the dates makes the dates the evidence
+  if (matches.dated) return relinkStack(tx, stackId);
+  if (mode === 'history') return relinkStack(tx, stackId);
+  return matches.inferred ? add('inferred') : drop();
+}
+
+/**
  * The stacks whose links may change when this image is stitched: the stacks it
  * is a sub of, and for a light the stacks naming its file stem and the stacks
  * of its target (or, without one, its object name). Sorted, so that

@@ -30,7 +30,7 @@ import { pickSession, sessionKey, trainKey } from './sessions.ts';
 import type { AssembledRecord } from './record.ts';
 import type { ImageColumns } from '../../db/stitch.ts';
 import type { DatabaseTransactionConnection } from 'slonik';
-import { linkedSubs, relinkStack, saveStackSources, stacksOfSub, stacksToRelink } from '../../db/stackLinks.ts';
+import { linkedSubs, relinkStack, relinkStackForSub, saveStackSources, stacksOfSub, stacksToRelink } from '../../db/stackLinks.ts';
 import { isLightStack, stackCriteria, stackIntegration } from './stacks.ts';
 import type { StackOf } from './record.ts';
 import type { StackFacts } from '../../../agents/sdk/facts.ts';
@@ -185,7 +185,7 @@ export class Stitcher {
       // being a sub of are linked again and stitched again
       const wasSubOf = new Set(await stacksOfSub(tx, imageId));
       for (const stackId of await stacksToRelink(tx, imageId)) {
-        if ((await relinkStack(tx, stackId)) || wasSubOf.has(stackId)) neighbours.push(stackId);
+        if ((await relinkStackForSub(tx, stackId, imageId)) || wasSubOf.has(stackId)) neighbours.push(stackId);
       }
       if (s.columns.calib_kind && o.neighbours !== false) neighbours.push(...(await lightsMatchingCalibration(tx, s.columns)));
       // the original (again, e.g. moved back): its copies must point to it
