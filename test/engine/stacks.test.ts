@@ -215,6 +215,17 @@ test('stacks link to the subs their files name, to the subs of their dates, or b
   const sessionPage = await browser.get(`/sessions/${byKey.get('2024-10-01 M31').id}`);
   assert.match(sessionPage.text, new RegExp(`href="/images/${pi.id}"[^>]*>[^<]*masterLight_BIN-1_FILTER-L_mono.xisf</a> <span class="muted">\\(its file names the subs\\)</span>`));
 
+  // subs arriving after their stacks: decided one by one (dates, inference), outside subs left out
+  await light(join(lib, 'NGC7000/late/Ha_0004.fits'), { object: 'NGC 7000', date: '2024-10-01T22:15:00', exposure: 600, filter: 'Ha' });
+  await light(join(lib, 'NGC7000/late/Ha_0005.fits'), { object: 'NGC 7000', date: '2024-10-01T23:30:00', exposure: 600, filter: 'Ha' });
+  await light(join(lib, 'M33/OIII_0003.fits'), { object: 'M 33', date: '2024-10-02T23:00:00', exposure: 300, filter: 'OIII' });
+  await light(join(lib, 'M33/Ha_0001.fits'), { object: 'M 33', date: '2024-10-02T23:10:00', exposure: 300, filter: 'Ha' });
+  const siril3 = await record('stacks/NGC7000_Ha_stacked.fit', (r) => r.stackOf?.frames === 3, 'the late sub in the Siril range linked');
+  assert.equal(siril3.stackOf.mismatch, false, 'now the three subs the header counts');
+  assert.deepEqual((await linksOf(siril.id)).map((l) => l.path), ['NGC7000/Ha_0001.fits', 'NGC7000/Ha_0002.fits', 'NGC7000/late/Ha_0004.fits']);
+  await record('stacks/M33_OIII_final.fits', (r) => r.stackOf?.frames === 3, 'the late OIII sub inferred');
+  assert.ok(!(await linksOf(m33.id)).some((l) => l.path === 'M33/Ha_0001.fits'), 'another filter is not inferred');
+
   // deleting a sub: the link goes at once, the stack's record follows
   await rm(join(lib, 'M31/2024-10-01/L_0002.fits'));
   await waitFor(async () => (await linksOf(pi.id)).length === 2, { what: 'the deleted sub left the stack', timeoutMs: 30_000 });
