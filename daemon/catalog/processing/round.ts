@@ -14,6 +14,7 @@ import { AgentError, AgentSkip, STAGES, type AgentCache, type Facts, type ImageV
 import type { AgentHost } from '../../agent-host/AgentHost.ts';
 import type { RegisteredAgent } from '../../agent-host/AgentRegistry.ts';
 import type { PixelRound } from '../../agent-host/roundPixels.ts';
+import type { ResultWrite } from '../../db/results.ts';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { backoffSeconds } from './backoff.ts';
@@ -21,25 +22,8 @@ import { planStep, type PreviousResult } from './planStep.ts';
 import { stableHash } from './stableHash.ts';
 import { validateFacts } from './validateFacts.ts';
 
-/** One step's outcome, as a store records it. */
-export interface StepResult {
-  agent: string;
-  stage: Stage;
-  version: string;
-  inputHash: string;
-  status: 'done' | 'failed' | 'skipped';
-  facts: Facts | null;
-  error: string | null;
-  /** the failure's stack trace (administrators only) */
-  errorStack?: string | null;
-  warnings: string[] | null;
-  attempts: number;
-  /** false when planning decided (appliesTo excludes the image); true when the agent ran */
-  ran: boolean;
-  nextAttemptAt: Date | null;
-  startedAt: Date;
-  durationMs: number;
-}
+/** One step's outcome, as a store records it (the shape of a result row, without the image). */
+export type StepResult = Omit<ResultWrite, 'imageId'> & { stage: Stage; facts: Facts | null };
 
 /**
  * Where a round reads what earlier rounds left and writes what this one
