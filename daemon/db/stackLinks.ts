@@ -234,10 +234,14 @@ export async function relinkStackForSub(tx: DatabaseTransactionConnection, stack
 /**
  * The stacks whose links may change when this image is stitched: the stacks it
  * is a sub of, and for a light the stacks naming its file stem and the stacks
- * of its target (or, without one, its object name). Sorted, so that
+ * of its target (or, without one, its object name) that are not linked by the
+ * files they name. Sorted, so that
  * transactions take the per-stack locks in one order.
  */
 export async function stacksToRelink(tx: DatabaseTransactionConnection, imageId: string): Promise<string[]> {
+  // a stack linked by the files it names changes only through its names (the stems above), never by target;
+  // all links of a stack share their kind, so one row tells
+  const notLinkedByHistory = sql.fragment`(select l.linked_by from stack_subs l where l.stack_id = s.stack_id limit 1) is distinct from 'history'`;
   return [
     ...(await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select stack_id as id from stack_subs where sub_id = ${imageId}
@@ -246,10 +250,10 @@ export async function stacksToRelink(tx: DatabaseTransactionConnection, imageId:
        where i.id = ${imageId} and i.frame_type = 'light'
       union
       select s.stack_id from images i join stack_sources s on s.target_id = i.target_id
-       where i.id = ${imageId} and i.frame_type = 'light'
+       where i.id = ${imageId} and i.frame_type = 'light' and ${notLinkedByHistory}
       union
       select s.stack_id from images i join stack_sources s on s.target_id is null and lower(s.object_name) = lower(i.object_name)
-       where i.id = ${imageId} and i.frame_type = 'light' and i.target_id is null
+       where i.id = ${imageId} and i.frame_type = 'light' and i.target_id is null and ${notLinkedByHistory}
       order by 1`)),
   ].filter((id) => id !== imageId);
 }
