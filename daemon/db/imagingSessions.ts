@@ -292,32 +292,3 @@ export async function sessionImageRecords(db: Db, sessionId: string, limit: numb
        where m.session_id = ${sessionId} order by m.captured_at, m.path, m.image_id limit ${limit}`)),
   ];
 }
-
-/**
- * Stacks and masters made from sessions, inferred (no file names its subs
- * yet): a master or processed image (not calibration) of the same target,
- * the same camera when both know it, a filter of the session (or no filter
- * stated), captured from the session's night on (or without a date).
- * Indexed by the target and the date (images_stacks_from).
- */
-export async function inferredStacks(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
-  if (!ids.length) return out;
-  // one row per session with its stacks as one text (as sessionImages)
-  const rows = await db.any(sql.type(IdList)`
-    select s.id as session_id, string_agg(k.id::text, ',' order by k.captured_at nulls last, k.id) as ids
-      from imaging_sessions s
-      -- one range of images_stacks_from per session (migration 0152): a stack without a date counts as the latest
-      join images k on k.target_id = s.target_id and k.frame_type in ('master', 'processed') and not k.is_calibration
-                   and coalesce(k.captured_at, 'infinity'::timestamptz) >= s.night::timestamptz - interval '1 day'
-     where s.id = any(${sql.array([...ids], 'uuid')}) and s.target_id is not null
-       and (k.camera_id is null or s.camera_id is null or k.camera_id = s.camera_id)
-       and (
-         (k.filter is null and not exists (select 1 from image_filters f where f.image_id = k.id and f.filter <> 'none'))
-         or k.filter = any(s.filters)
-         or exists (select 1 from image_filters f where f.image_id = k.id and f.filter = any(s.filters))
-       )
-     group by s.id`);
-  for (const r of rows) out.set(r.session_id, r.ids.split(','));
-  return out;
-}
