@@ -34,6 +34,19 @@ export interface DetectOptions extends MonoOptions {
   maxStars?: number;
   /** reject objects more elongated than this (adaptive upwards for trailed frames); default 1.8 */
   maxElongation?: number;
+  /**
+   * detect only inside this part of the image (fractions 0..1 of width and height): checking a
+   * known solution needs a few dozen stars, not all of them, and costs the area it reads
+   */
+  region?: DetectRegion;
+}
+
+/** A rectangle as fractions of the image's width and height. */
+export interface DetectRegion {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
 }
 
 export interface DetectResult {
@@ -46,6 +59,8 @@ export interface DetectResult {
   /** candidates rejected, by reason */
   rejected: Record<string, number>;
   medianFwhm: number | null;
+  /** the part of the image searched, in the input image's pixels ([x0, x1) × [y0, y1)) */
+  searched: { x0: number; y0: number; x1: number; y1: number };
 }
 
 const KERNEL = (() => {
@@ -89,7 +104,20 @@ function sampleSigma(a: Float32Array): number {
 }
 
 export function detectStars(image: PixelImage | MonoImage, options: DetectOptions = {}): DetectResult {
-  const mono = 'planes' in image ? toMonoImage(image, options) : image;
+  const full = 'planes' in image ? toMonoImage(image, options) : image;
+  if (!options.region) return detectMono(full, options, 0, 0);
+  const r = options.region;
+  const clamp = (v: number, n: number): number => Math.max(0, Math.min(n, Math.round(v * n)));
+  const x0 = clamp(r.x0, full.width), x1 = clamp(r.x1, full.width), y0 = clamp(r.y0, full.height), y1 = clamp(r.y1, full.height);
+  if (x1 - x0 < 16 || y1 - y0 < 16) throw new Error('detection region smaller than 16 × 16 pixels');
+  const cw = x1 - x0, ch = y1 - y0;
+  const data = new Float32Array(cw * ch);
+  for (let y = 0; y < ch; y++) data.set(full.data.subarray((y + y0) * full.width + x0, (y + y0) * full.width + x1), y * cw);
+  return detectMono({ ...full, data, width: cw, height: ch }, options, x0, y0);
+}
+
+/** Detection on a mono image that is the part of a larger one starting at (ox, oy). */
+function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: number): DetectResult {
   const { data, width: w, height: h } = mono;
   const rejected: Record<string, number> = {};
   const reject = (why: string): void => { rejected[why] = (rejected[why] ?? 0) + 1; };
@@ -184,9 +212,12 @@ export function detectStars(image: PixelImage | MonoImage, options: DetectOption
   stars.sort((a, b) => (a.saturated !== b.saturated ? (a.saturated ? -1 : 1) : a.saturated ? b.npix - a.npix || b.flux - a.flux : b.flux - a.flux));
   const f = mono.factor;
   const out = stars.slice(0, options.maxStars ?? 500).map((s) => ({
-    ...s, x: s.x * f, y: s.y * f, fwhm: s.fwhm * f,
+    ...s, x: (s.x + ox) * f, y: (s.y + oy) * f, fwhm: s.fwhm * f,
   }));
-  return { stars: out, width: w, height: h, factor: f, noise: mesh.globalNoise, rejected, medianFwhm: medFwhm && medFwhm * f };
+  return {
+    stars: out, width: w, height: h, factor: f, noise: mesh.globalNoise, rejected, medianFwhm: medFwhm && medFwhm * f,
+    searched: { x0: ox * f, y0: oy * f, x1: (ox + w) * f, y1: (oy + h) * f },
+  };
 }
 
 function measure(
