@@ -32,7 +32,45 @@ test('a dithered sub is solved by verifying its sibling\'s solution: no search',
   assert.equal(res.solver, 'sidereal-sibling');
   assert.ok(angularDistance(res.ra!, res.dec!, ra2, dec2) * 3600 < 3, 'centre');
   assert.equal(res.timingsMs.blind, null);
+  assert.equal(res.timingsMs.hinted, null, 'verified, not searched');
   assert.ok(res.timingsMs.verify !== null);
+});
+
+// A larger frame (3.8 MP): the sibling's solution is checked on the stars of the central quarter.
+const BW = 2400, BH = 1600, BSCALE = 1.8;
+function bigSub(ra: number, dec: number, rot: number, seed: number, scale = BSCALE) {
+  const wcs = wcsFromScaleRotation({ ra, dec, scaleArcsec: scale, rotationDeg: rot, parity: 'flipped', width: BW, height: BH });
+  return renderStarField(cat, wcs, { seed, fwhm: 3, gradient: 300, hotPixels: 80, maxMag: 12.5 }).image;
+}
+const shifted = (ra: number, dec: number, dxPx: number, dyPx: number): [number, number] => tanDeproject(ra, dec, (dxPx * BSCALE) / 3600, (dyPx * BSCALE) / 3600);
+const sibling = (ra: number, dec: number, rotationDeg: number) => ({ ra, dec, scaleArcsec: BSCALE, rotationDeg, parity: 'flipped' as const });
+
+test('a sub dithered by 150 px or turned by a meridian flip is verified on its central stars: no search', async () => {
+  const [ra0, dec0] = [56.75, 24.12];
+  for (const [label, dx, dy, rot] of [['dither', 110, -100, 75], ['meridian flip', 20, 30, 255]] as const) {
+    const [ra, dec] = shifted(ra0, dec0, dx, dy);
+    const res = await solveImage({ pixels: bigSub(ra, dec, rot, 7), width: BW, height: BH, format: 'fits', catalogPath, solveField: false, hints: { sibling: sibling(ra0, dec0, 75) } });
+    assert.ok(res.solved, `${label}: ${res.reason}`);
+    assert.equal(res.solver, 'sidereal-sibling', label);
+    assert.equal(res.timingsMs.hinted, null, `${label}: verified, not searched`);
+    const detect = res.attempts.filter((a) => a.solver === 'detect');
+    assert.equal(detect.length, 1, `${label}: one detection`);
+    assert.match(detect[0]!.result, /central quarter/);
+    const check = res.attempts.find((a) => a.solver === 'sidereal-sibling')!.result;
+    assert.match(check, label === 'dither' ? /shift of 14\d px/ : /meridian flip/, check);
+    assert.ok(angularDistance(res.ra!, res.dec!, ra, dec) * 3600 < 2, `${label}: centre off by ${angularDistance(res.ra!, res.dec!, ra, dec) * 3600}″`);
+    assert.ok(Math.abs(res.pixelScaleArcsec! / BSCALE - 1) < 0.002, `${label}: scale ${res.pixelScaleArcsec}`);
+    assert.ok(res.log10FalseAlarm! < -6);
+  }
+});
+
+test('random stars with a sibling hint: no offset is accepted by chance', async () => {
+  // stars rendered from a random catalog-free field: the sibling's sky has no counterpart
+  const wcs = wcsFromScaleRotation({ ra: 56.75, dec: 24.12, scaleArcsec: BSCALE, rotationDeg: 75, parity: 'flipped', width: BW, height: BH });
+  const img = renderStarField(cat, wcs, { seed: 9, fwhm: 3, maxMag: 0, extraStars: 400 }).image;
+  const res = await solveImage({ pixels: img, width: BW, height: BH, format: 'fits', catalogPath, solveField: false, timeLimitMs: 8000, hints: { sibling: sibling(56.75, 24.12, 75) } });
+  assert.equal(res.solved, false, `solved by ${res.solver}`);
+  assert.match(res.attempts.find((a) => a.solver === 'sidereal-sibling')!.result, /not verified/);
 });
 
 test('a sibling from another target is not taken: the frame is solved on its own or left unsolved, never wrong', async () => {
