@@ -95,12 +95,13 @@ function convolveSeparable(src: Float32Array, w: number, h: number): Float32Arra
 /** Robust σ of a large array from a subsample (MAD of values within ±5 MAD of the median). */
 function sampleSigma(a: Float32Array): number {
   const step = Math.max(1, Math.floor(a.length / 50000));
-  const s: number[] = [];
-  for (let i = 0; i < a.length; i += step) s.push(a[i]);
-  s.sort((p, q) => p - q);
+  const s = new Float32Array(Math.ceil(a.length / step));
+  for (let i = 0, k = 0; i < a.length; i += step) s[k++] = a[i];
+  s.sort();
   const med = s[s.length >> 1];
-  const dev = s.map((v) => Math.abs(v - med)).sort((p, q) => p - q);
-  return 1.4826 * dev[dev.length >> 1];
+  for (let i = 0; i < s.length; i++) s[i] = Math.abs(s[i] - med);
+  s.sort();
+  return 1.4826 * s[s.length >> 1];
 }
 
 export function detectStars(image: PixelImage | MonoImage, options: DetectOptions = {}): DetectResult {
