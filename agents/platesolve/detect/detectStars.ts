@@ -104,9 +104,28 @@ function sampleSigma(a: Float32Array): number {
   return 1.4826 * s[s.length >> 1];
 }
 
+/**
+ * Stretched pictures are searched at 8σ (their noise is far from Gaussian); when that leaves
+ * fewer stars than a solution wants — star reduction, blur and nebulae dim all but the
+ * brightest — they are searched again at this threshold (the verification, not the detector,
+ * decides what matches the sky).
+ */
+const FAINT_SIGMA = 5;
+/** below this many stars, a stretched picture is searched again at {@link FAINT_SIGMA} */
+const FAINT_RETRY_BELOW = 20;
+
 export function detectStars(image: PixelImage | MonoImage, options: DetectOptions = {}): DetectResult {
   const full = 'planes' in image ? toMonoImage(image, options) : image;
-  if (!options.region) return detectMono(full, options, 0, 0);
+  if (!options.region) {
+    const r = detectMono(full, options, 0, 0);
+    const stretched = !full.linear || full.quantum === 1 / 255;
+    if (options.sigma !== undefined || !stretched || r.stars.length >= FAINT_RETRY_BELOW) return r;
+    const faint = detectMono(full, { ...options, sigma: FAINT_SIGMA }, 0, 0);
+    // at 5σ, JPEG blocks, colour noise and nebula texture pass as single pixels or streaks:
+    // only resolved, round sources count
+    const stars = faint.stars.filter((st) => st.saturated || (st.npix >= 4 && st.fwhm >= faint.factor && st.elongation <= 1.6));
+    return stars.length > r.stars.length ? { ...faint, stars, rejected: { ...faint.rejected, faint: faint.stars.length - stars.length } } : r;
+  }
   const r = options.region;
   const clamp = (v: number, n: number): number => Math.max(0, Math.min(n, Math.round(v * n)));
   const x0 = clamp(r.x0, full.width), x1 = clamp(r.x1, full.width), y0 = clamp(r.y0, full.height), y1 = clamp(r.y1, full.height);
