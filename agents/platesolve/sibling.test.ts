@@ -36,7 +36,7 @@ test('a dithered sub is solved by verifying its sibling\'s solution: no search',
   assert.ok(res.timingsMs.verify !== null);
 });
 
-// A larger frame (3.8 MP): the sibling's solution is checked on the stars of the central quarter.
+// A larger frame (3.8 MP): the sibling's solution is checked on the stars of the central ninth.
 const BW = 2400, BH = 1600, BSCALE = 1.8;
 function bigSub(ra: number, dec: number, rot: number, seed: number, scale = BSCALE) {
   const wcs = wcsFromScaleRotation({ ra, dec, scaleArcsec: scale, rotationDeg: rot, parity: 'flipped', width: BW, height: BH });
@@ -55,7 +55,7 @@ test('a sub dithered by 150 px or turned by a meridian flip is verified on its c
     assert.equal(res.timingsMs.hinted, null, `${label}: verified, not searched`);
     const detect = res.attempts.filter((a) => a.solver === 'detect');
     assert.equal(detect.length, 1, `${label}: one detection`);
-    assert.match(detect[0]!.result, /central quarter/);
+    assert.match(detect[0]!.result, /central ninth/);
     const check = res.attempts.find((a) => a.solver === 'sidereal-sibling')!.result;
     assert.match(check, label === 'dither' ? /shift of 14\d px/ : /meridian flip/, check);
     assert.ok(angularDistance(res.ra!, res.dec!, ra, dec) * 3600 < 2, `${label}: centre off by ${angularDistance(res.ra!, res.dec!, ra, dec) * 3600}″`);

@@ -29,7 +29,7 @@ import { deepCatalogNear, deepIndexTiles, hasDeepSources, type DeepSources, type
 /** Share of the remaining time the built-in blind search may use (solve-field gets the rest). */
 const BLIND_SHARE = 0.6;
 /** The part of a large image whose stars check a known solution (a header's, a sibling's). */
-const CENTRAL: DetectRegion = { x0: 0.25, y0: 0.25, x1: 0.75, y1: 0.75 };
+const CENTRAL: DetectRegion = { x0: 1 / 3, y0: 1 / 3, x1: 2 / 3, y1: 2 / 3 };
 /** Images (decoded pixels) smaller than this are checked on all their stars. */
 const CENTRAL_MIN_PIXELS = 2_000_000;
 /** Deeper catalogs are read for fields up to this size (wider ones have enough Tycho-2 stars). */
@@ -140,7 +140,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const catalog = () => (resolved === undefined ? (resolved = resolveStarCatalog(input.catalogPath)) : resolved);
 
   // Stars: every solver uses them. A solution that only needs checking (the header's, a sibling
-  // sub's) is checked first on the stars of the image's central quarter, a quarter of the cost.
+  // sub's) is checked first on the stars of the image's central ninth (a third of its width and height), a ninth of the cost.
   let all: ImageStars | null | undefined;
   let central: ImageStars | null | undefined;
   const detect = (region: DetectRegion | undefined): ImageStars | null => {
@@ -152,7 +152,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     const searched = { x0: det.searched.x0 * f, y0: det.searched.y0 * f, x1: Math.min(width, det.searched.x1 * f), y1: Math.min(height, det.searched.y1 * f) };
     const found = makeImageStars(list, width, height, !fitsRows, det.medianFwhm && det.medianFwhm * f, region ? searched : undefined);
     details.starsDetected = list.length;
-    attempts.push({ solver: 'detect', ms: Date.now() - td, result: `${list.length} stars${region ? ' in the central quarter' : ''}` });
+    attempts.push({ solver: 'detect', ms: Date.now() - td, result: `${list.length} stars${region ? ' in the central ninth' : ''}` });
     spent('detect', td);
     return found;
   };
