@@ -30,6 +30,8 @@ import { deepCatalogNear, deepIndexTiles, hasDeepSources, type DeepSources, type
 const BLIND_SHARE = 0.6;
 /** The part of a large image whose stars check a known solution (a header's, a sibling's). */
 const CENTRAL: DetectRegion = { x0: 1 / 3, y0: 1 / 3, x1: 2 / 3, y1: 2 / 3 };
+/** A sibling's solution for a field wider than this (degrees) is checked and refitted on all stars. */
+const WIDE_CHECK_DEG = 3;
 /** Images (decoded pixels) smaller than this are checked on all their stars. */
 const CENTRAL_MIN_PIXELS = 2_000_000;
 /** Deeper catalogs are read for fields up to this size (wider ones have enough Tycho-2 stars). */
@@ -140,7 +142,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const catalog = () => (resolved === undefined ? (resolved = resolveStarCatalog(input.catalogPath)) : resolved);
 
   // Stars: every solver uses them. A solution that only needs checking (the header's, a sibling
-  // sub's) is checked first on the stars of the image's central ninth (a third of its width and height), a ninth of the cost.
+  // sub's) is checked first on the stars of the central ninth of the image (a ninth of the cost).
   let all: ImageStars | null | undefined;
   let central: ImageStars | null | undefined;
   const detect = (region: DetectRegion | undefined): ImageStars | null => {
@@ -162,9 +164,9 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     const big = input.pixels && input.pixels.width * input.pixels.height >= CENTRAL_MIN_PIXELS;
     return (central = big && all === undefined ? detect(CENTRAL) : allStars());
   };
-  /** a check on the central stars, repeated on all stars when it fails there */
-  const check = (run: (s: ImageStars) => WcsCheck): { v: WcsCheck; stars: ImageStars } | null => {
-    const c = centralStars();
+  /** a check on the central stars (all stars if `whole`), repeated on all stars when it fails there */
+  const check = (run: (s: ImageStars) => WcsCheck, whole = false): { v: WcsCheck; stars: ImageStars } | null => {
+    const c = whole ? allStars() : centralStars();
     if (!c) return null;
     const v = run(c);
     if (v.ok || !c.region) return { v, stars: c };
@@ -205,7 +207,9 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   if (sib && sibCat) {
     const tv = Date.now();
     const guess = wcsFromScaleRotation({ ...sib, width, height });
-    const r = check((st) => verifyNear(sibCat.catalog, st, guess));
+    // the sibling check returns a WCS refitted on the stars it used: a wide field (where lens
+    // distortion bends the corners) is refitted on all of them, not extrapolated from its centre
+    const r = check((st) => verifyNear(sibCat.catalog, st, guess), (Math.max(width, height) * sib.scaleArcsec) / 3600 > WIDE_CHECK_DEG);
     spent('verify', tv);
     if (r) {
       const v = r.v as NearCheck;
