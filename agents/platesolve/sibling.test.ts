@@ -82,3 +82,17 @@ test('a sibling from another target is not taken: the frame is solved on its own
   assert.notEqual(res.solver, 'sidereal-sibling');
   assert.ok(angularDistance(res.ra!, res.dec!, 83.8, -5.4) * 3600 < 3, 'centre');
 });
+
+test('a wide field (5.6°) is checked on all its stars: its refitted WCS is not extrapolated from the centre', async () => {
+  const w = 2000, h = 1400, scale = 10;
+  const truth = wcsFromScaleRotation({ ra: 84.0, dec: -1.5, scaleArcsec: scale, rotationDeg: 10, parity: 'normal', width: w, height: h });
+  const img = renderStarField(cat, truth, { seed: 4, fwhm: 2.5, maxMag: 10 }).image;
+  const [ra, dec] = tanDeproject(84.0, -1.5, (20 * scale) / 3600, (15 * scale) / 3600);
+  const res = await solveImage({ pixels: img, width: w, height: h, format: 'fits', catalogPath, solveField: false, hints: { sibling: { ra, dec, scaleArcsec: scale, rotationDeg: 10, parity: 'normal' } } });
+  assert.ok(res.solved, String(res.reason));
+  assert.equal(res.solver, 'sidereal-sibling');
+  const detect = res.attempts.filter((a) => a.solver === 'detect');
+  assert.equal(detect.length, 1);
+  assert.doesNotMatch(detect[0]!.result, /central/);
+  assert.ok(angularDistance(res.ra!, res.dec!, 84.0, -1.5) * 3600 < 10, 'centre');
+});
