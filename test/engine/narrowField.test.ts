@@ -61,5 +61,7 @@ test('a 0.1° sub of M 13 with optics and pointing: unsolved with the reason, ob
   const objects = img.objects.map((o: { id: string }) => o.id);
   assert.ok(objects.includes('M13'), `objects: ${objects.join(', ')}`);
   assert.ok(img.objects.every((o: { source: string }) => o.source === 'header'), JSON.stringify(img.objects));
-  process.stdout.write(`# narrow-field sub through the engine (upload to every agent done): ${seconds.toFixed(1)} s\n`);
+  const steps = await t.db.pool.any(sql.type(z.object({ agent: z.string(), ms: z.number().nullable() }))`
+    select agent, duration_ms as ms from image_results where image_id = ${ids[0]} order by agent`);
+  process.stdout.write(`# narrow-field sub through the engine (upload to every agent done): ${seconds.toFixed(1)} s; agents (ms): ${steps.map((r) => `${r.agent} ${r.ms}`).join(', ')}\n`);
 });
