@@ -74,12 +74,6 @@ export function isGroupSort(sort: string | undefined): sort is GroupSort {
   return sort === undefined || (GROUP_SORTS as readonly string[]).includes(sort);
 }
 
-/** "L 12 × 300 s, Ha 20 × 600 s": a session's acquisition rows in one line. */
-export function acquisitionLine(rows: readonly AcquisitionRow[]): string {
-  const sec = (s: number | null) => (s === null ? '?' : `${Math.round(s * 1000) / 1000} s`);
-  return rows.map((r) => `${r.filter ?? 'no filter'} ${r.frames} × ${sec(r.exposureSeconds)}`).join(', ');
-}
-
 export class GalleryService {
   constructor(private readonly deps: { db: DatabasePool; images: ImageService }) {}
 
