@@ -20,6 +20,7 @@ declare const document: any;
 let w: WebDaemon;
 let browser: Browser;
 let planned: ArrangedSession[];
+let stackId: string;
 const problems: string[] = [];
 
 async function loggedIn(viewport: { width: number; height: number }, mobile: boolean, javaScriptEnabled = true): Promise<BrowserContext> {
@@ -37,7 +38,7 @@ async function loggedIn(viewport: { width: number; height: number }, mobile: boo
 before(async () => {
   await mkdir(SHOTS, { recursive: true });
   w = await startWebDaemon({ roles: ['web'], builtinAgents: ['file', 'preview'] });
-  await seedImages(w.db.pool, { count: 60, seed: 7, derived: w.daemon.derived, arrange: (s) => (planned = arrangeSessions(s)) });
+  await seedImages(w.db.pool, { count: 60, seed: 7, derived: w.daemon.derived, arrange: (s) => ({ sessions: planned, stackId } = arrangeSessions(s)) });
   browser = await launchChromium();
 });
 after(async () => {

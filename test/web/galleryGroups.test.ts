@@ -17,12 +17,13 @@ let w: WebDaemon;
 let b: BrowserSession;
 let specs: SeedSpec[];
 let planned: ArrangedSession[];
+let stackId: string;
 /** planned session → its id */
 let sessionIds: string[];
 
 before(async () => {
   w = await startWebDaemon({ roles: ['web'] });
-  specs = await seedImages(w.db.pool, { count: 60, seed: 7, derived: w.daemon.derived, arrange: (s) => (planned = arrangeSessions(s)) });
+  specs = await seedImages(w.db.pool, { count: 60, seed: 7, derived: w.daemon.derived, arrange: (s) => ({ sessions: planned, stackId } = arrangeSessions(s)) });
   sessionIds = [];
   for (const p of planned) {
     const ids = await w.db.pool.anyFirst(sql.type(z.object({ session_id: z.string() }))`
@@ -199,7 +200,10 @@ test('the target page shows its sessions and stacks over time; the targets list 
   assert.match(table, /L 4 × 120 s/);
   const stacks = await w.db.pool.anyFirst(sql.type(z.object({ id: z.string() }))`
     select id from images where target_id = ${t} and frame_type in ('master', 'processed')`);
+  assert.ok(stacks.includes(stackId));
   for (const id of stacks) assert.ok(table.includes(`/images/${id}`), 'its stacks are in the timeline');
+  const s = table.indexOf(`/images/${stackId}`);
+  assert.ok(a < s && s < c, 'the stack of 2026-03-10 between the two nights');
   const list = (await b.get(`/targets?q=${encodeURIComponent(t)}`)).text;
   const row = new RegExp(`<tr class="target-row">(?:(?!</tr>)[^])*?/targets/${encodeURIComponent(t)}"[^]*?</tr>`).exec(list)![0];
   const nights = await w.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(distinct night)::int as n from imaging_sessions where target_id = ${t}`);

@@ -33,8 +33,10 @@ const facts = (s: SeedSpec, agent: string) => s.results.find((r) => r.agent === 
 /**
  * Rewrites lights of `specs` into the planned sessions (in place) and returns
  * what each session must be. Each sub keeps its own id, path and checksum.
+ * One stack is made a stack of the first template's target, captured on
+ * 2026-03-10 (between the March and April nights of the plan).
  */
-export function arrangeSessions(specs: SeedSpec[], plan: PlannedSession[] = SESSION_PLAN): ArrangedSession[] {
+export function arrangeSessions(specs: SeedSpec[], plan: PlannedSession[] = SESSION_PLAN): { sessions: ArrangedSession[]; stackId: string } {
   const lights = specs.filter((s) => s.target && facts(s, 'file')?.frameType === 'light' && s.results.some((r) => r.agent === 'platesolve' && r.status === 'done'));
   const first = lights[0]!;
   const other = lights.find((s) => s.target!.id !== first.target!.id)!;
@@ -68,5 +70,12 @@ export function arrangeSessions(specs: SeedSpec[], plan: PlannedSession[] = SESS
     }
     out.push({ ...p, targetId: t.target!.id, imageIds: ids, totalSeconds: p.subs.reduce((n, x) => n + x.n * x.exposure, 0) });
   }
-  return out;
+  const stack = specs.find((s) => s.target && ['master', 'processed'].includes(facts(s, 'file')?.frameType))!;
+  const objects = stack.results.find((r) => r.agent === 'objects')!;
+  objects.facts = structuredClone(first.results.find((r) => r.agent === 'objects')!.facts);
+  const file = facts(stack, 'file');
+  file.dates = { ...file.dates, captured: '2026-03-10T21:00:00.000Z' };
+  file.acquisition = { ...file.acquisition, object: first.target!.id };
+  stack.target = first.target;
+  return { sessions: out, stackId: stack.id };
 }
