@@ -28,10 +28,10 @@ import { startTestPostgres } from '../scripts/test-postgres.mjs';
 import { createDatabasePool } from '../daemon/db/pool.ts';
 import { testEnv } from '../test/helpers/daemon.ts';
 import { spawnDaemon } from '../test/helpers/process.ts';
-import { fitsHdu } from '../agents/formats/test-writers.ts';
-import { renderStarField, rng } from '../agents/platesolve/testing/renderStarField.ts';
-import { testCatalog, testCatalogPath } from '../agents/platesolve/testing/testCatalog.ts';
-import { wcsFromScaleRotation } from '../agents/wcs/index.ts';
+import { fitsHdu } from '../agents/lib/formats/test-writers.ts';
+import { renderStarField, rng } from '../agents/lib/stars/testing/renderStarField.ts';
+import { testCatalog, testCatalogPath } from '../agents/lib/stars/testing/testCatalog.ts';
+import { wcsFromScaleRotation } from '../agents/lib/wcs/index.ts';
 
 export interface NightOptions {
   subs: number;

@@ -12,16 +12,16 @@
  * Needs the Tycho-2 index packages (the catalog is built into the OS temp dir once).
  */
 import { readFileSync } from 'node:fs';
-import { describeFile, readPixels } from '../agents/formats/index.ts';
+import { describeFile, readPixels } from '../agents/lib/formats/index.ts';
 import type { PixelImage } from '../agents/sdk/index.ts';
 import type { HeaderCard } from '../agents/sdk/facts.ts';
 import { solveImage, type SolveInput, type SolveOutput } from '../agents/platesolve/solveImage.ts';
 import { solveFieldAvailable } from '../agents/platesolve/solveField.ts';
-import { renderStarField, rng } from '../agents/platesolve/testing/renderStarField.ts';
+import { renderStarField, rng } from '../agents/lib/stars/testing/renderStarField.ts';
 import { processedTestField } from '../agents/platesolve/testing/processField.ts';
-import { testCatalog, testCatalogPath } from '../agents/platesolve/testing/testCatalog.ts';
-import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation, type Wcs } from '../agents/wcs/index.ts';
-import { HAS_CORPUS, TESTDATA } from '../agents/formats/test-data.ts';
+import { testCatalog, testCatalogPath } from '../agents/lib/stars/testing/testCatalog.ts';
+import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation, type Wcs } from '../agents/lib/wcs/index.ts';
+import { HAS_CORPUS, TESTDATA } from '../agents/lib/formats/test-data.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {

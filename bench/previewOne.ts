@@ -1,5 +1,5 @@
 // Runs the preview agent once on a file (the way the engine does) and prints time and peak RSS.
-import { decodeLimits, describeFile, readPixels } from '../agents/formats/index.ts';
+import { decodeLimits, describeFile, readPixels } from '../agents/lib/formats/index.ts';
 import { createTestContext } from '../agents/sdk/runtime.ts';
 import agent from '../agents/preview/index.ts';
 import type { Facts } from '../agents/sdk/index.ts';

@@ -9,7 +9,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeFile } from '../agents/formats/index.ts';
+import { describeFile } from '../agents/lib/formats/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sidereal-bench-prev-'));
 

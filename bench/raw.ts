@@ -1,4 +1,4 @@
-// Camera RAW decoding: LibRaw from npm (libraw-wasm, what agents/formats/raw.ts
+// Camera RAW decoding: LibRaw from npm (libraw-wasm, what agents/lib/formats/raw.ts
 // uses) against the Debian `dcraw` program it replaced, on the RAW files of the
 // real-file corpus ($SIDEREAL_TESTDATA/raw, when set) and a generated 24 MP CFA
 // DNG. For each file: both decoders' undebayered mosaic of the visible area
@@ -13,8 +13,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readRawPixels, rawInfo } from '../agents/formats/raw.ts';
-import { cfaDng } from '../agents/formats/test-writers.ts';
+import { readRawPixels, rawInfo } from '../agents/lib/formats/raw.ts';
+import { cfaDng } from '../agents/lib/formats/test-writers.ts';
 
 interface Mosaic {
   width: number;

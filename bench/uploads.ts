@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain JS helper
 import { startTestPostgres } from '../scripts/test-postgres.mjs';
-import { fitsHdu } from '../agents/formats/test-writers.ts';
-import { wcsFromScaleRotation } from '../agents/wcs/index.ts';
-import { renderStarField } from '../agents/platesolve/testing/renderStarField.ts';
-import { testCatalog } from '../agents/platesolve/testing/testCatalog.ts';
+import { fitsHdu } from '../agents/lib/formats/test-writers.ts';
+import { wcsFromScaleRotation } from '../agents/lib/wcs/index.ts';
+import { renderStarField } from '../agents/lib/stars/testing/renderStarField.ts';
+import { testCatalog } from '../agents/lib/stars/testing/testCatalog.ts';
 import { spawnDaemon } from '../test/helpers/process.ts';
 
 const COUNT = Number(process.argv[2] ?? 10);

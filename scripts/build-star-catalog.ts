@@ -6,8 +6,8 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { buildStarCatalog, findTycho2Index } from '../agents/platesolve/catalog/buildStarCatalog.ts';
-import { encodeStarCatalog } from '../agents/platesolve/catalog/starCatalog.ts';
+import { buildStarCatalog, findTycho2Index } from '../agents/lib/stars/buildStarCatalog.ts';
+import { encodeStarCatalog } from '../agents/lib/stars/starCatalog.ts';
 import { installedIndexes } from '../agents/platesolve/anindex/indexSet.ts';
 
 const args = process.argv.slice(2);

@@ -89,7 +89,7 @@ await pg.stop();
 let skips = {};
 try { skips = JSON.parse(readFileSync(skipsFile, 'utf8')); } catch { /* the run died before the reporter finished */ }
 rmSync(skipsDir, { recursive: true, force: true });
-const { CORPUS_SKIP } = await tsImport('../agents/formats/test-data.ts', import.meta.url);
+const { CORPUS_SKIP } = await tsImport('../agents/lib/formats/test-data.ts', import.meta.url);
 const corpusSkipped = Object.entries(skips).filter(([reason]) => reason.startsWith(CORPUS_SKIP)).reduce((n, [, c]) => n + c, 0);
 if (corpusSkipped > 0) {
   summary.push(`${corpusSkipped} test${corpusSkipped === 1 ? '' : 's'} need the real-file corpus and were not run: set SIDEREAL_TESTDATA to its folder (e.g. SIDEREAL_TESTDATA=../shared/testdata npm test)`);

@@ -4,7 +4,7 @@
 // runs it only when the need is met, and says what is missing and how to
 // install it. Required needs (Chromium: README, "Development") fail the run
 // when missing; optional ones (astrometry.net) skip their files with a line.
-// Tests that read the real-file corpus skip themselves (agents/formats/test-data.ts).
+// Tests that read the real-file corpus skip themselves (agents/lib/formats/test-data.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
@@ -31,7 +31,7 @@ export const REQUIREMENTS = {
     install: 'apt-get install astrometry-data-tycho2-07-littleendian',
     required: false,
     met: async () => {
-      const { findTycho2Index } = await tsImport('../agents/platesolve/catalog/buildStarCatalog.ts', import.meta.url);
+      const { findTycho2Index } = await tsImport('../agents/lib/stars/buildStarCatalog.ts', import.meta.url);
       return findTycho2Index() !== null;
     },
   },

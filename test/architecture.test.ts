@@ -26,6 +26,12 @@ interface Rule {
 
 const under = (dir: string) => (p: string) => p === dir || p.startsWith(dir + '/');
 
+/** The agent folder a path is in (`agents/<name>/…`), or null for the SDK, the library and everything else. */
+function agentOf(p: string): string | null {
+  const m = /^agents\/([^/]+)\//.exec(p);
+  return m && m[1] !== 'sdk' && m[1] !== 'lib' ? m[1]! : null;
+}
+
 /** The forbidden edges (paths relative to the repository, '/'-separated). */
 export const RULES: Rule[] = [
   { name: 'web → db (the web calls services)', from: under('daemon/web'), to: under('daemon/db') },
@@ -36,6 +42,9 @@ export const RULES: Rule[] = [
   { name: 'services → web', from: under('daemon/services'), to: under('daemon/web') },
   { name: 'agents → daemon', from: under('agents'), to: under('daemon') },
   { name: 'SDK → outside the SDK', from: under('agents/sdk'), to: (t) => !under('agents/sdk')(t) },
+  { name: 'library → an agent (agents/lib imports itself and the SDK only)', from: under('agents/lib'), to: (t) => under('agents')(t) && !under('agents/lib')(t) && !under('agents/sdk')(t) },
+  { name: 'daemon → an agent (the daemon imports agents/lib and the SDK, never an agent)', from: under('daemon'), to: (t) => under('agents')(t) && !under('agents/lib')(t) && !under('agents/sdk')(t) },
+  { name: 'agent → another agent (agents share code through agents/lib)', from: (f) => agentOf(f) !== null, to: (t, f) => agentOf(t) !== null && agentOf(t) !== agentOf(f) },
 ];
 
 /**
@@ -140,7 +149,7 @@ export function violations(files: { path: string; src: string }[]): string[] {
  * Files allowed to read the environment, each with its reason.
  */
 export const ENV_ALLOWED: { path: string; why: string }[] = [
-  { path: 'agents/formats/test-data.ts', why: 'locates the test corpus (SIDEREAL_TESTDATA) for tests and benches; no agent imports it' },
+  { path: 'agents/lib/formats/test-data.ts', why: 'locates the test corpus (SIDEREAL_TESTDATA) for tests and benches; no agent imports it' },
 ];
 
 /** Where a file reads the environment (`process.env`, `process['env']`, `{ env } = process`), as readable lines. */
@@ -173,16 +182,30 @@ test('the reader sees static, type, dynamic and string imports, and not comments
     "import type { Services } from '../Daemon.ts';",
     "export { x } from '../db/images.ts';",
     "const m = await import('../db/pool.ts');",
-    "const FORMATS = '../../agents/formats/index.ts';",
+    "const PREVIEW = '../../agents/preview/index.ts';",
     "// import { y } from '../db/users.ts';",
     "/* import('../db/sessions.ts') */",
     "const label = 'web/ui/x';",
   ].join('\n');
   const edges = edgesOf('daemon/web/app.ts', src).map((e) => `${e.kind} ${e.to}`);
-  assert.deepEqual(edges, ['import daemon/Daemon.ts', 'import daemon/db/images.ts', 'dynamic daemon/db/pool.ts', 'string agents/formats/index.ts']);
+  assert.deepEqual(edges, ['import daemon/Daemon.ts', 'import daemon/db/images.ts', 'dynamic daemon/db/pool.ts', 'string agents/preview/index.ts']);
   const v = violations([{ path: 'daemon/web/app.ts', src }]);
-  assert.equal(v.length, 3);
+  assert.equal(v.length, 4);
+  assert.match(v.join('\n'), /agents\/preview\/index\.ts \(string\): daemon → an agent/);
   assert.match(v.join('\n'), /→ daemon\/Daemon\.ts/);
+});
+
+test('the library and the agents: agents share code through agents/lib, the library reaches no agent', () => {
+  const lines = (path: string, src: string) => violations([{ path, src }]);
+  assert.deepEqual(lines('agents/lib/formats/x.ts', "import { a } from '../../integration/evidence.ts';"), [
+    'agents/lib/formats/x.ts:1 → agents/integration/evidence.ts (import): library → an agent (agents/lib imports itself and the SDK only)',
+  ]);
+  assert.deepEqual(lines('agents/lib/formats/x.ts', "import { a } from '../../sdk/index.ts';\nimport { b } from '../wcs/index.ts';"), []);
+  assert.deepEqual(lines('agents/objects/x.ts', "import { a } from '../platesolve/plan.ts';"), [
+    'agents/objects/x.ts:1 → agents/platesolve/plan.ts (import): agent → another agent (agents share code through agents/lib)',
+  ]);
+  assert.deepEqual(lines('agents/objects/x.ts', "import { a } from '../lib/sky/index.ts';\nimport { b } from './y.ts';"), []);
+  assert.deepEqual(lines('daemon/services/x.ts', "import { a } from '../../agents/lib/imaging/zoom.ts';"), []);
 });
 
 test('agents read no environment variable (settings are their only channel)', () => {

@@ -3,7 +3,7 @@
  * reached or has no article: type, constellation, magnitude, size and other
  * designations, in plain sentences.
  */
-import { constellationAt } from '../sky/constellation.ts';
+import { constellationAt } from '../lib/sky/constellation.ts';
 
 export interface CatalogFacts {
   id: string;

@@ -1,14 +1,14 @@
 /**
  * The `file` agent (stage `read`): what the file is and what its header says.
  * Format by content, size, streamed sha256, dates, dimensions, every header
- * card and the normalized acquisition facts (see agents/formats).
+ * card and the normalized acquisition facts (see agents/lib/formats).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AgentError, defineAgent, type Facts } from '../sdk/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
-import { describeFile } from '../formats/index.ts';
+import { describeFile } from '../lib/formats/index.ts';
 
 async function sha256(path: string, signal: AbortSignal): Promise<string> {
   const h = createHash('sha256');

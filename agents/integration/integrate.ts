@@ -13,7 +13,7 @@
  */
 import type { Acquisition, FileFacts, IntegrationFacts } from '../sdk/facts.ts';
 import { CALIBRATION_FRAME_TYPES, type FrameType } from '../sdk/index.ts';
-import { asSeconds, headerCalibrationKind, readStackEvidence, type StackEvidence } from './evidence.ts';
+import { asSeconds, headerCalibrationKind, readStackEvidence, type StackEvidence } from '../lib/formats/stackEvidence.ts';
 
 /** One filter's share. `frames` is null only when a header states a total without a count (live stacks). */
 export interface FilterShare {

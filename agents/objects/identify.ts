@@ -3,13 +3,13 @@
  * objects in the field, primary target, constellation(s), hemisphere.
  */
 import type { FieldObject, FileFacts, ObjectsFacts, SolveFacts } from '../sdk/facts.ts';
-import { coneSearch } from '../sky/spatial.ts';
+import { coneSearch } from '../lib/sky/spatial.ts';
 import {
   catalogRank, constellationAt, constellationsInPolygon, displayCorners, fieldCircle, hemisphereOf, namedTargetInField,
   objectsInField, primaryFromField, prominence, resolveName, angularSeparationDeg,
   type DsoEntry, type FieldGeometry, type FieldHit,
-} from '../sky/index.ts';
-import { pixelScaleArcsec, wcsFromRecord } from '../wcs/index.ts';
+} from '../lib/sky/index.ts';
+import { pixelScaleArcsec, wcsFromRecord } from '../lib/wcs/index.ts';
 
 export interface IdentifyInput {
   file: Partial<FileFacts> | null;

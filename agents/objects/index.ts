@@ -3,7 +3,7 @@
  * primary target, the constellation(s) and the celestial hemisphere.
  *
  * With a plate solution, everything comes from the solved field (positions in
- * display pixels for overlays, see agents/sky/field.ts). Without one, the
+ * display pixels for overlays, see agents/lib/sky/field.ts). Without one, the
  * header's OBJECT name (or the user's target) gives the target, and the
  * header's pointing — else the target's catalog position — the constellation.
  * `positionSource` says which: solution | pointing | object | null. Unsolved

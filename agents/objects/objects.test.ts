@@ -4,7 +4,7 @@ import agent from './index.ts';
 import { testContext } from './test-context.ts';
 import type { Facts } from '../sdk/index.ts';
 import type { ObjectsFacts } from '../sdk/facts.ts';
-import { constellationAt } from '../sky/index.ts';
+import { constellationAt } from '../lib/sky/index.ts';
 
 const constellationOf = (ra: number, dec: number) => constellationAt(ra, dec).abbr;
 

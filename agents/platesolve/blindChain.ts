@@ -14,7 +14,7 @@
  * Narrower pattern-index bands (4–6°, ~47 MB per thread) are not built: the
  * index quads cover those fields.
  */
-import type { StarCatalog } from './catalog/starCatalog.ts';
+import type { StarCatalog } from '../lib/stars/starCatalog.ts';
 import { indexSearch, loadCodeTrees } from './anindex/indexSolve.ts';
 import { solveBlind } from './solver/blind.ts';
 import type { SearchStats } from './solver/hinted.ts';

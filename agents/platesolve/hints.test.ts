@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { HeaderCard } from '../sdk/facts.ts';
-import { parseFitsHeader } from '../wcs/index.ts';
+import { parseFitsHeader } from '../lib/wcs/index.ts';
 import { hintsFromCards, parseSexagesimal } from './hints.ts';
-import { TESTDATA, corpus } from '../formats/test-data.ts';
+import { TESTDATA, corpus } from '../lib/formats/test-data.ts';
 
 const testdata = TESTDATA;
 const near = (a: number, b: number, tol = 1e-6): boolean => Math.abs(a - b) < tol;

@@ -5,7 +5,7 @@
  * SCALE/PIXSCALE/SECPIX > 206.265·XPIXSZ/FOCALLEN, with binning alternatives.
  */
 import type { Acquisition, HeaderCard } from '../sdk/facts.ts';
-import { readWcs, toNumber, normalizeRa } from '../wcs/index.ts';
+import { readWcs, toNumber, normalizeRa } from '../lib/wcs/index.ts';
 
 export interface PositionHintSource {
   ra: number;

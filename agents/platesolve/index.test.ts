@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import type { AgentContext, Facts } from '../sdk/index.ts';
 import type { SolveFacts } from '../sdk/facts.ts';
-import { describeFile, readPixels } from '../formats/index.ts';
-import { testCatalogPath } from './testing/testCatalog.ts';
+import { describeFile, readPixels } from '../lib/formats/index.ts';
+import { testCatalogPath } from '../lib/stars/testing/testCatalog.ts';
 import agent from './index.ts';
-import { TESTDATA, corpus } from '../formats/test-data.ts';
+import { TESTDATA, corpus } from '../lib/formats/test-data.ts';
 
 const testdata = TESTDATA;
 

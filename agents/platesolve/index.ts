@@ -7,7 +7,7 @@
 import { AgentError, defineAgent, type Facts } from '../sdk/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
 import type { PixelImage } from '../sdk/index.ts';
-import { defaultStarCatalogPath, resolveStarCatalog } from './catalog/catalogLocation.ts';
+import { defaultStarCatalogPath, resolveStarCatalog } from '../lib/stars/catalogLocation.ts';
 import { solveImage } from './solveImage.ts';
 import { readSibling, SIBLING_TTL_SECONDS, siblingKey, siblingOf } from './siblingCache.ts';
 

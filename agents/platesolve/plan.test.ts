@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wcsFromScaleRotation } from '../wcs/index.ts';
-import { renderStarField } from './testing/renderStarField.ts';
-import { testCatalog, testCatalogPath } from './testing/testCatalog.ts';
+import { wcsFromScaleRotation } from '../lib/wcs/index.ts';
+import { renderStarField } from '../lib/stars/testing/renderStarField.ts';
+import { testCatalog, testCatalogPath } from '../lib/stars/testing/testCatalog.ts';
 import { solveImage, type SolveOutput } from './solveImage.ts';
 import { estimateField, blindBudgetMs, indexFits, quadSizeRangeArcsec } from './plan.ts';
 

@@ -5,7 +5,7 @@
  * that cannot be solved is given up at once with a reason naming the field
  * size and the catalog's limit, instead of searching for the whole time limit.
  */
-import type { StarCatalog } from './catalog/starCatalog.ts';
+import type { StarCatalog } from '../lib/stars/starCatalog.ts';
 
 /** Stable codes of `unsolvedReason.code` in the platesolve facts. */
 export type UnsolvedCode =

@@ -1,15 +1,15 @@
 // test-needs: tycho2, astrometry.net
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeFile, readPixels } from '../formats/index.ts';
-import { angularDistance, describeWcs, pixelToSky, wcsFromScaleRotation } from '../wcs/index.ts';
+import { describeFile, readPixels } from '../lib/formats/index.ts';
+import { angularDistance, describeWcs, pixelToSky, wcsFromScaleRotation } from '../lib/wcs/index.ts';
 import { detectStars } from './detect/detectStars.ts';
 import { makeImageStars } from './solver/types.ts';
-import { renderStarField } from './testing/renderStarField.ts';
-import { testCatalog, testCatalogPath } from './testing/testCatalog.ts';
+import { renderStarField } from '../lib/stars/testing/renderStarField.ts';
+import { testCatalog, testCatalogPath } from '../lib/stars/testing/testCatalog.ts';
 import { runSolveField, solveFieldAvailable } from './solveField.ts';
 import { solveImage } from './solveImage.ts';
-import { TESTDATA, corpus } from '../formats/test-data.ts';
+import { TESTDATA, corpus } from '../lib/formats/test-data.ts';
 
 const testdata = TESTDATA;
 if (!solveFieldAvailable()) throw new Error('solve-field not found: install the Debian package astrometry.net (CI installs it)');

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flipWcsY, parseFitsHeader, readWcs, writeFitsTable, type Wcs } from '../wcs/index.ts';
+import { flipWcsY, parseFitsHeader, readWcs, writeFitsTable, type Wcs } from '../lib/wcs/index.ts';
 import type { ImageStars, PositionHint, ScaleHint } from './solver/types.ts';
 
 export interface SolveFieldInput {

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describeFile, readPixels } from '../formats/index.ts';
-import { angularDistance, tanDeproject } from '../wcs/index.ts';
-import { testCatalogPath } from './testing/testCatalog.ts';
+import { describeFile, readPixels } from '../lib/formats/index.ts';
+import { angularDistance, tanDeproject } from '../lib/wcs/index.ts';
+import { testCatalogPath } from '../lib/stars/testing/testCatalog.ts';
 import { solveImage, type SolveOutput } from './solveImage.ts';
-import { HAS_CORPUS, TESTDATA, corpus } from '../formats/test-data.ts';
+import { HAS_CORPUS, TESTDATA, corpus } from '../lib/formats/test-data.ts';
 
 const testdata = TESTDATA;
 const catalogPath = testCatalogPath();

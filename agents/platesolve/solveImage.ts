@@ -5,10 +5,10 @@
  * returns {@link SolveFacts}: a verified solution, or `solved: false` with the
  * reason (a wrong solution is never returned knowingly).
  */
-import type { PixelImage } from '../formats/types.ts';
+import type { PixelImage } from '../lib/formats/types.ts';
 import type { Acquisition, HeaderCard, SolveFacts } from '../sdk/facts.ts';
-import { describeWcs, readWcs, wcsFromScaleRotation, wcsToCards, pixelScaleArcsec, type Wcs } from '../wcs/index.ts';
-import { resolveStarCatalog, type ResolvedCatalog } from './catalog/catalogLocation.ts';
+import { describeWcs, readWcs, wcsFromScaleRotation, wcsToCards, pixelScaleArcsec, type Wcs } from '../lib/wcs/index.ts';
+import { resolveStarCatalog, type ResolvedCatalog } from '../lib/stars/catalogLocation.ts';
 import { detectStars } from './detect/detectStars.ts';
 import { hintsFromCards } from './hints.ts';
 import { newStats, solveHinted } from './solver/hinted.ts';
@@ -22,7 +22,7 @@ import {
   type UnsolvedCode, type UnsolvedReason,
 } from './plan.ts';
 import { installedIndexes } from './anindex/indexSet.ts';
-import { ASTROMETRY_INDEX_DIRS } from './catalog/buildStarCatalog.ts';
+import { ASTROMETRY_INDEX_DIRS } from '../lib/stars/buildStarCatalog.ts';
 import { deepCatalogNear, deepIndexTiles, hasDeepSources, type DeepSources, type LocalCatalog } from './catalog/deepSources.ts';
 
 /** Share of the remaining time the built-in blind search may use (solve-field gets the rest). */

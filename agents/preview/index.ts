@@ -3,12 +3,12 @@
  * image with pixels, auto-stretched when the data are linear and debayered when
  * they come from a one-shot-colour sensor.
  */
-import { DEFAULT_LIMITS, decodeLimits } from '../formats/index.ts';
+import { DEFAULT_LIMITS, decodeLimits } from '../lib/formats/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
 import { AgentError, AgentSkip, defineAgent, type AgentContext } from '../sdk/index.ts';
-import type { DebayerMethod } from './reduce.ts';
-import { renderPreviews, type PreviewFormat } from './render.ts';
-import type { StretchMode } from './stretch.ts';
+import type { DebayerMethod } from '../lib/imaging/reduce.ts';
+import { renderPreviews, type PreviewFormat } from '../lib/imaging/render.ts';
+import type { StretchMode } from '../lib/imaging/stretch.ts';
 
 /**
  * Samples per plane the reader may return for a one-shot-colour mosaic: the

@@ -15,7 +15,7 @@
  * output rounded up by one pixel per side when binned, so that readers that
  * round a binned size down (libvips) are never served a wrong binning.
  */
-import { decodeLimits, readPixels } from '../../agents/formats/index.ts';
+import { decodeLimits, readPixels } from '../../agents/lib/formats/index.ts';
 import type { PixelImage } from '../../agents/sdk/index.ts';
 
 export interface PixelRequest {

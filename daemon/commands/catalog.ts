@@ -9,8 +9,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
-import { buildStarCatalog, findTycho2Index } from '../../agents/platesolve/catalog/buildStarCatalog.ts';
-import { encodeStarCatalog } from '../../agents/platesolve/catalog/starCatalog.ts';
+import { buildStarCatalog, findTycho2Index } from '../../agents/lib/stars/buildStarCatalog.ts';
+import { encodeStarCatalog } from '../../agents/lib/stars/starCatalog.ts';
 
 const HELP = `usage: sidereal catalog build [--output FILE] [--tycho2 INDEX.fits | --no-tycho2]
 

@@ -21,7 +21,7 @@ export const ObjectRow = z.object({
 export type ObjectRow = z.infer<typeof ObjectRow>;
 
 export interface ObjectSearch {
-  /** normalized search key (searchKey(), agents/sky/names.ts) to match as a prefix of any designation or name */
+  /** normalized search key (searchKey(), agents/lib/sky/names.ts) to match as a prefix of any designation or name */
   key?: string;
   /** raw text to match inside common names */
   text?: string;

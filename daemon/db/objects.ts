@@ -1,13 +1,13 @@
 /**
  * The deep-sky object catalog table, seeded from the catalog data of the sky
- * library (agents/sky) when its content version changes.
+ * library (agents/lib/sky) when its content version changes.
  */
 import { createHash } from 'node:crypto';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { allDsoEntries } from '../../agents/sky/dso.ts';
-import { constellationAt } from '../../agents/sky/constellation.ts';
-import { searchKey } from '../../agents/sky/names.ts';
+import { allDsoEntries } from '../../agents/lib/sky/dso.ts';
+import { constellationAt } from '../../agents/lib/sky/constellation.ts';
+import { searchKey } from '../../agents/lib/sky/names.ts';
 import type { Logger } from '../log.ts';
 
 export async function seedObjects(db: DatabasePool, log: Logger): Promise<void> {

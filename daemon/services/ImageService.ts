@@ -5,8 +5,8 @@
 import type { Readable } from 'node:stream';
 import type { DatabasePool } from 'slonik';
 import { FRAME_TYPES } from '../../agents/sdk/index.ts';
-import { resolveName } from '../../agents/sky/resolve.ts';
-import { constellationNames } from '../../agents/sky/constellation.ts';
+import { resolveName } from '../../agents/lib/sky/resolve.ts';
+import { constellationNames } from '../../agents/lib/sky/constellation.ts';
 import { existingImageIds, findObjectIds, getImageRecord, searchImageIds, searchImages, type ImageSearch } from '../db/images.ts';
 import { getEquipment } from '../db/equipment.ts';
 import { loadDerived, loadErrorStacks } from '../db/results.ts';
@@ -27,7 +27,7 @@ import { log as rootLog } from '../log.ts';
 import { ImageQuery, decodeCursor, encodeCursor, type ImageQueryInput } from './imageQuery.ts';
 import { checkDate, zodProblem } from './validation.ts';
 import { parseFactFilters, type SearchableFactField } from './factFilters.ts';
-import { searchKey } from '../../agents/sky/names.ts';
+import { searchKey } from '../../agents/lib/sky/names.ts';
 import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 
 /** An upload in progress (ImageService.beginUpload). */

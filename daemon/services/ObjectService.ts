@@ -3,11 +3,11 @@
  * filter, one object.
  */
 import type { DatabasePool } from 'slonik';
-import { constellationNames } from '../../agents/sky/constellation.ts';
+import { constellationNames } from '../../agents/lib/sky/constellation.ts';
 import { getObject, objectTypes, searchObjects, type ObjectRow } from '../db/objectSearch.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './imageQuery.ts';
-import { searchKey } from '../../agents/sky/names.ts';
+import { searchKey } from '../../agents/lib/sky/names.ts';
 
 export interface CatalogObject {
   id: string;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AgentSkip, type Facts } from '@sidereal/agent-sdk';
 import { createTestContext } from '@sidereal/agent-sdk/runtime';
 // Sidereal's decoders (the daemon passes them to every agent); a test outside the Sidereal tree passes its own reader
-import { readPixels } from '../../agents/formats/index.ts';
+import { readPixels } from '../../agents/lib/formats/index.ts';
 import agent, { type StarQualityFacts } from './index.ts';
 import { fits16, mosaic, starField, type StarFieldOptions } from './test/synthetic.ts';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readPixels } from '../../agents/formats/index.ts';
+import { readPixels } from '../../agents/lib/formats/index.ts';
 import type { PixelImage } from '../../agents/sdk/index.ts';
 import { memoryCache } from '../../agents/sdk/runtime.ts';
 import { AgentHost, PixelRound } from '../../daemon/agent-host/AgentHost.ts';

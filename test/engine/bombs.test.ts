@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { concat, fitsHdu, rawHeader, tileCompressedHdu, xisfFile, type CardSpec } from '../../agents/formats/test-writers.ts';
+import { concat, fitsHdu, rawHeader, tileCompressedHdu, xisfFile, type CardSpec } from '../../agents/lib/formats/test-writers.ts';
 import { waitFor } from '../helpers/daemon.ts';
 import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
 

@@ -8,7 +8,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { waitFor } from '../helpers/daemon.ts';
 import { startWebDaemon, type WebDaemon } from '../web/helpers.ts';
-import { HAS_CORPUS, TESTDATA, corpus } from '../../agents/formats/test-data.ts';
+import { HAS_CORPUS, TESTDATA, corpus } from '../../agents/lib/formats/test-data.ts';
 
 interface ManifestImage { file: string; format: string; width_px: number | null; height_px: number | null }
 let t: WebDaemon;

@@ -11,7 +11,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { fitsHdu, type CardSpec } from '../../agents/formats/test-writers.ts';
+import { fitsHdu, type CardSpec } from '../../agents/lib/formats/test-writers.ts';
 import { waitFor } from '../helpers/daemon.ts';
 import { BrowserSession, createUser, startWebDaemon, type WebDaemon } from '../web/helpers.ts';
 import { OpenApiValidator } from '../web/openapiValidator.ts';

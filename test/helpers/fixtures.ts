@@ -2,12 +2,12 @@
  * Image files the engine and web tests make for themselves (no third-party
  * corpus needed): small FITS frames with stars, a header like a capture
  * program writes, and optionally a TAN WCS. Real-file compatibility is tested
- * against the corpus (SIDEREAL_TESTDATA) in agents/formats and agents/platesolve.
+ * against the corpus (SIDEREAL_TESTDATA) in agents/lib/formats and agents/platesolve.
  */
-import { fitsHdu, type CardSpec } from '../../agents/formats/test-writers.ts';
-import { rng, renderStarField } from '../../agents/platesolve/testing/renderStarField.ts';
-import { testCatalog } from '../../agents/platesolve/testing/testCatalog.ts';
-import { wcsFromScaleRotation, wcsToCards } from '../../agents/wcs/index.ts';
+import { fitsHdu, type CardSpec } from '../../agents/lib/formats/test-writers.ts';
+import { rng, renderStarField } from '../../agents/lib/stars/testing/renderStarField.ts';
+import { testCatalog } from '../../agents/lib/stars/testing/testCatalog.ts';
+import { wcsFromScaleRotation, wcsToCards } from '../../agents/lib/wcs/index.ts';
 
 export interface FitsFixtureOptions {
   width?: number;

@@ -1,7 +1,7 @@
 /** Generates small but valid image files for engine tests and benchmarks. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fitsHdu } from '../../agents/formats/test-writers.ts';
+import { fitsHdu } from '../../agents/lib/formats/test-writers.ts';
 
 /** A tiny 16-bit FITS light frame; `seed` makes the content (and hash) unique. */
 export function tinyFits(seed: number, options: { object?: string; exposure?: number; filter?: string; imagetyp?: string; size?: number } = {}): Uint8Array {

@@ -9,7 +9,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { concat, fitsHdu, tileCompressedHdu, xisfFile } from '../../agents/formats/test-writers.ts';
+import { concat, fitsHdu, tileCompressedHdu, xisfFile } from '../../agents/lib/formats/test-writers.ts';
 
 export interface Seed {
   name: string;
@@ -26,7 +26,7 @@ export interface Mutant {
   how: string;
 }
 
-import { prng } from '../../agents/preview/synthetic.ts';
+import { prng } from '../../agents/lib/imaging/synthetic.ts';
 
 export { prng };
 

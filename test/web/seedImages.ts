@@ -24,7 +24,7 @@ import type { ResultRow } from '../../daemon/db/results.ts';
 import { aliasKey } from '../../daemon/db/stitch.ts';
 import { writeImageLinks, writeImageRows, type ImageRow } from '../../daemon/db/imageColumns.ts';
 import { STITCHER_VERSION, type StoredRecord } from '../../daemon/catalog/stitching/record.ts';
-import { constellationNames } from '../../agents/sky/constellation.ts';
+import { constellationNames } from '../../agents/lib/sky/constellation.ts';
 import type { StorageBackend } from '../../daemon/storage/StorageBackend.ts';
 import { log } from '../../daemon/log.ts';
 import fileAgent from '../../agents/file/index.ts';

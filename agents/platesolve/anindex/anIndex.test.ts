@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnIndex } from './anIndex.ts';
 import { installedIndexes } from './indexSet.ts';
-import { requireTycho2Index } from '../testing/testCatalog.ts';
-import { rng } from '../testing/renderStarField.ts';
+import { requireTycho2Index } from '../../lib/stars/testing/testCatalog.ts';
+import { rng } from '../../lib/stars/testing/renderStarField.ts';
 
 requireTycho2Index(); // CI installs the Debian index packages; no silent skip
 const indexes = installedIndexes();
@@ -97,7 +97,7 @@ test('damaged index files are skipped or reported, never thrown', async () => {
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { indexSearch } = await import('./indexSolve.ts');
-  const { testCatalog } = await import('../testing/testCatalog.ts');
+  const { testCatalog } = await import('../../lib/stars/testing/testCatalog.ts');
   const { newStats } = await import('../solver/hinted.ts');
   const { makeImageStars } = await import('../solver/types.ts');
   const src = readFileSync(byId(4110).path);

@@ -10,9 +10,9 @@
  * reads (the OS page cache shares them between threads and processes).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { listHdus, type Hdu } from '../catalog/fitsHdus.ts';
-import { fileKey, sharedBuffer } from '../catalog/sharedBuffers.ts';
-import type { StarList } from '../catalog/starCatalog.ts';
+import { listHdus, type Hdu } from '../../lib/stars/fitsHdus.ts';
+import { fileKey, sharedBuffer } from '../../lib/stars/sharedBuffers.ts';
+import type { StarList } from '../../lib/stars/starCatalog.ts';
 
 
 function readBytes(fd: number, offset: number, length: number, into?: Uint8Array): Uint8Array {

@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASTROMETRY_INDEX_DIRS } from '../catalog/buildStarCatalog.ts';
+import { ASTROMETRY_INDEX_DIRS } from '../../lib/stars/buildStarCatalog.ts';
 import { AnIndex } from './anIndex.ts';
 
 const NAME = /^index-[A-Za-z0-9._-]+\.fits$/;

@@ -9,7 +9,7 @@
  * - blind, second pass: the 3-star (triangle) indexes of wide fields, whose
  *   short codes match often and cost more, then deeper 4-star quads.
  */
-import type { StarCatalog } from '../catalog/starCatalog.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { CandidateChecker } from '../solver/candidate.ts';
 import type { SearchStats } from '../solver/hinted.ts';
 import type { ImageStars, PositionHint, ScaleHint, Solution, SolverBudget } from '../solver/types.ts';

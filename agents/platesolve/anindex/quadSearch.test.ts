@@ -1,13 +1,13 @@
 // test-needs: tycho2
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { angularDistance, describeWcs, wcsFromScaleRotation } from '../../wcs/index.ts';
+import { angularDistance, describeWcs, wcsFromScaleRotation } from '../../lib/wcs/index.ts';
 import { detectStars } from '../detect/detectStars.ts';
 import { solveImage } from '../solveImage.ts';
 import { newStats } from '../solver/hinted.ts';
 import { makeImageStars, type ImageStars } from '../solver/types.ts';
-import { renderStarField, rng } from '../testing/renderStarField.ts';
-import { testCatalog, testCatalogPath } from '../testing/testCatalog.ts';
+import { renderStarField, rng } from '../../lib/stars/testing/renderStarField.ts';
+import { testCatalog, testCatalogPath } from '../../lib/stars/testing/testCatalog.ts';
 import { indexSearch } from './indexSolve.ts';
 
 const cat = testCatalog();

@@ -10,8 +10,8 @@
  * parities and the canonical star orders; each matching index quad gives a
  * 4-star correspondence, checked by {@link CandidateChecker}.
  */
-import { angularDistance } from '../../wcs/index.ts';
-import type { StarCatalog } from '../catalog/starCatalog.ts';
+import { angularDistance } from '../../lib/wcs/index.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { CandidateChecker } from '../solver/candidate.ts';
 import { newStats, type SearchStats } from '../solver/hinted.ts';
 import { outOfTime, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from '../solver/types.ts';

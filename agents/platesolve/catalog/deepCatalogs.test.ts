@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { angularDistance, describeWcs, wcsFromScaleRotation } from '../../wcs/index.ts';
-import { astapArea, astapAreaName, astapAreasInCap, decodeAstapArea, encodeAstapArea, findAstapDatabases, queryAstap } from './astapDatabase.ts';
-import { StarCatalog, type StarList } from './starCatalog.ts';
+import { angularDistance, describeWcs, wcsFromScaleRotation } from '../../lib/wcs/index.ts';
+import { astapArea, astapAreaName, astapAreasInCap, decodeAstapArea, encodeAstapArea, findAstapDatabases, queryAstap } from '../../lib/stars/astapDatabase.ts';
+import { StarCatalog, type StarList } from '../../lib/stars/starCatalog.ts';
 import { installedIndexes } from '../anindex/indexSet.ts';
 import { buildIndexTiles, syntheticDeepStars, writeAstapTiles } from '../testing/deepCatalog.ts';
-import { renderStarField } from '../testing/renderStarField.ts';
-import { testCatalogPath } from '../testing/testCatalog.ts';
+import { renderStarField } from '../../lib/stars/testing/renderStarField.ts';
+import { testCatalogPath } from '../../lib/stars/testing/testCatalog.ts';
 import { solveImage } from '../solveImage.ts';
 
 const RA0 = 150, DEC0 = 20;

@@ -5,8 +5,8 @@
  * same hinted search and verification that use Tycho-2 can solve fields too
  * narrow for it.
  */
-import { findAstapDatabases, queryAstap } from './astapDatabase.ts';
-import { StarCatalog, type StarList } from './starCatalog.ts';
+import { findAstapDatabases, queryAstap } from '../../lib/stars/astapDatabase.ts';
+import { StarCatalog, type StarList } from '../../lib/stars/starCatalog.ts';
 import { installedIndexes } from '../anindex/indexSet.ts';
 import type { AnIndex } from '../anindex/anIndex.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PixelImage } from '../../formats/types.ts';
-import { rng } from '../testing/renderStarField.ts';
+import type { PixelImage } from '../../lib/formats/types.ts';
+import { rng } from '../../lib/stars/testing/renderStarField.ts';
 import { detectStars } from './detectStars.ts';
 
 interface Truth { x: number; y: number; flux: number }

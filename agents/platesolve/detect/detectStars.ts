@@ -4,7 +4,7 @@
  * cosmic rays, blends, elongated and huge objects, windowed centroids, and
  * ranking by flux.
  */
-import type { PixelImage } from '../../formats/types.ts';
+import type { PixelImage } from '../../lib/formats/types.ts';
 import { estimateBackground, interpolateMesh } from './background.ts';
 import { toMonoImage, type MonoImage, type MonoOptions } from './monoImage.ts';
 

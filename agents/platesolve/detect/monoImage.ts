@@ -3,7 +3,7 @@
  * detector works on: channels averaged, one-shot-colour (CFA) data merged 2×2
  * into super-pixels, and large frames binned 2×2 (faster and higher SNR).
  */
-import type { PixelImage } from '../../formats/types.ts';
+import type { PixelImage } from '../../lib/formats/types.ts';
 
 export interface MonoImage {
   data: Float32Array;

@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wcsFromScaleRotation } from '../../wcs/index.ts';
-import { renderStarField } from '../testing/renderStarField.ts';
+import { wcsFromScaleRotation } from '../../lib/wcs/index.ts';
+import { renderStarField } from '../../lib/stars/testing/renderStarField.ts';
 import { processField, type ProcessOptions } from '../testing/processField.ts';
-import { testCatalog, testCatalogPath } from '../testing/testCatalog.ts';
+import { testCatalog, testCatalogPath } from '../../lib/stars/testing/testCatalog.ts';
 import { solveImage } from '../solveImage.ts';
 import { detectStars } from './detectStars.ts';
 

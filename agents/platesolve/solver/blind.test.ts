@@ -2,14 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describeFile, readPixels } from '../../formats/index.ts';
-import { angularDistance, describeWcs, wcsFromScaleRotation } from '../../wcs/index.ts';
-import { renderStarField, rng } from '../testing/renderStarField.ts';
-import { testCatalog, testCatalogPath } from '../testing/testCatalog.ts';
+import { describeFile, readPixels } from '../../lib/formats/index.ts';
+import { angularDistance, describeWcs, wcsFromScaleRotation } from '../../lib/wcs/index.ts';
+import { renderStarField, rng } from '../../lib/stars/testing/renderStarField.ts';
+import { testCatalog, testCatalogPath } from '../../lib/stars/testing/testCatalog.ts';
 import { solveImage } from '../solveImage.ts';
 import { solveBlind } from './blind.ts';
 import { makeImageStars } from './types.ts';
-import { TESTDATA, corpus } from '../../formats/test-data.ts';
+import { TESTDATA, corpus } from '../../lib/formats/test-data.ts';
 
 const cat = testCatalog();
 const catalogPath = testCatalogPath();

@@ -6,8 +6,8 @@
  * candidate becomes a similarity hypothesis verified in a catalog window at
  * the implied position, then refined and re-verified ({@link finalCheck}).
  */
-import { tanDeproject, tanProject, angularDistance } from '../../wcs/index.ts';
-import type { StarCatalog } from '../catalog/starCatalog.ts';
+import { tanDeproject, tanProject, angularDistance } from '../../lib/wcs/index.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { catalogWindow, finalCheck, newStats, type SearchStats } from './hinted.ts';
 import { verify } from './matchWindow.ts';
 import { hasPatternIndex, patternIndex, patternStarsNear, SEPARATION, type PatternIndex } from './patternIndex.ts';

@@ -6,8 +6,8 @@
  * Shared by the blind searches; counts every distinct hypothesis so the
  * false-alarm correction stays honest.
  */
-import { angularDistance, tanDeproject, tanProject } from '../../wcs/index.ts';
-import type { StarCatalog } from '../catalog/starCatalog.ts';
+import { angularDistance, tanDeproject, tanProject } from '../../lib/wcs/index.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { catalogWindow, finalCheck, type SearchStats } from './hinted.ts';
 import { verify, type ImageSide } from './matchWindow.ts';
 import { PointGrid } from './pointGrid.ts';

@@ -1,9 +1,9 @@
 // test-needs: tycho2
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { angularDistance, describeWcs, wcsFromScaleRotation, tanDeproject } from '../../wcs/index.ts';
-import { renderStarField, rng } from '../testing/renderStarField.ts';
-import { testCatalog, testCatalogPath } from '../testing/testCatalog.ts';
+import { angularDistance, describeWcs, wcsFromScaleRotation, tanDeproject } from '../../lib/wcs/index.ts';
+import { renderStarField, rng } from '../../lib/stars/testing/renderStarField.ts';
+import { testCatalog, testCatalogPath } from '../../lib/stars/testing/testCatalog.ts';
 import { detectStars } from '../detect/detectStars.ts';
 import { solveImage } from '../solveImage.ts';
 import { newStats, solveHinted } from './hinted.ts';

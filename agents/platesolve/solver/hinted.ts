@@ -4,8 +4,8 @@
  * a square spiral out to the search radius; quads, similarity hypotheses,
  * binomial verification, then a least-squares refinement with a final check.
  */
-import { tanDeproject, angularDistance, pixelScaleArcsec, tanProject, describeWcs } from '../../wcs/index.ts';
-import type { StarCatalog } from '../catalog/starCatalog.ts';
+import { tanDeproject, angularDistance, pixelScaleArcsec, tanProject, describeWcs } from '../../lib/wcs/index.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { log10BinomialTail } from './falseAlarm.ts';
 import { imageSide, matchWindow, type CatalogWindow, type ImageSide, type Hypothesis } from './matchWindow.ts';
 import { PointGrid } from './pointGrid.ts';

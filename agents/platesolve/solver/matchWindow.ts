@@ -3,7 +3,7 @@
  * descriptors, similarity hypotheses (both parities) and verification by the
  * binomial false-alarm probability. Shared by the hinted and blind searches.
  */
-import { tanDeproject, type Wcs } from '../../wcs/index.ts';
+import { tanDeproject, type Wcs } from '../../lib/wcs/index.ts';
 import { log10BinomialTail } from './falseAlarm.ts';
 import { fitLinearWcs } from './refine.ts';
 import { PointGrid } from './pointGrid.ts';

@@ -5,9 +5,9 @@
  * of its 5 nearest pattern stars, sorted by the first edge ratio. Built lazily
  * in memory (cached per thread) — it is cheap for fields ≳ 3°.
  */
-import { tanProject } from '../../wcs/index.ts';
-import { SkyCells } from '../catalog/cells.ts';
-import type { StarCatalog } from '../catalog/starCatalog.ts';
+import { tanProject } from '../../lib/wcs/index.ts';
+import { SkyCells } from '../../lib/stars/cells.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { buildQuadsFrom } from './quads.ts';
 import type { QuadSet } from './quads.ts';
 

@@ -6,8 +6,8 @@
 import {
   tanProject, tanDeproject, skyToPixel, fitPolynomial2, fitInverseSip, zeroCoefficients, pixelScaleArcsec,
   type Wcs, type Sip,
-} from '../../wcs/index.ts';
-import type { StarCatalog } from '../catalog/starCatalog.ts';
+} from '../../lib/wcs/index.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { PointGrid } from './pointGrid.ts';
 import type { ImageStars } from './types.ts';
 

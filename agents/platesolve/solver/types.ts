@@ -1,5 +1,5 @@
 /** Shapes shared by the solver parts. */
-import type { Wcs } from '../../wcs/index.ts';
+import type { Wcs } from '../../lib/wcs/index.ts';
 
 /** Image stars in FITS pixel coordinates (1-based; p₂ per the image's pixel convention), brightest first. */
 export interface ImageStars {

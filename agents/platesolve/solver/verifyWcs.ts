@@ -6,9 +6,9 @@
  */
 import { log10BinomialTail } from './falseAlarm.ts';
 import { refineWcs } from './refine.ts';
-import type { StarCatalog } from '../catalog/starCatalog.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import type { ImageStars } from './types.ts';
-import { describeWcs, skyToPixel, type Wcs } from '../../wcs/index.ts';
+import { describeWcs, skyToPixel, type Wcs } from '../../lib/wcs/index.ts';
 
 /** Number of catalog stars that fall inside the image under `wcs`. */
 export function catalogStarsInImage(cat: StarCatalog, wcs: Wcs, max = 1000): number {

@@ -7,10 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tanDeproject, writeFitsTable } from '../../wcs/index.ts';
-import { astapArea, astapAreaName, encodeAstapArea } from '../catalog/astapDatabase.ts';
-import type { StarList } from '../catalog/starCatalog.ts';
-import { rng } from './renderStarField.ts';
+import { tanDeproject, writeFitsTable } from '../../lib/wcs/index.ts';
+import { astapArea, astapAreaName, encodeAstapArea } from '../../lib/stars/astapDatabase.ts';
+import type { StarList } from '../../lib/stars/starCatalog.ts';
+import { rng } from '../../lib/stars/testing/renderStarField.ts';
 
 /**
  * Random stars within `radiusDeg` of (ra0, dec0): `density` per deg² down to

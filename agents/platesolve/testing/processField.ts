@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readPixels } from '../../formats/index.ts';
+import { readPixels } from '../../lib/formats/index.ts';
 import type { PixelImage } from '../../sdk/index.ts';
-import { describeWcs, wcsFromScaleRotation } from '../../wcs/index.ts';
-import type { StarCatalog } from '../catalog/starCatalog.ts';
-import { renderStarField, rng } from './renderStarField.ts';
+import { describeWcs, wcsFromScaleRotation } from '../../lib/wcs/index.ts';
+import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
+import { renderStarField, rng } from '../../lib/stars/testing/renderStarField.ts';
 
 export interface ProcessOptions {
   seed: number;

@@ -11,7 +11,7 @@ import { searchWords } from '../../db/images.ts';
 import type { EquipmentRef, StitchWrite } from '../../db/stitch.ts';
 import type { ImageColumns } from '../../db/imageColumns.ts';
 import type { AssembledRecord, FieldObject } from './record.ts';
-import { unmappedKeywords } from '../../../agents/formats/keywords.ts';
+import { unmappedKeywords } from '../../../agents/lib/formats/keywords.ts';
 
 export interface StitchInput {
   id: string;

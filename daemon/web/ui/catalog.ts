@@ -5,7 +5,7 @@
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import type Koa from 'koa';
 import type { Services } from '../../services/index.ts';
-import { constellationNames } from '../../../agents/sky/constellation.ts';
+import { constellationNames } from '../../../agents/lib/sky/constellation.ts';
 import type { Views } from '../views.ts';
 import { cleanQuery } from './forms.ts';
 import { skyMapModel } from './skyMapSvg.ts';

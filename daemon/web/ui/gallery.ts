@@ -6,7 +6,7 @@
  */
 import type { RouterMiddleware as Middleware } from '@koa/router';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
-import { constellationNames } from '../../../agents/sky/constellation.ts';
+import { constellationNames } from '../../../agents/lib/sky/constellation.ts';
 import type { Services } from '../../services/index.ts';
 import { decodeCursor, encodeCursor, type SortKey } from '../../services/imageQuery.ts';
 import { InvalidInputError } from '../../errors.ts';

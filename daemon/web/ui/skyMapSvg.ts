@@ -4,7 +4,7 @@
  * Footprints that cross the map's edge (RA 12h) are cut in two; a footprint
  * around a celestial pole is closed over the pole.
  */
-import { readD3Json } from '../../../agents/sky/d3-data.ts';
+import { readD3Json } from '../../../agents/lib/sky/d3-data.ts';
 import type { Footprint } from '../../services/SkyMapService.ts';
 
 export const MAP_W = 1000;
