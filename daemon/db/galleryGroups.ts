@@ -5,7 +5,8 @@
  * kept by stitching (docs/sessions.md), so nothing here groups the library:
  * a page is the merge of two keyset scans, one over `imaging_sessions` and one
  * over the images in no session, each reading only its page from an index
- * (migration 0140). Also the target page's timeline and the targets list's
+ * (migration 0140); with filters, the matching sessions come from one pass
+ * over the matching images (as the frames view's count does). Also the target page's timeline and the targets list's
  * session totals.
  */
 import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
@@ -48,29 +49,33 @@ const KEYS: Record<GroupSort, SortSql> = {
 const SINGLE = sql.fragment`(images.record #>> '{session,id}') is null`;
 
 /**
- * The conditions that make a session a card of a search: it has a sub that
- * matches the image conditions. None when the search filters nothing a sub
+ * The sessions that are cards of a search: those with a sub that matches the
+ * image conditions, found in one pass over the matching images (their
+ * conditions use the images' own indexes) joined to the session links —
+ * not a probe of every session's subs, which costs as much as the library
+ * whenever few sessions match. None when the search filters nothing a sub
  * could fail (the default hides only calibration frames, which are never subs).
  */
-function sessionMatch(s: ImageSearch): FragmentSqlToken | null {
+function matchedSessions(s: ImageSearch): FragmentSqlToken | null {
   const c = imageConditions(s);
   const onlyDefault = s.frameTypes === undefined && c.length === 1;
   if (!c.length || onlyDefault) return null;
-  return sql.fragment`exists (select 1 from imaging_session_images gm join images on images.id = gm.image_id
-                               where gm.session_id = s.id and ${sql.join(c, sql.fragment` and `)})`;
+  return sql.fragment`select distinct gm.session_id from images join imaging_session_images gm on gm.image_id = images.id
+                       where ${sql.join(c, sql.fragment` and `)}`;
 }
 
 function imageWhere(s: ImageSearch): FragmentSqlToken {
   return sql.fragment`${sql.join([SINGLE, ...imageConditions(s)], sql.fragment` and `)}`;
 }
 
-const Ref = z.object({ kind: z.enum(['session', 'image']), id: z.string(), at: z.string() });
+const Ref = z.object({ kind: z.enum(['session', 'image']).nullable(), id: z.string().nullable(), at: z.string().nullable(), total: z.number() });
 
 /**
- * One page of cards in the merged order, and cursors of the pages around it.
- * Each branch reads at most `limit + 1` rows in index order from the cursor on
- * (a session branch with filters checks each session for a matching sub,
- * through the session's link index); the merge keeps `limit + 1` of both.
+ * One page of cards in the merged order, the number of cards in all, and
+ * cursors of the pages around it. One statement: the matching sessions (when
+ * the search filters subs) are computed once, for the page and the count;
+ * each branch then reads at most `limit + 1` rows in index order from the
+ * cursor on, and the merge keeps `limit + 1` of both.
  */
 export async function searchGroups(
   db: DatabasePool,
@@ -84,27 +89,33 @@ export async function searchGroups(
   const dir = desc ? sql.fragment`desc` : sql.fragment`asc`;
   const cmp = (key: FragmentSqlToken, id: FragmentSqlToken) =>
     o.cursor ? (desc ? sql.fragment`(${key}, ${id}) < (${o.cursor.at}::timestamptz, ${o.cursor.id}::uuid)` : sql.fragment`(${key}, ${id}) > (${o.cursor.at}::timestamptz, ${o.cursor.id}::uuid)`) : sql.fragment`true`;
-  const match = sessionMatch(s);
+  const matched = matchedSessions(s);
   const n = o.limit + 1;
-  const rowsQuery = db.any(sql.type(Ref)`
-    select kind, id, at from (
-      (select 'session' as kind, s.id, ${k.session} as k, (${k.session})::text as at
-         from imaging_sessions s
-        where ${cmp(k.session, sql.fragment`s.id`)} ${match ? sql.fragment`and ${match}` : sql.fragment``}
-        order by ${k.session} ${dir}, s.id ${dir} limit ${n})
-      union all
-      (select 'image' as kind, images.id, ${k.image} as k, (${k.image})::text as at
-         from images
-        where ${imageWhere(s)} and ${cmp(k.image, sql.fragment`images.id`)}
-        order by ${k.image} ${dir}, images.id ${dir} limit ${n})
-    ) g
-    order by k ${dir}, id ${dir} limit ${n}`);
-  const totalQuery = db.oneFirst(sql.type(z.object({ n: z.number() }))`
-    select ((select count(*) from imaging_sessions s ${match ? sql.fragment`where ${match}` : sql.fragment``})
-          + (select count(*) from images where ${imageWhere(s)}))::int as n`);
-  const [rows, total] = await Promise.all([rowsQuery, totalQuery]);
-  const more = rows.length > o.limit;
-  const page = rows.slice(0, o.limit);
+  const rows = await db.any(sql.type(Ref)`
+    with ${matched ? sql.fragment`matched as materialized (${matched}),` : sql.fragment``}
+    page as (
+      select kind, id, k, at from (
+        (select 'session' as kind, s.id, ${k.session} as k, (${k.session})::text as at
+           from imaging_sessions s
+          where ${cmp(k.session, sql.fragment`s.id`)} ${matched ? sql.fragment`and s.id in (select session_id from matched)` : sql.fragment``}
+          order by ${k.session} ${dir}, s.id ${dir} limit ${n})
+        union all
+        (select 'image' as kind, images.id, ${k.image} as k, (${k.image})::text as at
+           from images
+          where ${imageWhere(s)} and ${cmp(k.image, sql.fragment`images.id`)}
+          order by ${k.image} ${dir}, images.id ${dir} limit ${n})
+      ) g
+      order by k ${dir}, id ${dir} limit ${n}
+    )
+    select p.kind, p.id, p.at,
+           ((select count(*) from ${matched ? sql.fragment`matched` : sql.fragment`imaging_sessions`})
+            + (select count(*) from images where ${imageWhere(s)}))::int as total
+      from (select 1) one left join page p on true
+     order by p.k ${dir}, p.id ${dir}`);
+  const total = rows[0]?.total ?? 0;
+  const found = rows.filter((r): r is { kind: 'session' | 'image'; id: string; at: string; total: number } => r.kind !== null && r.id !== null && r.at !== null);
+  const more = found.length > o.limit;
+  const page = found.slice(0, o.limit);
   if (back) page.reverse();
   const first = page[0];
   const last = page.at(-1);
