@@ -18,12 +18,29 @@ let b: BrowserSession;
 let specs: SeedSpec[];
 let planned: ArrangedSession[];
 let stackId: string;
+/** an image about which nothing is known but its file */
+let bare: string;
+
+/** A processed image with no date, no equipment, no integration and no target: its card must stay quiet. */
+function knowNothing(all: SeedSpec[]): string {
+  const s = all.find((x) => x.id !== stackId && x.target && ['master', 'processed'].includes((x.results.find((r) => r.agent === 'file')!.facts as any).frameType))!;
+  const file = s.results.find((r) => r.agent === 'file')!.facts as any;
+  file.dates = { captured: null, created: null, modified: null };
+  file.acquisition = Object.fromEntries(Object.keys(file.acquisition).map((k) => [k, null]));
+  file.headers = file.headers.filter((h: { key: string }) => ['SIMPLE', 'BITPIX', 'NAXIS', 'NAXIS1', 'NAXIS2', 'IMAGETYP'].includes(h.key));
+  s.results = s.results.filter((r) => r.agent === 'file');
+  s.target = null;
+  return s.id;
+}
 /** planned session → its id */
 let sessionIds: string[];
 
 before(async () => {
   w = await startWebDaemon({ roles: ['web'] });
-  specs = await seedImages(w.db.pool, { count: 60, seed: 7, derived: w.daemon.derived, arrange: (s) => ({ sessions: planned, stackId } = arrangeSessions(s)) });
+  specs = await seedImages(w.db.pool, { count: 60, seed: 7, derived: w.daemon.derived, arrange: (s) => {
+    ({ sessions: planned, stackId } = arrangeSessions(s));
+    bare = knowNothing(s);
+  } });
   sessionIds = [];
   for (const p of planned) {
     const ids = await w.db.pool.anyFirst(sql.type(z.object({ session_id: z.string() }))`
@@ -82,6 +99,18 @@ test('the default view: one card per session (acquisition line, total, night, ge
   // the switch, the current view marked
   assert.match(text, /<a href="\/" aria-current="page">Sessions &amp; stacks<\/a>/);
   assert.match(text, /<a href="\/\?view=frames">Single frames<\/a>/);
+});
+
+test('a card with nothing known shows no "—" lines; an image page hides "Gain / offset" when both are unknown', async () => {
+  const { text } = await b.get('/?view=frames&limit=200');
+  const card = new RegExp(`<li class="card[^"]*">(?:(?!</li>)[^])*?href="/images/${bare}[^]*?</li>`).exec(text)?.[0];
+  assert.ok(card, 'the bare image has a card');
+  assert.doesNotMatch(card, /—/);
+  assert.doesNotMatch(card, /class="meta gear"/);
+  const page = (await b.get(`/images/${bare}`)).text;
+  assert.doesNotMatch(page, /Gain \/ offset/);
+  const sub = (await b.get(`/images/${planned[0]!.imageIds[0]}`)).text;
+  assert.match(sub, /<dt>Gain \/ offset<\/dt><dd>\d+ \/ 50<\/dd>/, 'shown when known');
 });
 
 test('"Single frames" lists one card per file, and the switch keeps the filters', async () => {
