@@ -144,6 +144,8 @@ async function galleryCases(pool: DatabasePool): Promise<[string, string][]> {
     ['gallery, Sessions & stacks (HTML, first page)', '/'],
     ['gallery, Sessions & stacks (HTML, deep cursor page, 90 %)', `/?cursor=${cursor}`],
     ['gallery, Sessions & stacks, 3 criteria: target + hemisphere + camera (HTML)', `/?target=M31&hemisphere=north&camera=${camera}`],
+    // an unselective filter on subs: the matching sessions come from one pass over the matching images
+    ['gallery, Sessions & stacks, filter=Ha (HTML)', '/?filter=Ha'],
   ];
 }
 
