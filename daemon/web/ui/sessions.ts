@@ -20,11 +20,12 @@ export function sessionPage(s: Services, views: Views): Middleware {
     // the subs as a grid, a page at a time (keyset by capture time)
     const cursor = typeof ctx.query.cursor === 'string' && ctx.query.cursor ? ctx.query.cursor : undefined;
     const limit = typeof ctx.query.limit === 'string' && /^\d{1,3}$/.test(ctx.query.limit) ? Math.min(200, Math.max(1, Number(ctx.query.limit))) : undefined;
-    const subs = await s.gallery.sessionSubs(session.id, { cursor, limit });
+    const [subs, stacks] = await Promise.all([s.gallery.sessionSubs(session.id, { cursor, limit }), s.sessions.stacks(session)]);
     views.renderPage(ctx, 'pages/sessions/show', {
       title: `Session ${sessionLabel(session)}`,
       session,
       subs: subs.items,
+      stacks,
       label: sessionLabel(session),
       nextUrl: subs.next ? `/sessions/${session.id}${qs({ limit, cursor: subs.next })}` : null,
       firstUrl: cursor ? `/sessions/${session.id}${qs({ limit })}` : null,
