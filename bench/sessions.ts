@@ -7,7 +7,10 @@
  * - the session list (API: first page, filtered by target, camera, filter and
  *   dates, a page deep in a keyset walk), one session (API and the HTML page),
  *   and the three-criteria image searches, through the real HTTP server (web
- *   role): median and p95 of the server time (Server-Timing);
+ *   role): median and p95 of the server time (Server-Timing), and the CPU
+ *   time per request (bench/benchCpu.ts);
+ * - the gallery's "Sessions & stacks" view (HTML): first page, a deep cursor
+ *   page and a three-criteria search (galleryCases);
  * - the database time of putting one sub into the session of 500 (the
  *   session part of a stitch: the night/train lock, the candidates, the link
  *   and the aggregates, kept incrementally), in a transaction rolled back each time.
@@ -29,6 +32,7 @@ import { seedLibrary } from './seedLibrary.ts';
 import { linkImageSession, searchSessions, sessionCandidates } from '../daemon/db/imagingSessions.ts';
 import { encodeSessionCursor } from '../daemon/services/SessionService.ts';
 import { sessionKey, trainKey } from '../daemon/catalog/stitching/sessions.ts';
+import { encodeGroupCursor } from '../daemon/services/GalleryService.ts';
 
 setLogLevel('warn');
 const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
@@ -84,6 +88,30 @@ async function measureJoin(pool: DatabasePool, big: string, spare: string): Prom
 }
 class RollBack extends Error {}
 
+/**
+ * The gallery's default view, "Sessions & stacks" (HTML, the web UI's own
+ * route): the first page, a deep page (a keyset cursor 90 % of the way down,
+ * as "Next" would give it) and a three-criteria search (target + hemisphere +
+ * camera, as bench/gallery.ts does for the frames view).
+ */
+async function galleryCases(pool: DatabasePool): Promise<[string, string][]> {
+  const total = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from imaging_sessions`);
+  // the key of the session view's default order (newest first capture), as the cursor carries it
+  const deep = await pool.one(sql.type(z.object({ id: z.string(), at: z.string() }))`
+    select id, (coalesce(started_at, '-infinity'::timestamptz))::text as at from imaging_sessions
+     order by coalesce(started_at, '-infinity'::timestamptz) desc, id desc offset ${Math.floor(total * 0.9)} limit 1`);
+  const camera = await pool.oneFirst(sql.type(z.object({ camera_id: z.string() }))`
+    select camera_id from imaging_sessions where target_id = 'M31' and camera_id is not null group by camera_id order by count(*) desc limit 1`);
+  const cursor = encodeGroupCursor({ dir: 'after', at: deep.at, id: deep.id });
+  return [
+    ['gallery, Sessions & stacks (HTML, first page)', '/'],
+    ['gallery, Sessions & stacks (HTML, deep cursor page, 90 %)', `/?cursor=${cursor}`],
+    ['gallery, Sessions & stacks, 3 criteria: target + hemisphere + camera (HTML)', `/?target=M31&hemisphere=north&camera=${camera}`],
+    // an unselective filter on subs: the matching sessions come from one pass over the matching images
+    ['gallery, Sessions & stacks, filter=Ha (HTML)', '/?filter=Ha'],
+  ];
+}
+
 interface Row {
   size: number;
   name: string;
@@ -118,6 +146,7 @@ async function run(size: number): Promise<Row[]> {
   const cam = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`select id from equipment where type = 'camera' and name = 'ZWO ASI2600MM Pro'`);
   const tel = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`select id from equipment where type = 'telescope' and name = 'Esprit 100'`);
   const night = await pool.oneFirst(sql.type(z.object({ n: z.string() }))`select to_char(night - 30, 'YYYY-MM-DD') as n from imaging_sessions order by night desc limit 1 offset ${Math.floor(arranged.sessions / 2)}`);
+  const gallery = await galleryCases(pool);
   await pool.end();
 
   const web = await startBenchWeb(url);
@@ -134,6 +163,7 @@ async function run(size: number): Promise<Row[]> {
     ['3 criteria: target + hemisphere + camera (API)', `/api/v1/images?target=M31&hemisphere=north&camera=${cam}`],
     ['3 criteria: constellation + filter + integration ≥ 1 h (API)', '/api/v1/images?constellation=Cyg&filter=Ha&integrationMin=3600'],
     ['3 criteria: telescope + dates + free text (API)', `/api/v1/images?telescope=${tel}&capturedFrom=2023-01-01&capturedTo=2023-12-31&q=nebula`],
+    ...gallery,
   ];
   for (const [label, path] of cases) {
     const t = await withCpu(server.url, name, () => timeRequests(web, path, RUNS));
