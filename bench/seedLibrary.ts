@@ -230,7 +230,7 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
     // the links carry each sub's contribution; the triggers keep the sessions' aggregates (migration 0150)
     await pool.query(sql.unsafe`set session_replication_role = origin`);
     await timed('session links (and their triggers)', pool.query(sql.unsafe`
-      insert into imaging_session_images (image_id, session_id, counted, captured_at, path, filter, exposure_s, gain, "offset", sensor_temp_c, binning, constellation, hemisphere, calib_ids)
+      insert into imaging_session_images (image_id, session_id, counted, sub_captured_at, sub_path, sub_filter, sub_exposure_s, sub_gain, sub_offset, sub_sensor_temp_c, sub_binning, sub_constellation, sub_hemisphere, calib_ids)
       select i.id, m.session_id, true, i.captured_at, i.path, i.filter, i.exposure_s, i.gain, i."offset", i.sensor_temp_c, i.binning, i.constellation, i.hemisphere,
              array(select c.calib_id from seed_session_calib c where c.session_id = m.session_id order by c.calib_id)
         from seed_map m join images i on i.id = m.new_id`));

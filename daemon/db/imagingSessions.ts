@@ -1,5 +1,5 @@
 /**
- * SQL of imaging sessions (migrations 0130, 0150–0152; the rules are in
+ * SQL of imaging sessions (migrations 0130, 0150, 0151; the rules are in
  * catalog/stitching/sessions.ts, docs in docs/sessions.md): the stitcher's
  * find-or-create and link, and the reads of the API and the session page.
  * Aggregates (frames, totals, acquisition rows, calibration counts) are kept
@@ -95,19 +95,19 @@ export async function linkImageSession(tx: DatabaseTransactionConnection, imageI
     return;
   }
   await tx.query(sql.unsafe`
-    insert into imaging_session_images as m (image_id, session_id, counted, captured_at, path, filter, exposure_s, gain, "offset", sensor_temp_c, binning, constellation, hemisphere, calib_ids)
+    insert into imaging_session_images as m (image_id, session_id, counted, sub_captured_at, sub_path, sub_filter, sub_exposure_s, sub_gain, sub_offset, sub_sensor_temp_c, sub_binning, sub_constellation, sub_hemisphere, calib_ids)
     select i.id, ${sessionId}, i.duplicate_of is null, i.captured_at, i.path, i.filter, i.exposure_s, i.gain, i."offset", i.sensor_temp_c, i.binning, i.constellation, i.hemisphere,
            array(select c.calib_id from image_calibration c where c.light_id = i.id order by c.calib_id)
       from images i where i.id = ${imageId}
     on conflict (image_id) do update set
-      session_id = excluded.session_id, counted = excluded.counted, captured_at = excluded.captured_at, path = excluded.path,
-      filter = excluded.filter, exposure_s = excluded.exposure_s, gain = excluded.gain, "offset" = excluded."offset",
-      sensor_temp_c = excluded.sensor_temp_c, binning = excluded.binning, constellation = excluded.constellation,
-      hemisphere = excluded.hemisphere, calib_ids = excluded.calib_ids
-    where (m.session_id, m.counted, m.captured_at, m.path, m.filter, m.exposure_s, m.gain, m."offset", m.sensor_temp_c, m.binning, m.constellation, m.hemisphere, m.calib_ids)
+      session_id = excluded.session_id, counted = excluded.counted, sub_captured_at = excluded.sub_captured_at, sub_path = excluded.sub_path,
+      sub_filter = excluded.sub_filter, sub_exposure_s = excluded.sub_exposure_s, sub_gain = excluded.sub_gain, sub_offset = excluded.sub_offset,
+      sub_sensor_temp_c = excluded.sub_sensor_temp_c, sub_binning = excluded.sub_binning, sub_constellation = excluded.sub_constellation,
+      sub_hemisphere = excluded.sub_hemisphere, calib_ids = excluded.calib_ids
+    where (m.session_id, m.counted, m.sub_captured_at, m.sub_path, m.sub_filter, m.sub_exposure_s, m.sub_gain, m.sub_offset, m.sub_sensor_temp_c, m.sub_binning, m.sub_constellation, m.sub_hemisphere, m.calib_ids)
           is distinct from
-          (excluded.session_id, excluded.counted, excluded.captured_at, excluded.path, excluded.filter, excluded.exposure_s, excluded.gain, excluded."offset",
-           excluded.sensor_temp_c, excluded.binning, excluded.constellation, excluded.hemisphere, excluded.calib_ids)`);
+          (excluded.session_id, excluded.counted, excluded.sub_captured_at, excluded.sub_path, excluded.sub_filter, excluded.sub_exposure_s, excluded.sub_gain, excluded.sub_offset,
+           excluded.sub_sensor_temp_c, excluded.sub_binning, excluded.sub_constellation, excluded.sub_hemisphere, excluded.calib_ids)`);
 }
 
 export const AcquisitionRow = z.object({
@@ -244,7 +244,7 @@ export async function sessionImages(db: Db, ids: readonly string[]): Promise<Map
   // session with its ids as one comma-separated text: thousands of ids cost one string to split, not one
   // validated row (or array element parsed by the driver) each
   const rows = await db.any(sql.type(IdList)`
-    select m.session_id, string_agg(m.image_id::text, ',' order by m.captured_at, m.path, m.image_id) as ids from imaging_session_images m
+    select m.session_id, string_agg(m.image_id::text, ',' order by m.sub_captured_at, m.sub_path, m.image_id) as ids from imaging_session_images m
      where m.session_id = any(${sql.array([...ids], 'uuid')}) group by m.session_id`);
   for (const r of rows) out.set(r.session_id, r.ids.split(','));
   return out;
@@ -289,6 +289,6 @@ export async function sessionImageRecords(db: Db, sessionId: string, limit: numb
   return [
     ...(await db.anyFirst(sql.type(z.object({ record: z.record(z.unknown()) }))`
       select i.record from imaging_session_images m join images i on i.id = m.image_id
-       where m.session_id = ${sessionId} order by m.captured_at, m.path, m.image_id limit ${limit}`)),
+       where m.session_id = ${sessionId} order by m.sub_captured_at, m.sub_path, m.image_id limit ${limit}`)),
   ];
 }

@@ -1,4 +1,6 @@
 -- Incremental session aggregates (docs/sessions.md, "How they are kept").
+-- (The snapshot columns of the link table are named sub_*: queries that join
+-- the link table with images keep their unqualified image columns.)
 -- Migration 0130 recomputed a session's aggregates from all its subs on every
 -- stitch (a join of every sub with its image row and calibration links: tens
 -- of ms for a session of 500). Now each link row keeps a snapshot of what its
@@ -10,34 +12,34 @@
 --   imaging_session_calibration  how many subs of the session link each calibration frame
 -- and the session row is summarised from those small tables (cost: the
 -- session's groups, not its subs). first/last capture come from the link
--- table's index (session_id, captured_at, ...), which also lists a session's
+-- table's index (session_id, sub_captured_at, ...), which also lists a session's
 -- image ids in order by an index-only scan.
 
 alter table imaging_session_images
   add column counted        boolean not null default true,   -- false: a copy (duplicate_of), never counted
-  add column captured_at    timestamptz,
-  add column path           text,
-  add column filter         text,
-  add column exposure_s     double precision,
-  add column gain           double precision,
-  add column "offset"       double precision,
-  add column sensor_temp_c  double precision,
-  add column binning        text,
-  add column constellation  text,
-  add column hemisphere     text,
+  add column sub_captured_at    timestamptz,
+  add column sub_path           text,
+  add column sub_filter         text,
+  add column sub_exposure_s     double precision,
+  add column sub_gain           double precision,
+  add column sub_offset         double precision,
+  add column sub_sensor_temp_c  double precision,
+  add column sub_binning        text,
+  add column sub_constellation  text,
+  add column sub_hemisphere     text,
   add column calib_ids      uuid[] not null default '{}';   -- the calibration frames linked to the sub
 
 -- snapshot of the existing links (an upgraded library)
 update imaging_session_images m set
-  counted = i.duplicate_of is null, captured_at = i.captured_at, path = i.path, filter = i.filter, exposure_s = i.exposure_s,
-  gain = i.gain, "offset" = i."offset", sensor_temp_c = i.sensor_temp_c, binning = i.binning,
-  constellation = i.constellation, hemisphere = i.hemisphere,
+  counted = i.duplicate_of is null, sub_captured_at = i.captured_at, sub_path = i.path, sub_filter = i.filter, sub_exposure_s = i.exposure_s,
+  sub_gain = i.gain, sub_offset = i."offset", sub_sensor_temp_c = i.sensor_temp_c, sub_binning = i.binning,
+  sub_constellation = i.constellation, sub_hemisphere = i.hemisphere,
   calib_ids = array(select c.calib_id from image_calibration c where c.light_id = i.id order by c.calib_id)
   from images i where i.id = m.image_id;
 
 drop index imaging_session_images_session;
 -- a session's subs in capture order (index-only), its first and last capture
-create index imaging_session_images_order on imaging_session_images (session_id, captured_at, path, image_id);
+create index imaging_session_images_order on imaging_session_images (session_id, sub_captured_at, sub_path, image_id);
 
 create table imaging_session_groups (
   session_id     uuid not null references imaging_sessions(id) on delete cascade,
@@ -110,8 +112,8 @@ begin
                      'biases', count(*) filter (where k.calib_kind = 'bias'),
                      'darkFlats', count(*) filter (where k.calib_kind = 'darkflat'))
               from imaging_session_calibration c join images k on k.id = c.calib_id where c.session_id = x.id) as calibration,
-           (select min(m.captured_at) from imaging_session_images m where m.session_id = x.id and m.counted) as started_at,
-           (select max(m.captured_at) from imaging_session_images m where m.session_id = x.id and m.counted) as ended_at
+           (select min(m.sub_captured_at) from imaging_session_images m where m.session_id = x.id and m.counted) as started_at,
+           (select max(m.sub_captured_at) from imaging_session_images m where m.session_id = x.id and m.counted) as ended_at
       from unnest(sids) as x(id)
   ) a
   where s.id = a.id;
@@ -130,11 +132,11 @@ begin
     from (select s.id from imaging_sessions s where s.id in (select r.session_id from unnest(links) r) order by s.id for no key update) x;
   if sids is null then return; end if;
   insert into imaging_session_groups as g (session_id, filter, exposure_s, gain, "offset", binning, constellation, hemisphere, frames, seconds, temp_sum, temp_n)
-  select r.session_id, r.filter, r.exposure_s, r.gain, r."offset", r.binning, r.constellation, r.hemisphere,
-         dir * count(*)::int, dir * coalesce(sum(r.exposure_s::numeric), 0), dir * coalesce(sum(r.sensor_temp_c::numeric), 0), dir * count(r.sensor_temp_c)::int
+  select r.session_id, r.sub_filter, r.sub_exposure_s, r.sub_gain, r.sub_offset, r.sub_binning, r.sub_constellation, r.sub_hemisphere,
+         dir * count(*)::int, dir * coalesce(sum(r.sub_exposure_s::numeric), 0), dir * coalesce(sum(r.sub_sensor_temp_c::numeric), 0), dir * count(r.sub_sensor_temp_c)::int
     from unnest(links) r
    where r.counted and r.session_id = any(sids)
-   group by r.session_id, r.filter, r.exposure_s, r.gain, r."offset", r.binning, r.constellation, r.hemisphere
+   group by r.session_id, r.sub_filter, r.sub_exposure_s, r.sub_gain, r.sub_offset, r.sub_binning, r.sub_constellation, r.sub_hemisphere
   on conflict (session_id, filter, exposure_s, gain, "offset", binning, constellation, hemisphere) do update
     set frames = g.frames + excluded.frames, seconds = g.seconds + excluded.seconds,
         temp_sum = g.temp_sum + excluded.temp_sum, temp_n = g.temp_n + excluded.temp_n;
@@ -178,9 +180,9 @@ begin
   perform 1 from imaging_sessions where id = sid for no key update;
   if not found then return; end if;
   update imaging_session_images m set
-    counted = i.duplicate_of is null, captured_at = i.captured_at, path = i.path, filter = i.filter, exposure_s = i.exposure_s,
-    gain = i.gain, "offset" = i."offset", sensor_temp_c = i.sensor_temp_c, binning = i.binning,
-    constellation = i.constellation, hemisphere = i.hemisphere,
+    counted = i.duplicate_of is null, sub_captured_at = i.captured_at, sub_path = i.path, sub_filter = i.filter, sub_exposure_s = i.exposure_s,
+    sub_gain = i.gain, sub_offset = i."offset", sub_sensor_temp_c = i.sensor_temp_c, sub_binning = i.binning,
+    sub_constellation = i.constellation, sub_hemisphere = i.hemisphere,
     calib_ids = array(select c.calib_id from image_calibration c where c.light_id = i.id order by c.calib_id)
     from images i where i.id = m.image_id and m.session_id = sid;
   delete from imaging_session_groups where session_id = sid;
@@ -191,10 +193,10 @@ end $$;
 
 -- build the groups and references of the existing sessions
 insert into imaging_session_groups (session_id, filter, exposure_s, gain, "offset", binning, constellation, hemisphere, frames, seconds, temp_sum, temp_n)
-select m.session_id, m.filter, m.exposure_s, m.gain, m."offset", m.binning, m.constellation, m.hemisphere,
-       count(*)::int, coalesce(sum(m.exposure_s::numeric), 0), coalesce(sum(m.sensor_temp_c::numeric), 0), count(m.sensor_temp_c)::int
+select m.session_id, m.sub_filter, m.sub_exposure_s, m.sub_gain, m.sub_offset, m.sub_binning, m.sub_constellation, m.sub_hemisphere,
+       count(*)::int, coalesce(sum(m.sub_exposure_s::numeric), 0), coalesce(sum(m.sub_sensor_temp_c::numeric), 0), count(m.sub_sensor_temp_c)::int
   from imaging_session_images m where m.counted
- group by m.session_id, m.filter, m.exposure_s, m.gain, m."offset", m.binning, m.constellation, m.hemisphere;
+ group by m.session_id, m.sub_filter, m.sub_exposure_s, m.sub_gain, m.sub_offset, m.sub_binning, m.sub_constellation, m.sub_hemisphere;
 insert into imaging_session_calibration (session_id, calib_id, refs)
 select m.session_id, k.id, count(*)::int from imaging_session_images m cross join lateral unnest(m.calib_ids) as k(id) group by 1, 2;
 select imaging_session_summarise(array(select id from imaging_sessions));
