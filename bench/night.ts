@@ -187,7 +187,9 @@ function threadCpu(pid: number): Map<string, { name: string; cpu: number }> {
   const out = new Map<string, { name: string; cpu: number }>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      // Node names its own threads "node": the main thread is told apart by its id (= the pid)
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const name = tid === String(pid) ? 'main (event loop)' : comm === 'node' ? 'node (agent threads, V8 and libuv helpers)' : comm;
       out.set(tid, { name, cpu: statCpu(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')) });
     } catch {
       // the thread ended between the listing and the read
@@ -225,8 +227,8 @@ async function runPass(serverUrl: string, night: string, pass: 'all' | 'nosolve'
   const library = join(dir, 'library');
   mkdirSync(library, { recursive: true });
   const db = { url, pool, drop: async () => {} };
-  const prof: Record<string, string> = o.cpuProfDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${join(o.cpuProfDir, pass)}`.trim() } : {};
-  const daemon = spawnDaemon('work', testEnv(dir, db, { ...prof, SIDEREAL_HOST_ID: `night-${pass}`, SIDEREAL_WORKERS: String(o.workers), SIDEREAL_STAR_CATALOG: testCatalogPath(), SIDEREAL_RECONCILE_SECONDS: '30', LOG_LEVEL: process.env.NIGHT_DAEMON_LOG ?? 'error' }));
+  const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, pass)}`] : [];
+  const daemon = spawnDaemon('work', testEnv(dir, db, { SIDEREAL_HOST_ID: `night-${pass}`, SIDEREAL_WORKERS: String(o.workers), SIDEREAL_STAR_CATALOG: testCatalogPath(), SIDEREAL_RECONCILE_SECONDS: '30', LOG_LEVEL: process.env.NIGHT_DAEMON_LOG ?? 'error' }), prof);
   try {
     // the daemon has started when its CPU stops moving (migrations checked, agents loaded)
     let last = -1;

@@ -50,6 +50,7 @@ export function makeRowDecoder(o: DecoderOptions): RowDecoder {
   const le = o.littleEndian;
   const [a, b] = o.raw ? [scale, zero] : linearMap(o.type, scale, zero);
   const blank = o.blank;
+  if (SAMPLE_BYTES[o.type] <= 2 && !isFloatType(o.type)) return tableDecoder(o.type, le, a, b, blank);
   const get = getter(o.type);
   const size = SAMPLE_BYTES[o.type];
   return (src, off, n, out) => {
@@ -62,6 +63,36 @@ export function makeRowDecoder(o: DecoderOptions): RowDecoder {
         out[i] = r === blank ? NaN : r * a + b;
       }
     }
+  };
+}
+
+/**
+ * 8- and 16-bit integers: the value of every possible raw sample is computed
+ * once (BLANK → NaN) and a sample is decoded by one lookup of its bytes, no
+ * DataView and no multiply: the same values as raw·a + b, several times
+ * faster on the 24–60 MP frames of a night.
+ */
+function tableDecoder(type: SampleType, le: boolean, a: number, b: number, blank: number | undefined): RowDecoder {
+  const bits = SAMPLE_BYTES[type] * 8;
+  const signed = type === 'i8' || type === 'i16';
+  // indexed by the raw bits read as unsigned; Float64 so that a Float64 row gets the exact value too
+  const table = new Float64Array(1 << bits);
+  for (let u = 0; u < table.length; u++) {
+    const r = signed && u >= 1 << (bits - 1) ? u - (1 << bits) : u;
+    table[u] = r === blank ? NaN : r * a + b;
+  }
+  if (bits === 8) {
+    return (src, off, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = table[src[off + i]!]!;
+    };
+  }
+  if (le) {
+    return (src, off, n, out) => {
+      for (let i = 0, j = off; i < n; i++, j += 2) out[i] = table[src[j]! | (src[j + 1]! << 8)]!;
+    };
+  }
+  return (src, off, n, out) => {
+    for (let i = 0, j = off; i < n; i++, j += 2) out[i] = table[(src[j]! << 8) | src[j + 1]!]!;
   };
 }
 
