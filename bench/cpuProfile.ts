@@ -1,6 +1,7 @@
 /**
  * Summarizes V8 CPU profiles (`node --cpu-prof`, e.g. from `bench/night.ts
- * --cpu-prof DIR`): busy time (everything but `(idle)`) per profile (= per
+ * --cpu-prof DIR`): busy time (everything but `(idle)` and piscina's
+ * Atomics.wait of an idle pool thread) per profile (= per
  * thread), then self time by code area and by function over all profiles.
  * The profiler samples wall-clock ticks of a thread that is running, so on a
  * loaded machine the seconds are inflated alike for every area: read the
@@ -47,7 +48,8 @@ export function summarize(file: string): ProfileSummary {
   for (let i = 0; i < p.samples.length; i++) {
     const n = nodes.get(p.samples[i]!);
     const dt = (p.timeDeltas[i + 1] ?? 0) / 1e6;
-    if (!n || n.callFrame.functionName === '(idle)') continue;
+    // piscina's idle threads block in Atomics.wait: sampled as running, but they use no CPU
+    if (!n || n.callFrame.functionName === '(idle)' || n.callFrame.functionName === 'atomicsWaitLoop') continue;
     busy += dt;
     const area = areaOf(n.callFrame.url, n.callFrame.functionName);
     byArea.set(area, (byArea.get(area) ?? 0) + dt);

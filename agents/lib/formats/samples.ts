@@ -50,7 +50,8 @@ export function makeRowDecoder(o: DecoderOptions): RowDecoder {
   const le = o.littleEndian;
   const [a, b] = o.raw ? [scale, zero] : linearMap(o.type, scale, zero);
   const blank = o.blank;
-  if (SAMPLE_BYTES[o.type] <= 2 && !isFloatType(o.type)) return tableDecoder(o.type, le, a, b, blank);
+  const table = sampleTable(o);
+  if (table) return tableDecoder(table, SAMPLE_BYTES[o.type], le);
   const get = getter(o.type);
   const size = SAMPLE_BYTES[o.type];
   return (src, off, n, out) => {
@@ -72,16 +73,8 @@ export function makeRowDecoder(o: DecoderOptions): RowDecoder {
  * DataView and no multiply: the same values as raw·a + b, several times
  * faster on the 24–60 MP frames of a night.
  */
-function tableDecoder(type: SampleType, le: boolean, a: number, b: number, blank: number | undefined): RowDecoder {
-  const bits = SAMPLE_BYTES[type] * 8;
-  const signed = type === 'i8' || type === 'i16';
-  // indexed by the raw bits read as unsigned; Float64 so that a Float64 row gets the exact value too
-  const table = new Float64Array(1 << bits);
-  for (let u = 0; u < table.length; u++) {
-    const r = signed && u >= 1 << (bits - 1) ? u - (1 << bits) : u;
-    table[u] = r === blank ? NaN : r * a + b;
-  }
-  if (bits === 8) {
+function tableDecoder(table: Float64Array, bytes: number, le: boolean): RowDecoder {
+  if (bytes === 1) {
     return (src, off, n, out) => {
       for (let i = 0; i < n; i++) out[i] = table[src[off + i]!]!;
     };
@@ -94,6 +87,24 @@ function tableDecoder(type: SampleType, le: boolean, a: number, b: number, blank
   return (src, off, n, out) => {
     for (let i = 0, j = off; i < n; i++, j += 2) out[i] = table[(src[j]! << 8) | src[j + 1]!]!;
   };
+}
+
+/**
+ * The decoded value of every raw 8- or 16-bit integer sample, indexed by its
+ * bits read as unsigned (null for other types). Float64, so that a Float64
+ * row gets the exact value too.
+ */
+export function sampleTable(o: DecoderOptions): Float64Array | null {
+  if (SAMPLE_BYTES[o.type] > 2 || isFloatType(o.type)) return null;
+  const [a, b] = o.raw ? [o.scale ?? 1, o.zero ?? 0] : linearMap(o.type, o.scale ?? 1, o.zero ?? 0);
+  const bits = SAMPLE_BYTES[o.type] * 8;
+  const signed = o.type === 'i8' || o.type === 'i16';
+  const table = new Float64Array(1 << bits);
+  for (let u = 0; u < table.length; u++) {
+    const r = signed && u >= 1 << (bits - 1) ? u - (1 << bits) : u;
+    table[u] = r === o.blank ? NaN : r * a + b;
+  }
+  return table;
 }
 
 /**
@@ -139,6 +150,14 @@ export function binFactor(width: number, height: number, channels: number, maxPi
   let b = 1;
   while (Math.ceil(width / b) * Math.ceil(height / b) > limit) b++;
   return b;
+}
+
+/**
+ * A plane of `n` samples; in a SharedArrayBuffer when `shared` (pixels handed
+ * to other threads then need no copy).
+ */
+export function newPlane(n: number, shared = false): Float32Array {
+  return shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
 }
 
 /** Where decoders put full-resolution rows; implementations bin as they go. */
@@ -214,6 +233,8 @@ export class PlaneBinner implements RowSink {
     readonly height: number,
     readonly channels: number,
     readonly bin: number,
+    /** output planes in SharedArrayBuffers */
+    shared = false,
   ) {
     this.outWidth = Math.ceil(width / bin);
     this.outHeight = Math.ceil(height / bin);
@@ -221,13 +242,73 @@ export class PlaneBinner implements RowSink {
     if (!Number.isSafeInteger(n * channels) || n * channels > HARD_MAX_SAMPLES) {
       throw new AgentError(`image too large to decode (${width}×${height}×${channels})`);
     }
-    this.planes = Array.from({ length: channels }, () => new Float32Array(n));
+    this.planes = Array.from({ length: channels }, () => newPlane(n, shared));
     this.sums = bin === 1 ? [] : Array.from({ length: channels }, () => new Float64Array(this.outWidth));
     this.counts = bin === 1 ? [] : Array.from({ length: channels }, () => new Uint32Array(this.outWidth));
   }
 
   get inputChannels(): number {
     return this.channels;
+  }
+
+  /**
+   * Bins two full-resolution rows (y even, y + 1) of 16-bit samples straight
+   * from their bytes (`off0`, `off1` in `src`) when the bin is 2: no decoded
+   * row and no running sums in between, and the very values and sums of two
+   * `addRow` calls (`table`: {@link sampleTable} rounded to Float32, as a
+   * decoded row holds them). Returns false, having done nothing, when the
+   * bin is not 2 or y is odd: the caller then uses `addRow`.
+   */
+  addRowPair16(c: number, y: number, src: Uint8Array, off0: number, off1: number, table: Float32Array, littleEndian: boolean): boolean {
+    if (this.bin !== 2 || y % 2 !== 0 || y + 1 >= this.height) return false;
+    const w = this.width;
+    const plane = this.planes[c]!;
+    const base = (y / 2) * this.outWidth;
+    const hi = littleEndian ? 1 : 0;
+    const lo = 1 - hi;
+    let ox = 0;
+    for (let x = 0; x + 1 < w; x += 2, ox++) {
+      const j0 = off0 + 2 * x;
+      const j1 = off1 + 2 * x;
+      const a = table[(src[j0 + hi]! << 8) | src[j0 + lo]!]!;
+      const b = table[(src[j0 + 2 + hi]! << 8) | src[j0 + 2 + lo]!]!;
+      const c0 = table[(src[j1 + hi]! << 8) | src[j1 + lo]!]!;
+      const d = table[(src[j1 + 2 + hi]! << 8) | src[j1 + 2 + lo]!]!;
+      const s = a + b + (c0 + d);
+      if (s === s) {
+        plane[base + ox] = s / 4;
+        continue;
+      }
+      // a blank among them: the sums addRow would make, pair by pair
+      let sum = 0;
+      let n = 0;
+      for (const [u, v] of [[a, b], [c0, d]] as const) {
+        if (u + v === u + v) {
+          sum += u + v;
+          n += 2;
+        } else {
+          if (u === u) {
+            sum += u;
+            n++;
+          }
+          if (v === v) {
+            sum += v;
+            n++;
+          }
+        }
+      }
+      plane[base + ox] = n > 0 ? sum / n : NaN;
+    }
+    if (ox < this.outWidth) {
+      // odd width: the last block is one column of two samples
+      const j0 = off0 + 2 * (w - 1);
+      const j1 = off1 + 2 * (w - 1);
+      const a = table[(src[j0 + hi]! << 8) | src[j0 + lo]!]!;
+      const c0 = table[(src[j1 + hi]! << 8) | src[j1 + lo]!]!;
+      const n = (a === a ? 1 : 0) + (c0 === c0 ? 1 : 0);
+      plane[base + ox] = n > 0 ? ((a === a ? a : 0) + (c0 === c0 ? c0 : 0)) / n : NaN;
+    }
+    return true;
   }
 
   /** Adds full-resolution row `y` of channel `c` (length ≥ width). */
