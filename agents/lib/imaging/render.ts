@@ -105,17 +105,21 @@ export function toInterleaved16(
       const src = y * width;
       const dst = (flip ? height - 1 - y : y) * width * channels + c;
       if (useLut) lutRow(p, src, width, a, b, lut, out, dst, channels);
-      else {
-        for (let x = 0, d = dst; x < width; x++, d += channels) {
-          const t = p[src + x]! * a + b;
-          // !(t > 0) also catches NaN (blank pixels go black); the store truncates, so + 0.5
-          // rounds like Math.round (0 ≤ value < 65535.5) at a quarter of its cost
-          out[d] = !(t > 0) ? 0 : t >= 1 ? 65535 : mtf(m, t) * 65535 + 0.5;
-        }
-      }
+      else exactRow(p, src, width, a, b, m, out, dst, channels);
     }
   }
   return out;
+}
+
+/** One row through the exact transfer function (a small function per row: see CHUNK in stats.ts). */
+function exactRow(p: Float32Array, src: number, width: number, a: number, b: number, m: number, out: Uint16Array, dst: number, step: number): void {
+  const end = src + width;
+  for (let i = src, d = dst; i < end; i++, d += step) {
+    const t = p[i]! * a + b;
+    // !(t > 0) also catches NaN (blank pixels go black); the store truncates, so + 0.5
+    // rounds like Math.round (0 ≤ value < 65535.5) at a quarter of its cost
+    out[d] = !(t > 0) ? 0 : t >= 1 ? 65535 : mtf(m, t) * 65535 + 0.5;
+  }
 }
 
 /** One row through the table (the hot loop of toInterleaved16, kept small so that it stays optimized). */
