@@ -7,7 +7,9 @@
  * loaded machine the seconds are inflated alike for every area: read the
  * shares, and take the absolute CPU from /proc (the night bench's thread table).
  *
- * Usage: node --import tsx bench/cpuProfile.ts DIR [--top 40]
+ * Usage: node --import tsx bench/cpuProfile.ts DIR [--top 40] [--last-seconds S]
+ * (`--last-seconds`: the last S seconds of each profile only, e.g. the wall
+ * time of a night pass, leaving out the daemon's start-up.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +22,8 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+  endTime: number;
+  startTime: number;
 }
 
 export interface ProfileSummary {
@@ -39,8 +43,11 @@ export function areaOf(url: string, functionName: string): string {
   return own ? own[1]! : url;
 }
 
-export function summarize(file: string): ProfileSummary {
+/** `lastSeconds`: only the samples of the profile's last seconds (e.g. a bench pass, without the start-up). */
+export function summarize(file: string, lastSeconds = Infinity): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const from = p.endTime - lastSeconds * 1e6;
+  let t = p.startTime;
   const nodes = new Map(p.nodes.map((n) => [n.id, n]));
   const byArea = new Map<string, number>();
   const byFunction = new Map<string, number>();
@@ -48,6 +55,8 @@ export function summarize(file: string): ProfileSummary {
   for (let i = 0; i < p.samples.length; i++) {
     const n = nodes.get(p.samples[i]!);
     const dt = (p.timeDeltas[i + 1] ?? 0) / 1e6;
+    t += p.timeDeltas[i] ?? 0;
+    if (t < from) continue;
     // piscina's idle threads block in Atomics.wait: sampled as running, but they use no CPU
     if (!n || n.callFrame.functionName === '(idle)' || n.callFrame.functionName === 'atomicsWaitLoop') continue;
     busy += dt;
@@ -75,8 +84,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!dir) throw new Error('usage: bench/cpuProfile.ts DIR [--top N]');
   const ti = process.argv.indexOf('--top');
   const n = ti > 0 ? Number(process.argv[ti + 1]) : 40;
+  const li = process.argv.indexOf('--last-seconds');
+  const last = li > 0 ? Number(process.argv[li + 1]) : Infinity;
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  const all = files.map((f) => summarize(join(dir, f)));
+  const all = files.map((f) => summarize(join(dir, f), last));
   const areas = new Map<string, number>(), fns = new Map<string, number>();
   for (const s of all) {
     add(areas, s.byArea);
