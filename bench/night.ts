@@ -8,6 +8,10 @@
  * enriched (processed and stitched) and the daemon process's CPU seconds
  * (/proc: all its threads) per sub and per file, with every agent and with
  * the `platesolve` agent disabled (agent_settings, as the admin page does).
+ * Beside them, per pass: each agent's runs and mean wall time
+ * (image_results.duration_ms, inflated on a loaded machine) and the CPU
+ * seconds of the daemon's threads (main thread, agent and helper threads,
+ * libvips), so that a change can be placed before it is profiled.
  *
  * Usage: node --import tsx bench/night.ts [--subs 200] [--darks 20] [--flats 20]
  *        [--size 6000x4000] [--dithers 4] [--only all|nosolve] [--workers 2] [--timeout 7200]
