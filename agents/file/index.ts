@@ -32,8 +32,9 @@ async function sha256(path: string, signal: AbortSignal): Promise<string> {
 export default defineAgent({
   name: 'file',
   // 2: capture-program conventions (dates with a zone, coordinates of date, longitude sign,
-  // placeholders, stacks): existing files are read again once after an upgrade
-  version: '2',
+  // placeholders, stacks): existing files are read again once after an upgrade.
+  // 3: `stack` (what a stack says about its subs: program, count, dates, sub file names)
+  version: '3',
   description: 'File facts: format (by content), size, sha256, dates, dimensions, header cards and normalized acquisition facts.',
   stages: ['read'],
   async run(ctx) {

@@ -16,7 +16,7 @@ export function sessionLabel(s: Pick<Session, 'night' | 'target'>): string {
 export function sessionPage(s: Services, views: Views): Middleware {
   return async function sessionPage(ctx) {
     const session = await s.sessions.get(ctx.params.id!);
-    const subs = await s.sessions.subs(session.id);
-    views.renderPage(ctx, 'pages/sessions/show', { title: `Session ${sessionLabel(session)}`, session, subs, label: sessionLabel(session) });
+    const [subs, stacks] = await Promise.all([s.sessions.subs(session.id), s.sessions.stacks(session)]);
+    views.renderPage(ctx, 'pages/sessions/show', { title: `Session ${sessionLabel(session)}`, session, subs, stacks, label: sessionLabel(session) });
   };
 }
