@@ -255,3 +255,27 @@ test('work in progress shows in the sessions view too', async () => {
   const none = (await b.get('/?q=no-such-words-anywhere')).text;
   assert.match(none, /Nothing matches these filters yet: \d+ files? (is|are) still being processed/);
 });
+
+test('bulk edit of a whole session: from its page, every sub and only its subs, through the confirmation', async () => {
+  const [id, other] = [sessionIds[0]!, sessionIds[1]!];
+  const page = await b.get(`/sessions/${id}`);
+  assert.equal(page.res.status, 200);
+  const form = /<form class="session-bulk"[^]*?<\/form>/.exec(page.text)?.[0] ?? '';
+  const query = /name="query" value="([^"]+)"/.exec(form)?.[1]?.replace(/&amp;/g, '&');
+  assert.equal(query, `session=${id}&view=frames`);
+  const subs = await w.db.pool.anyFirst(sql.type(z.object({ image_id: z.string() }))`select image_id from imaging_session_images where session_id = ${id}`);
+  const others = await w.db.pool.anyFirst(sql.type(z.object({ image_id: z.string() }))`select image_id from imaging_session_images where session_id = ${other}`);
+  assert.ok(subs.length > 1 && others.length > 0);
+  const step1 = await b.post('/images/bulk', { scope: 'query', query: query! });
+  assert.equal(step1.res.status, 200);
+  assert.match(step1.text, new RegExp(`Edit ${subs.length} images`));
+  const patch = { target: '', frameType: '', camera: '', telescope: '', notes: 'clouds after 1 am', notesMode: 'replace' };
+  const confirm = await b.post('/images/bulk', { stage: 'confirm', scope: 'query', query: query!, ids: '', ...patch });
+  assert.match(confirm.text, new RegExp(`Change ${subs.length} images\\?`));
+  const done = await b.post('/images/bulk', { stage: 'apply', confirm: 'yes', scope: 'query', query: query!, ids: '', ...patch });
+  assert.equal(done.res.status, 303);
+  const notes = async (ids: readonly string[]) =>
+    w.db.pool.anyFirst(sql.type(z.object({ n: z.string().nullable() }))`select edits->>'notes' as n from user_edits where image_id = any(${sql.array(ids, 'uuid')})`);
+  assert.deepEqual(await notes(subs), subs.map(() => 'clouds after 1 am'), 'every sub of the session');
+  assert.ok((await notes(others)).every((n) => n !== 'clouds after 1 am'), 'no sub of another session');
+});

@@ -211,6 +211,8 @@ export interface ReadPixelsOptions {
   fileName?: string;
   /** memory ceilings (default: DEFAULT_LIMITS) */
   limits?: DecodeLimits;
+  /** planes in SharedArrayBuffers where the reader can allocate them so (FITS, XISF): no copy to share them between threads */
+  shared?: boolean;
 }
 
 /**
@@ -222,9 +224,9 @@ export async function readPixels(localPath: string, options: ReadPixelsOptions =
   const d = await detectFile(localPath, options.fileName ?? localPath);
   switch (d.format) {
     case 'fits':
-      return readFitsPixels(localPath, { gzip: d.subformat === 'fits.gz', maxPixels: options.maxPixels, limits: options.limits });
+      return readFitsPixels(localPath, { gzip: d.subformat === 'fits.gz', maxPixels: options.maxPixels, limits: options.limits, shared: options.shared });
     case 'xisf':
-      return readXisfPixels(localPath, { maxPixels: options.maxPixels, limits: options.limits });
+      return readXisfPixels(localPath, { maxPixels: options.maxPixels, limits: options.limits, shared: options.shared });
     case 'jpeg':
     case 'png':
     case 'webp':
