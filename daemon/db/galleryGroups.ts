@@ -12,7 +12,7 @@
 import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { imageConditions, type ImageSearch } from './images.ts';
-import { AcquisitionRow } from './imagingSessions.ts';
+import { AcquisitionRow, sessionsMatching, type SessionSearch } from './imagingSessions.ts';
 
 /** The orders of the session view (the others are orders of files: the frames view). */
 export const GROUP_SORTS = ['captured', '-captured', 'created'] as const;
@@ -49,19 +49,48 @@ const KEYS: Record<GroupSort, SortSql> = {
 const SINGLE = sql.fragment`(images.record #>> '{session,id}') is null`;
 
 /**
+ * Conditions that hold for every sub of a session alike (one camera and one
+ * optical train per session; constellation and hemisphere are those of the
+ * session's pointing, i.e. of most of its subs): tested once on the
+ * session's row instead of on each sub.
+ */
+const UNIFORM = ['camera', 'telescope', 'constellation', 'hemisphere'] as const;
+
+/** Only the default condition (no calibration frames, which are never subs) is left. */
+const nothingFor = (s: ImageSearch) => {
+  const c = imageConditions(s);
+  return !c.length || (s.frameTypes === undefined && c.length === 1);
+};
+
+/**
  * The sessions that are cards of a search: those with a sub that matches the
- * image conditions, found in one pass over the matching images (their
- * conditions use the images' own indexes) joined to the session links —
- * not a probe of every session's subs, which costs as much as the library
- * whenever few sessions match. None when the search filters nothing a sub
- * could fail (the default hides only calibration frames, which are never subs).
+ * image conditions. Conditions that are the same for every sub of a session
+ * ({@link UNIFORM}, and the filter when nothing else varies per sub) are
+ * tested on the sessions' own rows (an index-sized table); the others in one
+ * pass over the matching images (their conditions use the images' own
+ * indexes) joined to the session links — never a probe of every session's
+ * subs, which costs as much as the library whenever few sessions match.
+ * None when the search filters nothing a sub could fail.
  */
 function matchedSessions(s: ImageSearch): FragmentSqlToken | null {
-  const c = imageConditions(s);
-  const onlyDefault = s.frameTypes === undefined && c.length === 1;
-  if (!c.length || onlyDefault) return null;
+  if (nothingFor(s)) return null;
+  const perSub: ImageSearch = { ...s };
+  const perSession: Omit<SessionSearch, 'limit' | 'offset'> = {};
+  for (const k of UNIFORM) {
+    if (s[k] === undefined) continue;
+    (perSession as Record<string, unknown>)[k] = s[k];
+    delete perSub[k];
+  }
+  // a session holds several filters: "has a sub of this filter" is a session's fact only alone
+  if (s.filter !== undefined && nothingFor({ ...perSub, filter: undefined })) {
+    perSession.filter = s.filter;
+    delete perSub.filter;
+  }
+  const bySession = Object.keys(perSession).length ? sessionsMatching(perSession) : null;
+  if (nothingFor(perSub)) return bySession;
+  const c = imageConditions(perSub);
   return sql.fragment`select distinct gm.session_id from images join imaging_session_images gm on gm.image_id = images.id
-                       where ${sql.join(c, sql.fragment` and `)}`;
+                       where ${sql.join(c, sql.fragment` and `)}${bySession ? sql.fragment` and gm.session_id in (${bySession})` : sql.fragment``}`;
 }
 
 function imageWhere(s: ImageSearch): FragmentSqlToken {

@@ -194,7 +194,8 @@ export interface SessionListKey {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function where(s: SessionSearch): FragmentSqlToken {
+/** The conditions of a session search on `imaging_sessions s` (joined as in {@link sessionsMatching}). */
+function where(s: Omit<SessionSearch, 'limit' | 'offset'>): FragmentSqlToken {
   const c: FragmentSqlToken[] = [sql.fragment`true`];
   if (s.targetIds?.length) c.push(sql.fragment`s.target_id = any(${sql.array(s.targetIds, 'text')})`);
   else if (s.targetText) c.push(sql.fragment`(s.object_name ilike ${'%' + s.targetText + '%'} or s.target_id ilike ${s.targetText})`);
@@ -206,6 +207,11 @@ function where(s: SessionSearch): FragmentSqlToken {
   if (s.constellation) c.push(sql.fragment`s.constellation = ${s.constellation}`);
   if (s.hemisphere) c.push(sql.fragment`s.hemisphere = ${s.hemisphere}`);
   return sql.fragment`${sql.join(c, sql.fragment` and `)}`;
+}
+
+/** The ids of the sessions a search matches, as a subquery (`session_id`). */
+export function sessionsMatching(s: Omit<SessionSearch, 'limit' | 'offset'>): FragmentSqlToken {
+  return sql.fragment`select s.id as session_id from ${SESSION_FROM} where ${where(s)}`;
 }
 
 /**

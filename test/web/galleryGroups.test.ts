@@ -279,3 +279,27 @@ test('bulk edit of a whole session: from its page, every sub and only its subs, 
   assert.deepEqual(await notes(subs), subs.map(() => 'clouds after 1 am'), 'every sub of the session');
   assert.ok((await notes(others)).every((n) => n !== 'clouds after 1 am'), 'no sub of another session');
 });
+
+test('a session is a card exactly when one of its subs matches, whichever filters (per-session and per-sub conditions mixed)', async () => {
+  const links = await w.db.pool.any(sql.type(z.object({ image_id: z.string(), session_id: z.string() }))`select image_id, session_id from imaging_session_images`);
+  const sessionOf = new Map(links.map((l) => [l.image_id, l.session_id]));
+  const sub = await w.getJson(`/api/v1/images/${planned[0]!.imageIds[0]}`);
+  const cases = [
+    `camera=${encodeURIComponent(sub.camera?.name ?? sub.camera ?? '')}`,
+    `hemisphere=${sub.hemisphere ?? 'north'}`,
+    'hemisphere=south',
+    'filter=Ha',
+    'filter=L',
+    `filter=Ha&hemisphere=${sub.hemisphere ?? 'north'}`,
+    'filter=Ha&capturedFrom=2026-04-01',
+    `target=${encodeURIComponent(planned[0]!.targetId)}&filter=L`,
+    `constellation=${sub.constellation ?? 'And'}`,
+  ];
+  for (const q of cases) {
+    const frames = await w.getJson(`/api/v1/images?${q}&limit=200`);
+    assert.ok(frames.total <= 200, q);
+    const expected = new Set(frames.items.map((i: { id: string }) => sessionOf.get(i.id)).filter(Boolean));
+    const shown = new Set(cards((await b.get(`/?${q}`)).text).sessions);
+    assert.deepEqual(shown, expected, q);
+  }
+});
