@@ -269,11 +269,11 @@ PLTSOLVD=                    T / Astrometric solved by ASTAP v2024.01.01.`));
   assert.ok(sep(astap.pointing, 83.8221, -5.3911) < 1, JSON.stringify(astap.pointing));
   // PixInsight XISF properties (degrees), no WCS keywords
   const pi = normalizeAcquisition([
-    { key: 'Observation:Center:RA', value: 83.8221, comment: null },
-    { key: 'Observation:Center:Dec', value: -5.3911, comment: null },
-    { key: 'Observation:CelestialReferenceSystem', value: 'ICRS', comment: null },
-    { key: 'Instrument:Telescope:FocalLength', value: 0.53, comment: null },
-  ] as HeaderCard[]);
+    { key: 'Observation:Center:RA', value: 83.8221 },
+    { key: 'Observation:Center:Dec', value: -5.3911 },
+    { key: 'Observation:CelestialReferenceSystem', value: 'ICRS' },
+    { key: 'Instrument:Telescope:FocalLength', value: 0.53 },
+  ]);
   assert.deepEqual([pi.pointing, pi.focalLengthMm], [{ ra: 83.8221, dec: -5.3911 }, 530]);
 });
 
