@@ -179,3 +179,48 @@ test('a deep catalog does not make a wrong solution: the same field hinted 1° a
   });
   assert.equal(res.solved, false, `solved at ${res.ra}, ${res.dec}`);
 });
+
+test('blind (no position, no scale): the 0.15° field solves with the 5200-style tile\'s quads, verified on its own stars', async () => {
+  const { image, truth } = narrowField(4);
+  const res = await solveImage({
+    pixels: image, width: 800, height: 533, format: 'fits', catalogPath, solveField: false, timeLimitMs: 90000,
+    deepCatalogs: { indexDirs: [indexDir] },
+  });
+  assert.ok(res.solved, `unsolved: ${res.reason}`);
+  assert.equal(res.catalog, 'anindex');
+  assert.ok(res.attempts.some((a) => a.solver === 'sidereal-deep-blind' && /solved with astrometry.net index 5200/.test(a.result)), JSON.stringify(res.attempts));
+  assert.ok(angularDistance(res.ra!, res.dec!, truth.ra, truth.dec) * 3600 < 2, 'centre');
+  assert.ok(Math.abs(res.pixelScaleArcsec! / 0.675 - 1) < 0.005, `scale ${res.pixelScaleArcsec}`);
+});
+
+test('blind with a scale but no position: only the deep search runs (Tycho-2 cannot hold the field), and solves', async () => {
+  const { image, truth } = narrowField(5);
+  const res = await solveImage({
+    pixels: image, width: 800, height: 533, format: 'fits', catalogPath, solveField: false, timeLimitMs: 60000,
+    hints: { scaleArcsec: 0.68 }, deepCatalogs: { indexDirs: [indexDir] },
+  });
+  assert.ok(res.solved, `unsolved: ${res.reason}`);
+  assert.equal(res.attempts.some((a) => a.solver === 'sidereal-blind'), false, 'no Tycho-2 blind search for a field it cannot hold');
+  assert.ok(angularDistance(res.ra!, res.dec!, truth.ra, truth.dec) * 3600 < 2, 'centre');
+});
+
+test('blind narrow fields are given up before any search when no installed series has quads of their size, or with an ASTAP database only', async () => {
+  const { image } = narrowField(6);
+  // 0.1″/px: a 80″ field, whose quads (5″–96″) are all smaller than the 5200 tile's (2′–2.8′)
+  const tiny = await solveImage({
+    pixels: image, width: 800, height: 533, format: 'fits', catalogPath, solveField: false, timeLimitMs: 60000,
+    hints: { scaleArcsec: 0.1 }, deepCatalogs: { indexDirs: [indexDir] },
+  });
+  assert.equal(tiny.unsolvedReason?.code, 'field-too-narrow');
+  assert.match(tiny.unsolvedReason!.message, /5200 \(2\.0′–2\.8′\)/);
+  assert.equal(tiny.timingsMs.blind, null);
+  assert.equal(tiny.timingsMs.hinted, null);
+  // an ASTAP database has no quads: without a position it is not searched, and the reason says what it needs
+  const astapOnly = await solveImage({
+    pixels: image, width: 800, height: 533, format: 'fits', catalogPath, solveField: false, timeLimitMs: 60000,
+    hints: { scaleArcsec: 0.68 }, deepCatalogs: { astapDir },
+  });
+  assert.equal(astapOnly.solved, false);
+  assert.match(astapOnly.unsolvedReason!.message, /ASTAP database .*header position .*this image has no position/);
+  assert.equal(astapOnly.timingsMs.blind, null);
+});
