@@ -278,10 +278,12 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     const astap = input.deepCatalogs?.astapDir ? findAstapDatabases(input.deepCatalogs.astapDir).length > 0 : false;
     const near = hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 } : null;
     const p = deepIndexTiles(indexDirs).length || astap ? planDeepBlind(indexDirs, width, height, sfScale, DEEP_MAX_FOV, near) : null;
+    const astapOnly = astap && !deepIndexTiles(indexDirs).length;
     if (p && 'tiles' in p) deepBlind = p;
-    else if (p) {
-      deepBlindWhy = astap && !deepIndexTiles(indexDirs).length
-        ? `the ASTAP database has no star patterns to search blind: it is used around a header position (RA/DEC, OBJCTRA/OBJCTDEC) with a scale (focal length and pixel size), and this image has ${hints.position ? 'no scale' : scales.length ? 'no position' : 'neither'}`
+    else if (p && !(astapOnly && hints.position)) {
+      // (an ASTAP database with a position but no scale is searched on a ladder of scales below)
+      deepBlindWhy = astapOnly
+        ? 'the ASTAP database has no star patterns to search blind: it is used around a header position (RA/DEC, OBJCTRA/OBJCTDEC), and this image has none'
         : `deep blind search: ${p.reason}`;
       attempts.push({ solver: 'plan', ms: 0, result: deepBlindWhy });
     }
@@ -346,6 +348,34 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
           attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads and ${p.local.label} (${q.solution.matched} stars)` : `${p.local.label} index quads: ${q.reason}` });
           if (q.solution) { details.catalog = p.local.catalog.name; return done(q.solution.wcs, 'sidereal-hinted', q.solution); }
         }
+      }
+    }
+    if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted && hasDeepSources(input.deepCatalogs, indexDirs)) {
+      // Position without scale, deeper catalogs installed: a ladder of narrow fields (below what
+      // Tycho-2 can hold here, ≤ 1.5°) searched with the deep stars around the position.
+      const tl = Date.now();
+      const until = Math.min(deadline, Date.now() + timeLeft() / 4);
+      const tycho = estimateField(cat.catalog, 1, 1, { ra: hints.position.ra, dec: hints.position.dec, radius: 2 });
+      const tychoMinFov = Math.sqrt(8 / Math.max(tycho.density, 1e-6) / aspect);
+      const radius = Math.min(input.hints?.radiusDeg ?? 1.5, 3);
+      const maxSide = Math.max(width, height);
+      const local = deepCatalogNear(input.deepCatalogs, indexDirs, hints.position.ra, hints.position.dec, radius, 200_000);
+      if (local) {
+        const here = estimateField(local.catalog, 1, 1, { ra: hints.position.ra, dec: hints.position.dec, radius });
+        const minFov = Math.max(0.03, Math.sqrt(8 / Math.max(here.density, 1e-6) / aspect));
+        const maxFov = Math.min(DEEP_MAX_FOV, tychoMinFov * 1.2);
+        let sol = null, steps = 0;
+        for (let fov = minFov; fov <= maxFov && !sol && Date.now() < until && !signal?.aborted; fov *= 1.2) {
+          steps++;
+          const sc = (fov * 3600) / maxSide;
+          sol = solveHinted(local.catalog, stars, {
+            position: { ra: hints.position.ra, dec: hints.position.dec, radius: Math.min(radius, Math.max(0.5, 3 * fov)) },
+            scale: { low: sc / 1.1, high: sc * 1.1 }, budget: { deadline: until, signal }, stats,
+          });
+        }
+        attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tl, result: sol ? `solved with ${local.label} on the scale ladder (${sol.matched} stars)` : `${local.label}: no match on ${steps} scale steps of ${minFov.toFixed(2)}–${maxFov.toFixed(2)}°` });
+        spent('hinted', tl);
+        if (sol) { details.catalog = local.catalog.name; return done(sol.wcs, 'sidereal-hinted', sol); }
       }
     }
     if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted) {

@@ -221,6 +221,19 @@ test('blind narrow fields are given up before any search when no installed serie
     hints: { scaleArcsec: 0.68 }, deepCatalogs: { astapDir },
   });
   assert.equal(astapOnly.solved, false);
-  assert.match(astapOnly.unsolvedReason!.message, /ASTAP database .*header position .*this image has no position/);
+  assert.match(astapOnly.unsolvedReason!.message, /ASTAP database .*header position .*this image has none/);
   assert.equal(astapOnly.timingsMs.blind, null);
+});
+
+test('a header position without a scale (no optics in the header): the ASTAP database solves the narrow field on a ladder of scales', async () => {
+  const { image, truth } = narrowField(7);
+  const res = await solveImage({
+    pixels: image, width: 800, height: 533, format: 'fits', catalogPath, solveField: false, timeLimitMs: 90000,
+    hints: { ra: RA0 + 0.1, dec: DEC0 + 0.05 }, deepCatalogs: { astapDir },
+  });
+  assert.ok(res.solved, `unsolved: ${res.reason}`);
+  assert.equal(res.catalog, 'astap');
+  assert.ok(res.attempts.some((a) => /ASTAP D80 on the scale ladder/.test(a.result)), JSON.stringify(res.attempts));
+  assert.ok(angularDistance(res.ra!, res.dec!, truth.ra, truth.dec) * 3600 < 2, 'centre');
+  assert.ok(Math.abs(res.pixelScaleArcsec! / 0.675 - 1) < 0.005, `scale ${res.pixelScaleArcsec}`);
 });
