@@ -12,6 +12,7 @@
   var zone = document.getElementById('dropzone');
   var csrf = form.querySelector('input[name="_csrf"]').value;
   var ids = [];
+  var existing = [];
 
   function row(file) {
     var li = document.createElement('li');
@@ -33,7 +34,7 @@
   function showStatus() {
     if (!ids.length) return;
     var div = document.createElement('div');
-    div.setAttribute('hx-get', '/upload/status?ids=' + ids.join(','));
+    div.setAttribute('hx-get', '/upload/status?ids=' + ids.join(',') + (existing.length ? '&existing=' + existing.join(',') : ''));
     div.setAttribute('hx-trigger', 'load');
     div.setAttribute('hx-swap', 'outerHTML');
     results.innerHTML = '';
@@ -60,7 +61,10 @@
         try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
         if (xhr.status === 202 && body && body.ids) {
           ui.bar.value = 100;
-          ui.state.textContent = 'stored';
+          var known = (body.items || []).filter(function (i) { return i.existing; }).map(function (i) { return i.id; });
+          // a file whose content is in the library already is not stored again: say so
+          ui.state.textContent = known.length ? 'already in the library' : 'stored';
+          existing = existing.concat(known);
           ids = ids.concat(body.ids);
           showStatus();
         } else {

@@ -1,16 +1,8 @@
-// Entry of the agent worker threads. From TypeScript sources (npm start without
-// a build, tests) it registers tsx first; from a build it loads compiled JS.
-import { existsSync } from 'node:fs';
+// Entry of the agent worker threads (see daemon/loadSource.mjs for how the
+// worker code is loaded from sources or from a build).
+import { loadSource } from '../loadSource.mjs';
 
-const compiled = new URL('./agentWorker.js', import.meta.url);
-let mod;
-if (existsSync(compiled)) {
-  mod = await import(compiled.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  mod = await import(new URL('./agentWorker.ts', import.meta.url).href);
-}
+const mod = await loadSource(new URL('./agentWorker.ts', import.meta.url));
 export default mod.default;
 // reads a third-party agent's manifest (see inspectAgent.ts)
 export const inspect = mod.inspect;

@@ -14,20 +14,19 @@
  * Exit status: 0 done or skipped, 1 the agent failed, 2 bad usage, 3 the
  * agent does not apply to this file (use --force to run it anyway).
  */
-import { notApplicable } from '../catalog/processing/planStep.ts';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { STAGES, type Agent, type Facts, type FieldSchema, type ImageView, type Json, type Stage } from '../../agents/sdk/index.ts';
-import { memoryCache } from '../../agents/sdk/runtime.ts';
 import type { Config } from '../config.ts';
 import { builtinAgentSettings } from '../builtinAgentSettings.ts';
 import { AgentHost } from '../agent-host/AgentHost.ts';
 import { BUILTIN_AGENTS, applySettingsDefaults, builtinModulePath, checkAgentSdk, resolveAgentPackage, type RegisteredAgent } from '../agent-host/AgentRegistry.ts';
 import { inspectAgentModule } from '../agent-host/inspectAgent.ts';
 import { loadAgentModule, settingValueProblem } from '../agent-host/loadAgentModule.ts';
-import { validateFacts } from '../catalog/processing/validateFacts.ts';
+import { memoryResultStore } from '../catalog/processing/memoryResultStore.ts';
+import { runRound } from '../catalog/processing/round.ts';
 import { errorMessage } from '../errors.ts';
 import { NEW_USAGE, runAgentNew } from './agentNew.ts';
 
@@ -85,9 +84,6 @@ export function parseSettings(schema: Record<string, FieldSchema> | undefined, p
 
 class UsageError extends Error {}
 
-/** Why an agent's appliesTo excludes the image, or null: the pipeline's own rule (planStep.ts). */
-export { notApplicable };
-
 export async function runAgentOnFile(options: {
   source: string;
   file: string;
@@ -128,70 +124,64 @@ export async function runAgentOnFile(options: {
   const report: AgentRunReport = { agent: { name: agent.name, version: agent.version, source: resolved.modulePath }, file: filePath, status: 'done', reason: null, stages: [], facts: null, warnings: [], artifacts: [], earlierFacts: [] };
   try {
     const settings = parseSettings(agent.settings, options.settings ?? []);
-    const facts: Record<string, Facts> = {};
-    // one round, as in the pipeline: the file is decoded once for all the agents that read pixels
-    const pixels = host.openRound();
-    // built-ins that failed a stage: an agent that requires them does not apply (as in the pipeline)
-    const notOk = new Set<string>();
-    // earlier facts from built-in agents, then from the file
-    const builtins = options.with ?? ['file'];
-    for (const name of builtins) {
-      if (!BUILTIN_AGENTS.includes(name)) throw new UsageError(`--with: ${name} is not a built-in agent (${BUILTIN_AGENTS.join(', ')})`);
-      const b = registered(await loadAgentModule(builtinModulePath(name)), builtinModulePath(name), true);
-      for (const stage of STAGES.filter((s) => b.agent.stages.includes(s))) {
-        try {
-          const r = await host.run(b, { image, facts, localPath: filePath, settings: b.settings, stage }, { cache: memoryCache(), log, pixels });
-          facts[name] = { ...(facts[name] ?? {}), ...validateFacts(b, r.facts) };
-        } catch (err) {
-          notOk.add(name);
-          log.warn({ agent: name, err }, 'a built-in agent for earlier facts did not succeed');
-        }
-      }
-    }
-    if (options.factsFile) {
-      const given = JSON.parse(await readFile(options.factsFile, 'utf8')) as Record<string, Facts>;
-      if (!given || typeof given !== 'object' || Array.isArray(given)) throw new UsageError('--facts: the file must hold { "<agent>": { ...facts } }');
-      for (const [k, v] of Object.entries(given)) facts[k] = { ...(facts[k] ?? {}), ...v };
-    }
-    report.earlierFacts = Object.keys(facts);
-    const why = notApplicable(agent, facts, notOk);
-    if (why && !options.force) {
-      report.status = 'not-applicable';
-      report.reason = why;
-      return report;
-    }
-    const me = registered(agent, resolved.modulePath, false, settings);
-    const stages = options.stage ? [options.stage] : STAGES.filter((s) => agent.stages.includes(s));
     if (options.stage && !agent.stages.includes(options.stage)) throw new UsageError(`--stage: ${agent.name} contributes to ${agent.stages.join(', ')}, not ${options.stage}`);
-    const own: Facts = {};
-    for (const stage of stages) {
-      const started = Date.now();
-      try {
-        const r = await host.run(me, { image, facts, localPath: filePath, settings: me.settings, stage }, { cache: memoryCache(), log, pixels, onProgress: (f, m) => log.debug({ progress: Math.round(f * 100), message: m }, 'progress') });
-        const valid = validateFacts(me, r.facts);
-        Object.assign(own, valid);
-        facts[agent.name] = { ...own };
-        report.warnings.push(...(r.warnings ?? []));
-        for (const a of r.artifacts ?? []) {
-          let savedTo: string | null = null;
-          if (options.outDir) {
-            savedTo = join(resolve(options.outDir), `${agent.name}-${a.name}${extension(a.contentType)}`);
-            await mkdir(dirname(savedTo), { recursive: true });
-            await writeFile(savedTo, a.data);
-          }
-          report.artifacts.push({ name: a.name, contentType: a.contentType, bytes: a.data.byteLength, savedTo });
-        }
-        report.stages.push({ stage, status: 'done', durationMs: Date.now() - started, error: null });
-      } catch (err) {
-        const skipped = (err as Error)?.name === 'AgentSkip';
-        report.stages.push({ stage, status: skipped ? 'skipped' : 'failed', durationMs: Date.now() - started, error: errorMessage(err) });
-        report.status = skipped ? 'skipped' : 'failed';
-        report.reason = errorMessage(err);
-        break;
+    const builtins = options.with ?? ['file'];
+    for (const name of builtins) if (!BUILTIN_AGENTS.includes(name)) throw new UsageError(`--with: ${name} is not a built-in agent (${BUILTIN_AGENTS.join(', ')})`);
+    const earlierAgents = await Promise.all(builtins.map(async (name) => registered(await loadAgentModule(builtinModulePath(name)), builtinModulePath(name), true)));
+    // the engine's round (catalog/processing/round.ts) with a store in memory; one pixel round for
+    // both rounds, so the file is decoded once for all the agents that read pixels
+    const pixels = host.openRound();
+    const round = { host, image, localPath: async () => filePath, log, maxAttempts: 1, pixels };
+    try {
+      // earlier facts: the built-ins (a failure is logged by the round and leaves their facts out), then the file
+      const facts = (await runRound({ ...round, store: memoryResultStore(), agents: earlierAgents })).facts;
+      if (options.factsFile) {
+        const given = JSON.parse(await readFile(options.factsFile, 'utf8')) as Record<string, Facts>;
+        if (!given || typeof given !== 'object' || Array.isArray(given)) throw new UsageError('--facts: the file must hold { "<agent>": { ...facts } }');
+        for (const [k, v] of Object.entries(given)) facts[k] = { ...(facts[k] ?? {}), ...v };
       }
+      report.earlierFacts = Object.keys(facts);
+      const me = registered(agent, resolved.modulePath, false, settings);
+      const store = memoryResultStore();
+      const done = await runRound({
+        ...round,
+        store,
+        agents: [me],
+        facts,
+        force: options.force ? new Set([agent.name]) : undefined,
+        onlyStage: options.stage ? new Map([[agent.name, options.stage]]) : undefined,
+        onProgress: (_a, f, m) => log.debug({ progress: Math.round(f * 100), message: m }, 'progress'),
+      });
+      const planned = store.steps.find((st) => !st.ran);
+      if (planned) {
+        // the round's planner decided: appliesTo excludes the file
+        report.status = 'not-applicable';
+        report.reason = planned.error;
+        return report;
+      }
+      for (const st of store.steps) {
+        report.stages.push({ stage: st.stage, status: st.status, durationMs: st.durationMs, error: st.error });
+        report.warnings.push(...(st.warnings ?? []));
+        if (st.status !== 'done' && report.status === 'done') {
+          report.status = st.status;
+          report.reason = st.error;
+        }
+      }
+      for (const a of store.artifacts) {
+        let savedTo: string | null = null;
+        if (options.outDir) {
+          savedTo = join(resolve(options.outDir), `${agent.name}-${a.name}${extension(a.contentType)}`);
+          await mkdir(dirname(savedTo), { recursive: true });
+          await writeFile(savedTo, a.data);
+        }
+        report.artifacts.push({ name: a.name, contentType: a.contentType, bytes: a.data.byteLength, savedTo });
+      }
+      const own = done.facts[agent.name];
+      report.facts = own && (Object.keys(own).length || report.status === 'done') ? own : report.status === 'done' ? {} : null;
+      return report;
+    } finally {
+      pixels.close();
     }
-    report.facts = Object.keys(own).length || report.status === 'done' ? own : null;
-    return report;
   } finally {
     await host.close();
   }

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, rm, writeFile, readFile, mkdir, chmod } from 'node:fs/promises';
+import { readdir, rm, writeFile, readFile, mkdir, chmod, link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -128,4 +128,31 @@ test('corrupt, empty and unreadable files become errors on their image; the daem
   const status = await getJson('/status');
   assert.equal(status.database.status, 'ok');
   assert.ok(status.queue.total >= 3);
+});
+
+test('a night hard-linked at once into folders that did not exist is catalogued whole, without waiting for a reconcile', async () => {
+  // the reconcile runs once an hour here: every file must come from the watcher or the new folders' listing
+  const staging = join(t.dataDir, 'staging-night');
+  await mkdir(staging, { recursive: true });
+  const names: string[] = [];
+  for (let i = 0; i < 24; i++) {
+    const name = `Light_NGC7000_60s_Ha_${String(i).padStart(4, '0')}.fits`;
+    await writeFile(join(staging, name), fitsFixture({ seed: 100 + i, width: 64, height: 48 }));
+    names.push(name);
+  }
+  // nested folders created and filled in one burst, the way a script moves a night into place
+  const keys: string[] = [];
+  for (const [n, night] of ['2024-10-01', '2024-10-02', '2024-10-03'].entries()) {
+    const folder = join(t.library, 'NGC7000-burst', night, 'LIGHT');
+    await mkdir(folder, { recursive: true });
+    for (const name of names.slice(n * 8, n * 8 + 8)) {
+      await link(join(staging, name), join(folder, name));
+      keys.push(`NGC7000-burst/${night}/LIGHT/${name}`);
+    }
+  }
+  const seen = await waitFor(async () => {
+    const rows = await t.db.pool.anyFirst(sql.type(z.object({ k: z.string() }))`select storage_key as k from images_unprocessed where storage_key like 'NGC7000-burst/%'`);
+    return rows.length === keys.length ? rows : null;
+  }, { what: 'every file of the burst to be catalogued', timeoutMs: 60_000 });
+  assert.deepEqual([...seen].sort(), [...keys].sort());
 });

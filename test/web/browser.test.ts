@@ -174,6 +174,22 @@ test('upload a FITS file: progress, then the image appears enriched', async () =
   assert.ok(await page.locator('.stage img').evaluate((i) => (i as HTMLImageElement).naturalWidth > 0), 'the stretched preview loads');
 });
 
+test('uploading a file that is in the library already says so and stores nothing', async () => {
+  const before = (await (await w.api('/api/v1/images?frameType=all&limit=1')).json()).total;
+  await page.goto(`${w.url}/upload`);
+  await page.setInputFiles('#files', { name: 'M13_blue_0001 (copy).fits', mimeType: 'application/fits', buffer: Buffer.from(fitsFixture({ width: 640, height: 480 })) });
+  await page.click('#upload-form button[type=submit]');
+  await page.waitForSelector('#upload-progress li');
+  await page.waitForFunction(() => /already in the library/.test(document.querySelector('#upload-progress li')?.textContent ?? ''));
+  const row = page.locator('.upload-status tr[data-state="done"]');
+  await row.waitFor({ timeout: 60_000 });
+  assert.match((await row.textContent()) ?? '', /already in the library/);
+  assert.match((await page.textContent('.upload-status')) ?? '', /One file was already in the library/);
+  assert.match((await row.locator('a').textContent()) ?? '', /M13_blue_0001\.fits/, 'the existing image is shown');
+  const after = (await (await w.api('/api/v1/images?frameType=all&limit=1')).json()).total;
+  assert.equal(after, before, 'nothing was stored again');
+});
+
 test('the other main pages render (screenshots)', async () => {
   const t = specs.find((s) => s.target)!.target!;
   for (const [path, name] of [

@@ -9,6 +9,13 @@
  * nothing it could not see. A missing root is not re-created once files of
  * it are catalogued (that would hide an unmounted NAS behind an empty folder);
  * the watcher starts (again) after the next complete listing.
+ *
+ * A folder that appears is listed once its files can have settled: a watcher
+ * sets up a new folder's own watch only after reading it, and files put into
+ * it in between (a capture program that creates the night's folder and
+ * writes, or a script that hard-links a night into place at once) raise no
+ * event. The listing queues what it finds like watcher events, so known,
+ * unchanged files cost a stat.
  */
 import { watch, type FSWatcher } from 'chokidar';
 import { relative, sep } from 'node:path';
@@ -47,6 +54,8 @@ export class LocalFolderProvider implements ImageProvider {
   private timer: NodeJS.Timeout | null = null;
   private pending = new Map<string, 'upsert' | 'delete'>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** new folders waiting for their listing (folder key → timer) */
+  private newFolders = new Map<string, NodeJS.Timeout>();
   private reconciling: Promise<ReconcileReport> | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -97,17 +106,50 @@ export class LocalFolderProvider implements ImageProvider {
     this.watcher = watcher;
     const queue = (type: 'upsert' | 'delete') => (path: string) => {
       const key = relative(this.storage.root, path).split(sep).join('/');
-      if (!key || key.startsWith('..')) return;
-      this.pending.set(key, type);
-      this.flushTimer ??= setTimeout(() => {
-        this.flushTimer = null;
-        this.flushing = this.flushing.then(() => this.flush());
-      }, 100);
+      if (key && !key.startsWith('..')) this.enqueue(key, type);
     };
     watcher.on('add', queue('upsert')).on('change', queue('upsert')).on('unlink', queue('delete'));
+    watcher.on('addDir', (path: string) => {
+      const key = relative(this.storage.root, path).split(sep).join('/');
+      if (key && !key.startsWith('..')) this.scanFolderLater(key);
+    });
     watcher.on('unlinkDir', () => void this.reconcile().catch(() => {}));
     watcher.on('error', (err) => log.warn({ err }, 'watcher error'));
     await new Promise<void>((r) => watcher.once('ready', () => r()));
+  }
+
+  /** A watcher event (or a listed file of a new folder), recorded in the next batch. */
+  private enqueue(key: string, type: 'upsert' | 'delete'): void {
+    this.pending.set(key, type);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      this.flushing = this.flushing.then(() => this.flush());
+    }, 100);
+  }
+
+  /** Lists a new folder after `stableMs` (again while files in it are still being written). */
+  private scanFolderLater(key: string, attempt = 0): void {
+    clearTimeout(this.newFolders.get(key));
+    const delay = Math.max(this.options.stableMs, 100) + 200;
+    const timer = setTimeout(() => {
+      this.newFolders.delete(key);
+      void this.scanFolder(key, attempt).catch((err) => this.options.log.warn({ folder: key, err }, 'cannot list a new folder; the next reconcile will'));
+    }, delay);
+    timer.unref();
+    this.newFolders.set(key, timer);
+  }
+
+  private async scanFolder(key: string, attempt: number): Promise<void> {
+    if (!this.watcher) return;
+    const stableBefore = Date.now() - this.options.stableMs;
+    let unsettled = false;
+    for await (const e of this.storage.list(key)) {
+      if (!isImageFile(e.key)) continue;
+      if (this.options.stableMs && e.modifiedAt && e.modifiedAt.getTime() > stableBefore) unsettled = true;
+      else this.enqueue(e.key, 'upsert');
+    }
+    // files still being written: look once more when they can have settled (a few times, then the reconcile's turn)
+    if (unsettled && attempt < 5) this.scanFolderLater(key, attempt + 1);
   }
 
   private async flush(): Promise<void> {
@@ -181,6 +223,8 @@ export class LocalFolderProvider implements ImageProvider {
     this.timer = null;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    for (const t of this.newFolders.values()) clearTimeout(t);
+    this.newFolders.clear();
     await this.stopWatcher();
     await this.flushing;
   }

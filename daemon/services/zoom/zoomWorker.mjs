@@ -1,17 +1,9 @@
-// Entry of the deep-zoom worker thread: from TypeScript sources (npm start without a
-// build, tests) it registers tsx first; from a build it loads compiled JS.
-import { existsSync } from 'node:fs';
+// Entry of the deep-zoom worker thread (see daemon/loadSource.mjs for how the
+// renderer is loaded from sources or from a build).
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadSource } from '../../loadSource.mjs';
 
-const compiled = new URL('../../../agents/lib/imaging/zoom.js', import.meta.url);
-let mod;
-if (existsSync(compiled)) {
-  mod = await import(compiled.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  mod = await import(new URL('../../../agents/lib/imaging/zoom.ts', import.meta.url).href);
-}
+const mod = await loadSource(new URL('../../../agents/lib/imaging/zoom.ts', import.meta.url));
 try {
   const out = await mod.renderZoomFile(workerData.path, workerData.options);
   parentPort.postMessage({ ok: true, zip: out.zip, width: out.width, height: out.height }, [out.zip.buffer]);
