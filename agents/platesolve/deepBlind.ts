@@ -6,7 +6,7 @@
  * against the deep catalog's own stars around the sky position its quad
  * names (the index tile's stars, or an ASTAP database when one is configured:
  * {@link deepCatalogNear}). Local catalogs are built once per sky cell of
- * about half a field and kept for the search.
+ * about two fields (at least 0.25°) and kept for the search.
  *
  * ASTAP databases carry no quads: they are searched only around a position
  * (the hinted path in solveImage), never blind.
@@ -17,7 +17,7 @@ import { searchIndexQuads } from './anindex/quadSearch.ts';
 import { deepCatalogNear, deepIndexTiles, type DeepSources } from './catalog/deepSources.ts';
 import { CandidateChecker } from './solver/candidate.ts';
 import type { SearchStats } from './solver/hinted.ts';
-import type { ImageStars, PositionHint, ScaleHint, Solution, SolverBudget } from './solver/types.ts';
+import { outOfTime, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './solver/types.ts';
 
 /** Image quads span 1/10 of the short side to the diagonal (as quadSearch.ts). */
 const QUAD_MIN_FRACTION = 0.1;
@@ -113,11 +113,15 @@ class RegionalChecker extends CandidateChecker {
     private readonly hint: PositionHint | null,
     private readonly searchStats: SearchStats,
     private readonly cellDeg: number,
+    private readonly budget: SolverBudget,
   ) {
     super(base, imageStars, scaleLow, scaleHigh, hint, searchStats);
   }
 
   override check(img: ArrayLike<number>, skyRa: ArrayLike<number>, skyDec: ArrayLike<number>, n: number): Solution | null {
+    // One code look-up can match many index quads, and a new sky cell costs a catalog read:
+    // the time limit is checked here too, not only between look-ups.
+    if (outOfTime(this.budget)) return null;
     const iy = Math.floor((skyDec[0] + 90) / this.cellDeg);
     const dec = Math.min(89.9, -90 + (iy + 0.5) * this.cellDeg);
     const raStep = this.cellDeg / Math.max(0.05, Math.cos((dec * Math.PI) / 180));
@@ -166,13 +170,14 @@ export interface DeepBlindResult {
 export function solveDeepBlind(stars: ImageStars, opts: DeepBlindOptions): DeepBlindResult {
   const { plan } = opts;
   const fovHighDeg = (Math.max(stars.width, stars.height) * plan.scale.high) / 3600;
-  const cellDeg = Math.min(1, Math.max(0.05, fovHighDeg / 2));
+  // cells of about two fields (≥ 0.25°): few catalog reads, each local catalog still small
+  const cellDeg = Math.min(2, Math.max(0.25, 2 * fovHighDeg));
   const checker = new RegionalChecker(
     (ra, dec, radius, maxStars) => {
       const l = deepCatalogNear(opts.src, opts.dirs, ra, dec, radius, maxStars);
       return l ? { catalog: l.catalog, label: l.label } : null;
     },
-    opts.base, stars, plan.scale.low, plan.scale.high, opts.position, opts.stats, cellDeg,
+    opts.base, stars, plan.scale.low, plan.scale.high, opts.position, opts.stats, cellDeg, opts.budget,
   );
   try {
     const r = searchIndexQuads(opts.base, stars, plan.tiles, {

@@ -17,6 +17,7 @@ import { buildIndexTiles, syntheticDeepStars, writeAstapTiles } from '../testing
 import { renderStarField } from '../../lib/stars/testing/renderStarField.ts';
 import { testCatalogPath } from '../../lib/stars/testing/testCatalog.ts';
 import { solveImage } from '../solveImage.ts';
+import { planDeepBlind } from '../deepBlind.ts';
 
 const RA0 = 150, DEC0 = 20;
 const root = mkdtempSync(join(tmpdir(), 'sidereal-deep-'));
@@ -236,4 +237,30 @@ test('a header position without a scale (no optics in the header): the ASTAP dat
   assert.ok(res.attempts.some((a) => /ASTAP D80 on the scale ladder/.test(a.result)), JSON.stringify(res.attempts));
   assert.ok(angularDistance(res.ra!, res.dec!, truth.ra, truth.dec) * 3600 < 2, 'centre');
   assert.ok(Math.abs(res.pixelScaleArcsec! / 0.675 - 1) < 0.005, `scale ${res.pixelScaleArcsec}`);
+});
+
+test('the deep blind plan: scales from the series\' quad sizes, the position filter, the reason when nothing fits', () => {
+  const p = planDeepBlind([indexDir], 800, 533, null, 1.5);
+  assert.ok('tiles' in p, JSON.stringify(p));
+  if (!('tiles' in p)) return;
+  assert.equal(p.tiles.length, 1);
+  // the image's quads (53 px … 961 px) can have the 5200 tile's size (2′–2.8′) between these scales
+  assert.ok(p.scale.low <= 0.675 && p.scale.high >= 0.675, JSON.stringify(p.scale));
+  assert.ok(Math.abs(p.scale.low - p.quadsArcsec.low / Math.hypot(800, 533)) < 1e-9);
+  const far = planDeepBlind([indexDir], 800, 533, null, 1.5, { ra: RA0 + 180, dec: -DEC0, radius: 2 });
+  assert.ok('reason' in far && /header position/.test(far.reason));
+  const wide = planDeepBlind([indexDir], 800, 533, { low: 20, high: 22 }, 1.5);
+  assert.ok('reason' in wide && /5200 \(2\.0′–2\.8′\)/.test(wide.reason), JSON.stringify(wide));
+});
+
+test('no wrong blind solution: a narrow field of other stars, with the deep tile installed, stays unsolved', async () => {
+  const other = syntheticDeepStars(RA0, DEC0, 0.3, 3000, 99);
+  const truth = wcsFromScaleRotation({ ra: RA0 + 0.05, dec: DEC0 - 0.03, scaleArcsec: 0.675, rotationDeg: 37, parity: 'normal', width: 800, height: 533 });
+  const f = renderStarField(StarCatalog.fromList(other, ['astap:other']), truth, { maxMag: 17.5, flux10: 300000, saturation: 1e9, seed: 8, fwhm: 3 });
+  const res = await solveImage({
+    pixels: f.image, width: 800, height: 533, format: 'fits', catalogPath, solveField: false, timeLimitMs: 60000,
+    hints: { scaleArcsec: 0.68 }, deepCatalogs: { indexDirs: [indexDir] },
+  });
+  assert.equal(res.solved, false, `solved at ${res.ra}, ${res.dec}`);
+  assert.ok(res.attempts.some((a) => a.solver === 'sidereal-deep-blind'), 'the deep blind search ran');
 });
