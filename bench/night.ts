@@ -8,9 +8,17 @@
  * enriched (processed and stitched) and the daemon process's CPU seconds
  * (/proc: all its threads) per sub and per file, with every agent and with
  * the `platesolve` agent disabled (agent_settings, as the admin page does).
+ * Beside them, per pass: each agent's runs and mean wall time
+ * (image_results.duration_ms, inflated on a loaded machine) and the CPU
+ * seconds of the daemon's threads (main thread, agent and helper threads,
+ * libvips), so that a change can be placed before it is profiled.
  *
  * Usage: node --import tsx bench/night.ts [--subs 200] [--darks 20] [--flats 20]
  *        [--size 6000x4000] [--dithers 4] [--only all|nosolve] [--workers 2] [--timeout 7200]
+ *        [--cpu-prof DIR]
+ * `--cpu-prof DIR` writes V8 CPU profiles of the daemon and of each of its
+ * threads (node --cpu-prof) into DIR/<pass>/ (read them with
+ * `node --import tsx bench/cpuProfile.ts DIR/<pass>`).
  * Rendering a 24 MP field takes seconds: `--dithers` distinct pointings are
  * rendered and the subs cycle through them (each file has its own header and
  * date, so its own bytes). Needs the Tycho-2 index packages (the catalog is
@@ -45,7 +53,23 @@ export interface NightOptions {
   workers: number;
   /** give up (with the daemon's last output) when a pass has not finished after this many seconds */
   timeoutSeconds: number;
+  /** write V8 CPU profiles of the daemon and its threads (node --cpu-prof) into this folder */
+  cpuProfDir?: string;
   log?: (line: string) => void;
+}
+
+/** One agent's runs in a pass: how many, and their summed wall time (image_results.duration_ms). */
+export interface AgentTime {
+  agent: string;
+  runs: number;
+  seconds: number;
+}
+
+/** CPU seconds of the daemon's threads during a pass, grouped by thread name (/proc/<pid>/task/<tid>/comm). */
+export interface ThreadCpu {
+  thread: string;
+  threads: number;
+  cpuSeconds: number;
 }
 
 export interface PassResult {
@@ -58,6 +82,8 @@ export interface PassResult {
   cpuPerFile: number;
   solved: number;
   failed: { agent: string; n: number }[];
+  agents: AgentTime[];
+  threads: ThreadCpu[];
 }
 
 // M 31 with a 530 mm refractor and a 3.76 µm sensor: 1.46″/px, 2.4° × 1.6° for 6000 × 4000
@@ -151,10 +177,42 @@ function bigEndian(data: Int16Array): Uint8Array {
 
 /** user + system CPU seconds of a process (all its threads), from /proc. */
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields 14 and 15 of stat (utime, stime), in clock ticks (USER_HZ = 100 on Linux)
+  return statCpu(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+function statCpu(stat: string): number {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** CPU seconds of each live thread of a process, by thread id, with the thread's name. */
+function threadCpu(pid: number): Map<string, { name: string; cpu: number }> {
+  const out = new Map<string, { name: string; cpu: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      // Node names its own threads "node": the main thread is told apart by its id (= the pid)
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const name = tid === String(pid) ? 'main (event loop)' : comm === 'node' ? 'node (agent threads, V8 and libuv helpers)' : comm;
+      out.set(tid, { name, cpu: statCpu(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')) });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** CPU each thread name used between two samples (threads that ended in between are not counted). */
+function threadDelta(before: Map<string, { name: string; cpu: number }>, after: Map<string, { name: string; cpu: number }>): ThreadCpu[] {
+  const by = new Map<string, ThreadCpu>();
+  for (const [tid, t] of after) {
+    const d = t.cpu - (before.get(tid)?.cpu ?? 0);
+    const g = by.get(t.name) ?? { thread: t.name, threads: 0, cpuSeconds: 0 };
+    g.threads++;
+    g.cpuSeconds += d;
+    by.set(t.name, g);
+  }
+  return [...by.values()].filter((g) => g.cpuSeconds > 0).sort((a, b) => b.cpuSeconds - a.cpuSeconds);
 }
 
 function files(dir: string): string[] {
@@ -173,7 +231,8 @@ async function runPass(serverUrl: string, night: string, pass: 'all' | 'nosolve'
   const library = join(dir, 'library');
   mkdirSync(library, { recursive: true });
   const db = { url, pool, drop: async () => {} };
-  const daemon = spawnDaemon('work', testEnv(dir, db, { SIDEREAL_HOST_ID: `night-${pass}`, SIDEREAL_WORKERS: String(o.workers), SIDEREAL_STAR_CATALOG: testCatalogPath(), SIDEREAL_RECONCILE_SECONDS: '30', LOG_LEVEL: process.env.NIGHT_DAEMON_LOG ?? 'error' }));
+  const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, pass)}`] : [];
+  const daemon = spawnDaemon('work', testEnv(dir, db, { SIDEREAL_HOST_ID: `night-${pass}`, SIDEREAL_WORKERS: String(o.workers), SIDEREAL_STAR_CATALOG: testCatalogPath(), SIDEREAL_RECONCILE_SECONDS: '30', LOG_LEVEL: process.env.NIGHT_DAEMON_LOG ?? 'error' }), prof);
   try {
     // the daemon has started when its CPU stops moving (migrations checked, agents loaded)
     let last = -1;
@@ -191,6 +250,7 @@ async function runPass(serverUrl: string, night: string, pass: 'all' | 'nosolve'
     for (const rel of list) mkdirSync(join(library, rel, '..'), { recursive: true });
     await new Promise((r) => setTimeout(r, 1000));
     const cpu0 = cpuSeconds(daemon.child.pid!);
+    const threads0 = threadCpu(daemon.child.pid!);
     const t0 = performance.now();
     for (const rel of list) linkSync(join(night, rel), join(library, rel));
     let shown = -1;
@@ -211,9 +271,12 @@ async function runPass(serverUrl: string, night: string, pass: 'all' | 'nosolve'
     }
     const wallSeconds = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(daemon.child.pid!) - cpu0;
+    const threads = threadDelta(threads0, threadCpu(daemon.child.pid!));
+    const agents = await pool.any(sql.type(z.object({ agent: z.string(), runs: z.number(), seconds: z.number() }))`
+      select agent, count(*)::int as runs, (coalesce(sum(duration_ms), 0) / 1000.0)::float8 as seconds from image_results group by agent order by agent`);
     const solved = await pool.oneFirst(sql.type(N_ROW)`select count(*)::int as n from image_results where agent = 'platesolve' and status = 'done' and (facts->>'solved')::boolean`);
     const failed = await pool.any(sql.type(z.object({ agent: z.string(), n: z.number() }))`select agent, count(*)::int as n from image_results where status = 'failed' group by agent order by agent`);
-    return { pass, files: total, subs: o.subs, wallSeconds, cpuSeconds: cpu, cpuPerSub: cpu / Math.max(1, o.subs), cpuPerFile: cpu / total, solved, failed: [...failed] };
+    return { pass, files: total, subs: o.subs, wallSeconds, cpuSeconds: cpu, cpuPerSub: cpu / Math.max(1, o.subs), cpuPerFile: cpu / total, solved, failed: [...failed], agents: [...agents], threads };
   } finally {
     await daemon.stop();
     await pool.end();
@@ -246,6 +309,11 @@ export function table(results: PassResult[], o: NightOptions): string {
   ];
   const all = results.find((r) => r.pass === 'all'), none = results.find((r) => r.pass === 'nosolve');
   if (all && none) rows.push('', `CPU with plate solving / without: ${(all.cpuSeconds / none.cpuSeconds).toFixed(2)}×`);
+  for (const r of results) {
+    rows.push('', `${r.pass === 'all' ? 'every agent' : 'platesolve disabled'}: agent wall time (image_results.duration_ms) and CPU by thread`, '');
+    rows.push('| agent | runs | wall s per run |', '|---|---|---|', ...r.agents.map((a) => `| ${a.agent} | ${a.runs} | ${(a.seconds / Math.max(1, a.runs)).toFixed(3)} |`));
+    rows.push('', '| thread | threads | CPU s | CPU-s per sub |', '|---|---|---|---|', ...r.threads.map((t) => `| ${t.thread} | ${t.threads} | ${t.cpuSeconds.toFixed(1)} | ${(t.cpuSeconds / Math.max(1, r.subs)).toFixed(3)} |`));
+  }
   return rows.join('\n');
 }
 
@@ -260,6 +328,7 @@ export function parseArgs(args: string[]): NightOptions {
     subs: Number(opt('--subs', '200')), darks: Number(opt('--darks', '20')), flats: Number(opt('--flats', '20')),
     width, height, dithers: Number(opt('--dithers', '4')), workers: Number(opt('--workers', '2')), timeoutSeconds: Number(opt('--timeout', '7200')),
     passes: only === 'all' || only === 'nosolve' ? [only] : ['nosolve', 'all'],
+    ...(opt('--cpu-prof', '') ? { cpuProfDir: opt('--cpu-prof', '') } : {}),
   };
   for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && !(Number.isInteger(v) && v >= 0)) throw new Error(`--${k}: not a count (${v})`);
   return o;

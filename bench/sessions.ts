@@ -6,6 +6,8 @@
  * - the session list (API, 50 newest; and filtered by target), one session
  *   (API and the HTML page) through the real HTTP server (web role): median
  *   and p95 of the server time (Server-Timing);
+ * - the gallery's "Sessions & stacks" view (HTML): first page, a deep cursor
+ *   page and a three-criteria search (galleryCases);
  * - the database time of putting one new sub into the session of 500 (the
  *   session part of a stitch: the night/train lock, the candidates, the link
  *   and the recomputed aggregates), in a transaction rolled back each time.
@@ -25,6 +27,7 @@ import { log, setLogLevel } from '../daemon/log.ts';
 import { seedImagesBulk } from '../test/web/seedImages.ts';
 import { linkImageSession, sessionCandidates } from '../daemon/db/imagingSessions.ts';
 import { sessionKey, trainKey } from '../daemon/catalog/stitching/sessions.ts';
+import { encodeGroupCursor } from '../daemon/services/GalleryService.ts';
 
 setLogLevel('warn');
 const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
@@ -122,6 +125,30 @@ async function measureJoin(pool: DatabasePool, big: string, spare: string): Prom
 }
 class RollBack extends Error {}
 
+/**
+ * The gallery's default view, "Sessions & stacks" (HTML, the web UI's own
+ * route): the first page, a deep page (a keyset cursor 90 % of the way down,
+ * as "Next" would give it) and a three-criteria search (target + hemisphere +
+ * camera, as bench/gallery.ts does for the frames view).
+ */
+async function galleryCases(pool: DatabasePool): Promise<[string, string][]> {
+  const total = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from imaging_sessions`);
+  // the key of the session view's default order (newest first capture), as the cursor carries it
+  const deep = await pool.one(sql.type(z.object({ id: z.string(), at: z.string() }))`
+    select id, (coalesce(started_at, '-infinity'::timestamptz))::text as at from imaging_sessions
+     order by coalesce(started_at, '-infinity'::timestamptz) desc, id desc offset ${Math.floor(total * 0.9)} limit 1`);
+  const camera = await pool.oneFirst(sql.type(z.object({ camera_id: z.string() }))`
+    select camera_id from imaging_sessions where target_id = 'M31' and camera_id is not null group by camera_id order by count(*) desc limit 1`);
+  const cursor = encodeGroupCursor({ dir: 'after', at: deep.at, id: deep.id });
+  return [
+    ['gallery, Sessions & stacks (HTML, first page)', '/'],
+    ['gallery, Sessions & stacks (HTML, deep cursor page, 90 %)', `/?cursor=${cursor}`],
+    ['gallery, Sessions & stacks, 3 criteria: target + hemisphere + camera (HTML)', `/?target=M31&hemisphere=north&camera=${camera}`],
+    // an unselective filter on subs: the matching sessions come from one pass over the matching images
+    ['gallery, Sessions & stacks, filter=Ha (HTML)', '/?filter=Ha'],
+  ];
+}
+
 interface Row {
   size: number;
   name: string;
@@ -142,6 +169,7 @@ async function run(size: number): Promise<Row[]> {
   const join500 = await measureJoin(pool, arranged.big, arranged.spare);
   rows.push({ size, name: 'DB: one new sub joins the session of 500 (lock, candidates, link, aggregates)', median: pct(join500, 50), p95: pct(join500, 95) });
   const typical = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`select id from imaging_sessions order by abs(frames - 110), id limit 1`);
+  const gallery = await galleryCases(pool);
   await pool.end();
 
   const web = await startBenchWeb(url);
@@ -151,6 +179,7 @@ async function run(size: number): Promise<Row[]> {
     ['GET /api/v1/sessions/{id} (~110 subs)', `/api/v1/sessions/${typical}`],
     ['GET /api/v1/sessions/{id} (500 subs)', `/api/v1/sessions/${arranged.big}`],
     ['session page (HTML, ~110 subs)', `/sessions/${typical}`],
+    ...gallery,
   ];
   for (const [label, path] of cases) {
     const m = (await timeRequests(web, path, RUNS)).server;

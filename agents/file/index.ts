@@ -4,23 +4,37 @@
  * card and the normalized acquisition facts (see agents/lib/formats).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { AgentError, defineAgent, type Facts } from '../sdk/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
 import { describeFile } from '../lib/formats/index.ts';
 
+/** Bytes read at a time while hashing: one reused buffer (a stream would allocate a new one per chunk). */
+const HASH_BUFFER = 4 << 20;
+
 async function sha256(path: string, signal: AbortSignal): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) h.update(chunk as Buffer);
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(HASH_BUFFER);
+    for (;;) {
+      signal.throwIfAborted();
+      const { bytesRead } = await fh.read(buf, 0, HASH_BUFFER, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return h.digest('hex');
 }
 
 export default defineAgent({
   name: 'file',
   // 2: capture-program conventions (dates with a zone, coordinates of date, longitude sign,
-  // placeholders, stacks): existing files are read again once after an upgrade
-  version: '2',
+  // placeholders, stacks): existing files are read again once after an upgrade.
+  // 3: `stack` (what a stack says about its subs: program, count, dates, sub file names)
+  version: '3',
   description: 'File facts: format (by content), size, sha256, dates, dimensions, header cards and normalized acquisition facts.',
   stages: ['read'],
   async run(ctx) {

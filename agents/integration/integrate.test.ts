@@ -141,6 +141,19 @@ test('SharpCap live stack: the total is known, the number of subs is not', () =>
   assert.deepEqual(sub.byFilter, [{ filter: null, seconds: 30, frames: 1 }]);
 });
 
+test('a live stack whose file name states the count (Stack_16bits_90frames_5400s.fits): frames and sub exposure known', () => {
+  const facts = file('processed', { exposureSeconds: null }, [['SWCREATE', 'SharpCap v4.1'], ['EXPTIME', 5400], ['SUBEXP', 2]]);
+  facts.stack = { program: 'sharpcap', frames: 90, framesFrom: 'file name', subExposureSeconds: 60, totalSeconds: 5400, liveStack: true, firstAt: null, lastAt: null, datesFrom: null, subFiles: [], subFilesFrom: null };
+  const r = integrationOf(facts);
+  assert.equal(r.totalSeconds, 5400);
+  assert.deepEqual(r.byFilter, [{ filter: null, seconds: 5400, frames: 90 }]);
+  assert.equal(r.subExposureSeconds, 60);
+  // a PixInsight master listing its subs but without numberOfImages: the list counts, × the reference EXPTIME
+  const pi = file('master', { exposureSeconds: 300, filter: 'L' }, [['IMAGETYP', 'Master Light'], ['EXPTIME', 300]]);
+  pi.stack = { program: 'pixinsight', frames: 3, framesFrom: 'history list', subExposureSeconds: 300, totalSeconds: null, liveStack: false, firstAt: null, lastAt: null, datesFrom: null, subFiles: ['a', 'b', 'c'], subFilesFrom: 'PixInsight:ProcessingHistory' };
+  assert.deepEqual(integrationOf(pi).byFilter, [{ filter: 'L', seconds: 900, frames: 3 }]);
+});
+
 test('the agent returns the facts for its context', async () => {
   const ctx = { facts: { file: file('light', { exposureSeconds: 180, filter: 'L' }) as Record<string, never> } } as unknown as AgentContext;
   const out = await agent.run(ctx);

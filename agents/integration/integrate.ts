@@ -48,9 +48,13 @@ export function integrationOf(file: Partial<FileFacts> | undefined): Integration
   const frameType = (file.frameType ?? null) as FrameType | null;
   const filter = typeof acq.filter === 'string' && acq.filter !== '' ? acq.filter : null;
   const ev = readStackEvidence(headers);
-  const count = ev.count ?? positiveInt(acq.stackCount);
+  // the file agent's reading of a stack (agents/lib/formats/stackSources.ts): a count from the file
+  // name (SharpCap live stacks, Seestar) or from the list of subs its history names
+  const named = file.stack?.framesFrom === 'file name' || file.stack?.framesFrom === 'history list' ? positiveInt(file.stack.frames) : null;
+  const count = ev.count ?? positiveInt(acq.stackCount) ?? named;
   const evidence: string[] = [];
   if (ev.countFrom) evidence.push(`count ${ev.count} from ${ev.countFrom}`);
+  else if (ev.count === null && positiveInt(acq.stackCount) === null && named !== null) evidence.push(`count ${named} from the ${file.stack!.framesFrom}`);
   else if (count !== null) evidence.push(`count ${count} from acquisition.stackCount`);
 
   const calibration =
@@ -100,9 +104,11 @@ export function integrationOf(file: Partial<FileFacts> | undefined): Integration
       evidence.push('a stack, but no exposure to total');
       return unknown(evidence, count);
     }
-    const frames = ev.liveStack ? null : count;
-    if (ev.liveStack) evidence.push('live stack: the number of subs is not recorded');
-    return result([{ filter, seconds: ROUND(total), frames }], ROUND(total), sourceOf(ev), frames, sub, evidence);
+    // a live stack's header has no reliable count: only one its file name states
+    const frames = ev.liveStack ? named : count;
+    if (ev.liveStack && frames === null) evidence.push('live stack: the number of subs is not recorded');
+    const subOfLive = ev.liveStack && frames !== null ? ROUND(total / frames) : sub;
+    return result([{ filter, seconds: ROUND(total), frames }], ROUND(total), sourceOf(ev), frames, subOfLive, evidence);
   }
 
   if (frameType === 'light' || frameType === null) {

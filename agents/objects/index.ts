@@ -20,6 +20,10 @@ export default defineAgent({
   version: '2',
   description: 'Deep-sky objects in the field (Messier, NGC, IC, Sharpless, Barnard, …), primary target, constellations, hemisphere.',
   stages: ['identify'],
+  // lookups of about a millisecond in the deep-sky catalog that the daemon's main thread holds
+  // anyway (it seeds the objects table at start); in the pool every thread would build its own
+  // copy first (≈ 1.5 CPU-s and tens of MB per thread, see the night in docs/performance.md)
+  thread: 'main',
   uses: ['file', 'platesolve'],
   usesUserEdits: true,
   appliesTo: { frameTypes: ['light', 'master', 'processed'], requires: ['file'] },

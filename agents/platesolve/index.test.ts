@@ -64,7 +64,7 @@ test('a frame without any hint and without solve-field: an honest answer within 
   else assert.ok(Math.abs(f.dec! - 36.46) < 1, `M13 field, got dec ${f.dec}`);
 });
 
-test('unsolved: a final answer with a stable reason code; interrupted: a retryable failure, not an answer', async () => {
+test('unsolved: a final answer with a stable reason code; interrupted: a retryable failure, not an answer', corpus, async () => {
   const out = await run('platesolve/astropy-M13_blue_0001.fits', { timeLimitSeconds: 5 });
   const f = out.facts as unknown as SolveFacts & { unsolvedReason: { code: string; message: string } | null; timingsMs: Record<string, number | null> };
   if (!f.solved) {

@@ -16,7 +16,7 @@ const MAX_PIXELS = 12_000_000;
 
 export default defineAgent({
   name: 'platesolve',
-  version: '1',
+  version: '2',
   description: 'Plate solving: WCS, centre, field size, pixel scale, rotation and parity, from the header or by matching stars against Tycho-2.',
   stages: ['solve'],
   uses: ['file'],

@@ -36,6 +36,39 @@ export interface FileFacts {
   acquisition: Acquisition;
   /** every header card, in file order (FITS: primary HDU first) */
   headers: HeaderCard[];
+  /** what a stack or master says about its subs; null for a single frame (absent: read by file agent < 3) */
+  stack?: StackFacts | null;
+}
+
+/**
+ * What a stack's file says about the subs it was made from (`file` fact
+ * `stack`; conventions per program in agents/lib/formats/stackSources.ts).
+ * The stitcher links the stack to catalogued subs from it.
+ */
+export interface StackFacts {
+  [key: string]: unknown;
+  /** pixinsight | siril | deepskystacker | astro-pixel-processor | astap | sharpcap | asiair | seestar | dwarf | unistellar | vaonis | null */
+  program: string | null;
+  /** number of subs, when the header (or failing that the file name, or the list of subs) says so */
+  frames: number | null;
+  /** where `frames` came from: the keyword, HISTORY text, "file name" or "history list" */
+  framesFrom: string | null;
+  /** exposure of one sub, seconds (never a total) */
+  subExposureSeconds: number | null;
+  /** the total exposure the header states, seconds */
+  totalSeconds: number | null;
+  /** a live stack: a total without a reliable count in the header */
+  liveStack: boolean;
+  /** start of the first sub, ISO 8601 UTC */
+  firstAt: string | null;
+  /** end of the last sub, ISO 8601 UTC (null when the header gives one date only) */
+  lastAt: string | null;
+  /** the cards the dates came from, e.g. "DATE-OBS … DATE-END" */
+  datesFrom: string | null;
+  /** the subs' file names or paths as the stack writes them (forward slashes), enabled rows only */
+  subFiles: string[];
+  /** where `subFiles` came from: "PixInsight:ProcessingHistory" or "HISTORY" */
+  subFilesFrom: string | null;
 }
 
 export interface Acquisition {

@@ -107,5 +107,6 @@ export function pixelRequest(options?: { maxPixels?: number; limits?: PixelReque
 
 /** Decodes the file with Sidereal's readers, planes shared (what the pool threads and the main thread call). */
 export async function decodePixels(localPath: string, req: PixelRequest): Promise<PixelImage> {
-  return sharedPixels(await readPixels(localPath, { maxPixels: req.maxPixels, limits: decodeLimits(req.limits) }));
+  // FITS and XISF decode straight into shared memory; other readers' planes are copied once
+  return sharedPixels(await readPixels(localPath, { maxPixels: req.maxPixels, limits: decodeLimits(req.limits), shared: true }));
 }

@@ -29,6 +29,8 @@ export interface ImageSearch {
   scaleMin?: number;
   scaleMax?: number;
   cone?: { ra: number; dec: number; radius: number };
+  /** the subs of one imaging session */
+  session?: string;
   /** searchable third-party facts: { path: "agent.a.b", min?, max?, eq? } */
   facts?: { agent: string; path: string[]; min?: number; max?: number; eq?: string }[];
   sort: SortKey;
@@ -63,7 +65,11 @@ export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
-function where(s: ImageSearch): FragmentSqlToken {
+/**
+ * The conditions of a search on the `images` table (unqualified columns and
+ * `images.id`): the gallery's session view applies them to a session's subs too.
+ */
+export function imageConditions(s: ImageSearch): FragmentSqlToken[] {
   const c: FragmentSqlToken[] = [];
   if (s.frameTypes === undefined) c.push(sql.fragment`not is_calibration`);
   else if (s.frameTypes !== 'all') c.push(sql.fragment`frame_type = any(${sql.array(s.frameTypes, 'text')})`);
@@ -75,6 +81,7 @@ function where(s: ImageSearch): FragmentSqlToken {
   } else if (s.targetText) {
     c.push(sql.fragment`(object_name ilike ${'%' + s.targetText + '%'} or target_id ilike ${s.targetText})`);
   }
+  if (s.session) c.push(sql.fragment`images.id in (select sm.image_id from imaging_session_images sm where sm.session_id = ${s.session}::uuid)`);
   if (s.constellation) c.push(sql.fragment`constellation = ${s.constellation}`);
   if (s.hemisphere) c.push(sql.fragment`hemisphere = ${s.hemisphere}`);
   // an equipment id uses its index; a name is a substring match
@@ -115,6 +122,11 @@ function where(s: ImageSearch): FragmentSqlToken {
     if (f.min !== undefined) c.push(sql.fragment`${num} >= ${f.min}`);
     if (f.max !== undefined) c.push(sql.fragment`${num} <= ${f.max}`);
   }
+  return c;
+}
+
+function where(s: ImageSearch): FragmentSqlToken {
+  const c = imageConditions(s);
   return c.length ? sql.fragment`where ${sql.join(c, sql.fragment` and `)}` : sql.fragment``;
 }
 

@@ -245,30 +245,3 @@ export async function sessionImageRecords(db: Db, sessionId: string, limit: numb
        where m.session_id = ${sessionId} order by i.captured_at nulls last, i.path limit ${limit}`)),
   ];
 }
-
-/**
- * Stacks and masters made from sessions, inferred (no file names its subs
- * yet): a master or processed image (not calibration) of the same target,
- * the same camera when both know it, a filter of the session (or no filter
- * stated), captured from the session's night on. Indexed by the target.
- */
-export async function inferredStacks(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
-  if (!ids.length) return out;
-  const rows = await db.any(sql.type(z.object({ session_id: z.string(), id: z.string() }))`
-    select s.id as session_id, k.id
-      from imaging_sessions s
-      join images k on k.target_id = s.target_id
-     where s.id = any(${sql.array([...ids], 'uuid')}) and s.target_id is not null
-       and k.frame_type in ('master', 'processed') and not k.is_calibration
-       and (k.camera_id is null or s.camera_id is null or k.camera_id = s.camera_id)
-       and (k.captured_at is null or k.captured_at >= s.night::timestamptz - interval '1 day')
-       and (
-         (k.filter is null and not exists (select 1 from image_filters f where f.image_id = k.id and f.filter <> 'none'))
-         or k.filter = any(s.filters)
-         or exists (select 1 from image_filters f where f.image_id = k.id and f.filter = any(s.filters))
-       )
-     order by k.captured_at nulls last, k.id`);
-  for (const r of rows) out.get(r.session_id)?.push(r.id);
-  return out;
-}

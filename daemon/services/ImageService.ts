@@ -157,6 +157,7 @@ export class ImageService {
       scaleMin: q.scaleMin,
       scaleMax: q.scaleMax,
       cone,
+      session: q.session,
       q: q.q,
       facts: parseFactFilters(input as Record<string, unknown>, this.deps.searchableFacts?.()),
       sort: q.sort ?? 'captured',

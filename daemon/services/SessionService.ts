@@ -10,7 +10,6 @@ import { zodProblem } from './validation.ts';
 import {
   AcquisitionRow,
   calibrationByRow,
-  inferredStacks,
   searchSessions,
   sessionById,
   sessionCalibration,
@@ -20,6 +19,7 @@ import {
   type SessionSearch,
 } from '../db/imagingSessions.ts';
 import { moonIllumination } from '../catalog/stitching/sessions.ts';
+import { LINKED_BY, recordsOf, sessionStackLinks } from '../db/stackLinks.ts';
 import { encodeCursor, ImageQuery } from './imageQuery.ts';
 import { publicRecord, type PublicRecord } from '../catalog/stitching/record.ts';
 import type { ImageService } from './ImageService.ts';
@@ -54,8 +54,11 @@ export const Session = z
         frames: z.array(CalibrationFrameInfo).optional().describe('the distinct calibration frames matched to the subs (GET /sessions/{id} only)'),
       })
       .passthrough(),
-    stacks: z.array(uuid).describe('masters and stacks made from this session'),
-    stacksInferred: z.boolean().describe('true: the stacks are inferred by target, camera, filter and date (the files do not name their subs)'),
+    stacks: z.array(uuid).describe('masters and stacks made from this session (made from at least one of its subs)'),
+    stackLinks: z
+      .array(z.object({ id: uuid, linkedBy: z.enum(LINKED_BY).describe("history: the stack's file names the subs; header dates: its header's dates; inferred: same target, camera and filter, captured before it") }))
+      .describe('the stacks with how each was linked (docs/sessions.md, "Stacks")'),
+    stacksInferred: z.boolean().describe('true when at least one of the stacks is only inferred (its file names neither its subs nor their dates)'),
     pointing: z.object({ ra: z.number(), dec: z.number() }).nullable(),
     constellation: z.string().nullable(),
     hemisphere: z.enum(['north', 'south']).nullable(),
@@ -136,6 +139,12 @@ export class SessionService {
     return (await sessionImageRecords(this.deps.db, id, limit)).map(publicRecord);
   }
 
+  /** The records of a session's stacks with how each was linked (the session page). */
+  async stacks(session: Pick<Session, 'stackLinks'>): Promise<{ image: PublicRecord; linkedBy: Session['stackLinks'][number]['linkedBy'] }[]> {
+    const records = (await recordsOf(this.deps.db, session.stackLinks.map((l) => l.id))).map(publicRecord);
+    return records.map((image) => ({ image, linkedBy: session.stackLinks.find((l) => l.id === image.id)!.linkedBy }));
+  }
+
   /** The sessions of a target, newest first (the target page). */
   async ofTarget(targetId: string, limit = 200): Promise<Session[]> {
     const { rows } = await searchSessions(this.deps.db, { targetIds: [targetId], limit, offset: 0 });
@@ -152,7 +161,7 @@ export class SessionService {
     const [images, calibration, stacks] = await Promise.all([
       sessionImages(this.deps.db, ids),
       o.frames ? sessionCalibration(this.deps.db, ids) : Promise.resolve([]),
-      inferredStacks(this.deps.db, ids),
+      sessionStackLinks(this.deps.db, ids),
     ]);
     return rows.map((r) => {
       const frames = calibration.filter((c) => c.session_id === r.id);
@@ -179,8 +188,9 @@ export class SessionService {
           darkFlats: stored.darkFlats ?? 0,
           ...(o.frames ? { frames: frames.map((f) => ({ id: f.id, kind: f.kind, exposureSeconds: f.exposure_s, sensorTempC: f.sensor_temp_c })) } : {}),
         },
-        stacks: stacks.get(r.id) ?? [],
-        stacksInferred: true,
+        stacks: (stacks.get(r.id) ?? []).map((l) => l.id),
+        stackLinks: stacks.get(r.id) ?? [],
+        stacksInferred: (stacks.get(r.id) ?? []).some((l) => l.linkedBy === 'inferred'),
         pointing: r.ra !== null && r.dec !== null ? { ra: r.ra, dec: r.dec } : null,
         constellation: r.constellation,
         hemisphere: r.hemisphere === 'north' || r.hemisphere === 'south' ? r.hemisphere : null,

@@ -69,6 +69,7 @@ export const ImageQuery = z
     ra: optionalNumber('Cone search centre RA (J2000 degrees), with dec and radius'),
     dec: optionalNumber('Cone search centre Dec (J2000 degrees)'),
     radius: optionalNumber('Cone search radius, degrees'),
+    session: z.string().uuid().optional().describe('Only the subs (light frames) of this imaging session (GET /api/v1/sessions/{id})'),
     q: optionalText('Free text (file name, object, equipment, notes)'),
     limit: optionalNumber('Page size, at most 200 (default 50)'),
     cursor: optionalText('Opaque cursor from the previous page', 100),

@@ -18,6 +18,7 @@ import { UserService } from './UserService.ts';
 import { HeaderKeywordService } from './HeaderKeywordService.ts';
 import { ZoomService } from './zoom/ZoomService.ts';
 import { SessionService } from './SessionService.ts';
+import { GalleryService } from './GalleryService.ts';
 import type { Logger } from '../log.ts';
 
 export interface Services {
@@ -33,6 +34,7 @@ export interface Services {
   keywords: HeaderKeywordService;
   zoom: ZoomService;
   sessions: SessionService;
+  gallery: GalleryService;
 }
 
 export interface ServiceDeps {
@@ -68,11 +70,12 @@ export function createServices(d: ServiceDeps): Services {
     skymap: new SkyMapService({ db }),
     keywords: new HeaderKeywordService({ db }),
     sessions: new SessionService({ db, images }),
+    gallery: new GalleryService({ db, images }),
     zoom: new ZoomService({ db, derived: d.derived, storages: d.storages, tmpDir: d.zoomTmpDir, log: d.log.child({ component: 'zoom' }) }),
   };
 }
 
-export { SessionService };
+export { SessionService, GalleryService };
 export { AgentService, AuthService, EquipmentService, HeaderKeywordService, ImageService, ObjectService, SkyMapService, StatusService, TargetService, UserService, ZoomService };
 export type { StatusSources };
 /** The image record as the API serves it (owned by stitching). */

@@ -91,3 +91,15 @@ test('gear: the register name wins over the header value', () => {
   assert.equal(f.gear(img, 'camera'), 'ZWO ASI2600MM Pro');
   assert.equal(f.gear(img, 'mount'), null);
 });
+
+test('acquisitionLine: a session’s rows as astrophotographers write them', () => {
+  assert.equal(
+    f.acquisitionLine([
+      { filter: 'L', frames: 12, exposureSeconds: 300 },
+      { filter: 'Ha', frames: 20, exposureSeconds: 600 },
+      { filter: null, frames: 3, exposureSeconds: 0.5 },
+    ]),
+    'L 12 × 300 s, Ha 20 × 600 s, no filter 3 × 1/2 s',
+  );
+  assert.equal(f.acquisitionLine([]), '');
+});

@@ -40,6 +40,14 @@ export function exposure(seconds: number | null | undefined): string {
 }
 
 /**
+ * A session's acquisition rows (filter × exposure) in one line, as
+ * astrophotographers write them: "L 12 × 300 s, Ha 20 × 600 s".
+ */
+export function acquisitionLine(rows: readonly { filter: string | null; frames: number; exposureSeconds: number | null }[]): string {
+  return rows.map((r) => `${r.filter ?? 'no filter'} ${r.frames} × ${exposure(r.exposureSeconds)}`).join(', ');
+}
+
+/**
  * Bits per sample as stored (FITS BITPIX convention: negative means floating
  * point): 16 → "16-bit integer", -32 → "32-bit float".
  */

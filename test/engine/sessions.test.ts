@@ -180,7 +180,7 @@ test('a multi-night library groups into exactly the expected sessions and acquis
   assert.match(imagePage.text, new RegExp(`<a href="/sessions/${a.id}">2024-10-01, M31</a>`));
   const targetPage = await browser.get('/targets/M31');
   const nights = [...targetPage.text.matchAll(/<a href="\/sessions\/[0-9a-f-]+">(\d{4}-\d{2}-\d{2})<\/a>/g)].map((m) => m[1]);
-  assert.deepEqual(nights, ['2024-10-02', '2024-10-01'], 'sessions per target, newest first');
+  assert.deepEqual(nights, ['2024-10-01', '2024-10-02'], 'sessions per target over time, oldest first (the timeline)');
   assert.equal((await browser.get('/sessions/00000000-0000-0000-0000-000000000000')).res.status, 404);
 
   // filters

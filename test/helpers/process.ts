@@ -12,8 +12,9 @@ export interface DaemonProcess {
   kill(): Promise<void>;
 }
 
-export function spawnDaemon(command: string, env: Record<string, string>): DaemonProcess {
-  const child = spawn(process.execPath, [BIN, command], { env: { ...process.env, ...env, SIDEREAL_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeArgs`: options for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+export function spawnDaemon(command: string, env: Record<string, string>, nodeArgs: string[] = []): DaemonProcess {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, command], { env: { ...process.env, ...env, SIDEREAL_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));

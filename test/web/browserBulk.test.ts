@@ -123,7 +123,7 @@ for (const [label, viewport, mobile, target] of [
 test('select all on the page, then every image of the query (the server applies the query)', async () => {
   const { ctx, p } = await loggedIn({ width: 1280, height: 900 }, false);
   const total = (await w.getJson('/api/v1/images?frameType=all&limit=1')).total as number;
-  await p.goto(`${w.url}/?limit=20`);
+  await p.goto(`${w.url}/?limit=20&view=frames`); // one card per file: the selection is of files
   await p.waitForSelector('form#bulk .select-page:not([hidden])');
   // a filter change swaps the grid (htmx): the new form gets the script's controls too
   await p.selectOption('#f-frame', 'all');
@@ -149,7 +149,7 @@ test('select all on the page, then every image of the query (the server applies 
   await p.click('[data-edit-selected]');
   await p.waitForSelector(`h1:has-text("Edit ${total} images")`);
   // unticking one card goes back to a selection of ids
-  await p.goto(`${w.url}/?frameType=all&limit=20`);
+  await p.goto(`${w.url}/?frameType=all&limit=20&view=frames`);
   await p.waitForSelector('form#bulk .select-page:not([hidden])');
   await p.check('[data-select-page]');
   await p.click('[data-select-query]');

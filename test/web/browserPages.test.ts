@@ -169,7 +169,7 @@ test('phone: the gallery filters fold away behind a button that works without Ja
 
 test('the gallery filters solved / not solved; unsolved cards carry a badge', async () => {
   const p = await desktop.newPage();
-  await p.goto(`${w.url}/`);
+  await p.goto(`${w.url}/?view=frames`); // one card per file
   await p.selectOption('#f-solved', 'false');
   await p.waitForURL(/solved=false/);
   const api = await w.getJson('/api/v1/images?solved=false&limit=200');
@@ -188,7 +188,7 @@ test('the gallery filters solved / not solved; unsolved cards carry a badge', as
 
 test('integration filters accept any minutes (0.1 h = 6 min)', async () => {
   const p = await desktop.newPage();
-  await p.goto(`${w.url}/`);
+  await p.goto(`${w.url}/?view=frames`); // one card per file
   await p.fill('#f-imin', '0.1');
   assert.equal(await p.$eval('#f-imin', (i: any) => i.checkValidity()), true, 'no step mismatch');
   await p.click('#filters button[type=submit]');
@@ -224,7 +224,7 @@ test('a preview agent that failed for good: "failed" on the image page and the c
   assert.match((await p.textContent('[data-agent-failed="preview"]')) ?? '', /The preview agent failed\. Unsupported pixel format\./);
   assert.equal(await p.getAttribute('#agents-table tr[data-agent="preview"]', 'data-status'), 'failed');
   assert.match((await p.textContent('.no-preview')) ?? '', /the preview agent failed/);
-  await p.goto(`${w.url}/?frameType=all&limit=200`);
+  await p.goto(`${w.url}/?frameType=all&limit=200&view=frames`);
   const card = p.locator(`#results .card a[href*="${s.id}"]`);
   assert.match((await card.textContent()) ?? '', /agent failed/);
   assert.match((await card.locator('.noimg').textContent()) ?? '', /no preview\s*unsupported pixel format/);

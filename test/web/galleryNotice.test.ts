@@ -17,7 +17,7 @@ after(async () => {
 test('the welcome notice is shown, and not carried into image links, the pager or the pushed URL', async () => {
   const b = new BrowserSession(w.url);
   await b.login(ADMIN.username, ADMIN.password);
-  const { res, text } = await b.get('/?notice=welcome&sort=created');
+  const { res, text } = await b.get('/?notice=welcome&sort=created&view=frames'); // one card per file (the default groups them into sessions)
   assert.equal(res.status, 200);
   assert.match(text, /class="notice"[^>]*>Welcome: you are the administrator\. Drop image files or folders into the library folder/);
   const hrefs = [...text.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!);
@@ -25,6 +25,6 @@ test('the welcome notice is shown, and not carried into image links, the pager o
   assert.ok(hrefs.some((h) => h.includes('cursor=')), 'a pager');
   assert.deepEqual(hrefs.filter((h) => h.includes('notice')), []);
   assert.ok(hrefs.filter((h) => h.startsWith('/images/')).every((h) => h.includes('sort%3Dcreated') || h.includes('sort=created')), 'the filters are kept');
-  const part = await b.get('/?notice=welcome&sort=created', { 'HX-Request': 'true' });
-  assert.equal(part.res.headers.get('hx-push-url'), '/?sort=created');
+  const part = await b.get('/?notice=welcome&sort=created&view=frames', { 'HX-Request': 'true' });
+  assert.equal(part.res.headers.get('hx-push-url'), '/?sort=created&view=frames');
 });

@@ -51,7 +51,7 @@ test('the gallery search field finds the file', async () => {
   const one = specs[5]!;
   const b = new BrowserSession(w.url);
   await b.login(ADMIN.username, ADMIN.password);
-  const { res, text } = await b.get(`/?q=${encodeURIComponent(basename(one.path))}`);
+  const { res, text } = await b.get(`/?q=${encodeURIComponent(basename(one.path))}&view=frames`); // the frames view: one card per file
   assert.equal(res.status, 200);
   const linked = new Set([...text.matchAll(/href="\/images\/([0-9a-f-]{36})/g)].map((m) => m[1]));
   assert.deepEqual([...linked], [one.id], 'one card: the image');

@@ -313,10 +313,13 @@ async function starfields(derived: StorageBackend, n: number): Promise<{ thumb: 
 
 /**
  * Seeds images through the real Stitcher. Returns the specs (ids, targets).
- * With `derived`, images also get star-field thumbnails and previews.
+ * With `derived`, images also get star-field thumbnails and previews; `arrange`
+ * may change the synthetic agent facts before anything is written.
  */
-export async function seedImages(db: DatabasePool, o: SeedOptions & { derived?: StorageBackend }): Promise<SeedSpec[]> {
+export async function seedImages(db: DatabasePool, o: SeedOptions & { derived?: StorageBackend; arrange?: (specs: SeedSpec[]) => void }): Promise<SeedSpec[]> {
   const specs = await makeSpecs(db, o);
+  // a test may rewrite the synthetic facts first (e.g. put lights into the same night and train: sessions)
+  o.arrange?.(specs);
   await insertSources(db, specs, o.provider ?? 'library');
   if (o.derived) {
     const fields = await starfields(o.derived, 4);

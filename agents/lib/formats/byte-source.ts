@@ -16,8 +16,12 @@ export interface ByteSource {
   readonly position: number;
   /** total uncompressed size when known without reading everything (plain files) */
   readonly size: number | null;
-  /** reads up to n bytes; returns fewer only at the end of the data */
-  read(n: number): Promise<Uint8Array>;
+  /**
+   * reads up to n bytes; returns fewer only at the end of the data. With
+   * `into` (at least n bytes long) the bytes land there and a view of it is
+   * returned: a caller reading band after band reuses one buffer.
+   */
+  read(n: number, into?: Uint8Array): Promise<Uint8Array>;
   /** skips up to n bytes; returns how many were skipped */
   skip(n: number): Promise<number>;
   close(): Promise<void>;
@@ -26,7 +30,8 @@ export interface ByteSource {
 /** Positioned reads are possible on plain files: used for random access (XISF, .fz heaps). */
 export interface RandomAccessFile {
   readonly size: number;
-  readAt(position: number, length: number): Promise<Uint8Array>;
+  /** reads `length` bytes at `position` (fewer at the end of the file), into `into` when given */
+  readAt(position: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -35,9 +40,9 @@ export async function openRandomAccess(path: string): Promise<RandomAccessFile> 
   const size = (await fh.stat()).size;
   return {
     size,
-    async readAt(position: number, length: number): Promise<Uint8Array> {
+    async readAt(position: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
       const len = Math.max(0, Math.min(length, size - position));
-      const buf = new Uint8Array(len);
+      const buf = into && into.length >= len ? into.subarray(0, len) : new Uint8Array(len);
       let done = 0;
       while (done < len) {
         const { bytesRead } = await fh.read(buf, done, len - done, position + done);
@@ -77,14 +82,14 @@ export async function openFileSource(path: string, start = 0, prefetched?: Prefe
       return pos;
     },
     size,
-    async read(n: number) {
+    async read(n: number, into?: Uint8Array) {
       const len = Math.max(0, Math.min(n, size - pos));
       let out: Uint8Array;
       if (prefetched && pos + len <= prefetched.head.length) {
         out = prefetched.head.slice(pos, pos + len);
       } else {
         raf ??= await openRandomAccess(path);
-        out = await raf.readAt(pos, len);
+        out = await raf.readAt(pos, len, into);
       }
       pos += out.length;
       return out;
@@ -154,10 +159,10 @@ export function openGzipSource(path: string): ByteSource {
       return pos;
     },
     size: null,
-    async read(n: number) {
+    async read(n: number, into?: Uint8Array) {
       while (buffered < n && (await more()));
       const k = Math.min(n, buffered);
-      const out = new Uint8Array(k);
+      const out = into && into.length >= k ? into.subarray(0, k) : new Uint8Array(k);
       take(k, out);
       return out;
     },

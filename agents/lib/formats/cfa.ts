@@ -6,7 +6,7 @@
  * sums per colour.
  */
 import { AgentError } from '../../sdk/index.ts';
-import { HARD_MAX_SAMPLES, PlaneBinner, type RowSink } from './samples.ts';
+import { HARD_MAX_SAMPLES, newPlane, PlaneBinner, type RowSink } from './samples.ts';
 
 const COLOUR: Record<string, number> = { R: 0, G: 1, B: 2 };
 
@@ -26,6 +26,8 @@ export class CfaBinner implements RowSink {
     pattern: string,
     /** block size, even */
     readonly bin: number,
+    /** output planes in SharedArrayBuffers */
+    shared = false,
   ) {
     if (bin % 2 !== 0 || bin < 2) throw new AgentError(`CFA binning needs an even block size, got ${bin}`);
     const p = pattern.toUpperCase();
@@ -38,7 +40,7 @@ export class CfaBinner implements RowSink {
     this.outHeight = Math.ceil(height / bin);
     const n = this.outWidth * this.outHeight;
     if (n * 3 > HARD_MAX_SAMPLES) throw new AgentError(`image too large to decode (${width}×${height})`);
-    this.planes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    this.planes = [newPlane(n, shared), newPlane(n, shared), newPlane(n, shared)];
     this.sums = [0, 1, 2].map(() => new Float64Array(this.outWidth));
     this.counts = [0, 1, 2].map(() => new Uint32Array(this.outWidth));
   }
@@ -72,10 +74,11 @@ export class CfaBinner implements RowSink {
  * The row sink for an image of `channels` planes: a CfaBinner (RGB out) when
  * a single-plane mosaic with a known pattern has to shrink, else a PlaneBinner.
  * Returns the sink and the CFA pattern that still applies to its output.
+ * `shared`: output planes in SharedArrayBuffers.
  */
-export function makeSink(width: number, height: number, channels: number, bin: number, pattern: string | null): { sink: RowSink; bayerPattern: string | null } {
+export function makeSink(width: number, height: number, channels: number, bin: number, pattern: string | null, shared = false): { sink: RowSink; bayerPattern: string | null } {
   if (channels === 1 && pattern && bin > 1) {
-    return { sink: new CfaBinner(width, height, pattern, bin + (bin % 2)), bayerPattern: null };
+    return { sink: new CfaBinner(width, height, pattern, bin + (bin % 2), shared), bayerPattern: null };
   }
-  return { sink: new PlaneBinner(width, height, channels, bin), bayerPattern: channels === 1 ? pattern : null };
+  return { sink: new PlaneBinner(width, height, channels, bin, shared), bayerPattern: channels === 1 ? pattern : null };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fitsCards, readFitsPixels, scanFits } from './fits.ts';
+import { makeRowDecoder, PlaneBinner } from './samples.ts';
 import { binTableHdu, concat, fitsHdu, rawHeader, tempDir, writeFits, writeFitsGz } from './test-writers.ts';
 import { manifest, TESTDATA, corpus } from './test-data.ts';
 import { AgentError } from '../../sdk/index.ts';
@@ -161,6 +162,40 @@ test('binning averages b×b blocks, partial edge blocks included, NaN ignored', 
   assert.equal(px.height, 2);
   // block (0,0): 0,1,5,6 → 3; block (2,0): 4,9 → 6.5; block (0,1): 10,11 → 10.5
   assert.deepEqual(Array.from(px.planes[0]!), [3, 5, 6.5, 10.5, 12.5, 14]);
+});
+
+test('16-bit frames binned ×2 from their bytes: exactly the values of row-by-row decoding (blanks, odd sizes, several bands)', async () => {
+  // 2101 × 1001: odd width and height; 4202-byte rows make bands of 998 rows, so pairs cross band starts too
+  const w = 2101;
+  const h = 1001;
+  const blank = -32768;
+  let seed = 3;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const data = Int16Array.from({ length: w * h }, () => (rand() < 0.01 ? blank : Math.floor(rand() * 65535) - 32768));
+  // a whole 2×2 block of blanks, and a block with a single blank in each of its rows
+  for (const i of [0, 1, w, w + 1]) data[i] = blank;
+  data[2] = blank;
+  data[w + 3] = blank;
+  const cards: [string, number][] = [['BZERO', 32768], ['BSCALE', 1], ['BLANK', blank]];
+  const p = tmp.path('bin16.fits');
+  writeFits(p, fitsHdu({ bitpix: 16, axes: [w, h], data, cards }));
+  const px = await readFitsPixels(p, { maxPixels: Math.ceil(w / 2) * Math.ceil(h / 2) });
+  assert.equal(px.binned, 2);
+  assert.equal(px.width, 1051);
+  assert.equal(px.height, 501);
+  // the reference: every row decoded, then binned by addRow
+  const decode = makeRowDecoder({ type: 'i16', littleEndian: false, zero: 32768, scale: 1, blank });
+  const ref = new PlaneBinner(w, h, 1, 2);
+  const bytes = fitsHdu({ bitpix: 16, axes: [w, h], data, cards });
+  const off = bytes.length - Math.ceil((w * h * 2) / 2880) * 2880;
+  const row = new Float32Array(w);
+  for (let y = 0; y < h; y++) {
+    decode(bytes, off + y * w * 2, w, row);
+    ref.addRow(0, y, row);
+  }
+  assert.ok(Number.isNaN(px.planes[0]![0]!), 'a block of blanks is NaN');
+  assert.ok(Number.isFinite(px.planes[0]![1]!), 'a block with some blanks averages the others');
+  assert.deepEqual(px.planes[0], ref.planes[0]);
 });
 
 test('image in an IMAGE extension after an empty primary and a BINTABLE; tables skipped by size', async () => {

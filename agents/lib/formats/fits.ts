@@ -10,7 +10,7 @@ import type { HeaderCard } from '../../sdk/facts.ts';
 import { AgentError } from '../../sdk/index.ts';
 import { openFileSource, openGzipSource, openRandomAccess, type ByteSource, type Prefetched } from './byte-source.ts';
 import { BLOCK, Header, HeaderParser } from './fits-header.ts';
-import { binFactor, makeRowDecoder, type RowSink, type SampleType } from './samples.ts';
+import { binFactor, makeRowDecoder, PlaneBinner, sampleTable, type RowSink, type SampleType } from './samples.ts';
 import { makeSink } from './cfa.ts';
 import { decodeTileCompressed, tileImageInfo } from './fits-tiles.ts';
 import { checkDecodedBytes, checkImagePixels, DEFAULT_LIMITS, type DecodeLimits } from './limits.ts';
@@ -181,6 +181,8 @@ export interface ReadFitsOptions {
   maxPixels?: number;
   /** memory ceilings (default: DEFAULT_LIMITS) */
   limits?: DecodeLimits;
+  /** planes in SharedArrayBuffers (to hand them to other threads without a copy) */
+  shared?: boolean;
 }
 
 /**
@@ -209,7 +211,7 @@ export async function readFitsPixels(path: string, options: ReadFitsOptions = {}
     const bin = binFactor(image.width, image.height, channels, options.maxPixels);
     const pattern = channels === 1 ? (fitsBayerPattern(header) ?? fitsBayerPattern(primary)) : null;
     // a mosaic that must shrink is super-pixel debayered to RGB (block averages would mix colours)
-    const { sink: binner, bayerPattern } = makeSink(image.width, image.height, channels, bin, pattern);
+    const { sink: binner, bayerPattern } = makeSink(image.width, image.height, channels, bin, pattern, options.shared);
     if (image.compression) {
       const data = await src.read(hdu.dataBytes);
       if (data.length < hdu.dataBytes) throw new AgentError('truncated FITS file: compressed image data end early');
@@ -261,25 +263,35 @@ async function checkGzipSize(path: string, hdu: FitsHdu): Promise<void> {
 async function decodePlain(src: ByteSource, header: Header, image: FitsImageInfo, channels: number, binner: RowSink): Promise<void> {
   const type = BITPIX_TYPES[image.bitpix]!;
   const isInt = image.bitpix > 0;
-  const decode = makeRowDecoder({
+  const samples = {
     type,
     littleEndian: false,
     scale: header.number('BSCALE') ?? 1,
     zero: header.number('BZERO') ?? 0,
     blank: isInt ? header.int('BLANK') : undefined,
-  });
+  };
+  const decode = makeRowDecoder(samples);
   const bpp = Math.abs(image.bitpix) / 8;
   const rowBytes = image.width * bpp;
-  const bandRows = Math.max(1, Math.floor((4 << 20) / rowBytes));
+  // 16-bit frames binned ×2 (the usual preview of a 20–60 MP sub) go from bytes to bins in one step
+  const table = bpp === 2 && binner instanceof PlaneBinner && binner.bin === 2 ? Float32Array.from(sampleTable(samples) ?? []) : null;
+  let bandRows = Math.max(1, Math.floor((4 << 20) / rowBytes));
+  if (table && bandRows > 1) bandRows -= bandRows % 2; // row pairs never straddle two bands
   const row = new Float32Array(image.width);
+  // one band buffer for the whole image: a new one per band would be 48 MB of garbage for a 24 MP frame
+  const buffer = new Uint8Array(Math.min(bandRows, image.height) * rowBytes);
   for (let c = 0; c < channels; c++) {
     for (let y0 = 0; y0 < image.height; y0 += bandRows) {
       const rows = Math.min(bandRows, image.height - y0);
-      const band = await src.read(rows * rowBytes);
+      const band = await src.read(rows * rowBytes, buffer);
       if (band.length < rows * rowBytes) {
         throw new AgentError(`truncated FITS data: plane ${c + 1}, row ${y0 + Math.floor(band.length / rowBytes) + 1} of ${image.height} missing`);
       }
       for (let r = 0; r < rows; r++) {
+        if (table && r + 1 < rows && (binner as PlaneBinner).addRowPair16(c, y0 + r, band, r * rowBytes, (r + 1) * rowBytes, table, false)) {
+          r++;
+          continue;
+        }
         decode(band, r * rowBytes, image.width, row);
         binner.addRow(c, y0 + r, row);
       }

@@ -18,6 +18,8 @@ import { describeRaw, readRawPixels } from './raw.ts';
 import type { PixelImage } from './types.ts';
 import type { DecodeLimits } from './limits.ts';
 import { readXisfHeader, readXisfPixels, xisfCards } from './xisf.ts';
+import { isStack, readStackEvidence } from './stackEvidence.ts';
+import { readStackSources, type StackSources } from './stackSources.ts';
 
 export type { PixelImage } from './types.ts';
 export { detectFormat } from './detect.ts';
@@ -41,6 +43,8 @@ export interface Described {
   acquisition: Acquisition;
   /** every header card in file order (FITS: primary HDU, then the image extension) */
   headers: HeaderCard[];
+  /** what a stack or master says about its subs (stackSources.ts); null for a single frame */
+  stack: StackSources | null;
 }
 
 export interface DescribeOptions {
@@ -109,6 +113,10 @@ export async function describeFile(localPath: string, options: DescribeOptions):
     dates: { captured: capturedDate(g.headers) },
     acquisition,
     headers: g.headers,
+    stack:
+      frameType === 'master' || frameType === 'processed' || isStack(readStackEvidence(g.headers))
+        ? readStackSources(g.headers, options.fileName)
+        : null,
   };
 }
 
@@ -203,6 +211,8 @@ export interface ReadPixelsOptions {
   fileName?: string;
   /** memory ceilings (default: DEFAULT_LIMITS) */
   limits?: DecodeLimits;
+  /** planes in SharedArrayBuffers where the reader can allocate them so (FITS, XISF): no copy to share them between threads */
+  shared?: boolean;
 }
 
 /**
@@ -214,9 +224,9 @@ export async function readPixels(localPath: string, options: ReadPixelsOptions =
   const d = await detectFile(localPath, options.fileName ?? localPath);
   switch (d.format) {
     case 'fits':
-      return readFitsPixels(localPath, { gzip: d.subformat === 'fits.gz', maxPixels: options.maxPixels, limits: options.limits });
+      return readFitsPixels(localPath, { gzip: d.subformat === 'fits.gz', maxPixels: options.maxPixels, limits: options.limits, shared: options.shared });
     case 'xisf':
-      return readXisfPixels(localPath, { maxPixels: options.maxPixels, limits: options.limits });
+      return readXisfPixels(localPath, { maxPixels: options.maxPixels, limits: options.limits, shared: options.shared });
     case 'jpeg':
     case 'png':
     case 'webp':

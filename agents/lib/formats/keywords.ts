@@ -10,6 +10,7 @@
  */
 import type { HeaderCard } from '../../sdk/facts.ts';
 import { STACK_KEYWORDS } from './stackEvidence.ts';
+import { STACK_SOURCE_KEYWORDS } from './stackSources.ts';
 import { normalizeAcquisition } from './acquisition.ts';
 import { capturedDate, recordLookups } from './dates.ts';
 import { classifyFrame } from './frametype.ts';
@@ -48,7 +49,7 @@ export function mappedKeywords(): Set<string> {
       classifyFrame({ cards, fileName: '', folderPath: '' });
     }
   });
-  for (const k of STACK_KEYWORDS) seen.add(k.toUpperCase());
+  for (const k of [...STACK_KEYWORDS, ...STACK_SOURCE_KEYWORDS]) seen.add(k.toUpperCase());
   for (const k of ['TIME-OBS', 'UT', 'UTSTART', 'TIME-BEG', 'SUBEXP', 'INTEGRAT', 'COLORTYP', 'YBINNING', 'CCDYBIN', 'YPIXSZ', 'PIXSIZE2', 'YPIXELSZ']) seen.add(k);
   mapped = seen;
   return mapped;

@@ -50,6 +50,8 @@ export function makeRowDecoder(o: DecoderOptions): RowDecoder {
   const le = o.littleEndian;
   const [a, b] = o.raw ? [scale, zero] : linearMap(o.type, scale, zero);
   const blank = o.blank;
+  const table = sampleTable(o);
+  if (table) return tableDecoder(table, SAMPLE_BYTES[o.type], le);
   const get = getter(o.type);
   const size = SAMPLE_BYTES[o.type];
   return (src, off, n, out) => {
@@ -63,6 +65,46 @@ export function makeRowDecoder(o: DecoderOptions): RowDecoder {
       }
     }
   };
+}
+
+/**
+ * 8- and 16-bit integers: the value of every possible raw sample is computed
+ * once (BLANK → NaN) and a sample is decoded by one lookup of its bytes, no
+ * DataView and no multiply: the same values as raw·a + b, several times
+ * faster on the 24–60 MP frames of a night.
+ */
+function tableDecoder(table: Float64Array, bytes: number, le: boolean): RowDecoder {
+  if (bytes === 1) {
+    return (src, off, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = table[src[off + i]!]!;
+    };
+  }
+  if (le) {
+    return (src, off, n, out) => {
+      for (let i = 0, j = off; i < n; i++, j += 2) out[i] = table[src[j]! | (src[j + 1]! << 8)]!;
+    };
+  }
+  return (src, off, n, out) => {
+    for (let i = 0, j = off; i < n; i++, j += 2) out[i] = table[(src[j]! << 8) | src[j + 1]!]!;
+  };
+}
+
+/**
+ * The decoded value of every raw 8- or 16-bit integer sample, indexed by its
+ * bits read as unsigned (null for other types). Float64, so that a Float64
+ * row gets the exact value too.
+ */
+export function sampleTable(o: DecoderOptions): Float64Array | null {
+  if (SAMPLE_BYTES[o.type] > 2 || isFloatType(o.type)) return null;
+  const [a, b] = o.raw ? [o.scale ?? 1, o.zero ?? 0] : linearMap(o.type, o.scale ?? 1, o.zero ?? 0);
+  const bits = SAMPLE_BYTES[o.type] * 8;
+  const signed = o.type === 'i8' || o.type === 'i16';
+  const table = new Float64Array(1 << bits);
+  for (let u = 0; u < table.length; u++) {
+    const r = signed && u >= 1 << (bits - 1) ? u - (1 << bits) : u;
+    table[u] = r === o.blank ? NaN : r * a + b;
+  }
+  return table;
 }
 
 /**
@@ -110,6 +152,14 @@ export function binFactor(width: number, height: number, channels: number, maxPi
   return b;
 }
 
+/**
+ * A plane of `n` samples; in a SharedArrayBuffer when `shared` (pixels handed
+ * to other threads then need no copy).
+ */
+export function newPlane(n: number, shared = false): Float32Array {
+  return shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
+}
+
 /** Where decoders put full-resolution rows; implementations bin as they go. */
 export interface RowSink {
   /** planes the decoder feeds (rows of channel 0..inputChannels-1) */
@@ -119,6 +169,51 @@ export interface RowSink {
   readonly outHeight: number;
   readonly planes: Float32Array[];
   addRow(c: number, y: number, row: ArrayLike<number>): void;
+}
+
+/**
+ * Adds the samples of one row to per-block sums and counts (blocks of `b`
+ * samples, the last one partial; NaN left out), block by block with no
+ * division per sample. Bins of 2 (the most common: a 24 MP frame for a 2k
+ * preview) take a path that adds both samples at once when neither is NaN.
+ */
+function addBlocks(row: ArrayLike<number>, w: number, b: number, sums: Float64Array, counts: Uint32Array): void {
+  let x = 0;
+  let ox = 0;
+  if (b === 2) {
+    for (; x + 1 < w; x += 2, ox++) {
+      const v0 = row[x]!;
+      const v1 = row[x + 1]!;
+      const s = v0 + v1;
+      if (s === s) {
+        sums[ox]! += s;
+        counts[ox]! += 2;
+      } else {
+        if (v0 === v0) {
+          sums[ox]! += v0;
+          counts[ox]!++;
+        }
+        if (v1 === v1) {
+          sums[ox]! += v1;
+          counts[ox]!++;
+        }
+      }
+    }
+  }
+  for (; x < w; ox++) {
+    const end = Math.min(w, x + b);
+    let s = 0;
+    let n = 0;
+    for (; x < end; x++) {
+      const v = row[x]!;
+      if (v === v) {
+        s += v;
+        n++;
+      }
+    }
+    sums[ox]! += s;
+    counts[ox]! += n;
+  }
 }
 
 /**
@@ -138,6 +233,8 @@ export class PlaneBinner implements RowSink {
     readonly height: number,
     readonly channels: number,
     readonly bin: number,
+    /** output planes in SharedArrayBuffers */
+    shared = false,
   ) {
     this.outWidth = Math.ceil(width / bin);
     this.outHeight = Math.ceil(height / bin);
@@ -145,13 +242,73 @@ export class PlaneBinner implements RowSink {
     if (!Number.isSafeInteger(n * channels) || n * channels > HARD_MAX_SAMPLES) {
       throw new AgentError(`image too large to decode (${width}×${height}×${channels})`);
     }
-    this.planes = Array.from({ length: channels }, () => new Float32Array(n));
+    this.planes = Array.from({ length: channels }, () => newPlane(n, shared));
     this.sums = bin === 1 ? [] : Array.from({ length: channels }, () => new Float64Array(this.outWidth));
     this.counts = bin === 1 ? [] : Array.from({ length: channels }, () => new Uint32Array(this.outWidth));
   }
 
   get inputChannels(): number {
     return this.channels;
+  }
+
+  /**
+   * Bins two full-resolution rows (y even, y + 1) of 16-bit samples straight
+   * from their bytes (`off0`, `off1` in `src`) when the bin is 2: no decoded
+   * row and no running sums in between, and the very values and sums of two
+   * `addRow` calls (`table`: {@link sampleTable} rounded to Float32, as a
+   * decoded row holds them). Returns false, having done nothing, when the
+   * bin is not 2 or y is odd: the caller then uses `addRow`.
+   */
+  addRowPair16(c: number, y: number, src: Uint8Array, off0: number, off1: number, table: Float32Array, littleEndian: boolean): boolean {
+    if (this.bin !== 2 || y % 2 !== 0 || y + 1 >= this.height) return false;
+    const w = this.width;
+    const plane = this.planes[c]!;
+    const base = (y / 2) * this.outWidth;
+    const hi = littleEndian ? 1 : 0;
+    const lo = 1 - hi;
+    let ox = 0;
+    for (let x = 0; x + 1 < w; x += 2, ox++) {
+      const j0 = off0 + 2 * x;
+      const j1 = off1 + 2 * x;
+      const a = table[(src[j0 + hi]! << 8) | src[j0 + lo]!]!;
+      const b = table[(src[j0 + 2 + hi]! << 8) | src[j0 + 2 + lo]!]!;
+      const c0 = table[(src[j1 + hi]! << 8) | src[j1 + lo]!]!;
+      const d = table[(src[j1 + 2 + hi]! << 8) | src[j1 + 2 + lo]!]!;
+      const s = a + b + (c0 + d);
+      if (s === s) {
+        plane[base + ox] = s / 4;
+        continue;
+      }
+      // a blank among them: the sums addRow would make, pair by pair
+      let sum = 0;
+      let n = 0;
+      for (const [u, v] of [[a, b], [c0, d]] as const) {
+        if (u + v === u + v) {
+          sum += u + v;
+          n += 2;
+        } else {
+          if (u === u) {
+            sum += u;
+            n++;
+          }
+          if (v === v) {
+            sum += v;
+            n++;
+          }
+        }
+      }
+      plane[base + ox] = n > 0 ? sum / n : NaN;
+    }
+    if (ox < this.outWidth) {
+      // odd width: the last block is one column of two samples
+      const j0 = off0 + 2 * (w - 1);
+      const j1 = off1 + 2 * (w - 1);
+      const a = table[(src[j0 + hi]! << 8) | src[j0 + lo]!]!;
+      const c0 = table[(src[j1 + hi]! << 8) | src[j1 + lo]!]!;
+      const n = (a === a ? 1 : 0) + (c0 === c0 ? 1 : 0);
+      plane[base + ox] = n > 0 ? ((a === a ? a : 0) + (c0 === c0 ? c0 : 0)) / n : NaN;
+    }
+    return true;
   }
 
   /** Adds full-resolution row `y` of channel `c` (length ≥ width). */
@@ -166,14 +323,7 @@ export class PlaneBinner implements RowSink {
     const b = this.bin;
     const sums = this.sums[c]!;
     const counts = this.counts[c]!;
-    for (let x = 0; x < w; x++) {
-      const v = row[x]!;
-      if (v === v) {
-        const ox = (x / b) | 0;
-        sums[ox]! += v;
-        counts[ox]!++;
-      }
-    }
+    addBlocks(row, w, b, sums, counts);
     if (y % b === b - 1 || y === this.height - 1) {
       const base = ((y / b) | 0) * this.outWidth;
       for (let ox = 0; ox < this.outWidth; ox++) {

@@ -411,6 +411,31 @@ function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** Text escaped for an XISF (XML) attribute or element. */
+export const xisfEscape = xmlEscape;
+
+/**
+ * A PixInsight processing history (the `PixInsight:ProcessingHistory` property) as an
+ * integration leaves it in the integrated image: xpsm process instances, an
+ * ImageCalibration (whose master dark is no sub) then an ImageIntegration whose
+ * `images` table has one row per sub (enabled, path, drizzlePath, localNormalizationDataPath).
+ */
+export function pixinsightHistory(paths: { path: string; enabled?: boolean }[], calibrationMaster = '/data/masters/masterDark_300s.xisf'): string {
+  const rows = paths
+    .map(
+      (p) =>
+        `<tr><td id="enabled" value="${p.enabled === false ? 'false' : 'true'}"/><td id="path" value="${xmlEscape(p.path)}"/><td id="drizzlePath" value=""/><td id="localNormalizationDataPath" value=""/></tr>`,
+    )
+    .join('\n');
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<xpsm version="1.0" xmlns="http://www.pixinsight.com/xpsm">\n' +
+    `<instance class="ImageCalibration" id="ImageCalibration_instance"><table id="targetFrames" rows="1"><tr><td id="enabled" value="true"/><td id="path" value="/data/raw/x.fits"/></tr></table>` +
+    `<parameter id="masterDarkPath" value="${xmlEscape(calibrationMaster)}"/></instance>\n` +
+    `<instance class="ImageIntegration" id="ImageIntegration_instance"><time start="2024-10-05T10:12:01.000Z" span="42.1"/>` +
+    `<parameter id="combination" value="Average"/><table id="images" rows="${paths.length}">\n${rows}\n</table></instance>\n</xpsm>`
+  );
+}
+
 /** Writes a monolithic XISF 1.0 file. */
 export function xisfFile(spec: XisfSpec): Uint8Array {
   const size = SAMPLE_SIZE[spec.sampleFormat];

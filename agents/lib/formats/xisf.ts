@@ -241,6 +241,8 @@ export interface ReadXisfOptions {
   maxPixels?: number;
   /** memory ceilings (default: DEFAULT_LIMITS) */
   limits?: DecodeLimits;
+  /** planes in SharedArrayBuffers (to hand them to other threads without a copy) */
+  shared?: boolean;
 }
 
 /**
@@ -300,7 +302,7 @@ export async function readXisfPixels(path: string, options: ReadXisfOptions = {}
 
     const cfa = header.properties.get('PCL:CFASourcePattern') ?? header.keywords.find((k) => k.key === 'BAYERPAT')?.value;
     const pattern = typeof cfa === 'string' && /^(RGGB|BGGR|GRBG|GBRG)$/i.test(cfa.trim()) ? cfa.trim().toUpperCase() : null;
-    const { sink: binner, bayerPattern } = makeSink(img.width, img.height, channels, bin, pattern);
+    const { sink: binner, bayerPattern } = makeSink(img.width, img.height, channels, bin, pattern, options.shared);
     if (img.pixelStorage === 'planar') {
       await decodePlanar(source, img, bps, decode, binner);
     } else {

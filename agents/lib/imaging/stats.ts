@@ -86,20 +86,39 @@ export function robustStats(plane: Float32Array, maxSamples = DEFAULT_SAMPLES): 
   return statsOfSamples(subsample(plane, maxSamples));
 }
 
+/**
+ * Samples per call of the small functions that run the hot loops over whole
+ * planes. A function called once per image with one loop over millions of
+ * samples runs that loop in V8's interpreter until on-stack replacement
+ * compiles it, and the interpreter boxes every sample it reads: tens of MB of
+ * garbage per image. A small function called for each chunk is compiled
+ * after a few calls and stays compiled.
+ */
+export const CHUNK = 1 << 12;
+
 /** Smallest and largest finite value of the planes (null when there is none). */
 export function finiteRange(planes: readonly Float32Array[]): { min: number; max: number } | null {
-  let min = Infinity;
-  let max = -Infinity;
+  const acc = new Float64Array([Infinity, -Infinity]);
   for (const p of planes) {
-    for (let i = 0; i < p.length; i++) {
-      const v = p[i]!;
-      // v - v is NaN for NaN and ±Infinity: one comparison skips both
-      if (v - v !== 0) continue;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
+    for (let i = 0; i < p.length; i += CHUNK) rangeOf(p, i, Math.min(p.length, i + CHUNK), acc);
   }
+  const [min, max] = acc as unknown as [number, number];
   return min <= max ? { min, max } : null;
+}
+
+/** Widens acc = [min, max] by the finite samples of p[start, end). */
+function rangeOf(p: Float32Array, start: number, end: number, acc: Float64Array): void {
+  let min = acc[0]!;
+  let max = acc[1]!;
+  for (let i = start; i < end; i++) {
+    const v = p[i]!;
+    // v - v is NaN for NaN and ±Infinity: one comparison skips both
+    if (v - v !== 0) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  acc[0] = min;
+  acc[1] = max;
 }
 
 /**

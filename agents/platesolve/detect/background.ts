@@ -128,16 +128,18 @@ export function interpolateMesh(mesh: BackgroundMesh, values: Float32Array, widt
     ix1[x] = Math.min(nx - 1, t0 + 1);
     fx[x] = Math.max(0, Math.min(1, t - t0));
   }
+  const row = new Float32Array(nx);
   for (let y = 0; y < height; y++) {
     const t = ((y + 0.5) * ny) / height - 0.5;
     const t0 = Math.max(0, Math.min(ny - 1, Math.floor(t)));
     const t1 = Math.min(ny - 1, t0 + 1);
     const fy = Math.max(0, Math.min(1, t - t0));
     const r0 = t0 * nx, r1 = t1 * nx, o = y * width;
+    // bilinear = linear in y at the tile columns, then linear in x along the row
+    for (let i = 0; i < nx; i++) row[i] = values[r0 + i] + (values[r1 + i] - values[r0 + i]) * fy;
     for (let x = 0; x < width; x++) {
-      const a = values[r0 + ix0[x]] + (values[r0 + ix1[x]] - values[r0 + ix0[x]]) * fx[x];
-      const b = values[r1 + ix0[x]] + (values[r1 + ix1[x]] - values[r1 + ix0[x]]) * fx[x];
-      out[o + x] = a + (b - a) * fy;
+      const a = row[ix0[x]];
+      out[o + x] = a + (row[ix1[x]] - a) * fx[x];
     }
   }
   return out;

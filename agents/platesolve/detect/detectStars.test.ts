@@ -78,6 +78,21 @@ test('recovers known stars with sub-pixel centroids and rejects every hot pixel'
   assert.ok(r.medianFwhm !== null && Math.abs(r.medianFwhm - 3) < 0.6, `median FWHM ${r.medianFwhm}`);
 });
 
+test('a region: only the stars inside it, in the whole image\'s coordinates, as the full detection finds them', () => {
+  const { image, truth } = frame({ w: 1600, h: 1200, n: 150, fwhm: 3, seed: 11, hot: 400 });
+  const region = { x0: 0.25, y0: 0.25, x1: 0.75, y1: 0.75 };
+  const r = detectStars(image, { region });
+  assert.deepEqual(r.searched, { x0: 400, y0: 300, x1: 1200, y1: 900 });
+  const inside = truth.filter((t) => t.x > 405 && t.x < 1195 && t.y > 305 && t.y < 895);
+  const found = inside.filter((t) => nearest(r.stars, t.x, t.y) < 0.2);
+  assert.ok(found.length >= inside.length - 2, `found ${found.length}/${inside.length} stars of the region`);
+  for (const s of r.stars) assert.ok(s.x >= 400 && s.x <= 1200 && s.y >= 300 && s.y <= 900, `star at ${s.x}, ${s.y} outside the region`);
+  assert.ok(r.stars.length <= inside.length + 4, `${r.stars.length} stars for ${inside.length} in the region`);
+  const all = detectStars(image);
+  for (const s of r.stars) assert.ok(nearest(all.stars, s.x, s.y) < 0.05, 'same centroids as the full detection');
+  assert.throws(() => detectStars(image, { region: { x0: 0.5, y0: 0.5, x1: 0.505, y1: 0.6 } }), /smaller than 16/);
+});
+
 test('flags saturated stars and still centres them', () => {
   const { image, truth } = frame({ w: 800, h: 600, n: 40, fwhm: 3.5, seed: 5, saturate: 6000 });
   const r = detectStars(image);

@@ -34,6 +34,19 @@ export interface DetectOptions extends MonoOptions {
   maxStars?: number;
   /** reject objects more elongated than this (adaptive upwards for trailed frames); default 1.8 */
   maxElongation?: number;
+  /**
+   * detect only inside this part of the image (fractions 0..1 of width and height): checking a
+   * known solution needs a few dozen stars, not all of them, and costs the area it reads
+   */
+  region?: DetectRegion;
+}
+
+/** A rectangle as fractions of the image's width and height. */
+export interface DetectRegion {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
 }
 
 export interface DetectResult {
@@ -46,6 +59,8 @@ export interface DetectResult {
   /** candidates rejected, by reason */
   rejected: Record<string, number>;
   medianFwhm: number | null;
+  /** the part of the image searched, in the input image's pixels ([x0, x1) × [y0, y1)) */
+  searched: { x0: number; y0: number; x1: number; y1: number };
 }
 
 const KERNEL = (() => {
@@ -80,16 +95,49 @@ function convolveSeparable(src: Float32Array, w: number, h: number): Float32Arra
 /** Robust σ of a large array from a subsample (MAD of values within ±5 MAD of the median). */
 function sampleSigma(a: Float32Array): number {
   const step = Math.max(1, Math.floor(a.length / 50000));
-  const s: number[] = [];
-  for (let i = 0; i < a.length; i += step) s.push(a[i]);
-  s.sort((p, q) => p - q);
+  const s = new Float32Array(Math.ceil(a.length / step));
+  for (let i = 0, k = 0; i < a.length; i += step) s[k++] = a[i];
+  s.sort();
   const med = s[s.length >> 1];
-  const dev = s.map((v) => Math.abs(v - med)).sort((p, q) => p - q);
-  return 1.4826 * dev[dev.length >> 1];
+  for (let i = 0; i < s.length; i++) s[i] = Math.abs(s[i] - med);
+  s.sort();
+  return 1.4826 * s[s.length >> 1];
 }
 
+/**
+ * Stretched pictures are searched at 8σ (their noise is far from Gaussian); when that leaves
+ * fewer stars than a solution wants — star reduction, blur and nebulae dim all but the
+ * brightest — they are searched again at this threshold (the verification, not the detector,
+ * decides what matches the sky).
+ */
+const FAINT_SIGMA = 5;
+/** below this many stars, a stretched picture is searched again at {@link FAINT_SIGMA} */
+const FAINT_RETRY_BELOW = 20;
+
 export function detectStars(image: PixelImage | MonoImage, options: DetectOptions = {}): DetectResult {
-  const mono = 'planes' in image ? toMonoImage(image, options) : image;
+  const full = 'planes' in image ? toMonoImage(image, options) : image;
+  if (!options.region) {
+    const r = detectMono(full, options, 0, 0);
+    const stretched = !full.linear || full.quantum === 1 / 255;
+    if (options.sigma !== undefined || !stretched || r.stars.length >= FAINT_RETRY_BELOW) return r;
+    const faint = detectMono(full, { ...options, sigma: FAINT_SIGMA }, 0, 0);
+    // at 5σ, JPEG blocks, colour noise and nebula texture pass as single pixels or streaks:
+    // only resolved, round sources count
+    const stars = faint.stars.filter((st) => st.saturated || (st.npix >= 4 && st.fwhm >= faint.factor && st.elongation <= 1.6));
+    return stars.length > r.stars.length ? { ...faint, stars, rejected: { ...faint.rejected, faint: faint.stars.length - stars.length } } : r;
+  }
+  const r = options.region;
+  const clamp = (v: number, n: number): number => Math.max(0, Math.min(n, Math.round(v * n)));
+  const x0 = clamp(r.x0, full.width), x1 = clamp(r.x1, full.width), y0 = clamp(r.y0, full.height), y1 = clamp(r.y1, full.height);
+  if (x1 - x0 < 16 || y1 - y0 < 16) throw new Error('detection region smaller than 16 × 16 pixels');
+  const cw = x1 - x0, ch = y1 - y0;
+  const data = new Float32Array(cw * ch);
+  for (let y = 0; y < ch; y++) data.set(full.data.subarray((y + y0) * full.width + x0, (y + y0) * full.width + x1), y * cw);
+  return detectMono({ ...full, data, width: cw, height: ch }, options, x0, y0);
+}
+
+/** Detection on a mono image that is the part of a larger one starting at (ox, oy). */
+function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: number): DetectResult {
   const { data, width: w, height: h } = mono;
   const rejected: Record<string, number> = {};
   const reject = (why: string): void => { rejected[why] = (rejected[why] ?? 0) + 1; };
@@ -184,9 +232,12 @@ export function detectStars(image: PixelImage | MonoImage, options: DetectOption
   stars.sort((a, b) => (a.saturated !== b.saturated ? (a.saturated ? -1 : 1) : a.saturated ? b.npix - a.npix || b.flux - a.flux : b.flux - a.flux));
   const f = mono.factor;
   const out = stars.slice(0, options.maxStars ?? 500).map((s) => ({
-    ...s, x: s.x * f, y: s.y * f, fwhm: s.fwhm * f,
+    ...s, x: (s.x + ox) * f, y: (s.y + oy) * f, fwhm: s.fwhm * f,
   }));
-  return { stars: out, width: w, height: h, factor: f, noise: mesh.globalNoise, rejected, medianFwhm: medFwhm && medFwhm * f };
+  return {
+    stars: out, width: w, height: h, factor: f, noise: mesh.globalNoise, rejected, medianFwhm: medFwhm && medFwhm * f,
+    searched: { x0: ox * f, y0: oy * f, x1: (ox + w) * f, y1: (oy + h) * f },
+  };
 }
 
 function measure(

@@ -6,9 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wcsFromScaleRotation } from '../../lib/wcs/index.ts';
+import { angularDistance, tanDeproject, wcsFromScaleRotation } from '../../lib/wcs/index.ts';
 import { renderStarField } from '../../lib/stars/testing/renderStarField.ts';
-import { processField, type ProcessOptions } from '../testing/processField.ts';
+import { processField, processedTestField, type ProcessOptions } from '../testing/processField.ts';
 import { testCatalog, testCatalogPath } from '../../lib/stars/testing/testCatalog.ts';
 import { solveImage } from '../solveImage.ts';
 import { detectStars } from './detectStars.ts';
@@ -48,4 +48,19 @@ test('a starless nebula picture yields (almost) no stars and is given up without
   assert.equal(res.unsolvedReason?.code, 'too-few-stars');
   assert.equal(res.timingsMs.blind, null);
   assert.equal(res.timingsMs.solveField, null);
+});
+
+test('heavy star reduction and blur on a 0.7° field: the faint survivors are searched at 5σ, and the field solves', async () => {
+  // a bench field: 0.72°, 622 × 467 JPEG, MTF stretch, stars reduced by 83 % and blurred (σ 1.25 px)
+  const f = await processedTestField(cat, 12004, 0.5, 1);
+  assert.ok((f.recipe.starReduction ?? 0) > 0.8 && (f.recipe.blur ?? 0) > 1, JSON.stringify(f.recipe));
+  const strict = detectStars(f.image, { sigma: 8 });
+  const det = detectStars(f.image);
+  assert.ok(strict.stars.length < 8 && det.stars.length >= 15, `${det.stars.length} stars, ${strict.stars.length} at 8σ`);
+  const t = f.truth;
+  const [ra, dec] = tanDeproject(t.ra, t.dec, 0.3 * t.fovDeg, -0.2 * t.fovDeg);
+  const res = await solveImage({ pixels: f.image, width: f.width, height: f.height, format: f.format, catalogPath: testCatalogPath(), solveField: false, hints: { ra, dec, scaleArcsec: t.scale * 1.04 } });
+  assert.ok(res.solved, String(res.reason));
+  assert.ok(angularDistance(res.ra!, res.dec!, t.ra, t.dec) * 3600 < 10, 'centre');
+  assert.ok(Math.abs(res.pixelScaleArcsec! / t.scale - 1) < 0.01);
 });

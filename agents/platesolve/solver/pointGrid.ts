@@ -7,16 +7,20 @@ export class PointGrid {
   private readonly start: Int32Array;
   private readonly items: Int32Array;
 
-  constructor(readonly xs: ArrayLike<number>, readonly ys: ArrayLike<number>, readonly cell: number, count = xs.length) {
+  /** cell side: at least the one asked for, and large enough for ~4 cells per point (a fine grid over few points costs more to build than it saves) */
+  readonly cell: number;
+
+  constructor(readonly xs: ArrayLike<number>, readonly ys: ArrayLike<number>, cell: number, count = xs.length) {
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (let i = 0; i < count; i++) {
       minX = Math.min(minX, xs[i]); maxX = Math.max(maxX, xs[i]);
       minY = Math.min(minY, ys[i]); maxY = Math.max(maxY, ys[i]);
     }
     if (count === 0) { minX = minY = 0; maxX = maxY = 0; }
+    this.cell = Math.max(cell, Math.sqrt(((maxX - minX) * (maxY - minY)) / (4 * Math.max(count, 1))));
     this.x0 = minX; this.y0 = minY;
-    this.nx = Math.min(4096, Math.max(1, Math.floor((maxX - minX) / cell) + 1));
-    this.ny = Math.min(4096, Math.max(1, Math.floor((maxY - minY) / cell) + 1));
+    this.nx = Math.min(4096, Math.max(1, Math.floor((maxX - minX) / this.cell) + 1));
+    this.ny = Math.min(4096, Math.max(1, Math.floor((maxY - minY) / this.cell) + 1));
     const cells = new Int32Array(count);
     const counts = new Int32Array(this.nx * this.ny + 1);
     for (let i = 0; i < count; i++) {

@@ -22,7 +22,7 @@ export interface RefineResult {
   matches: Match[];
   rmsPixels: number;
   rmsArcsec: number;
-  /** catalog stars predicted inside the image (for the false-alarm estimate) */
+  /** catalog stars predicted inside the image, or its searched region (for the false-alarm estimate) */
   catalogInImage: number;
 }
 
@@ -82,18 +82,22 @@ function solve3(u: Float64Array, v: Float64Array, xi: Float64Array, eta: Float64
   return { x: [a, b, mx - a * mu - b * mv], y: [d, e, my - d * mu - e * mv] };
 }
 
-/** Predicted pixel positions of catalog stars in and around the image. */
-function catalogPixels(cat: StarCatalog, wcs: Wcs, maxStars: number) {
-  const [cra, cdec] = tanDeproject(wcs.crval[0], wcs.crval[1],
-    wcs.cd[0] * ((wcs.width + 1) / 2 - wcs.crpix[0]) + wcs.cd[1] * ((wcs.height + 1) / 2 - wcs.crpix[1]),
-    wcs.cd[2] * ((wcs.width + 1) / 2 - wcs.crpix[0]) + wcs.cd[3] * ((wcs.height + 1) / 2 - wcs.crpix[1]));
+/**
+ * Predicted pixel positions of the brightest catalog stars inside the image, or inside the
+ * part of it where stars were detected (`region`).
+ */
+function catalogPixels(cat: StarCatalog, wcs: Wcs, maxStars: number, region?: ImageStars['region']) {
+  const [a1, b1] = region ? region.p1 : [0.5, wcs.width + 0.5];
+  const [a2, b2] = region ? region.p2 : [0.5, wcs.height + 0.5];
+  const c1 = (a1 + b1) / 2 - wcs.crpix[0], c2 = (a2 + b2) / 2 - wcs.crpix[1];
+  const [cra, cdec] = tanDeproject(wcs.crval[0], wcs.crval[1], wcs.cd[0] * c1 + wcs.cd[1] * c2, wcs.cd[2] * c1 + wcs.cd[3] * c2);
   const scaleDeg = pixelScaleArcsec(wcs) / 3600;
-  const radius = (Math.hypot(wcs.width, wcs.height) / 2) * scaleDeg * 1.05;
+  const radius = (Math.hypot(b1 - a1, b2 - a2) / 2) * scaleDeg * 1.05;
   const set = cat.query(cra, cdec, radius, { maxStars: maxStars * 3 });
   const xs: number[] = [], ys: number[] = [], ra: number[] = [], dec: number[] = [];
   for (let i = 0; i < set.count && xs.length < maxStars; i++) {
     const p = skyToPixel(wcs, set.ra[i], set.dec[i]);
-    if (!p || p[0] < 0.5 || p[1] < 0.5 || p[0] > wcs.width + 0.5 || p[1] > wcs.height + 0.5) continue;
+    if (!p || p[0] < a1 || p[1] < a2 || p[0] > b1 || p[1] > b2) continue;
     xs.push(p[0]); ys.push(p[1]); ra.push(set.ra[i]); dec.push(set.dec[i]);
   }
   return { xs, ys, ra, dec };
@@ -140,7 +144,7 @@ export function refineWcs(cat: StarCatalog, stars: ImageStars, start: Wcs, optio
   const fwhm = stars.fwhm ?? 2.5;
   let radius = options.radius ?? Math.max(3, 1.5 * fwhm);
   let matches: Match[] = [];
-  let cp = catalogPixels(cat, wcs, nImg * 2);
+  let cp = catalogPixels(cat, wcs, nImg * 2, stars.region);
   const fovDeg = (Math.max(stars.width, stars.height) * pixelScaleArcsec(wcs)) / 3600;
   let rms = Infinity;
   for (let iter = 0; iter < 5; iter++) {
@@ -170,7 +174,7 @@ export function refineWcs(cat: StarCatalog, stars: ImageStars, start: Wcs, optio
       const rs = withSip ? rmsOf(withSip) : Infinity;
       if (withSip && rs < 0.8 * rms) { wcs = withSip; rms = rs; }
     }
-    cp = catalogPixels(cat, wcs, nImg * 2);
+    cp = catalogPixels(cat, wcs, nImg * 2, stars.region);
     const next = Math.max(1.5, Math.min(radius, 3 * rms + 0.5));
     if (iter >= 2 && Math.abs(next - radius) < 0.05) break;
     radius = next;

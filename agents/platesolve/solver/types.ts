@@ -11,6 +11,17 @@ export interface ImageStars {
   height: number;
   /** median FWHM in pixels, if known */
   fwhm: number | null;
+  /**
+   * where the stars were looked for, in FITS pixels (p₁ and p₂ ranges), when that was only a
+   * part of the image: a check counts catalog stars there only
+   */
+  region?: { p1: [number, number]; p2: [number, number] };
+}
+
+/** The area (px²) in which the image stars were detected. */
+export function searchedArea(stars: ImageStars): number {
+  const r = stars.region;
+  return r ? (r.p1[1] - r.p1[0]) * (r.p2[1] - r.p2[0]) : stars.width * stars.height;
 }
 
 export interface ScaleHint {
@@ -59,6 +70,7 @@ export function cpuClock(): number {
 
 export function makeImageStars(
   stars: { x: number; y: number; flux: number }[], width: number, height: number, flipY: boolean, fwhm: number | null,
+  searched?: { x0: number; y0: number; x1: number; y1: number },
 ): ImageStars {
   const n = stars.length;
   const p1 = new Float64Array(n), p2 = new Float64Array(n), flux = new Float64Array(n);
@@ -67,5 +79,9 @@ export function makeImageStars(
     p2[i] = flipY ? height - s.y + 0.5 : s.y + 0.5;
     flux[i] = s.flux;
   });
-  return { p1, p2, flux, count: n, width, height, fwhm };
+  const part = searched && (searched.x0 > 0 || searched.y0 > 0 || searched.x1 < width || searched.y1 < height);
+  const region: ImageStars['region'] = part
+    ? { p1: [searched.x0 + 0.5, searched.x1 + 0.5], p2: flipY ? [height - searched.y1 + 0.5, height - searched.y0 + 0.5] : [searched.y0 + 0.5, searched.y1 + 0.5] }
+    : undefined;
+  return { p1, p2, flux, count: n, width, height, fwhm, ...(region ? { region } : {}) };
 }

@@ -7,7 +7,7 @@
 import { log10BinomialTail } from './falseAlarm.ts';
 import { refineWcs } from './refine.ts';
 import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
-import type { ImageStars } from './types.ts';
+import { searchedArea, type ImageStars } from './types.ts';
 import { describeWcs, skyToPixel, type Wcs } from '../../lib/wcs/index.ts';
 
 /** Number of catalog stars that fall inside the image under `wcs`. */
@@ -33,7 +33,19 @@ export interface WcsCheck {
   reason: string | null;
 }
 
-export function verifyWcs(cat: StarCatalog, stars: ImageStars, wcs: Wcs, options: { sip?: boolean } = {}): WcsCheck {
+export interface VerifyOptions {
+  /** refit SIP distortion when it helps (default: linear only) */
+  sip?: boolean;
+  /** how many solutions were tried to find this one: the false-alarm bound is multiplied by it */
+  trials?: number;
+}
+
+/**
+ * Accepts `wcs` when the image stars sit on predicted catalog stars far beyond chance: the
+ * binomial false-alarm probability (× `trials`) below 10⁻⁶ with at least 6 matches. Stars
+ * detected in a part of the image (`stars.region`) are checked against the catalog stars there.
+ */
+export function verifyWcs(cat: StarCatalog, stars: ImageStars, wcs: Wcs, options: VerifyOptions = {}): WcsCheck {
   // A header solution may be a few pixels off (other catalog, old epoch): match loosely, linear only.
   const fwhm = stars.fwhm ?? 2.5;
   const radius = Math.max(4, 2 * fwhm);
@@ -47,8 +59,8 @@ export function verifyWcs(cat: StarCatalog, stars: ImageStars, wcs: Wcs, options
     };
   }
   const r = Math.max(1.5, 3 * ref.rmsPixels + 0.5);
-  const p = Math.min(1, (Math.max(ref.catalogInImage, 1) * Math.PI * r * r) / (stars.width * stars.height));
-  const lf = log10BinomialTail(ref.matches.length, n, p);
+  const p = Math.min(1, (Math.max(ref.catalogInImage, 1) * Math.PI * r * r) / searchedArea(stars));
+  const lf = log10BinomialTail(ref.matches.length, n, p) + Math.log10(Math.max(1, options.trials ?? 1));
   const ok = lf < -6 && ref.matches.length >= 6;
   const decisive = !ok && ref.catalogInImage >= 10 && stars.count >= 20;
   return {

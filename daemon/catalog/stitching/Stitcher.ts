@@ -30,6 +30,12 @@ import { pickSession, sessionKey, trainKey } from './sessions.ts';
 import type { AssembledRecord } from './record.ts';
 import type { ImageColumns } from '../../db/stitch.ts';
 import type { DatabaseTransactionConnection } from 'slonik';
+import { linkedSubs, relinkStack, relinkStackForSub, saveStackSources, stacksOfSub, stacksToRelink } from '../../db/stackLinks.ts';
+import { isLightStack, stackCriteria, stackIntegration } from './stacks.ts';
+import type { StackOf } from './record.ts';
+import type { StackFacts } from '../../../agents/sdk/facts.ts';
+import type { ResultRow } from '../../db/results.ts';
+import type { StitchedImage } from './assemble.ts';
 import { copiesNotPointingTo, isInGallery, originalOf, parkedWithContent, reattachRetainedEdits, takeOverLocation } from '../../db/identity.ts';
 
 export type StitchResult = 'written' | 'unchanged' | 'gone';
@@ -66,6 +72,47 @@ async function sessionOf(tx: DatabaseTransactionConnection, c: ImageColumns, r: 
     found?.id ??
     (await createSession(tx, key, { camera: camera?.name ?? c.camera, telescope: telescope?.name ?? c.telescope, siteLatitude: site?.latitude ?? null, siteLongitude: site?.longitude ?? null }));
   return { id, night: key.night };
+}
+
+/**
+ * A stack of lights: its sources are stored and its links recomputed (db/stackLinks.ts),
+ * and its record gets `stackOf`. When its header states no total, its integration is the
+ * sum of the subs its file links it to (history or dates; never an inference). Anything
+ * else is no stack: stored sources and links of it as a stack are dropped.
+ */
+async function stackOf(tx: DatabaseTransactionConnection, imageId: string, s: StitchedImage, results: ResultRow[], cameraId: string | null): Promise<{ s: StitchedImage; stackOf: StackOf | null }> {
+  if (!isLightStack(s.columns)) {
+    await saveStackSources(tx, imageId, null);
+    return { s, stackOf: null };
+  }
+  const facts = (kind: string) => results.find((r) => r.agent === kind && r.status === 'done')?.facts as Record<string, unknown> | undefined;
+  const stack = (facts('file')?.stack ?? null) as StackFacts | null;
+  await saveStackSources(tx, imageId, stackCriteria(stack, s.columns, cameraId, s.filters.map((f) => f.filter)));
+  await relinkStack(tx, imageId);
+  const subs = await linkedSubs(tx, imageId);
+  const framesStated = facts('integration')?.frames;
+  const header = { frames: typeof framesStated === 'number' ? framesStated : (stack?.frames ?? null), totalSeconds: s.columns.integration_s };
+  const { from, mismatch } = stackIntegration(header, subs);
+  const out: StackOf = {
+    sessions: subs.sessions,
+    frames: subs.frames,
+    totalSeconds: subs.totalSeconds,
+    byFilter: subs.byFilter,
+    linkedBy: subs.linkedBy,
+    header,
+    integrationFrom: from,
+    mismatch,
+  };
+  if (from !== 'subs') return { s, stackOf: out };
+  return {
+    s: {
+      ...s,
+      columns: { ...s.columns, integration_s: subs.totalSeconds },
+      record: { ...s.record, integration: { totalSeconds: subs.totalSeconds, byFilter: subs.byFilter } },
+      filters: subs.byFilter,
+    },
+    stackOf: out,
+  };
 }
 
 export class Stitcher {
@@ -120,18 +167,27 @@ export class Stitcher {
       if (matchesCalibration && s.columns.camera) await lockCalibrationMatching(tx, s.columns.camera);
       const calibration = s.columns.frame_type === 'light' && !s.columns.is_calibration ? await matchingCalibration(tx, s.columns) : [];
       const session = await sessionOf(tx, s.columns, s.record, equipment);
+      const stack = await stackOf(tx, imageId, s, results, equipment.find((e) => e.type === 'camera')?.id ?? null);
+      s = stack.s;
       const record: StoredRecord = {
         ...s.record,
         duplicateOf,
         equipment: equipment.map((e) => ({ id: e.id, type: e.type, name: e.name })),
         calibration: calibration.map((k) => ({ id: k.id, frameType: k.frame_type, kind: k.calib_kind })),
         session,
+        stackOf: stack.stackOf,
       };
       const hash = stableHash({ v: STITCHER_VERSION, c: s.columns, record, o: s.objects, f: s.filters, t: s.searchText });
       if ((await currentStitchHash(tx, imageId, STITCHER_VERSION)) === hash) return 'unchanged' as const;
       await writeStitched(tx, imageId, s, record, hash, { equipment, calibration: calibration.map((k) => k.id) }, STITCHER_VERSION);
       await linkImageSession(tx, imageId, session?.id ?? null);
-      if (s.columns.calib_kind && o.neighbours !== false) neighbours = await lightsMatchingCalibration(tx, s.columns);
+      // a sub that came, changed or left (also a light that became a stack): the stacks it is, becomes or stops
+      // being a sub of are linked again and stitched again
+      const wasSubOf = new Set(await stacksOfSub(tx, imageId));
+      for (const stackId of await stacksToRelink(tx, imageId)) {
+        if ((await relinkStackForSub(tx, stackId, imageId)) || wasSubOf.has(stackId)) neighbours.push(stackId);
+      }
+      if (s.columns.calib_kind && o.neighbours !== false) neighbours.push(...(await lightsMatchingCalibration(tx, s.columns)));
       // the original (again, e.g. moved back): its copies must point to it
       if (content && !duplicateOf) neighbours.push(...(await copiesNotPointingTo(tx, imageId, content.sha256, content.size)));
       return 'written' as const;

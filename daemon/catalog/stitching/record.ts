@@ -15,8 +15,8 @@
 import { z } from 'zod';
 import { FRAME_TYPES } from '../../../agents/sdk/index.ts';
 
-/** 2: links made at read time (`derived` stored instead of thumbnailUrl/previewUrl). 3: `duplicateOf`. 4: imaging sessions. */
-export const STITCHER_VERSION = 4;
+/** 2: links made at read time (`derived` stored instead of thumbnailUrl/previewUrl). 3: `duplicateOf`. 4: imaging sessions. 5: `stackOf` (stacks linked to their subs). */
+export const STITCHER_VERSION = 5;
 
 const n = z.number().nullable();
 const s = z.string().nullable();
@@ -147,6 +147,21 @@ export const CalibrationLink = z.object({ id: z.string().uuid(), frameType: z.st
 
 export const SessionLink = z.object({ id: z.string().uuid(), night: z.string().describe('observing night, YYYY-MM-DD') }).describe('the imaging session of a light frame (docs/sessions.md)');
 
+export const StackOf = z
+  .object({
+    sessions: z.array(SessionLink).describe('the sessions of the linked subs, by night'),
+    frames: z.number().describe('linked subs (copies not counted)'),
+    totalSeconds: z.number().describe("sum of the linked subs' exposures"),
+    byFilter: z.array(z.object({ filter: z.string(), seconds: z.number(), frames: z.number() })).describe("the linked subs' exposures by filter"),
+    linkedBy: z.enum(['history', 'header dates', 'inferred']).nullable().describe("how the links were made: the files the stack's history names, its header's dates, or inference (target, camera, filter, date); null: no sub linked"),
+    header: z.object({ frames: n, totalSeconds: n }).describe("what the stack's own header states"),
+    integrationFrom: z.enum(['header', 'subs']).nullable().describe("where the record's integration comes from: the header (it wins when it states a count or total) or the sum of the linked subs"),
+    mismatch: z.boolean().describe('the header and the linked subs disagree (frames, or totals by more than 2 %)'),
+  })
+  .passthrough()
+  .describe('a stack or master of lights: the subs and sessions it was made from (docs/sessions.md, "Stacks")');
+export type StackOf = z.infer<typeof StackOf>;
+
 /** What `images.record` holds. */
 export const StoredRecord = AssembledRecord.extend({
   equipment: z.array(EquipmentLink),
@@ -157,6 +172,7 @@ export const StoredRecord = AssembledRecord.extend({
     .nullable()
     .describe('the original when this file is a byte-identical copy of another image (same size and sha256); a copy is not counted in integration totals'),
   session: SessionLink.nullable(),
+  stackOf: StackOf.nullable().optional().describe('null for anything but a stack or master of lights'),
 });
 export type StoredRecord = z.infer<typeof StoredRecord>;
 
@@ -181,6 +197,7 @@ export function publicRecord(stored: Record<string, unknown>): PublicRecord {
     ...rest,
     // records stitched before sessions existed have none until re-stitched
     session: rest.session ?? null,
+    stackOf: rest.stackOf ?? null,
     thumbnailUrl: names.includes('thumbnail') ? derivedUrl(id, 'thumbnail') : null,
     previewUrl: names.includes('preview') ? derivedUrl(id, 'preview') : null,
   } as PublicRecord;

@@ -17,16 +17,23 @@ export function targetList(s: Services, views: Views): Middleware {
   return async function targetList(ctx) {
     const q = str(ctx, 'q');
     const result = await s.targets.list({ q, cursor: str(ctx, 'cursor') });
-    views.pageOrPartial(ctx, 'pages/targets/index', 'partials/targets/list', { title: 'Targets', result, q: q ?? '' });
+    // per target of the page: its sessions and the nights they were taken
+    const sessions = await s.gallery.sessionTotals(result.items.map((t) => t.id));
+    views.pageOrPartial(ctx, 'pages/targets/index', 'partials/targets/list', { title: 'Targets', result, sessions, q: q ?? '' });
   };
 }
 
 export function targetPage(s: Services, views: Views): Middleware {
   return async function targetPage(ctx) {
     const id = decodeURIComponent(ctx.params.id!);
-    const [target, sessions] = await Promise.all([s.targets.get(id, { cursor: str(ctx, 'cursor') }), s.sessions.ofTarget(id)]);
+    const [target, sessions, stacks] = await Promise.all([s.targets.get(id, { cursor: str(ctx, 'cursor') }), s.sessions.ofTarget(id), s.gallery.stacksOfTarget(id)]);
     const nextUrl = target.images.next ? `/targets/${encodeURIComponent(id)}${qs({ cursor: target.images.next })}` : null;
-    views.renderPage(ctx, 'pages/targets/show', { title: target.object?.name ? `${id} · ${target.object.name}` : id, target, sessions, nextUrl });
+    // the timeline: sessions (by night) and stacks (by capture date), oldest first
+    const timeline = [
+      ...sessions.map((session) => ({ kind: 'session' as const, date: session.night, session })),
+      ...stacks.map((image) => ({ kind: 'stack' as const, date: image.dates?.captured?.slice(0, 10) ?? null, image })),
+    ].sort((a, b) => (a.date ?? '9999').localeCompare(b.date ?? '9999') || (a.kind === b.kind ? 0 : a.kind === 'session' ? -1 : 1));
+    views.renderPage(ctx, 'pages/targets/show', { title: target.object?.name ? `${id} · ${target.object.name}` : id, target, sessions, stacks, timeline, nextUrl });
   };
 }
 

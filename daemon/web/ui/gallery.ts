@@ -13,6 +13,7 @@ import { InvalidInputError } from '../../errors.ts';
 import type { Views } from '../views.ts';
 import { isHtmx } from '../views.ts';
 import { cleanQuery } from './forms.ts';
+import { isGroupSort } from '../../services/GalleryService.ts';
 import { qs } from '../format.ts';
 
 const SORT_LABELS: Record<SortKey, string> = {
@@ -44,41 +45,73 @@ function constellations() {
   return constellationList;
 }
 
+/**
+ * The gallery's two views: "Sessions & stacks" (the default: one card per
+ * imaging session and per image in no session, keyset-paged) and "Single
+ * frames" (`view=frames`: one card per file). A sort by file name, target or
+ * integration is an order of files: it shows the frames view.
+ */
 export function gallery(s: Services, views: Views): Middleware {
   return async function gallery(ctx) {
-    const { notice: _n, ...query } = cleanQuery(ctx.query as Record<string, unknown>);
-    const page = await s.images.list(hoursToSeconds(query));
+    const { notice: _n, view: rawView, ...query } = cleanQuery(ctx.query as Record<string, unknown>);
+    if (rawView !== undefined && rawView !== 'frames' && rawView !== 'sessions') throw new InvalidInputError('view: sessions or frames');
+    const sort = typeof query.sort === 'string' ? query.sort : undefined;
+    const view = rawView === 'frames' || !isGroupSort(sort) ? 'frames' : 'sessions';
+    // the view travels in every link of the page (paging, filters, cards) unless it is the default
+    const viewParam = rawView === 'frames' ? { view: 'frames' } : {};
+    const { cursor: _c, ...base } = query;
+    const switchUrls = {
+      sessions: `/${qs(base, { sort: isGroupSort(sort) ? sort : undefined })}`,
+      frames: `/${qs(base, { view: 'frames' })}`,
+    };
     const [facets, progress] = await Promise.all([s.images.facets(), s.images.processing()]);
+    const common = {
+      title: 'Gallery',
+      query: { ...query, ...viewParam },
+      view,
+      switchUrls,
+      facets,
+      // files catalogued but not yet processed: "76 new files being processed, 12 done" rather than "Nothing matches"
+      progress,
+      frameTypes: FRAME_TYPES,
+      constellations: constellations(),
+      sorts: Object.entries(SORT_LABELS).map(([value, label]) => ({ value, label })),
+      // filters declared searchable by agents (built-in and third-party)
+      factFilters: s.agents.searchableFacts().filter((f) => !BUILT_IN_FILTERED.has(`${f.agent}.${f.path}`)),
+    };
+    const url = `/${qs(query, viewParam)}`;
+    // the form sends every field, empty or not: the address bar gets the clean URL
+    if (isHtmx(ctx)) ctx.set('HX-Push-Url', url);
+    if (view === 'sessions') {
+      const page = await s.gallery.groups(hoursToSeconds(query));
+      const pageInfo = {
+        total: page.total,
+        nextUrl: page.next ? `/${qs(base, { cursor: page.next })}` : null,
+        prevUrl: page.prev ? `/${qs(base, { cursor: page.prev })}` : null,
+        firstUrl: page.prev ? `/${qs(base)}` : null,
+      };
+      views.pageOrPartial(ctx, 'pages/images/index', 'partials/images/groups', { ...common, page, pageInfo });
+      return;
+    }
+    const page = await s.images.list(hoursToSeconds(query));
     const offset = decodeCursor(typeof query.cursor === 'string' ? query.cursor : undefined) ?? 0;
     const limit = page.items.length && typeof query.limit === 'string' ? Number(query.limit) : 50;
-    const { cursor: _c, ...base } = query;
+    const frameBase = { ...base, ...viewParam };
     const pageInfo = {
       from: page.total ? offset + 1 : 0,
       to: offset + page.items.length,
       total: page.total,
-      nextUrl: page.next ? `/${qs(base, { cursor: page.next })}` : null,
-      prevUrl: offset > 0 ? `/${qs(base, { cursor: offset - limit > 0 ? encodeCursor(offset - limit) : undefined })}` : null,
+      nextUrl: page.next ? `/${qs(frameBase, { cursor: page.next })}` : null,
+      prevUrl: offset > 0 ? `/${qs(frameBase, { cursor: offset - limit > 0 ? encodeCursor(offset - limit) : undefined })}` : null,
     };
-    const url = `/${qs(query)}`;
-    // the form sends every field, empty or not: the address bar gets the clean URL
-    if (isHtmx(ctx)) ctx.set('HX-Push-Url', url);
     views.pageOrPartial(ctx, 'pages/images/index', 'partials/images/results', {
-      title: 'Gallery',
+      ...common,
       page,
       pageInfo,
-      query,
-      facets,
-      // files catalogued but not yet processed: "76 new files being processed, 12 done" rather than "Nothing matches"
-      progress,
       // the selection form carries the query itself: "edit all N matching" is applied by the server, never as a list of ids
       bulkQuery: qs(base).slice(1),
-      frameTypes: FRAME_TYPES,
-      constellations: constellations(),
       // each card links to its image with the query and its place in it: next/previous there
       nav: { from: qs(base).slice(1), offset },
-      sorts: Object.entries(SORT_LABELS).map(([value, label]) => ({ value, label })),
-      // filters declared searchable by agents (built-in and third-party)
-      factFilters: s.agents.searchableFacts().filter((f) => !BUILT_IN_FILTERED.has(`${f.agent}.${f.path}`)),
     });
   };
 }
