@@ -60,7 +60,7 @@ export const OPTIONS: OptionSpec[] = [
   { env: 'SIDEREAL_CACHE_S3_PREFIX', kind: 'string', default: 'sidereal-derived/', description: 'Key prefix for derived files in `SIDEREAL_CACHE_S3_BUCKET`.' },
   { env: 'SIDEREAL_AGENTS', kind: 'list', default: '', description: 'Third-party agents to load: npm package names or folder paths, comma-separated.' },
   { env: 'SIDEREAL_STAR_CATALOG', kind: 'string', description: 'Star catalog file of the built-in plate solver. Default: `SIDEREAL_DATA_DIR/catalog/stars.bin` (built by `sidereal catalog build`).' },
-  { env: 'SIDEREAL_ASTAP_DATABASE', kind: 'string', description: 'Folder of an ASTAP star database (`.1476` files: D05, D20, D50, D80, V50) for plate solving fields narrower than Tycho-2 allows (see docs/catalogs.md).' },
+  { env: 'SIDEREAL_ASTAP_DATABASE', kind: 'string', description: 'Folder of an ASTAP star database (`.1476` files: D05, D20, D50, D80, V50; or the older `.290` files: H17, H18, V17, G05) for plate solving fields narrower than Tycho-2 allows (see docs/catalogs.md).' },
   { env: 'SIDEREAL_INDEX_DIRS', kind: 'list', default: '', description: 'Comma-separated folders of extra astrometry.net index files (e.g. the 5200/4200 series) for the built-in plate solver, besides `/usr/share/astrometry` (see docs/catalogs.md).' },
   { env: 'SIDEREAL_WIKIPEDIA_URL', kind: 'url', default: 'https://en.wikipedia.org', description: 'Base URL of the Wikipedia REST API used by the description agent.' },
   { env: 'SIDEREAL_OFFLINE', kind: 'bool', default: 'false', description: 'Never contact the internet (the description agent writes its text from the catalog).' },

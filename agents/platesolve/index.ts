@@ -30,7 +30,7 @@ export default defineAgent({
     solveField: { type: 'boolean', title: 'Use astrometry.net', default: true, description: "solve with astrometry.net's solve-field when it is installed, before the built-in solver" },
     timeLimitSeconds: { type: 'number', title: 'Time limit (seconds)', default: 60, minimum: 5, maximum: 600, description: 'how long the solver may work on one image before it gives up' },
     starCatalog: { type: 'string', title: 'Star catalog file', default: '', description: 'the built-in solver\'s star catalog (the host passes SIDEREAL_STAR_CATALOG, by default SIDEREAL_DATA_DIR/catalog/stars.bin); empty: ./data/catalog/stars.bin' },
-    astapDatabase: { type: 'string', title: 'ASTAP star database folder', default: '', description: 'folder of an ASTAP star database (.1476 files) for narrow fields (the host passes SIDEREAL_ASTAP_DATABASE)' },
+    astapDatabase: { type: 'string', title: 'ASTAP star database folder', default: '', description: 'folder of an ASTAP star database (.1476 or .290 files) for narrow fields (the host passes SIDEREAL_ASTAP_DATABASE)' },
     indexFolders: { type: 'string', title: 'Extra index folders', default: '', description: 'comma-separated folders of extra astrometry.net index files, e.g. the 5200 series (the host passes SIDEREAL_INDEX_DIRS)' },
   },
   searchable: [

@@ -25,6 +25,8 @@ import {
 import { installedIndexes } from './anindex/indexSet.ts';
 import { ASTROMETRY_INDEX_DIRS } from '../lib/stars/buildStarCatalog.ts';
 import { deepCatalogNear, deepIndexTiles, hasDeepSources, type DeepSources, type LocalCatalog } from './catalog/deepSources.ts';
+import { planDeepBlind, solveDeepBlind, type DeepBlindPlan } from './deepBlind.ts';
+import { findAstapDatabases } from '../lib/stars/astapDatabase.ts';
 
 /** Share of the remaining time the built-in blind search may use (solve-field gets the rest). */
 const BLIND_SHARE = 0.6;
@@ -36,6 +38,8 @@ const WIDE_CHECK_DEG = 3;
 const CENTRAL_MIN_PIXELS = 2_000_000;
 /** Deeper catalogs are read for fields up to this size (wider ones have enough Tycho-2 stars). */
 const DEEP_MAX_FOV = 1.5;
+/** Share of the blind time for the deep-series search when the scale is unknown (it runs first). */
+const DEEP_BLIND_SHARE = 0.4;
 
 export interface SolveInput {
   /** decoded pixels (possibly binned by the reader; `binned` says by how much) */
@@ -314,9 +318,28 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   }
   const sfScale = scales.length ? { low: Math.min(...scales) * (1 - tol), high: Math.max(...scales) * (1 + tol) } : null;
   const sfCovers = useSolveField && (!sfScale || indexesCover(sfScale.low, sfScale.high));
-  if (scales.length && !feasibleScales.length && !deepPlans.length && narrow && !sfCovers) {
+  // Narrow fields without a position (or without a scale to search around it): the quads of
+  // HEALPix-split index series, blind, verified on the deep stars where each quad points.
+  let deepBlind: DeepBlindPlan | null = null;
+  let deepBlindWhy: string | null = null;
+  if (stars && cat && (!hints.position || !scales.length) && (!sfScale || fovOf(sfScale.low) <= DEEP_MAX_FOV)) {
+    const astap = input.deepCatalogs?.astapDir ? findAstapDatabases(input.deepCatalogs.astapDir).length > 0 : false;
+    const near = hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 } : null;
+    const p = deepIndexTiles(indexDirs).length || astap ? planDeepBlind(indexDirs, width, height, sfScale, DEEP_MAX_FOV, near) : null;
+    const astapOnly = astap && !deepIndexTiles(indexDirs).length;
+    if (p && 'tiles' in p) deepBlind = p;
+    else if (p && !(astapOnly && hints.position)) {
+      // (an ASTAP database with a position but no scale is searched on a ladder of scales below)
+      deepBlindWhy = astapOnly
+        ? 'the ASTAP database has no star patterns to search blind: it is used around a header position (RA/DEC, OBJCTRA/OBJCTDEC), and this image has none'
+        : `deep blind search: ${p.reason}`;
+      attempts.push({ solver: 'plan', ms: 0, result: deepBlindWhy });
+    }
+  }
+  if (scales.length && !feasibleScales.length && !deepPlans.length && !deepBlind && narrow && !sfCovers) {
     const n: UnsolvedReason = deepNarrow ?? narrow;
-    return giveUp(n.code, useSolveField ? `${n.message}; no installed index file has quads that small` : n.message);
+    const msg = useSolveField ? `${n.message}; no installed index file has quads that small` : n.message;
+    return giveUp(n.code, deepBlindWhy ? `${msg}; ${deepBlindWhy}` : msg);
   }
 
   // 2./3. Built-in solvers.
@@ -375,6 +398,34 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         }
       }
     }
+    if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted && hasDeepSources(input.deepCatalogs, indexDirs)) {
+      // Position without scale, deeper catalogs installed: a ladder of narrow fields (below what
+      // Tycho-2 can hold here, ≤ 1.5°) searched with the deep stars around the position.
+      const tl = Date.now();
+      const until = Math.min(deadline, Date.now() + timeLeft() / 4);
+      const tycho = estimateField(cat.catalog, 1, 1, { ra: hints.position.ra, dec: hints.position.dec, radius: 2 });
+      const tychoMinFov = Math.sqrt(8 / Math.max(tycho.density, 1e-6) / aspect);
+      const radius = Math.min(input.hints?.radiusDeg ?? 1.5, 3);
+      const maxSide = Math.max(width, height);
+      const local = deepCatalogNear(input.deepCatalogs, indexDirs, hints.position.ra, hints.position.dec, radius, 200_000);
+      if (local) {
+        const here = estimateField(local.catalog, 1, 1, { ra: hints.position.ra, dec: hints.position.dec, radius });
+        const minFov = Math.max(0.03, Math.sqrt(8 / Math.max(here.density, 1e-6) / aspect));
+        const maxFov = Math.min(DEEP_MAX_FOV, tychoMinFov * 1.2);
+        let sol = null, steps = 0;
+        for (let fov = minFov; fov <= maxFov && !sol && Date.now() < until && !signal?.aborted; fov *= 1.2) {
+          steps++;
+          const sc = (fov * 3600) / maxSide;
+          sol = solveHinted(local.catalog, stars, {
+            position: { ra: hints.position.ra, dec: hints.position.dec, radius: Math.min(radius, Math.max(0.5, 3 * fov)) },
+            scale: { low: sc / 1.1, high: sc * 1.1 }, budget: { deadline: until, signal }, stats,
+          });
+        }
+        attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tl, result: sol ? `solved with ${local.label} on the scale ladder (${sol.matched} stars)` : `${local.label}: no match on ${steps} scale steps of ${minFov.toFixed(2)}–${maxFov.toFixed(2)}°` });
+        spent('hinted', tl);
+        if (sol) { details.catalog = local.catalog.name; return done(sol.wcs, 'sidereal-hinted', sol); }
+      }
+    }
     if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted) {
       // Position without scale (no focal length in the header): a ladder of scales, ±10 % each,
       // over the fields the catalog can solve here, within a third of the remaining time.
@@ -405,6 +456,21 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}` });
         if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
       }
+    }
+    if (deepBlind && timeLeft() > 0 && !signal?.aborted) {
+      const tb = Date.now();
+      // Cheap first: the deep series hold only narrow fields, and their search is short when it fits
+      // (without a scale it gets a part of the blind time; the Tycho-2 blind search follows).
+      const share = timeLeft() * (useSolveField && sfCovers ? BLIND_SHARE : 1);
+      const budgetMs = blindBudgetMs(stars.count, share) * (scales.length ? 1 : DEEP_BLIND_SHARE);
+      const r = solveDeepBlind(stars, {
+        src: input.deepCatalogs, dirs: indexDirs, plan: deepBlind, base: cat.catalog, stats,
+        position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 } : null,
+        budget: { ...cpuBudget(budgetMs), hardDeadline: Math.min(deadline, tb + share) },
+      });
+      attempts.push({ solver: 'sidereal-deep-blind', ms: Date.now() - tb, result: r.solution ? `solved with ${r.label} (${r.solution.matched} stars)` : `deep index quads: ${r.reason}` });
+      spent('blind', tb);
+      if (r.solution) { details.catalog = r.catalog?.name ?? details.catalog; return done(r.solution.wcs, 'sidereal-blind', r.solution); }
     }
     if (timeLeft() > 0 && !signal?.aborted && (!scales.length || feasibleScales.length)) {
       const tb = Date.now();

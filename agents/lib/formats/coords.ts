@@ -11,7 +11,7 @@ export type Hemisphere = 'N' | 'S' | 'E' | 'W';
 /** Splits a trailing or leading hemisphere letter (or word) off an angle text. */
 export function splitHemisphere(text: string): { body: string; hemisphere: Hemisphere | null } {
   const s = text.trim();
-  const tail = /^(.*?[\d°'"″′dDmM])(\s*)(north|south|east|west|[NSEW])\.?$/i.exec(s);
+  const tail = /^(.*?(?:degs?|degrees|[\d°'"″′dDmM]))(\s*)(north|south|east|west|[NSEW])\.?$/i.exec(s);
   if (tail) {
     const [, body, space, word] = tail;
     // "41d16m08s": a seconds mark, not South
@@ -23,15 +23,21 @@ export function splitHemisphere(text: string): { body: string; hemisphere: Hemis
   return { body: s, hemisphere: null };
 }
 
+/** A decimal with its unit: "83.8221 deg", "-5.39°", "5.588h", "5.588 hours" (the unit is read by `parseRa`). */
+const DECIMAL_WITH_UNIT = /^([+\-−]?(?:\d+\.?\d*|\.\d+))\s*(°|d|deg|degs|degrees?|h|hr|hrs|hours?)\.?$/i;
+
 /**
  * Parses "12 34 56.7", "12:34:56.7", "12h34m56.7s", "12h30m", "122d30m",
- * "-02°27′30″", "+41:16:08" or a decimal; null when it is neither. Hemisphere
+ * "-02°27′30″", "+41:16:08", a decimal, or a decimal with its unit
+ * ("83.82 deg", "-5.39°", "5.588h"); null when it is neither. Hemisphere
  * letters are not accepted here (see `parseDec`, `parseLongitude`).
  */
 export function parseSexagesimal(text: string): number | null {
   const s = text.trim().replace(/''/g, '"');
   if (s === '') return null;
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+  const unit = DECIMAL_WITH_UNIT.exec(s);
+  if (unit) return Number(unit[1]!.replace('−', '-'));
   const m = /^([+\-−])?\s*(\d+(?:\.\d+)?)\s*(?:[:hHdD°]\s*|\s+)(\d+(?:\.\d+)?)\s*(?:(?:[:mM'′]\s*|\s+)(\d+(?:\.\d+)?)\s*[sS"″]?|[mM'′])?\s*$/.exec(s);
   if (!m) return null;
   const a = Number(m[2]);
@@ -57,9 +63,10 @@ export function parseRa(value: unknown, hours: boolean): number | null {
   else if (typeof value === 'string') {
     const v = parseSexagesimal(value);
     if (v === null) return null;
-    // "123d45m" is degrees even for RA; any other separated form is hours
+    // "123d45m" and "83.82 deg" are degrees even for RA; "5.588h" is hours; any other separated form is hours
     const inDegrees = /\d\s*[dD°]/.test(value);
-    deg = (isSexagesimal(value) && !inDegrees) || (hours && !inDegrees) ? v * 15 : v;
+    const inHours = /\d\s*[hH]/.test(value);
+    deg = !inDegrees && (isSexagesimal(value) || hours || inHours) ? v * 15 : v;
   }
   if (deg === null || !Number.isFinite(deg) || deg < 0 || deg > 360) return null;
   return deg === 360 ? 0 : deg;

@@ -4,8 +4,10 @@
  * solution, is actually in the field), otherwise the most prominent object of
  * the field — apparent size relative to the field, brightness, centring,
  * catalog familiarity (Messier > NGC/IC > others) and a common name — with
- * containment (a famous larger object that holds the best one and fits the
- * field wins), and on very wide fields the brightest named object.
+ * containment both ways (a famous larger object that holds the best one and
+ * fits the field wins; a famous object inside a larger host that has no name a
+ * person uses wins over its host), and on very wide fields the brightest named
+ * object.
  */
 import { catalogRank } from './designation.ts';
 import { angularSeparationDeg, type DsoEntry } from './dso.ts';
@@ -60,12 +62,32 @@ function famous(entry: DsoEntry): boolean {
   return catalogRank(entry.id) === 0 || entry.name !== null;
 }
 
+/** `inner` lies within the catalog extent of the larger `outer`. */
+function inside(inner: FieldHit, outer: FieldHit): boolean {
+  const major = outer.entry.majorArcmin ?? 0;
+  return inner !== outer && major > (inner.entry.majorArcmin ?? 0) &&
+    angularSeparationDeg(outer.entry.ra, outer.entry.dec, inner.entry.ra, inner.entry.dec) <= major / 120;
+}
+
+/**
+ * A famous object inside the host must stand out about as much as the host
+ * to take its place (it is then what the picture is of, not a speck in a
+ * corner of a big region).
+ */
+const FAMOUS_INSIDE_MIN_RATIO = 0.6;
+
 /**
  * The object a person would name for the field, or null when it shows
  * nothing from the catalog: the most prominent hit (see `prominence`; on a
- * very wide field the brightest named object), then containment — an object
- * inside a larger, famous one (NGC 1432 inside M45) gives way to it when the
- * larger one fits the field.
+ * very wide field the brightest named object), then containment both ways:
+ * - a famous object (Messier or a common name) inside a larger host that has
+ *   neither takes its place when it stands out nearly as much: dark nebulae
+ *   and small features carry the names people use, their catalog hosts often
+ *   do not (the Horsehead, B 33, in the unnamed IC 434);
+ * - an object inside a larger, famous one (NGC 1432 inside M45) gives way to
+ *   it when the larger one fits the field. An object with a common name of
+ *   its own gives way only to a Messier object (the Merope Nebula to M45, not
+ *   the Horsehead to the Flame Nebula, whose catalog extent reaches it).
  */
 export function primaryFromField(hits: FieldHit[], field: FieldGeometry): FieldHit | null {
   let best: FieldHit | null = null;
@@ -88,16 +110,28 @@ export function primaryFromField(hits: FieldHit[], field: FieldGeometry): FieldH
       bestScore = s;
     }
   }
+  // a famous object inside an unnamed host: B 33 (Horsehead) inside IC 434
+  if (best && !famous(best.entry)) {
+    const host: FieldHit = best;
+    const floor = FAMOUS_INSIDE_MIN_RATIO * bestScore;
+    let pickScore = -1;
+    for (const h of hits) {
+      if (!famous(h.entry) || !inside(h, host)) continue;
+      const s = prominence(h.entry, h.distanceDeg, field);
+      if (s >= floor && s > pickScore) {
+        best = h;
+        pickScore = s;
+      }
+    }
+  }
   // containment, repeated: NGC 1435 inside M45, …
   for (let guard = 0; best && guard < 4; guard++) {
     const inner: FieldHit = best;
     const fitsDeg = 2 * field.radiusDeg;
-    const outer = hits.find((h) => {
-      const major = h.entry.majorArcmin ?? 0;
-      return h !== inner && famous(h.entry) && major > (inner.entry.majorArcmin ?? 0) && major / 60 <= fitsDeg &&
-        catalogRank(h.entry.id) <= catalogRank(inner.entry.id) &&
-        angularSeparationDeg(h.entry.ra, h.entry.dec, inner.entry.ra, inner.entry.dec) <= major / 120;
-    });
+    const innerRank = catalogRank(inner.entry.id);
+    const maxRank = inner.entry.name !== null ? 0 : innerRank;
+    const outer = hits.find((h) => famous(h.entry) && inside(inner, h) && (h.entry.majorArcmin ?? 0) / 60 <= fitsDeg &&
+      catalogRank(h.entry.id) <= Math.min(maxRank, innerRank));
     if (!outer) break;
     best = outer;
   }

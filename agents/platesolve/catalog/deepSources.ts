@@ -1,5 +1,5 @@
 /**
- * Deeper star catalogs the user placed in configured folders — ASTAP `.1476`
+ * Deeper star catalogs the user placed in configured folders — ASTAP `.1476`/`.290`
  * databases and astrometry.net index series split by HEALPix (5200/4200) —
  * turned into a small in-memory {@link StarCatalog} around a position, so the
  * same hinted search and verification that use Tycho-2 can solve fields too
@@ -11,7 +11,7 @@ import { installedIndexes } from '../anindex/indexSet.ts';
 import type { AnIndex } from '../anindex/anIndex.ts';
 
 export interface DeepSources {
-  /** folder of an ASTAP star database (`d50_0101.1476` …) */
+  /** folder of an ASTAP star database (`d50_0101.1476` …, or `h18_0101.290` …) */
   astapDir?: string | null;
   /** folders of astrometry.net index files (searched with the usual ones) */
   indexDirs?: readonly string[];

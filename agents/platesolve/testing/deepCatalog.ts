@@ -1,6 +1,6 @@
 /**
  * Small deep star catalogs for tests: a synthetic patch of sky much denser
- * than Tycho-2 (like Gaia to mag ~17), written as ASTAP `.1476` tiles and as
+ * than Tycho-2 (like Gaia to mag ~17), written as ASTAP `.1476` or `.290` tiles and as
  * astrometry.net index files split by HEALPix (5200-series layout, built with
  * Debian's `build-astrometry-index`), so narrow fields can be solved with them.
  */
@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tanDeproject, writeFitsTable } from '../../lib/wcs/index.ts';
-import { astapArea, astapAreaName, encodeAstapArea } from '../../lib/stars/astapDatabase.ts';
+import { astapArea, astapAreaName, encodeAstapArea, TILING_1476, type AstapTiling } from '../../lib/stars/astapDatabase.ts';
 import type { StarList } from '../../lib/stars/starCatalog.ts';
 import { rng } from '../../lib/stars/testing/renderStarField.ts';
 
@@ -31,13 +31,13 @@ export function syntheticDeepStars(ra0: number, dec0: number, radiusDeg: number,
   return { ra, dec, mag };
 }
 
-/** Writes the stars as ASTAP `.1476` area files `<prefix>_RRCC.1476` in `dir`; returns the file names. */
-export function writeAstapTiles(dir: string, stars: StarList, prefix = 'd80'): string[] {
+/** Writes the stars as ASTAP area files `<prefix>_RRCC.1476` (or `.290`, by `tiling`) in `dir`; returns the file names. */
+export function writeAstapTiles(dir: string, stars: StarList, prefix = 'd80', tiling: AstapTiling = TILING_1476): string[] {
   mkdirSync(dir, { recursive: true });
   const byArea = new Map<string, number[]>();
   for (let i = 0; i < stars.ra.length; i++) {
-    const a = astapArea(stars.ra[i], stars.dec[i]);
-    const name = astapAreaName(a.ring, a.cell);
+    const a = astapArea(stars.ra[i], stars.dec[i], tiling);
+    const name = astapAreaName(a.ring, a.cell, tiling);
     let list = byArea.get(name);
     if (!list) byArea.set(name, (list = []));
     list.push(i);
