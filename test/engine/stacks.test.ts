@@ -150,7 +150,8 @@ test('stacks link to the subs their files name, to the subs of their dates, or b
     extra: [['DATE-END', '2024-10-03T21:20:00']],
   });
 
-  const total = 15;
+  // 13 lights and 4 stacks
+  const total = 17;
   await waitFor(async () => (await w.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from images`)) === total, {
     what: `${total} images stitched`,
     timeoutMs: 120_000,
