@@ -7,7 +7,7 @@ test('a buffer read by one thread is shared with a thread started later', async 
   const sab = sharedBuffer('test-key', 64, (u8) => { u8[0] = 42; });
   const mine = new Uint8Array(sab);
   assert.equal(mine[0], 42);
-  const worker = new Worker(new URL('./testing/sharedBufferWorker.mjs', import.meta.url));
+  const worker = new Worker(new URL('./sharedBuffers.worker.mjs', import.meta.url));
   const reply = await new Promise<{ filled: boolean; first: number }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
