@@ -4,38 +4,19 @@
 // narrowband, darks and flats) gives exactly the expected sessions and
 // acquisition rows; deleting subs updates (and removes) sessions; the API
 // answers match the OpenAPI document; the CSV export.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { fitsHdu, type CardSpec } from '../../agents/lib/formats/test-writers.ts';
+import type { CardSpec } from '../../agents/lib/formats/test-writers.ts';
 import { waitFor } from '../helpers/daemon.ts';
-import { BrowserSession, createUser, startWebDaemon, type WebDaemon } from '../web/helpers.ts';
-import { OpenApiValidator } from '../web/openapiValidator.ts';
+import { BrowserSession, type WebDaemon } from '../web/helpers.ts';
+import { libraryDaemon, smallFrame } from './libraryKit.ts';
 
 let w: WebDaemon;
-let v: OpenApiValidator;
-let token: string;
-
-before(async () => {
-  w = await startWebDaemon({ builtinAgents: ['file', 'integration', 'objects'] });
-  v = new OpenApiValidator(await (await w.api('/api/openapi.json')).json());
-  token = (await createUser(w, 'member')).token;
-});
-after(async () => {
-  await w?.stop();
-});
-
-async function call(path: string) {
-  const res = await w.api(path, { method: 'GET', token });
-  const type = res.headers.get('content-type');
-  const body = type?.includes('json') ? await res.json() : await res.text();
-  if (type?.includes('json')) v.check('GET', path, res.status, type, body);
-  return { status: res.status, body: body as any, type };
-}
+const { call } = libraryDaemon((started) => (w = started));
 
 interface Frame {
   type?: string;
@@ -48,15 +29,9 @@ interface Frame {
   extra?: CardSpec[];
 }
 
-let seed = 0;
 /** A small FITS frame with the headers N.I.N.A. writes. */
 async function frame(path: string, f: Frame): Promise<void> {
-  seed++;
-  const n = 16;
-  const data = new Int16Array(n * n);
-  for (let i = 0; i < data.length; i++) data[i] = ((i * 7919 + seed * 104729) % 30000) - 15000;
   const cards: CardSpec[] = [
-    ['BZERO', 32768],
     ['IMAGETYP', f.type ?? 'LIGHT'],
     ['EXPOSURE', f.exposure],
     ['EXPTIME', f.exposure],
@@ -71,14 +46,12 @@ async function frame(path: string, f: Frame): Promise<void> {
     ['TELESCOP', 'Askar FRA400'],
     ['FOCALLEN', 400],
     ['SWCREATE', 'N.I.N.A. 3.1.2.9001'],
-    ['SEED', seed],
   ];
   if (f.filter) cards.push(['FILTER', f.filter]);
   cards.push(...(f.extra ?? []));
   if (f.object) cards.push(['OBJECT', f.object]);
   if (f.longitude !== undefined) cards.push(['SITELONG', f.longitude], ['SITELAT', 34]);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, fitsHdu({ bitpix: 16, axes: [n, n], data, cards }));
+  await smallFrame(path, cards);
 }
 
 const count = (q: string) => w.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from ${sql.identifier([q])}`);

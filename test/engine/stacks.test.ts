@@ -5,47 +5,23 @@
 // a stack saying neither is inferred, a stack without a count or total gets
 // the sum of its subs, totals never count a stack with its subs, and deleting
 // a sub updates the stack's links and record. The API answers match OpenAPI.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { fitsHdu, pixinsightHistory, xisfEscape, xisfFile, type CardSpec } from '../../agents/lib/formats/test-writers.ts';
+import { pixinsightHistory, xisfEscape, xisfFile, type CardSpec } from '../../agents/lib/formats/test-writers.ts';
 import { waitFor } from '../helpers/daemon.ts';
-import { BrowserSession, createUser, startWebDaemon, type WebDaemon } from '../web/helpers.ts';
-import { OpenApiValidator } from '../web/openapiValidator.ts';
+import { BrowserSession, type WebDaemon } from '../web/helpers.ts';
+import { libraryDaemon, smallFrame } from './libraryKit.ts';
 
 let w: WebDaemon;
-let v: OpenApiValidator;
-let token: string;
+const { call } = libraryDaemon((started) => (w = started));
 
-before(async () => {
-  w = await startWebDaemon({ builtinAgents: ['file', 'integration', 'objects'] });
-  v = new OpenApiValidator(await (await w.api('/api/openapi.json')).json());
-  token = (await createUser(w, 'member')).token;
-});
-after(async () => {
-  await w?.stop();
-});
-
-async function call(path: string) {
-  const res = await w.api(path, { method: 'GET', token });
-  const type = res.headers.get('content-type');
-  const body = type?.includes('json') ? await res.json() : await res.text();
-  if (type?.includes('json')) v.check('GET', path, res.status, type, body);
-  return { status: res.status, body: body as any };
-}
-
-let seed = 0;
 /** A small FITS light with the headers N.I.N.A. writes (plus any extra cards). */
 async function light(path: string, f: { object: string; date: string; exposure: number; filter: string; extra?: CardSpec[]; type?: string }): Promise<void> {
-  seed++;
-  const n = 16;
-  const data = new Int16Array(n * n);
-  for (let i = 0; i < data.length; i++) data[i] = ((i * 7919 + seed * 104729) % 30000) - 15000;
   const cards: CardSpec[] = [
-    ['BZERO', 32768],
     ['IMAGETYP', f.type ?? 'LIGHT'],
     ['EXPOSURE', f.exposure],
     ['EXPTIME', f.exposure],
@@ -57,11 +33,9 @@ async function light(path: string, f: { object: string; date: string; exposure: 
     ['FOCALLEN', 400],
     ['FILTER', f.filter],
     ['OBJECT', f.object],
-    ['SEED', seed],
     ...(f.extra ?? []),
   ];
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, fitsHdu({ bitpix: 16, axes: [n, n], data, cards }));
+  await smallFrame(path, cards);
 }
 
 const idOf = (path: string) => w.db.pool.maybeOneFirst(sql.type(z.object({ id: z.string() }))`select id from images where path = ${path}`);
