@@ -128,6 +128,17 @@ async function historyLinks(tx: DatabaseTransactionConnection, s: Source): Promi
 }
 
 /**
+ * Serialises, until the transaction ends, the stitches that create links between
+ * stacks and lights: a stack's stitch (its sources, then its links from the lights it
+ * can see) and a light's stitch (the stacks it can see, then its links). Without it, a
+ * stack and one of its subs stitched at the same moment each miss the other's
+ * uncommitted row, and the link is never made. Taken before either side reads.
+ */
+export async function lockStackLinking(tx: DatabaseTransactionConnection): Promise<void> {
+  await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended('stack-links', 0))`);
+}
+
+/**
  * Recomputes a stack's links from its sources, strongest evidence first: the
  * files its history names, else its capture window (with target, camera and a
  * filter), else inference (same target, camera and filter, captured up to a

@@ -30,7 +30,7 @@ import { pickSession, sessionKey, trainKey } from './sessions.ts';
 import type { AssembledRecord } from './record.ts';
 import type { ImageColumns } from '../../db/stitch.ts';
 import type { DatabaseTransactionConnection } from 'slonik';
-import { linkedSubs, relinkStack, relinkStackForSub, saveStackSources, stacksOfSub, stacksToRelink } from '../../db/stackLinks.ts';
+import { linkedSubs, lockStackLinking, relinkStack, relinkStackForSub, saveStackSources, stacksOfSub, stacksToRelink } from '../../db/stackLinks.ts';
 import { isLightStack, stackCriteria, stackIntegration } from './stacks.ts';
 import type { StackOf } from './record.ts';
 import type { StackFacts } from '../../../agents/sdk/facts.ts';
@@ -87,6 +87,7 @@ async function stackOf(tx: DatabaseTransactionConnection, imageId: string, s: St
   }
   const facts = (kind: string) => results.find((r) => r.agent === kind && r.status === 'done')?.facts as Record<string, unknown> | undefined;
   const stack = (facts('file')?.stack ?? null) as StackFacts | null;
+  await lockStackLinking(tx);
   await saveStackSources(tx, imageId, stackCriteria(stack, s.columns, cameraId, s.filters.map((f) => f.filter)));
   await relinkStack(tx, imageId);
   const subs = await linkedSubs(tx, imageId);
@@ -183,6 +184,7 @@ export class Stitcher {
       await linkImageSession(tx, imageId, session?.id ?? null);
       // a sub that came, changed or left (also a light that became a stack): the stacks it is, becomes or stops
       // being a sub of are linked again and stitched again
+      if (s.columns.frame_type === 'light') await lockStackLinking(tx);
       const wasSubOf = new Set(await stacksOfSub(tx, imageId));
       for (const stackId of await stacksToRelink(tx, imageId)) {
         if ((await relinkStackForSub(tx, stackId, imageId)) || wasSubOf.has(stackId)) neighbours.push(stackId);
