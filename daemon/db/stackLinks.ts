@@ -138,6 +138,15 @@ export async function lockStackLinking(tx: DatabaseTransactionConnection): Promi
   await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended('stack-links', 0))`);
 }
 
+/** What a stack says about its subs (stack_sources), or null for an image that is no stack. */
+function sourceOf(tx: DatabaseTransactionConnection, stackId: string) {
+  return tx.maybeOne(sql.type(Source)`
+    select names, to_char(window_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_from,
+           to_char(window_to at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_to, target_id, object_name, camera_id::text,
+           filters, to_char(captured_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as captured_at
+      from stack_sources where stack_id = ${stackId}`);
+}
+
 /**
  * Recomputes a stack's links from its sources, strongest evidence first: the
  * files its history names, else its capture window (with target, camera and a
@@ -147,11 +156,7 @@ export async function lockStackLinking(tx: DatabaseTransactionConnection): Promi
  */
 export async function relinkStack(tx: DatabaseTransactionConnection, stackId: string): Promise<boolean> {
   await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended(${'stack-links|' + stackId}, 0))`);
-  const src = await tx.maybeOne(sql.type(Source)`
-    select names, to_char(window_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_from,
-           to_char(window_to at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_to, target_id, object_name, camera_id::text,
-           filters, to_char(captured_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as captured_at
-      from stack_sources where stack_id = ${stackId}`);
+  const src = await sourceOf(tx, stackId);
   let ids: string[] = [];
   let by: LinkedBy = 'inferred';
   if (src) {
@@ -206,11 +211,7 @@ export async function relinkStack(tx: DatabaseTransactionConnection, stackId: st
  */
 export async function relinkStackForSub(tx: DatabaseTransactionConnection, stackId: string, subId: string): Promise<boolean> {
   await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended(${'stack-links|' + stackId}, 0))`);
-  const src = await tx.maybeOne(sql.type(Source)`
-    select names, to_char(window_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_from,
-           to_char(window_to at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as window_to, target_id, object_name, camera_id::text,
-           filters, to_char(captured_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as captured_at
-      from stack_sources where stack_id = ${stackId}`);
+  const src = await sourceOf(tx, stackId);
   if (!src || src.names.length) return relinkStack(tx, stackId);
   const mode = (await tx.maybeOneFirst(sql.type(z.object({ linked_by: z.string() }))`select linked_by from stack_subs where stack_id = ${stackId} limit 1`)) as LinkedBy | null;
   const matches = await tx.one(sql.type(z.object({ dated: z.boolean(), inferred: z.boolean() }))`

@@ -38,6 +38,21 @@ export function libraryDaemon(started?: (w: WebDaemon) => void): LibraryDaemon {
   };
 }
 
+/** The cards every frame of these libraries has: its type, exposure and date, and one camera and optical train. */
+export function frameCards(f: { type?: string; date: string; exposure: number }): CardSpec[] {
+  return [
+    ['IMAGETYP', f.type ?? 'LIGHT'],
+    ['EXPOSURE', f.exposure],
+    ['EXPTIME', f.exposure],
+    ['DATE-OBS', f.date],
+    ['XBINNING', 1],
+    ['YBINNING', 1],
+    ['INSTRUME', 'ZWO ASI2600MM Pro'],
+    ['TELESCOP', 'Askar FRA400'],
+    ['FOCALLEN', 400],
+  ];
+}
+
 let seed = 0;
 /** A 16×16 16-bit FITS frame with these cards and pixels of its own (so no two frames are equal). */
 export async function smallFrame(path: string, cards: CardSpec[]): Promise<void> {

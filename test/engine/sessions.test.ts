@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { CardSpec } from '../../agents/lib/formats/test-writers.ts';
 import { waitFor } from '../helpers/daemon.ts';
 import { BrowserSession, type WebDaemon } from '../web/helpers.ts';
-import { libraryDaemon, smallFrame } from './libraryKit.ts';
+import { frameCards, libraryDaemon, smallFrame } from './libraryKit.ts';
 
 let w: WebDaemon;
 const { call } = libraryDaemon((started) => (w = started));
@@ -32,19 +32,11 @@ interface Frame {
 /** A small FITS frame with the headers N.I.N.A. writes. */
 async function frame(path: string, f: Frame): Promise<void> {
   const cards: CardSpec[] = [
-    ['IMAGETYP', f.type ?? 'LIGHT'],
-    ['EXPOSURE', f.exposure],
-    ['EXPTIME', f.exposure],
-    ['DATE-OBS', f.date],
-    ['XBINNING', 1],
-    ['YBINNING', 1],
+    ...frameCards(f),
     ['GAIN', 100],
     ['OFFSET', 50],
     ['CCD-TEMP', f.temp ?? -10],
     ['SET-TEMP', -10],
-    ['INSTRUME', 'ZWO ASI2600MM Pro'],
-    ['TELESCOP', 'Askar FRA400'],
-    ['FOCALLEN', 400],
     ['SWCREATE', 'N.I.N.A. 3.1.2.9001'],
   ];
   if (f.filter) cards.push(['FILTER', f.filter]);

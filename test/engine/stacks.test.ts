@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { pixinsightHistory, xisfEscape, xisfFile, type CardSpec } from '../../agents/lib/formats/test-writers.ts';
+import { pixinsightMasterXisf, type CardSpec } from '../../agents/lib/formats/test-writers.ts';
 import { waitFor } from '../helpers/daemon.ts';
 import { BrowserSession, type WebDaemon } from '../web/helpers.ts';
-import { libraryDaemon, smallFrame } from './libraryKit.ts';
+import { frameCards, libraryDaemon, smallFrame } from './libraryKit.ts';
 
 let w: WebDaemon;
 const { call } = libraryDaemon((started) => (w = started));
@@ -22,15 +22,7 @@ const { call } = libraryDaemon((started) => (w = started));
 /** A small FITS light with the headers N.I.N.A. writes (plus any extra cards). */
 async function light(path: string, f: { object: string; date: string; exposure: number; filter: string; extra?: CardSpec[]; type?: string }): Promise<void> {
   const cards: CardSpec[] = [
-    ['IMAGETYP', f.type ?? 'LIGHT'],
-    ['EXPOSURE', f.exposure],
-    ['EXPTIME', f.exposure],
-    ['DATE-OBS', f.date],
-    ['XBINNING', 1],
-    ['YBINNING', 1],
-    ['INSTRUME', 'ZWO ASI2600MM Pro'],
-    ['TELESCOP', 'Askar FRA400'],
-    ['FOCALLEN', 400],
+    ...frameCards(f),
     ['FILTER', f.filter],
     ['OBJECT', f.object],
     ...(f.extra ?? []),
@@ -76,20 +68,17 @@ test('stacks link to the subs their files name, to the subs of their dates, or b
   await light(join(lib, 'M31/Ha/Ha_0002.fits'), { object: 'M 31', date: '2024-10-03T21:10:00', exposure: 600, filter: 'Ha' });
 
   // 1. a PixInsight master (WBPP output elsewhere, another machine's paths) naming the registered night-1 subs
-  const history = pixinsightHistory([
-    { path: 'D:/Astro/WBPP/registered/L/L_0001_c_cc_r.xisf' },
-    { path: 'D:\\Astro\\WBPP\\registered\\L\\L_0002_c_cc_r.xisf' },
-    { path: 'D:/Astro/M31/2024-10-01/L_0003_c_cc_r.xisf' },
-  ]);
   await mkdir(join(lib, 'masters'), { recursive: true });
   await writeFile(
     join(lib, 'masters/masterLight_BIN-1_FILTER-L_mono.xisf'),
-    xisfFile({
-      width: 4,
-      height: 4,
-      channels: 1,
-      sampleFormat: 'Float32',
-      samples: new Float32Array(16),
+    pixinsightMasterXisf({
+      subs: [
+        { path: 'D:/Astro/WBPP/registered/L/L_0001_c_cc_r.xisf' },
+        { path: 'D:\\Astro\\WBPP\\registered\\L\\L_0002_c_cc_r.xisf' },
+        { path: 'D:/Astro/M31/2024-10-01/L_0003_c_cc_r.xisf' },
+      ],
+      start: '2024-10-01T21:00:00Z',
+      end: '2024-10-01T21:25:00Z',
       keywords: [
         ['IMAGETYP', "'Master Light'", 'Type of image'],
         ['OBJECT', "'M 31'", ''],
@@ -98,10 +87,6 @@ test('stacks link to the subs their files name, to the subs of their dates, or b
         ['EXPTIME', '300.', 'reference frame'],
         ['HISTORY', '', 'ImageIntegration.numberOfImages: 3'],
       ],
-      imageXml:
-        `<Property id="PixInsight:ProcessingHistory" type="String">${xisfEscape(history)}</Property>` +
-        '<Property id="Observation:Time:Start" type="TimePoint" value="2024-10-01T21:00:00Z"/>' +
-        '<Property id="Observation:Time:End" type="TimePoint" value="2024-10-01T21:25:00Z"/>',
     }),
   );
   // 2. a Siril stack of NGC 7000 Ha with STACKCNT and its dates; its count (3) disagrees with the two subs of those dates

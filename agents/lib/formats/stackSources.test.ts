@@ -7,37 +7,30 @@ import { writeFileSync } from 'node:fs';
 import type { HeaderCard } from '../../sdk/facts.ts';
 import { describeFile } from './index.ts';
 import { fileNameCount, pixinsightHistoryPaths, readStackSources, stackProgram } from './stackSources.ts';
-import { fitsHdu, pixinsightHistory, tempDir, xisfEscape as esc, xisfFile, type CardSpec } from './test-writers.ts';
+import { fitsHdu, pixinsightHistory, pixinsightMasterXisf, tempDir, type CardSpec } from './test-writers.ts';
 
 const cards = (list: [string, HeaderCard['value'], string?][]): HeaderCard[] => list.map(([key, value, comment]) => ({ key, value, ...(comment ? { comment } : {}) }));
 
 test('PixInsight: an XISF master names its subs in the processing history; dates from Observation:Time', async () => {
   const t = tempDir();
   try {
-    const history = pixinsightHistory([
-      { path: 'D:/Astro/M31/2024-10-01/registered/Light_M31_300s_L_0001_c_cc_r.xisf' },
-      { path: 'D:\\Astro\\M31\\2024-10-01\\registered\\Light_M31_300s_L_0002_c_cc_r.xisf' },
-      { path: 'D:/Astro/M31/2024-10-01/registered/Light_M31_300s_L_0003_c_cc_r.xisf', enabled: false },
-    ]);
     const path = t.path('masterLight_BIN-1_FILTER-L_mono.xisf');
     writeFileSync(
       path,
-      xisfFile({
-        width: 4,
-        height: 4,
-        channels: 1,
-        sampleFormat: 'Float32',
-        samples: new Float32Array(16),
+      pixinsightMasterXisf({
+        subs: [
+          { path: 'D:/Astro/M31/2024-10-01/registered/Light_M31_300s_L_0001_c_cc_r.xisf' },
+          { path: 'D:\\Astro\\M31\\2024-10-01\\registered\\Light_M31_300s_L_0002_c_cc_r.xisf' },
+          { path: 'D:/Astro/M31/2024-10-01/registered/Light_M31_300s_L_0003_c_cc_r.xisf', enabled: false },
+        ],
+        start: '2024-10-01T21:00:00Z',
+        end: '2024-10-01T23:35:00Z',
         keywords: [
           ['IMAGETYP', "'Master Light'", 'Type of image'],
           ['EXPTIME', '300.', 'Exposure time of the reference frame'],
           ['FILTER', "'L'", ''],
           ['HISTORY', '', 'ImageIntegration.numberOfImages: 2'],
         ],
-        imageXml:
-          `<Property id="PixInsight:ProcessingHistory" type="String">${esc(history)}</Property>` +
-          '<Property id="Observation:Time:Start" type="TimePoint" value="2024-10-01T21:00:00Z"/>' +
-          '<Property id="Observation:Time:End" type="TimePoint" value="2024-10-01T23:35:00Z"/>',
       }),
     );
     const d = await describeFile(path, { fileName: 'masterLight_BIN-1_FILTER-L_mono.xisf', folderPath: '' });

@@ -436,6 +436,25 @@ export function pixinsightHistory(paths: { path: string; enabled?: boolean }[], 
   );
 }
 
+/**
+ * A 4×4 PixInsight master light (XISF): these keywords, the integration history
+ * naming `subs`, and the capture window as `Observation:Time:Start/End`.
+ */
+export function pixinsightMasterXisf(o: { subs: { path: string; enabled?: boolean }[]; start: string; end: string; keywords: XisfSpec['keywords'] }): Uint8Array {
+  return xisfFile({
+    width: 4,
+    height: 4,
+    channels: 1,
+    sampleFormat: 'Float32',
+    samples: new Float32Array(16),
+    keywords: o.keywords,
+    imageXml:
+      `<Property id="PixInsight:ProcessingHistory" type="String">${xmlEscape(pixinsightHistory(o.subs))}</Property>` +
+      `<Property id="Observation:Time:Start" type="TimePoint" value="${o.start}"/>` +
+      `<Property id="Observation:Time:End" type="TimePoint" value="${o.end}"/>`,
+  });
+}
+
 /** Writes a monolithic XISF 1.0 file. */
 export function xisfFile(spec: XisfSpec): Uint8Array {
   const size = SAMPLE_SIZE[spec.sampleFormat];

@@ -7,6 +7,7 @@
 import type { PixelImage } from '../../formats/types.ts';
 import { pixelToSky, skyToPixel, type Wcs } from '../../wcs/index.ts';
 import type { StarCatalog } from '../starCatalog.ts';
+import { prng } from '../../imaging/synthetic.ts';
 
 export interface RenderOptions {
   /** PSF FWHM in pixels; default 2.5 */
@@ -42,17 +43,8 @@ export interface RenderedField {
   hotPixels: { x: number; y: number }[];
 }
 
-/** Small, fast, seedable PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small, fast, seedable PRNG (the library's one mulberry32). */
+export const rng = prng;
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12), v = rand();
