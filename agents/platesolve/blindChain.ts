@@ -6,10 +6,15 @@
  * 1. the all-sky pattern index for wide fields (≥ 6° short side), briefly —
  *    star-tracker-like frames solve in milliseconds once its bands are built
  *    (~0.1–0.4 s each, ~20 MB in all, once per thread);
- * 2. astrometry.net index quads over the 30 brightest stars (most frames of
- *    ~0.4–15° solve here within a second);
+ * 2. astrometry.net index quads over the 30 brightest stars, deepened in
+ *    stages together with the 3-star indexes of wide fields over the 12
+ *    brightest (indexSolve.ts; most frames of ~0.4–20° solve here);
  * 3. the rest of the pattern index, if step 1 ran out of time;
- * 4. 3-star index patterns (distorted wide fields) and deeper quads.
+ * 4. deeper 3-star index patterns (distorted wide fields) and deeper quads.
+ *
+ * The budget is work done ({@link workClock}: hypotheses and code look-ups),
+ * not time: the same image gets the same search, and the same answer, on a
+ * fast, a slow or a loaded machine (the wall-clock limit is only a backstop).
  *
  * Narrower pattern-index bands (4–6°, ~47 MB per thread) are not built: the
  * index quads cover those fields.
@@ -17,13 +22,13 @@
 import type { StarCatalog } from '../lib/stars/starCatalog.ts';
 import { indexSearch, loadCodeTrees } from './anindex/indexSolve.ts';
 import { solveBlind } from './solver/blind.ts';
-import type { SearchStats } from './solver/hinted.ts';
-import { cpuClock, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './solver/types.ts';
+import { workClock, type SearchStats } from './solver/hinted.ts';
+import { type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './solver/types.ts';
 
 export interface BlindChainOptions {
   scale: ScaleHint | null;
   position: PositionHint | null;
-  /** plausible CPU time for all steps, ms (one-time setup excluded) */
+  /** plausible work for all steps, in ms of a reference machine ({@link workClock}; one-time setup excluded) */
   budgetMs: number;
   /** wall-clock limit (Date.now() ms) for all steps */
   hardDeadline: number;
@@ -35,6 +40,8 @@ export interface BlindChainOptions {
 
 export interface BlindChainResult {
   solution: Solution | null;
+  /** every step ran to its end (none was cut by the budget): the stars matched nothing the indexes hold */
+  exhausted?: boolean;
   attempts: { solver: string; ms: number; result: string }[];
 }
 
@@ -42,26 +49,25 @@ export interface BlindChainResult {
 const QUICK_PATTERN_MS = 1000;
 /** Narrowest short side for the pattern index when the index quads are there (memory grows as 1/fov²). */
 const PATTERN_MIN_FOV = 6;
-const FIRST_QUADS_SHARE = 0.35;
+const FIRST_QUADS_SHARE = 0.6;
 const PATTERN_SHARE = 0.3;
 
 export function blindChain(cat: StarCatalog, stars: ImageStars, opts: BlindChainOptions): BlindChainResult {
   const attempts: BlindChainResult['attempts'] = [];
   const { scale, position, signal, stats } = opts;
-  // The plausible search time is CPU time (a loaded machine does not cut it short), within the
-  // wall-clock limit. One-time costs (building pattern-index bands, loading code trees) do not
-  // count against it: the deadline moves by what they took.
-  const clock = cpuClock;
-  let until = clock() + opts.budgetMs;
+  // The plausible search is counted in work done (a slow or loaded machine does not cut it
+  // short), within the wall-clock backstop. One-time costs (building pattern-index bands,
+  // loading code trees) are no search work and do not count against it.
+  const clock = workClock(stats);
+  const until = clock() + opts.budgetMs;
   const hard = opts.hardDeadline;
-  const left = (): number => Math.min(until - clock(), hard - Date.now());
+  const left = (): number => until - clock();
   const budget = (ms: number): SolverBudget => ({ deadline: Math.min(until, clock() + ms), clock, hardDeadline: hard, signal });
-  const stop = (): boolean => left() <= 0 || signal?.aborted === true;
+  const stop = (): boolean => left() <= 0 || Date.now() > hard || signal?.aborted === true;
   const record = (t0: number, result: string): void => { attempts.push({ solver: 'sidereal-blind', ms: Date.now() - t0, result }); };
   const pattern = (minFovDeg: number, ms: number): Solution | null => {
     const t0 = Date.now();
     const r = solveBlind(cat, stars, { scale, position, stats, minFovDeg, budget: budget(ms) });
-    until += r.setupMs ?? 0;
     record(t0, r.solution ? `solved with the pattern index (${r.solution.matched} stars)` : `pattern index ≥ ${minFovDeg}°: ${r.reason}`);
     return r.solution;
   };
@@ -71,9 +77,7 @@ export function blindChain(cat: StarCatalog, stars: ImageStars, opts: BlindChain
   if (sol || stop()) return { solution: sol, attempts };
   const patternDone = !/time limit/.test(attempts[attempts.length - 1].result);
 
-  const tl = clock();
   loadCodeTrees(stars, scale);
-  until += clock() - tl;
   let t0 = Date.now();
   const first = indexSearch(cat, stars, { scale, position, stats, firstPass: true, budget: budget(left() * FIRST_QUADS_SHARE) });
   if (first) {
@@ -90,5 +94,7 @@ export function blindChain(cat: StarCatalog, stars: ImageStars, opts: BlindChain
   t0 = Date.now();
   const second = indexSearch(cat, stars, { scale, position, stats, firstPass: false, checker: first.checker, budget: budget(left()) });
   record(t0, second?.solution ? `solved with index patterns (${second.solution.matched} stars)` : `index patterns: ${second?.reason}`);
-  return { solution: second?.solution ?? null, attempts };
+  const exhausted = !second?.solution && second !== null && Date.now() <= hard && signal?.aborted !== true &&
+    attempts.every((a) => !/time limit|unusable/.test(a.result));
+  return { solution: second?.solution ?? null, attempts, exhausted };
 }

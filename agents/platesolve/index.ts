@@ -8,9 +8,11 @@ import { AgentError, defineAgent, type Facts } from '../sdk/index.ts';
 import type { FileFacts } from '../sdk/facts.ts';
 import type { PixelImage } from '../sdk/index.ts';
 import { defaultStarCatalogPath, resolveStarCatalog } from '../lib/stars/catalogLocation.ts';
-import { solveImage } from './solveImage.ts';
+import { SLOW_MACHINE_FACTOR, solveImage } from './solveImage.ts';
 import { readSibling, SIBLING_TTL_SECONDS, siblingKey, siblingOf } from './siblingCache.ts';
 
+/** Wall-clock backstop of one solve (below the agent's timeout: the host would abort it). */
+const WALL_LIMIT_MS = 280_000;
 /** Pixel budget for the decode: larger frames are binned by the reader (the solver bins again above 8 MP). */
 const MAX_PIXELS = 12_000_000;
 
@@ -25,7 +27,9 @@ export default defineAgent({
     frameTypes: ['light', 'master', 'processed'],
     requires: ['file'],
   },
-  timeoutSeconds: 120,
+  // the blind search is bounded by work done, with a wall-clock backstop of up to 4× the time
+  // limit on a slow or loaded machine (WALL_LIMIT_MS): the host waits that long
+  timeoutSeconds: 300,
   settings: {
     solveField: { type: 'boolean', title: 'Use astrometry.net', default: true, description: "solve with astrometry.net's solve-field when it is installed, before the built-in solver" },
     timeLimitSeconds: { type: 'number', title: 'Time limit (seconds)', default: 60, minimum: 5, maximum: 600, description: 'how long the solver may work on one image before it gives up' },
@@ -67,6 +71,7 @@ export default defineAgent({
       format: file?.format ?? undefined,
       acquisition: file?.acquisition ?? null,
       timeLimitMs: 1000 * Number(settings.timeLimitSeconds ?? 60),
+      wallLimitMs: Math.min(WALL_LIMIT_MS, SLOW_MACHINE_FACTOR * 1000 * Number(settings.timeLimitSeconds ?? 60)),
       signal: ctx.signal,
       ...(sibling ? { hints: { sibling } } : {}),
       catalogPath,

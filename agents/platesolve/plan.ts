@@ -14,6 +14,8 @@ export type UnsolvedCode =
   | 'no-catalog'
   | 'too-few-stars'
   | 'field-too-narrow'
+  | 'too-few-catalog-stars'
+  | 'no-index-match'
   | 'no-index-fits'
   | 'not-found'
   | 'aborted';
@@ -95,6 +97,45 @@ export function fieldTooNarrow(cat: StarCatalog, est: FieldEstimate, aspect: num
       `(${est.density.toFixed(1)}/deg² ${est.densityFrom === 'position' ? 'around the header position' : 'in the richest sky'}); ` +
       `at least ${MIN_MATCHED_STARS} are needed, i.e. a field of ≳ ${f(need)}° on the short side here. ` +
       (deeperInstalled ? 'No deeper installed catalog covers it either' : 'A deeper catalog (ASTAP D50/D80 or astrometry.net 5200 index files, docs/catalogs.md) would solve it'),
+  };
+}
+
+/**
+ * Catalog stars in the field where the header (or a hint) says it points: a
+ * circle of the field's area around the position (the rotation is unknown).
+ * Unlike {@link estimateField}'s density over a wider area, this is the
+ * field's own count — a poor patch of sky beside a rich one is given up at once.
+ */
+export function catalogStarsAt(cat: StarCatalog, ra: number, dec: number, widthDeg: number, heightDeg: number): number {
+  return cat.query(ra, dec, Math.sqrt((widthDeg * heightDeg) / Math.PI)).count;
+}
+
+export function tooFewCatalogStars(cat: StarCatalog, count: number, widthDeg: number, heightDeg: number, deeperInstalled = false): UnsolvedReason {
+  const f = (v: number): string => (v >= 1 ? v.toFixed(2) : v.toFixed(3));
+  return {
+    code: 'too-few-catalog-stars',
+    message: `field ${f(widthDeg)}° × ${f(heightDeg)}° holds ${count} stars of ${describeCatalog(cat)} where the header points; ` +
+      `a solution needs at least ${MIN_MATCHED_STARS} matched stars. ` +
+      (deeperInstalled ? 'No deeper installed catalog covers it either' : 'A deeper catalog (ASTAP D50/D80 or astrometry.net 5200 index files, docs/catalogs.md) would solve it'),
+  };
+}
+
+/**
+ * Why a blind search that used its whole plan (not cut by its budget) found
+ * nothing: no pattern of the detected stars matched an installed index
+ * pattern that the other stars confirm.
+ */
+export function noIndexMatch(stars: number, indexes: { id: number; scaleLow: number; scaleHigh: number }[]): UnsolvedReason {
+  const arcmin = (a: number): string => (a >= 3600 ? `${(a / 3600).toFixed(1)}°` : `${Math.round(a / 60)}′`);
+  const ids = indexes.map((i) => i.id).filter((i) => i > 0).sort((a, b) => a - b);
+  const low = Math.min(...indexes.map((i) => i.scaleLow)), high = Math.max(...indexes.map((i) => i.scaleHigh));
+  const which = indexes.length
+    ? `the installed index files (${ids.length > 1 ? `${ids[0]}–${ids[ids.length - 1]}` : ids[0] ?? 'unnumbered'}, patterns of ${arcmin(low)}–${arcmin(high)})`
+    : 'the installed star patterns';
+  return {
+    code: 'no-index-match',
+    message: `blind search over ${stars} detected stars finished: no star pattern of the image matched ${which} with the other stars confirming it. ` +
+      'The field may be narrower than the catalog can solve (Tycho-2: ≲ 0.7°, too few catalog stars), or its stars are not point sources (trails, heavy processing)',
   };
 }
 

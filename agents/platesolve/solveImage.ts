@@ -19,7 +19,8 @@ import { runSolveField, solveFieldAvailable } from './solveField.ts';
 import { indexSearch } from './anindex/indexSolve.ts';
 import { blindChain } from './blindChain.ts';
 import {
-  MIN_IMAGE_STARS, blindBudgetMs, estimateField, fieldTooNarrow, indexFits, quadSizeRangeArcsec,
+  MIN_IMAGE_STARS, MIN_MATCHED_STARS, blindBudgetMs, catalogStarsAt, estimateField, fieldTooNarrow, indexFits, noIndexMatch,
+  quadSizeRangeArcsec, tooFewCatalogStars,
   type UnsolvedCode, type UnsolvedReason,
 } from './plan.ts';
 import { installedIndexes } from './anindex/indexSet.ts';
@@ -28,8 +29,10 @@ import { deepCatalogNear, deepIndexTiles, hasDeepSources, type DeepSources, type
 import { planDeepBlind, solveDeepBlind, type DeepBlindPlan } from './deepBlind.ts';
 import { findAstapDatabases } from '../lib/stars/astapDatabase.ts';
 
-/** Share of the remaining time the built-in blind search may use (solve-field gets the rest). */
+/** Share of the time limit the built-in blind search may use as work (solve-field gets the rest). */
 const BLIND_SHARE = 0.6;
+/** A machine this much slower than the reference (or as loaded) still finishes the same blind search. */
+export const SLOW_MACHINE_FACTOR = 4;
 /** The part of a large image whose stars check a known solution (a header's, a sibling's). */
 const CENTRAL: DetectRegion = { x0: 1 / 3, y0: 1 / 3, x1: 2 / 3, y1: 2 / 3 };
 /** A sibling's solution for a field wider than this (degrees) is checked and refitted on all stars. */
@@ -58,7 +61,14 @@ export interface SolveInput {
   acquisition?: Partial<Acquisition> | null;
   /** explicit hints override the header's */
   hints?: { ra?: number; dec?: number; radiusDeg?: number; scaleArcsec?: number; scaleTolerance?: number; sibling?: SiblingSolution };
+  /**
+   * time limit: of the wall clock for the quick steps and solve-field; the built-in blind
+   * search gets its share of it as work (ms of a reference machine, solver/hinted.ts
+   * `workClock`), so a slow or loaded machine does the same search, later (default 60 s)
+   */
   timeLimitMs?: number;
+  /** wall-clock backstop for the built-in blind search (default {@link SLOW_MACHINE_FACTOR} × the time limit) */
+  wallLimitMs?: number;
   signal?: AbortSignal;
   /** star catalog file; default ./data/catalog/stars.bin ({@link resolveStarCatalog}) */
   catalogPath?: string;
@@ -116,7 +126,9 @@ export type SolveOutput = SolveFacts & SolveDetails;
 
 export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const t0 = Date.now();
-  const deadline = t0 + (input.timeLimitMs ?? 60000);
+  const limitMs = input.timeLimitMs ?? 60000;
+  const deadline = t0 + limitMs;
+  const wallDeadline = t0 + Math.max(limitMs, input.wallLimitMs ?? SLOW_MACHINE_FACTOR * limitMs);
   const cards = input.cards ?? [];
   const { width, height } = input;
   const fitsRows = (input.format ?? 'fits').toLowerCase().startsWith('fit');
@@ -290,8 +302,19 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       if (!est.feasible) {
         narrow ??= fieldTooNarrow(cat.catalog, est, aspect);
         attempts.push({ solver: 'plan', ms: 0, result: `${(s).toFixed(3)}″/px: ${fieldTooNarrow(cat.catalog, est, aspect).message}` });
+        return false;
       }
-      return est.feasible;
+      // Where the header points, the field's own stars (a poor patch beside a rich one).
+      if (hints.position && input.hints?.radiusDeg === undefined) {
+        const n = catalogStarsAt(cat.catalog, hints.position.ra, hints.position.dec, est.widthDeg, est.heightDeg);
+        if (n < MIN_MATCHED_STARS) {
+          const r = tooFewCatalogStars(cat.catalog, n, est.widthDeg, est.heightDeg);
+          if (narrow?.code !== 'too-few-catalog-stars') narrow = r;
+          attempts.push({ solver: 'plan', ms: 0, result: `${(s).toFixed(3)}″/px: ${r.message}` });
+          return false;
+        }
+      }
+      return true;
     });
   }
   // Deeper catalogs (ASTAP databases, HEALPix-split index series) near the position, for narrow fields.
@@ -308,9 +331,10 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       const local = deepCatalogNear(input.deepCatalogs, indexDirs, hints.position.ra, hints.position.dec, radius, maxStars);
       if (!local) continue;
       const est = estimateField(local.catalog, w, h, { ra: hints.position.ra, dec: hints.position.dec, radius });
-      if (est.feasible) deepPlans.push({ s, local, radius });
+      const here = est.feasible ? catalogStarsAt(local.catalog, hints.position.ra, hints.position.dec, w, h) : 0;
+      if (est.feasible && (here >= MIN_MATCHED_STARS || input.hints?.radiusDeg !== undefined)) deepPlans.push({ s, local, radius });
       else {
-        const r = fieldTooNarrow(local.catalog, est, aspect, true);
+        const r = est.feasible ? tooFewCatalogStars(local.catalog, here, w, h, true) : fieldTooNarrow(local.catalog, est, aspect, true);
         deepNarrow ??= r;
         attempts.push({ solver: 'plan', ms: 0, result: `${s.toFixed(3)}″/px: ${r.message}` });
       }
@@ -336,12 +360,16 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       attempts.push({ solver: 'plan', ms: 0, result: deepBlindWhy });
     }
   }
-  if (scales.length && !feasibleScales.length && !deepPlans.length && !deepBlind && narrow && !sfCovers) {
+  // (solve-field's index stars are a subset of the catalog's: where the catalog holds too few, so do they)
+  const hopeless = (narrow as UnsolvedReason | null)?.code === 'too-few-catalog-stars';
+  if (scales.length && !feasibleScales.length && !deepPlans.length && !deepBlind && narrow && (!sfCovers || hopeless)) {
     const n: UnsolvedReason = deepNarrow ?? narrow;
     const msg = useSolveField ? `${n.message}; no installed index file has quads that small` : n.message;
     return giveUp(n.code, deepBlindWhy ? `${msg}; ${deepBlindWhy}` : msg);
   }
 
+  /** set when a blind search without a scale ran its whole plan (not cut by its budget) and found nothing */
+  let blindExhausted: UnsolvedReason | null = null;
   // 2./3. Built-in solvers.
   if (stars && cat && input.builtIn !== false) {
     details.catalog = cat.catalog.name;
@@ -474,16 +502,19 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     }
     if (timeLeft() > 0 && !signal?.aborted && (!scales.length || feasibleScales.length)) {
       const tb = Date.now();
-      // A blind search is bounded by what the detected stars can support, not by the time limit.
-      const share = timeLeft() * (useSolveField && sfCovers ? BLIND_SHARE : 1);
+      // A blind search is bounded by what the detected stars can support, counted in work done
+      // (the same search on any machine), within a share of the time limit; the wall clock is
+      // only a backstop (a machine SLOW_MACHINE_FACTOR times slower or busier still finishes).
+      const share = limitMs * (useSolveField && sfCovers ? BLIND_SHARE : 1);
       const r = blindChain(cat.catalog, stars, {
         scale: feasibleScales.length ? { low: Math.min(...feasibleScales) * (1 - tol), high: Math.max(...feasibleScales) * (1 + tol) } : null,
         position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: 180 } : null,
-        budgetMs: blindBudgetMs(stars.count, share), hardDeadline: Math.min(deadline, tb + share), signal, stats, minFovDeg: cat.catalog.deep ? richMinFov : 3,
+        budgetMs: blindBudgetMs(stars.count, share), hardDeadline: wallDeadline, signal, stats, minFovDeg: cat.catalog.deep ? richMinFov : 3,
       });
       attempts.push(...r.attempts);
       spent('blind', tb);
       if (r.solution) return done(r.solution.wcs, 'sidereal-blind', r.solution);
+      if (!scales.length && r.exhausted) blindExhausted = noIndexMatch(stars.count, indexes);
     }
   } else if (stars && !cat && input.builtIn !== false) {
     attempts.push({ solver: 'sidereal', ms: 0, result: 'no star catalog installed' });
@@ -528,6 +559,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   if (stars && !cat && !useSolveField) return fail('no-catalog', why || 'no star catalog installed');
   const n = (deepNarrow ?? narrow) as UnsolvedReason | null;
   if (n && !feasibleScales.length && !deepPlans.length) return fail(n.code, `${n.message}${why ? `; ${why}` : ''}`);
+  if (blindExhausted) return fail(blindExhausted.code, `${blindExhausted.message}; ${why}`);
   return fail('not-found', why ? `no match: ${why}` : 'no solver could run');
 }
 

@@ -46,6 +46,20 @@ test('cap queries return exactly the stars within the radius, brightest first', 
   }
 });
 
+test('the brightest stars of a wide cap (read from the bright layer) are those of the full catalog', () => {
+  const rand = rng(7);
+  for (let t = 0; t < 12; t++) {
+    const ra = rand() * 360, dec = t === 11 ? -87 : (rand() - 0.5) * 170, r = 4 + rand() * 14;
+    const k = [1, 20, 80, 150, 600, 5000][t % 6];
+    const maxMag = t % 4 === 3 ? 7.5 : undefined;
+    const fast = cat.query(ra, dec, r, { maxStars: k, maxMag });
+    const all = cat.query(ra, dec, r, { maxMag }); // every star of the cap, brightest first
+    assert.equal(fast.count, Math.min(k, all.count), `count at ${ra.toFixed(1)},${dec.toFixed(1)} r ${r.toFixed(1)} k ${k}`);
+    assert.deepEqual([...fast.mag], [...all.mag.subarray(0, fast.count)], 'the same magnitudes, brightest first');
+    for (let i = 0; i < fast.count; i++) assert.ok(angularDistance(ra, dec, fast.ra[i], fast.dec[i]) <= r + 1e-9, 'inside');
+  }
+});
+
 test('index reader decodes unit vectors and magnitudes', () => {
   const idx = readTycho2Index(requireTycho2Index());
   assert.ok(idx.indexId >= 4107 && idx.indexId <= 4119, 'idx.indexId >= 4107 && idx.indexId <= 4119');

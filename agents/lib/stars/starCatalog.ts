@@ -14,6 +14,15 @@ const D2R = Math.PI / 180;
 const RA_UNIT = 360 / 2 ** 32;
 /** fixed-point Dec: ±90° = ±(2³¹−1) */
 const DEC_UNIT = 90 / (2 ** 31 - 1);
+/**
+ * Bright layers ({@link StarCatalog.query}): every star down to the magnitude
+ * that leaves `density` stars per deg² (all-sky mean), in cells of `zoneDeg`.
+ * A query for the few brightest stars of a wide cap reads the sparsest layer
+ * expected to hold them: merging the hundreds of 1° cells of a wide cap for
+ * ~100 stars dominated the blind search of wide fields.
+ */
+const BRIGHT_LAYERS = [{ density: 2, zoneDeg: 6 }, { density: 12, zoneDeg: 2 }] as const;
+const SKY_DEG2 = 41252.96;
 
 export interface CatalogMeta {
   version: number;
@@ -38,6 +47,10 @@ export interface StarSet extends StarList {
 
 export class StarCatalog {
   readonly cells: SkyCells;
+  /** bright layers as in {@link BRIGHT_LAYERS} (built on first use; null = not worth it) */
+  private readonly brightLayers: (StarCatalog | null | undefined)[] = [];
+  /** unit vectors of the stars (x, y, z), kept for the small bright layers only: a dot product instead of trigonometry per star */
+  private unit: Float64Array | null = null;
   constructor(
     readonly meta: CatalogMeta,
     /** first star of each cell, length cells + 1 */
@@ -79,6 +92,16 @@ export class StarCatalog {
     const cosR = Math.cos(Math.min(radius, 180) * D2R);
     const sd0 = Math.sin(dec0 * D2R), cd0 = Math.cos(dec0 * D2R);
     const maxStars = options.maxStars ?? Infinity;
+    if (maxStars < Infinity) {
+      // A bright layer holds every star down to its cut: when it has maxStars in the cap, they
+      // are the cap's brightest (any star it lacks is fainter than all of them).
+      const area = 2 * Math.PI * (1 - cosR) * (180 / Math.PI) ** 2;
+      for (let l = 0; l < BRIGHT_LAYERS.length; l++) {
+        if (BRIGHT_LAYERS[l].density * area < 1.5 * maxStars) continue;
+        const found = this.bright(l)?.query(ra0, dec0, radius, options);
+        if (found && found.count >= maxStars) return found;
+      }
+    }
     const cells = this.cells.cellsInCap(ra0, dec0, radius);
     if (maxStars < Infinity) return this.brightestInCap(cells, ra0, dec0, radius, magLimit, maxStars);
     const idx: number[] = [];
@@ -101,6 +124,34 @@ export class StarCatalog {
       out.mag[k] = this.magMilli[i] / 1000;
     }
     return out;
+  }
+
+  /** Bright layer `l` of {@link BRIGHT_LAYERS}. */
+  private bright(l: number): StarCatalog | null {
+    if (this.brightLayers[l] !== undefined) return this.brightLayers[l]!;
+    const { density, zoneDeg } = BRIGHT_LAYERS[l];
+    const want = Math.round(density * SKY_DEG2);
+    if (this.meta.zoneDeg >= zoneDeg || this.size < 2 * want) return (this.brightLayers[l] = null);
+    // magnitude cut from a histogram of the (integer, milli-mag) magnitudes
+    const hist = new Uint32Array(65536);
+    for (let i = 0; i < this.size; i++) hist[this.magMilli[i] + 32768]++;
+    let cut = 0, n = 0;
+    while (cut < 65536 && n + hist[cut] <= want) n += hist[cut++];
+    const cutMilli = cut - 32768 - 1;
+    const list = { ra: new Float64Array(n), dec: new Float64Array(n), mag: new Float32Array(n) };
+    for (let i = 0, k = 0; i < this.size && k < n; i++) {
+      if (this.magMilli[i] > cutMilli) continue;
+      list.ra[k] = this.ra(i); list.dec[k] = this.dec(i); list.mag[k] = this.mag(i); k++;
+    }
+    if (n === 0) return (this.brightLayers[l] = null);
+    const layer = StarCatalog.fromList(list, this.meta.sources, zoneDeg);
+    const unit = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) {
+      const d = layer.dec(i) * D2R, a = layer.ra(i) * D2R;
+      unit[3 * i] = Math.cos(d) * Math.cos(a); unit[3 * i + 1] = Math.cos(d) * Math.sin(a); unit[3 * i + 2] = Math.sin(d);
+    }
+    layer.unit = unit;
+    return (this.brightLayers[l] = layer);
   }
 
   /**
@@ -145,15 +196,21 @@ export class StarCatalog {
     const halfF = half >= 180 ? Infinity : Math.ceil(half / RA_UNIT) + 2;
     const ra0F = Math.round((((ra0 % 360) + 360) % 360) / RA_UNIT) >>> 0;
     const found: number[] = [];
+    const unit = this.unit;
+    const ux = cd0 * Math.cos(ra0 * D2R), uy = cd0 * Math.sin(ra0 * D2R);
     while (hn > 0 && found.length < maxStars) {
       const r = heap[0];
       const i = ptr[r];
       if (mag[i] > magLimit) break; // every other run continues with fainter stars
       const di = decF[i];
       if (di >= decLo && di <= decHi && Math.abs((raF[i] - ra0F) | 0) <= halfF) {
-        const d = di * DEC_UNIT * D2R;
-        const da = (raF[i] * RA_UNIT - ra0) * D2R;
-        if (sd0 * Math.sin(d) + cd0 * Math.cos(d) * Math.cos(da) >= cosR) found.push(i);
+        if (unit) {
+          if (ux * unit[3 * i] + uy * unit[3 * i + 1] + sd0 * unit[3 * i + 2] >= cosR) found.push(i);
+        } else {
+          const d = di * DEC_UNIT * D2R;
+          const da = (raF[i] * RA_UNIT - ra0) * D2R;
+          if (sd0 * Math.sin(d) + cd0 * Math.cos(d) * Math.cos(da) >= cosR) found.push(i);
+        }
       }
       if (++ptr[r] < end[r]) { hkey[0] = mag[ptr[r]]; down(0); }
       else { hn--; heap[0] = heap[hn]; hkey[0] = hkey[hn]; down(0); }

@@ -17,10 +17,11 @@ import { newStats, type SearchStats } from '../solver/hinted.ts';
 import { outOfTime, type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from '../solver/types.ts';
 import type { AnIndex } from './anIndex.ts';
 
-/** An index to search, from which new image star on (solve-field's "startobj"; default 0). */
+/** An index to search, from which new image star on (solve-field's "startobj"; default 0) and up to which (exclusive; default all). */
 export interface IndexUse {
   index: AnIndex;
   fromStar?: number;
+  toStar?: number;
 }
 
 export interface QuadSearchOptions {
@@ -64,6 +65,7 @@ const BLIND_FIELD_MAX_DEG = 120;
 interface IndexRange {
   index: AnIndex;
   from: number;
+  to: number;
   /** allowed squared A–B pixel distances */
   min2: number;
   max2: number;
@@ -100,11 +102,12 @@ export function searchIndexQuads(
   for (const entry of indexes) {
     const index = 'index' in entry ? entry.index : entry;
     const from = 'index' in entry ? entry.fromStar ?? 0 : 0;
+    const to = 'index' in entry ? entry.toStar ?? Infinity : Infinity;
     if (index.dimQuads < 4 && !opts.triangles) continue;
     // A star moving by the code tolerance moves the code this much in pixels (solve-field's fudge).
     const fudge = (index.scaleHigh * Math.SQRT1_2 * tol) / sHigh;
     const lo = Math.max(qMin, index.scaleLow / sHigh - fudge), hi = Math.min(qMax, index.scaleHigh / sLow + fudge);
-    if (lo <= hi && from < N) ranges.push({ index, from, min2: lo * lo, max2: hi * hi });
+    if (lo <= hi && from < N) ranges.push({ index, from, to, min2: lo * lo, max2: hi * hi });
   }
   const result = (solution: Solution | null, reason: string, depth: number): QuadSearchResult => ({ solution, reason, lookups, matches, depth });
   let lookups = 0, matches = 0;
@@ -168,6 +171,7 @@ export function searchIndexQuads(
             if (perm[0] > perm[2] + margin) continue;
             if ((perm[0] + perm[2]) / 2 > 0.5 + margin) continue;
           } else if (perm[0] > 0.5 + margin) continue;
+          stats.lookups++;
           if ((++lookups & 127) === 0 && outOfTime(opts.budget)) timeUp = true;
           hits.length = 0;
           index.searchCodes(perm, tol, (quad) => { hits.push(quad); });
@@ -208,7 +212,7 @@ export function searchIndexQuads(
       pairs[a * N + n] = p;
       if (!p) continue;
       for (const r of ranges) {
-        if (n < r.from || p.d2 < r.min2 || p.d2 > r.max2) continue;
+        if (n < r.from || n >= r.to || p.d2 < r.min2 || p.d2 > r.max2) continue;
         const dim = r.index.dimQuads;
         for (let c = 0; c < n && !(solution || timeUp); c++) {
           if (!p.inbox[c]) continue;
@@ -224,7 +228,7 @@ export function searchIndexQuads(
         const p = pairs[a * N + b];
         if (!p || !addToBox(p, a, n)) continue;
         for (const r of ranges) {
-          if (n < r.from || p.d2 < r.min2 || p.d2 > r.max2) continue;
+          if (n < r.from || n >= r.to || p.d2 < r.min2 || p.d2 > r.max2) continue;
           const dim = r.index.dimQuads;
           if (dim === 3) tryQuad(p, [a, b, n], 3, r.index);
           else for (let d = 0; d < n && !(solution || timeUp); d++) if (p.inbox[d] && d !== n) tryQuad(p, [a, b, n, d], 4, r.index);

@@ -20,6 +20,8 @@ export interface SearchStats {
   sparseWindows: number;
   /** verified hypotheses rejected by the final check after refinement */
   rejectedAfterRefine: number;
+  /** pattern codes looked up in index files (with `hypotheses`, the work a blind search has done: {@link workClock}) */
+  lookups: number;
 }
 
 export interface HintedOptions {
@@ -32,8 +34,23 @@ export interface HintedOptions {
   stats?: SearchStats;
 }
 
+/**
+ * Work done by a search, in milliseconds of a reference machine (a 2-core
+ * NAS-class CPU): each distinct hypothesis costs about a catalog query and a
+ * pre-check, each code look-up a kd-tree descent. A budget on this clock is
+ * the same on any machine — a slow or loaded one reaches the same answer
+ * later instead of giving up — and, unlike process CPU time, it does not count
+ * the work of other worker threads.
+ */
+export const WORK_MS_PER_HYPOTHESIS = 0.1;
+export const WORK_MS_PER_LOOKUP = 0.005;
+export const WORK_MS_PER_WINDOW = 2;
+export function workClock(stats: SearchStats): () => number {
+  return () => stats.hypotheses * WORK_MS_PER_HYPOTHESIS + stats.lookups * WORK_MS_PER_LOOKUP + stats.windows * WORK_MS_PER_WINDOW;
+}
+
 export function newStats(): SearchStats {
-  return { windows: 0, hypotheses: 0, sparseWindows: 0, rejectedAfterRefine: 0 };
+  return { windows: 0, hypotheses: 0, sparseWindows: 0, rejectedAfterRefine: 0, lookups: 0 };
 }
 
 /** Window centres in a square spiral (nearest first) around the hint, in its tangent plane. */
