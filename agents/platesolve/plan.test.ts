@@ -9,7 +9,7 @@ import { wcsFromScaleRotation } from '../lib/wcs/index.ts';
 import { renderStarField } from '../lib/stars/testing/renderStarField.ts';
 import { testCatalog, testCatalogPath } from '../lib/stars/testing/testCatalog.ts';
 import { solveImage, type SolveOutput } from './solveImage.ts';
-import { estimateField, blindBudgetMs, indexFits, quadSizeRangeArcsec } from './plan.ts';
+import { estimateField, blindBudgetMs, catalogStarsAt, indexFits, MIN_MATCHED_STARS, quadSizeRangeArcsec } from './plan.ts';
 
 const cat = testCatalog();
 const catalogPath = testCatalogPath();
@@ -51,6 +51,46 @@ test('the same field size is searched when the header points at a rich Milky Way
   assert.equal(anywhere.densityFrom, 'rich-sky');
   assert.equal(anywhere.feasible, true);
   assert.equal(estimateField(cat, 0.08, 0.06, null).feasible, false);
+});
+
+/**
+ * A 0.55° square field whose own patch of sky holds few catalog stars although the sky around
+ * holds enough for its size (counted as the plan does: the field with the scale tolerance, 10 %).
+ */
+function poorPatch(): { ra: number; dec: number; count: number } {
+  for (let dec = 20; dec <= 70; dec += 1.5) {
+    for (let ra = 150; ra < 240; ra += 1.5) {
+      const count = catalogStarsAt(cat, ra, dec, 0.605, 0.605);
+      if (count >= 3 && count < MIN_MATCHED_STARS && estimateField(cat, 0.605, 0.605, { ra, dec, radius: 2 }).feasible) return { ra, dec, count };
+    }
+  }
+  throw new Error('no poor patch found');
+}
+
+test('a field whose patch of sky holds too few catalog stars is given up at once, naming the field, the count and the catalog; one with enough is searched', async () => {
+  const p = poorPatch();
+  // 660×660 px at 3″/px = 0.55°; 80 faint non-catalog stars so that detection is not the limit
+  const truth = wcsFromScaleRotation({ ra: p.ra, dec: p.dec, scaleArcsec: 3, rotationDeg: 30, parity: 'normal', width: 660, height: 660 });
+  const f = renderStarField(cat, truth, { extraStars: 80, seed: 5 });
+  const res = await solveImage({
+    pixels: f.image, width: 660, height: 660, format: 'fits', catalogPath, solveField: true, timeLimitMs: 60000,
+    hints: { ra: p.ra, dec: p.dec, scaleArcsec: 3 },
+  });
+  assert.equal(res.solved, false);
+  assert.equal(res.unsolvedReason?.code, 'too-few-catalog-stars', JSON.stringify(res.unsolvedReason));
+  assert.match(res.unsolvedReason!.message, /field 0\.6\d\d° × 0\.6\d\d° holds \d stars of Tycho-2/);
+  assert.match(res.unsolvedReason!.message, /at least 8/);
+  assertNoSearch(res);
+  // the same field size where the sky is rich enough: searched (and solved)
+  const rich = wcsFromScaleRotation({ ra: 283.8, dec: -6.3, scaleArcsec: 3, rotationDeg: 30, parity: 'normal', width: 660, height: 660 });
+  assert.ok(catalogStarsAt(cat, 283.8, -6.3, 0.55, 0.55) >= MIN_MATCHED_STARS);
+  const g = renderStarField(cat, rich, { extraStars: 80, seed: 5 });
+  const ok = await solveImage({
+    pixels: g.image, width: 660, height: 660, format: 'fits', catalogPath, solveField: false, timeLimitMs: 60000,
+    hints: { ra: 283.85, dec: -6.25, scaleArcsec: 3.1 },
+  });
+  assert.notEqual(ok.timingsMs.hinted, null, 'searched');
+  assert.equal(ok.solved, true, JSON.stringify(ok.unsolvedReason));
 });
 
 test('too few detected stars: no search at all, whatever the hints', async () => {
