@@ -304,11 +304,13 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         attempts.push({ solver: 'plan', ms: 0, result: `${(s).toFixed(3)}″/px: ${fieldTooNarrow(cat.catalog, est, aspect).message}` });
         return false;
       }
-      // Where the header points, the field's own stars (a poor patch beside a rich one).
+      // Where the header points, the field's own stars (a poor patch beside a rich one), in the
+      // field of the hinted scale itself (the tolerance is for the search, not for this count).
       if (hints.position && input.hints?.radiusDeg === undefined) {
-        const n = catalogStarsAt(cat.catalog, hints.position.ra, hints.position.dec, est.widthDeg, est.heightDeg);
+        const w0 = (width * s) / 3600, h0 = (height * s) / 3600;
+        const n = catalogStarsAt(cat.catalog, hints.position.ra, hints.position.dec, w0, h0);
         if (n < MIN_MATCHED_STARS) {
-          const r = tooFewCatalogStars(cat.catalog, n, est.widthDeg, est.heightDeg);
+          const r = tooFewCatalogStars(cat.catalog, n, w0, h0);
           if (narrow?.code !== 'too-few-catalog-stars') narrow = r;
           attempts.push({ solver: 'plan', ms: 0, result: `${(s).toFixed(3)}″/px: ${r.message}` });
           return false;
@@ -331,10 +333,11 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       const local = deepCatalogNear(input.deepCatalogs, indexDirs, hints.position.ra, hints.position.dec, radius, maxStars);
       if (!local) continue;
       const est = estimateField(local.catalog, w, h, { ra: hints.position.ra, dec: hints.position.dec, radius });
-      const here = est.feasible ? catalogStarsAt(local.catalog, hints.position.ra, hints.position.dec, w, h) : 0;
+      const w0 = (width * s) / 3600, h0 = (height * s) / 3600;
+      const here = est.feasible ? catalogStarsAt(local.catalog, hints.position.ra, hints.position.dec, w0, h0) : 0;
       if (est.feasible && (here >= MIN_MATCHED_STARS || input.hints?.radiusDeg !== undefined)) deepPlans.push({ s, local, radius });
       else {
-        const r = est.feasible ? tooFewCatalogStars(local.catalog, here, w, h, true) : fieldTooNarrow(local.catalog, est, aspect, true);
+        const r = est.feasible ? tooFewCatalogStars(local.catalog, here, w0, h0, true) : fieldTooNarrow(local.catalog, est, aspect, true);
         deepNarrow ??= r;
         attempts.push({ solver: 'plan', ms: 0, result: `${s.toFixed(3)}″/px: ${r.message}` });
       }
@@ -520,16 +523,22 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     attempts.push({ solver: 'sidereal', ms: 0, result: 'no star catalog installed' });
   }
 
+  // solve-field's share of the limit survives a blind search that took longer than its share of
+  // the wall clock on a slow or loaded machine (within the wall-clock backstop)
+  function sfTimeLeft(): number {
+    if (timings.blind === null) return timeLeft();
+    return Math.max(timeLeft(), Math.min(wallDeadline - Date.now(), (1 - BLIND_SHARE) * limitMs));
+  }
   // 4. astrometry.net, only when its index files have quads of this image's size (and not for
   // an image whose stars are too few: it would find no more than we did).
   if (useSolveField && !sfCovers) {
     attempts.push({ solver: 'astrometry.net', ms: 0, result: 'not run: no installed index file has quads of this field size' });
-  } else if (useSolveField && timeLeft() > 1500 && !signal?.aborted) {
+  } else if (useSolveField && sfTimeLeft() > 1500 && !signal?.aborted) {
     const useStars = stars !== null;
     const imagePath = !stars && input.imagePath && /\.(fits?|fts|jpe?g|png)$/i.test(input.imagePath) ? input.imagePath : undefined;
     if (useStars || imagePath) {
       const ts = Date.now();
-      const plausible = sfScale ? timeLeft() : blindBudgetMs(stars?.count ?? 80, timeLeft());
+      const plausible = sfScale ? sfTimeLeft() : blindBudgetMs(stars?.count ?? 80, sfTimeLeft());
       const r = await runSolveField({
         stars: useStars ? stars! : undefined,
         imagePath,
