@@ -49,8 +49,8 @@ export class StarCatalog {
   readonly cells: SkyCells;
   /** bright layers as in {@link BRIGHT_LAYERS} (built on first use; null = not worth it) */
   private readonly brightLayers: (StarCatalog | null | undefined)[] = [];
-  /** unit vectors of the stars (x, y, z), kept for the small bright layers only: a dot product instead of trigonometry per star */
-  private unit: Float64Array | null = null;
+  /** true for a bright layer itself (which has none) */
+  private isLayer = false;
   constructor(
     readonly meta: CatalogMeta,
     /** first star of each cell, length cells + 1 */
@@ -131,7 +131,7 @@ export class StarCatalog {
     if (this.brightLayers[l] !== undefined) return this.brightLayers[l]!;
     const { density, zoneDeg } = BRIGHT_LAYERS[l];
     const want = Math.round(density * SKY_DEG2);
-    if (this.meta.zoneDeg >= zoneDeg || this.size < 2 * want) return (this.brightLayers[l] = null);
+    if (this.isLayer || this.meta.zoneDeg >= zoneDeg || this.size < 2 * want) return (this.brightLayers[l] = null);
     // magnitude cut from a histogram of the (integer, milli-mag) magnitudes
     const hist = new Uint32Array(65536);
     for (let i = 0; i < this.size; i++) hist[this.magMilli[i] + 32768]++;
@@ -145,12 +145,7 @@ export class StarCatalog {
     }
     if (n === 0) return (this.brightLayers[l] = null);
     const layer = StarCatalog.fromList(list, this.meta.sources, zoneDeg);
-    const unit = new Float64Array(3 * n);
-    for (let i = 0; i < n; i++) {
-      const d = layer.dec(i) * D2R, a = layer.ra(i) * D2R;
-      unit[3 * i] = Math.cos(d) * Math.cos(a); unit[3 * i + 1] = Math.cos(d) * Math.sin(a); unit[3 * i + 2] = Math.sin(d);
-    }
-    layer.unit = unit;
+    layer.isLayer = true;
     return (this.brightLayers[l] = layer);
   }
 
@@ -196,21 +191,15 @@ export class StarCatalog {
     const halfF = half >= 180 ? Infinity : Math.ceil(half / RA_UNIT) + 2;
     const ra0F = Math.round((((ra0 % 360) + 360) % 360) / RA_UNIT) >>> 0;
     const found: number[] = [];
-    const unit = this.unit;
-    const ux = cd0 * Math.cos(ra0 * D2R), uy = cd0 * Math.sin(ra0 * D2R);
     while (hn > 0 && found.length < maxStars) {
       const r = heap[0];
       const i = ptr[r];
       if (mag[i] > magLimit) break; // every other run continues with fainter stars
       const di = decF[i];
       if (di >= decLo && di <= decHi && Math.abs((raF[i] - ra0F) | 0) <= halfF) {
-        if (unit) {
-          if (ux * unit[3 * i] + uy * unit[3 * i + 1] + sd0 * unit[3 * i + 2] >= cosR) found.push(i);
-        } else {
-          const d = di * DEC_UNIT * D2R;
-          const da = (raF[i] * RA_UNIT - ra0) * D2R;
-          if (sd0 * Math.sin(d) + cd0 * Math.cos(d) * Math.cos(da) >= cosR) found.push(i);
-        }
+        const d = di * DEC_UNIT * D2R;
+        const da = (raF[i] * RA_UNIT - ra0) * D2R;
+        if (sd0 * Math.sin(d) + cd0 * Math.cos(d) * Math.cos(da) >= cosR) found.push(i);
       }
       if (++ptr[r] < end[r]) { hkey[0] = mag[ptr[r]]; down(0); }
       else { hn--; heap[0] = heap[hn]; hkey[0] = hkey[hn]; down(0); }
