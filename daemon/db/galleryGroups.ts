@@ -11,7 +11,7 @@
  */
 import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import { imageConditions, type ImageSearch } from './images.ts';
+import { imageConditions, withTextPlan, type ImageSearch } from './images.ts';
 import { AcquisitionRow, sessionsMatching, type SessionSearch } from './imagingSessions.ts';
 
 /** The orders of the session view (the others are orders of files: the frames view). */
@@ -109,9 +109,10 @@ const Ref = z.object({ kind: z.enum(['session', 'image']).nullable(), id: z.stri
  */
 export async function searchGroups(
   db: DatabasePool,
-  s: ImageSearch,
+  search: ImageSearch,
   o: { sort: GroupSort; limit: number; cursor: GroupCursor | null },
 ): Promise<{ items: GroupRef[]; total: number; next: GroupCursor | null; prev: GroupCursor | null }> {
+  const s = await withTextPlan(db, search);
   const k = KEYS[o.sort];
   const back = o.cursor?.dir === 'before';
   // read backwards for the page before a card, then turn the rows round
