@@ -97,8 +97,9 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
 
   const binning = binningText(get);
 
-  const camera = cameraName(text, get);
-  const telescope = text('TELESCOP', 'TELESCOPE', 'Instrument:Telescope:Name');
+  const device = smartTelescope(text);
+  const camera = device?.camera ?? cameraName(text, get);
+  const telescope = device?.telescope ?? text('TELESCOP', 'TELESCOPE', 'Instrument:Telescope:Name');
   const mount = text('MOUNT', 'Instrument:Mount:Name');
 
   // focal length: mm in FITS, metres in XISF properties, mm in EXIF
@@ -126,8 +127,10 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   const px = num('XPIXSZ', 'PIXSIZE1', 'PIXSIZE', 'XPIXELSZ', 'PIXSZ', 'Instrument:Sensor:XPixelSize');
   const pixelSizeUm = px !== null && px > 0 && px < 1000 ? px : null;
 
-  const bayerPattern = bayer(get);
-  const software = text('SWCREATE', 'PROGRAM', 'CREATOR', 'SOFTWARE', 'SWOWNER', 'XISF:CreatorApplication', 'Software', 'CreatorTool');
+  // a Bayer pattern kept on an image of three colour planes (Seestar's and DWARF's stacks) describes its subs, not it
+  const colourPlanes = numeric(get('NAXIS')) === 3 && numeric(get('NAXIS3')) === 3;
+  const bayerPattern = colourPlanes ? null : bayer(get);
+  const software = softwareName(text);
   const object = text('OBJECT', 'OBJNAME', 'OBJECTNAME', 'TARGET', 'Observation:Object:Name');
 
   const stackCount = stack.count ?? extra.stackCount ?? null;
@@ -189,6 +192,57 @@ function binningText(get: Get): string | null {
   if (typeof b === 'string') {
     const m = /^\s*(\d+)\s*(?:[x*×\s,]\s*(\d+))?\s*$/i.exec(b);
     if (m) return `${m[1]}x${m[2] ?? m[1]}`;
+  }
+  return null;
+}
+
+/** A version alone ("4.70", "v2.1") names no program. */
+const VERSION_ONLY = /^v?\d+(\.\d+)*[a-z]?$/i;
+const SOFTWARE_NAME_KEYS = ['SWCREATE', 'PROGRAM', 'CREATOR', 'SOFTWARE', 'SWOWNER', 'XISF:CreatorApplication', 'Software', 'CreatorTool'];
+
+/**
+ * The program that wrote the file. A card holding only a version (Seestar:
+ * `PROGRAM = '4.70'` beside `CREATOR = 'ZWO Seestar S50'`) is the version of
+ * the named program, not a name.
+ */
+function softwareName(text: Text): string | null {
+  let version: string | null = null;
+  for (const k of SOFTWARE_NAME_KEYS) {
+    const v = text(k);
+    if (v === null) continue;
+    if (VERSION_ONLY.test(v)) {
+      version ??= v;
+      continue;
+    }
+    return version && !v.includes(version) ? `${v} ${version}` : v;
+  }
+  return version;
+}
+
+/**
+ * Smart telescopes are one device: optics and camera together. Their cards
+ * name them their own way — Seestar: `INSTRUME = 'Seestar S50'` with the
+ * device's id as `TELESCOP = 'S50_153dd4e2'`; DWARF: `TELESCOP = INSTRUME =
+ * 'DWARFIII'` with the lens that shot it in `CAMERA` (`TELE` or `WIDE`, two
+ * sensors with their own darks and flats). The telescope is the model, the
+ * camera the model and its lens. Other devices: null (read as written).
+ */
+function smartTelescope(text: Text): { telescope: string; camera: string } | null {
+  const creator = `${text('CREATOR') ?? ''} ${text('INSTRUME') ?? ''} ${text('TELESCOP') ?? ''}`;
+  const seestar = /seestar[\s_-]*(s\d+)/i.exec(creator);
+  if (seestar) {
+    const model = `Seestar ${seestar[1]!.toUpperCase()}`;
+    const tel = text('TELESCOP');
+    // the device id (S50_<serial>) or the model itself: the model
+    const telescope = tel === null || /^s\d+_[0-9a-f]+$/i.test(tel) || /seestar/i.test(tel) ? model : tel;
+    return { telescope, camera: text('INSTRUME') ?? model };
+  }
+  const dwarf = /^dwarf[\s_-]*(iii|ii|3|2|mini)?$/i.exec(text('TELESCOP') ?? text('INSTRUME') ?? '');
+  if (dwarf) {
+    const gen = (dwarf[1] ?? '').toLowerCase();
+    const model = `DWARF${gen === 'iii' || gen === '3' ? ' III' : gen === 'ii' || gen === '2' ? ' II' : gen === 'mini' ? ' mini' : ''}`;
+    const lens = text('CAMERA');
+    return { telescope: model, camera: lens && /^(tele|wide)$/i.test(lens) ? `${model} ${lens.toUpperCase()}` : model };
   }
   return null;
 }
