@@ -99,8 +99,13 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
 
   const device = smartTelescope(text);
   const camera = device?.camera ?? cameraName(text, get);
-  const telescope = device?.telescope ?? text('TELESCOP', 'TELESCOPE', 'Instrument:Telescope:Name');
-  const mount = text('MOUNT', 'Instrument:Mount:Name');
+  let telescope = device?.telescope ?? text('TELESCOP', 'TELESCOPE', 'Instrument:Telescope:Name');
+  let mount = text('MOUNT', 'Instrument:Mount:Name');
+  // ASIAIR writes the mount it drives as TELESCOP ('OnStep', 'ZWO AM5'…; its optics are only a focal length)
+  if (!device && telescope !== null && /\basiair\b/i.test(text('CREATOR', 'SWCREATE') ?? '') && !/asiair/i.test(telescope)) {
+    mount ??= telescope;
+    telescope = null;
+  }
 
   // focal length: mm in FITS, metres in XISF properties, mm in EXIF
   let focalLengthMm: number | null = null;

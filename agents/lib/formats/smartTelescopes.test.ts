@@ -18,6 +18,7 @@ import { classifyFrame } from './frametype.ts';
 import { isStack, readStackEvidence } from './stackEvidence.ts';
 import { fileNameCount, readStackSources } from './stackSources.ts';
 import { describeFile } from './index.ts';
+import { isKnownKeyword, unmappedKeywords } from './keywords.ts';
 import { fitsHdu, tempDir, writeFits, type CardSpec } from './test-writers.ts';
 import { angularSeparationDeg } from '../sky/dso.ts';
 import { tanDeproject } from '../wcs/tan.ts';
@@ -316,6 +317,8 @@ SITELAT =               37.521 / latitude of the imaging site in degrees`);
   const a = normalizeAcquisition(sub);
   assert.deepEqual([a.exposureSeconds, a.filter, a.filterRaw, a.camera, a.software, a.gain, a.offset, a.bayerPattern], [30, null, null, 'ZWO ASI2600MC Duo', 'ZWO ASIAIR Plus', 100, 50, 'RGGB']);
   assert.deepEqual(a.site, { latitude: 37.521, longitude: -122.309, elevationM: null });
+  // its TELESCOP is the mount it drives (OnStep), not optics: those are FOCALLEN only
+  assert.deepEqual([a.telescope, a.mount, a.focalLengthMm], [null, 'OnStep', 494]);
   assert.equal(capturedDate(sub), '2025-08-25T04:30:01.240944Z', 'the ASIAIR date is the start');
 });
 
@@ -343,4 +346,10 @@ test('describeFile on a DWARF III stack and a Seestar sub written as the devices
   } finally {
     t.cleanup();
   }
+});
+
+test('the unknown-keywords list leaves out what these devices write and Sidereal reads (crop rectangles, RESTACK, CAMERA, TOTALEXP)', () => {
+  for (const k of ['CRTL1X', 'CRBL2Y', 'RESTACK', 'CAMERA', 'DET-TEMP', 'TOTALEXP', 'STACKCNT', 'CREATOR', 'PROGRAM']) assert.ok(isKnownKeyword(k), k);
+  // what they write and nothing reads stays listed, for users to report
+  assert.deepEqual(unmappedKeywords(cardsOf(SEESTAR_STACK), 'fits'), ['EQMODE', 'FOCUSPOS', 'PRODUCER', 'XORGSUBF', 'YORGSUBF']);
 });
