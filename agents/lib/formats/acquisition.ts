@@ -5,7 +5,8 @@
  * docs/formats.md. Unknown stays null: nothing here guesses.
  */
 import type { Acquisition, HeaderCard } from '../../sdk/facts.ts';
-import { readStackEvidence } from './stackEvidence.ts';
+import { isStack, readStackEvidence } from './stackEvidence.ts';
+import { fileNameCount } from './stackSources.ts';
 import { besselianEpochToJd, precessJ2000 } from '../sky/precession.ts';
 import { wcsFromRecord } from '../wcs/readWcs.ts';
 import { pixelToSky } from '../wcs/wcs.ts';
@@ -24,6 +25,8 @@ export interface AcquisitionExtra {
   /** image size in pixels, when the cards do not carry NAXIS1/2 (XISF): for the WCS centre */
   width?: number | null;
   height?: number | null;
+  /** the file's name: settings it states fill what the header does not (DWARF's calibration masters have no cards) */
+  fileName?: string;
 }
 
 export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtra = {}): Acquisition {
@@ -95,7 +98,7 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   // exactly 0: with no set point and no cooler power either, 0 is "no reading", not 0 °C.
   if (sensorTempC === 0 && setTempC === null && num(...COOLER_POWER_KEYS) === null) sensorTempC = null;
 
-  const binning = binningText(get);
+  let binning = binningText(get);
 
   const device = smartTelescope(text);
   const camera = device?.camera ?? cameraName(text, get);
@@ -140,6 +143,15 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
 
   const stackCount = stack.count ?? extra.stackCount ?? null;
   const stackExposureSeconds = stack.totalSeconds;
+
+  // settings the file name states, for what the header lacks (never over a header value, never for a stack's total)
+  const named = extra.fileName ? fileNameSettings(extra.fileName) : null;
+  if (named && !isStack(stack)) {
+    exposureSeconds ??= named.exposureSeconds;
+    gain ??= named.gain;
+    binning ??= named.binning;
+    sensorTempC ??= named.sensorTempC;
+  }
 
   return {
     object,
@@ -199,6 +211,38 @@ function binningText(get: Get): string | null {
     if (m) return `${m[1]}x${m[2] ?? m[1]}`;
   }
   return null;
+}
+
+/**
+ * Capture settings written into a file name by devices and programs that name
+ * their files after them: DWARF's calibration masters
+ * (`dark_exp_60.000000_gain_60_bin_1_20C_stack_8.fits`, whose header holds
+ * only `BAYERPAT`), its darks and subs (`raw_60s_60_0002_…_20C.fits`,
+ * `IC 434_60s60_Astro_…_16C.fits`), ASIAIR
+ * (`Light_M 13_30.0s_Bin1_2600MC_None_gain100_…_-10.0C_0013.fit`), Seestar
+ * (`Light_Sadr_10.0s_LP_….fit`). A stack's name gives its sub exposure only
+ * through `fileNameCount` (`Stack_16bits_73frames_584s`: 584 s is the total).
+ */
+export function fileNameSettings(fileName: string): { exposureSeconds: number | null; gain: number | null; binning: string | null; sensorTempC: number | null } | null {
+  const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+  const stack = fileNameCount(name);
+  let exposureSeconds: number | null = stack ? stack.subSeconds : null;
+  if (!stack) {
+    const m = /(?:^|[_\s])exp[_-]?(\d+(?:\.\d+)?)(?=[_\s]|$)/i.exec(name) ?? /(?:^|[_\s])(\d+(?:\.\d+)?)\s?(?:s|sec)(?=\d*(?:[_\s]|$))/i.exec(name);
+    const v = m ? Number(m[1]) : NaN;
+    exposureSeconds = v > 0 && v < 1e5 ? v : null;
+  }
+  const g = /(?:^|[_\s])gain[_-]?(\d{1,5})(?=[_\s]|$)/i.exec(name) ?? /(?:^|[_\s])\d+(?:\.\d+)?s(\d{1,5})(?=[_\s]|$)/i.exec(name);
+  const b = /(?:^|[_\s])bin[_-]?([1-8])(?:x([1-8]))?(?=[_\s]|$)/i.exec(name);
+  const t = /(?:^|[_\s])(-?\d{1,2}(?:\.\d+)?)C(?=[_\s]|$)/.exec(name);
+  const temp = t ? Number(t[1]) : NaN;
+  const out = {
+    exposureSeconds,
+    gain: g ? Number(g[1]) : null,
+    binning: b ? `${b[1]}x${b[2] ?? b[1]}` : null,
+    sensorTempC: temp > -100 && temp < 80 ? temp : null,
+  };
+  return Object.values(out).some((v) => v !== null) ? out : null;
 }
 
 /** A version alone ("4.70", "v2.1") names no program. */

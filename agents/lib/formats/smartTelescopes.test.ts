@@ -353,3 +353,26 @@ test('the unknown-keywords list leaves out what these devices write and Sidereal
   // what they write and nothing reads stays listed, for users to report
   assert.deepEqual(unmappedKeywords(cardsOf(SEESTAR_STACK), 'fits'), ['EQMODE', 'FOCUSPOS', 'PRODUCER', 'XORGSUBF', 'YORGSUBF']);
 });
+
+test('settings in file names fill what the header lacks: DWARF calibration masters, ASIAIR and DWARF names; never a total, never over a header value', () => {
+  const bare = cardsOf(`BAYERPAT= 'RGGB    '           / Bayer pattern`);
+  const master = normalizeAcquisition(bare, { fileName: 'dark_exp_60.000000_gain_60_bin_1_20C_stack_8.fits' });
+  assert.deepEqual([master.exposureSeconds, master.gain, master.binning, master.sensorTempC], [60, 60, '1x1', 20]);
+  const flat = normalizeAcquisition(bare, { fileName: 'flat_gain_2_bin_1_ir_0.fits' });
+  assert.deepEqual([flat.exposureSeconds, flat.gain, flat.binning, flat.sensorTempC], [null, 2, '1x1', null]);
+  const asiair = normalizeAcquisition([], { fileName: 'Light_M 13_30.0s_Bin1_2600MC_None_gain100_20250824-213032_-10.0C_0013.fit' });
+  assert.deepEqual([asiair.exposureSeconds, asiair.gain, asiair.binning, asiair.sensorTempC], [30, 100, '1x1', -10]);
+  const dwarfRaw = normalizeAcquisition([], { fileName: 'IC 434_60s60_Astro_20251018-045926401_16C.fits' });
+  assert.deepEqual([dwarfRaw.exposureSeconds, dwarfRaw.gain, dwarfRaw.sensorTempC], [60, 60, 16]);
+  // the header wins
+  const sub = normalizeAcquisition(cardsOf(DWARF3_SUB), { fileName: 'IC 434_300s120_Astro_20251018-045926401_5C.fits' });
+  assert.deepEqual([sub.exposureSeconds, sub.gain, sub.sensorTempC], [60, 60, 16]);
+  // a live stack's name states its total (584 s of 73 frames): the sub is total / count, and a stack header keeps no sub at all
+  assert.equal(normalizeAcquisition([], { fileName: 'Stack_16bits_73frames_584s.fits' }).exposureSeconds, 8);
+  const live = normalizeAcquisition(cardsOf(`SWCREATE= 'SharpCap v4.1'\nEXPTIME =                 584.\nSUBEXP  =                   2.`), { fileName: 'Stack_16bits_73frames_584s.fits' });
+  assert.deepEqual([live.exposureSeconds, live.stackExposureSeconds], [null, 584]);
+  // DWARF's stack: the header's EXPTIME is the total, the name's sub is not put back as the acquisition exposure
+  assert.equal(normalizeAcquisition(cardsOf(DWARF3_STACK), { fileName: DWARF3_STACK_NAME }).exposureSeconds, null);
+  // names without settings give nothing
+  assert.deepEqual([normalizeAcquisition([], { fileName: 'IMG_1234.CR2' }).exposureSeconds, normalizeAcquisition([], { fileName: 'M31_final.fits' }).gain], [null, null]);
+});
