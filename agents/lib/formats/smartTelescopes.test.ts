@@ -279,6 +279,11 @@ BZERO   =                32768 / offset data range to that of unsigned short
 BSCALE  =                    1 / default scaling factor
 BAYERPAT= 'RGGB    '           / Bayer pattern`);
   assert.equal(frame(cards, master, 'CALI_FRAME/dark/cam_0'), 'master');
+  // its factory bias and flats there are masters too; the raw darks it stacks them from are darks
+  assert.equal(frame(cards, 'bias_gain_2_bin_1.fits', 'DWARF/CALI_FRAME/bias/cam_1'), 'master');
+  assert.equal(frame(cards, 'flat_gain_2_bin_1_ir_0.fits', 'CALI_FRAME/flat/cam_0'), 'master');
+  assert.equal(frame(cards, 'raw_60s_60_0002_20251020-032310186_20C.fits', 'DWARF_DARK/tele_exp_60_gain_60_bin_1_2025-10-20-03-20-10-952'), 'dark');
+  assert.equal(frame(cards, 'flat_0001.fits', 'Flats'), 'flat');
   assert.deepEqual([readStackSources(cards, master).frames, readStackSources(cards, master).framesFrom], [8, 'file name']);
 });
 
