@@ -220,7 +220,7 @@ function binningText(get: Get): string | null {
  * only `BAYERPAT`), its darks and subs (`raw_60s_60_0002_…_20C.fits`,
  * `IC 434_60s60_Astro_…_16C.fits`), ASIAIR
  * (`Light_M 13_30.0s_Bin1_2600MC_None_gain100_…_-10.0C_0013.fit`), Seestar
- * (`Light_Sadr_10.0s_LP_….fit`). A stack's name gives its sub exposure only
+ * (`Light_Sadr_10.0s_LP_….fit`), ASIAIR's bias masters (`…_1.0ms_…`). A stack's name gives its sub exposure only
  * through `fileNameCount` (`Stack_16bits_73frames_584s`: 584 s is the total).
  */
 export function fileNameSettings(fileName: string): { exposureSeconds: number | null; gain: number | null; binning: string | null; sensorTempC: number | null } | null {
@@ -228,8 +228,8 @@ export function fileNameSettings(fileName: string): { exposureSeconds: number | 
   const stack = fileNameCount(name);
   let exposureSeconds: number | null = stack ? stack.subSeconds : null;
   if (!stack) {
-    const m = /(?:^|[_\s])exp[_-]?(\d+(?:\.\d+)?)(?=[_\s]|$)/i.exec(name) ?? /(?:^|[_\s])(\d+(?:\.\d+)?)\s?(?:s|sec)(?=\d*(?:[_\s]|$))/i.exec(name);
-    const v = m ? Number(m[1]) : NaN;
+    const m = /(?:^|[_\s])exp[_-]?(\d+(?:\.\d+)?)()(?=[_\s]|$)/i.exec(name) ?? /(?:^|[_\s])(\d+(?:\.\d+)?)\s?(ms|s|sec)(?=\d*(?:[_\s]|$))/i.exec(name);
+    const v = m ? Number(m[1]) / (m[2]?.toLowerCase() === 'ms' ? 1000 : 1) : NaN;
     exposureSeconds = v > 0 && v < 1e5 ? v : null;
   }
   const g = /(?:^|[_\s])gain[_-]?(\d{1,5})(?=[_\s]|$)/i.exec(name) ?? /(?:^|[_\s])\d+(?:\.\d+)?s(\d{1,5})(?=[_\s]|$)/i.exec(name);

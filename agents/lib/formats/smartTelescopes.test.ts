@@ -369,6 +369,7 @@ test('settings in file names fill what the header lacks: DWARF calibration maste
   assert.deepEqual([asiair.exposureSeconds, asiair.gain, asiair.binning, asiair.sensorTempC], [30, 100, '1x1', -10]);
   const dwarfRaw = normalizeAcquisition([], { fileName: 'IC 434_60s60_Astro_20251018-045926401_16C.fits' });
   assert.deepEqual([dwarfRaw.exposureSeconds, dwarfRaw.gain, dwarfRaw.sensorTempC], [60, 60, 16]);
+  assert.equal(normalizeAcquisition([], { fileName: 'MasterBias_1.0ms_-9.8C_gain100_2600MC_20250901-120000.fit' }).exposureSeconds, 0.001);
   // the header wins
   const sub = normalizeAcquisition(cardsOf(DWARF3_SUB), { fileName: 'IC 434_300s120_Astro_20251018-045926401_5C.fits' });
   assert.deepEqual([sub.exposureSeconds, sub.gain, sub.sensorTempC], [60, 60, 16]);
