@@ -60,6 +60,23 @@ export function searchWords(text: string): string {
   return text.replace(/[/_.-]+/g, ' ');
 }
 
+/**
+ * The keys a search by target or filter matches (column `facet_keys`, one GIN
+ * index, migration 0200): `object:<id>` for the target and every object in
+ * the field, `filter:<name in lower case>` for the image's filter and each
+ * filter of its integration. Stitching writes them; searches query with
+ * {@link objectKey} and {@link filterKey}. Sorted, without repeats.
+ */
+export function facetKeys(f: { targetId: string | null; objectIds: readonly string[]; filter: string | null; filters: readonly string[] }): string[] {
+  const keys = new Set<string>();
+  for (const id of [f.targetId, ...f.objectIds]) if (id) keys.add(objectKey(id));
+  for (const name of [f.filter, ...f.filters]) if (name) keys.add(filterKey(name));
+  return [...keys].sort();
+}
+
+export const objectKey = (id: string): string => `object:${id}`;
+export const filterKey = (name: string): string => `filter:${name.toLowerCase()}`;
+
 /** A text matched literally by LIKE/ILIKE (the default escape character is the backslash). */
 export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
@@ -74,10 +91,8 @@ export function imageConditions(s: ImageSearch): FragmentSqlToken[] {
   if (s.frameTypes === undefined) c.push(sql.fragment`not is_calibration`);
   else if (s.frameTypes !== 'all') c.push(sql.fragment`frame_type = any(${sql.array(s.frameTypes, 'text')})`);
   if (s.targetIds?.length) {
-    // a union of two indexed lookups: an OR over target_id and an EXISTS cannot use the indexes
-    const ids = sql.array(s.targetIds, 'text');
-    c.push(sql.fragment`images.id in (select io.image_id from image_objects io where io.object_id = any(${ids})
-                                      union select t.id from images t where t.target_id = any(${ids}))`);
+    // the target or an object in the field: one GIN lookup, ANDed with the other indexes
+    c.push(sql.fragment`facet_keys && ${sql.array(s.targetIds.map(objectKey), 'text')}`);
   } else if (s.targetText) {
     c.push(sql.fragment`(object_name ilike ${'%' + s.targetText + '%'} or target_id ilike ${s.targetText})`);
   }
@@ -87,9 +102,8 @@ export function imageConditions(s: ImageSearch): FragmentSqlToken[] {
   // an equipment id uses its index; a name is a substring match
   if (s.camera) c.push(UUID.test(s.camera) ? sql.fragment`camera_id = ${s.camera}::uuid` : sql.fragment`camera ilike ${'%' + s.camera + '%'}`);
   if (s.telescope) c.push(UUID.test(s.telescope) ? sql.fragment`telescope_id = ${s.telescope}::uuid` : sql.fragment`telescope ilike ${'%' + s.telescope + '%'}`);
-  if (s.filter) {
-    c.push(sql.fragment`(filter ilike ${s.filter} or exists (select 1 from image_filters f where f.image_id = images.id and f.filter ilike ${s.filter}))`);
-  }
+  // its own filter or one of its integration's (a stack's LRGB), in any case
+  if (s.filter) c.push(sql.fragment`facet_keys @> ${sql.array([filterKey(s.filter)], 'text')}`);
   for (const e of s.equipment ?? []) {
     c.push(sql.fragment`exists (select 1 from image_equipment ie where ie.image_id = images.id and ie.equipment_id = ${e})`);
   }
