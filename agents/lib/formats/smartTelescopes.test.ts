@@ -258,6 +258,9 @@ test('DWARF III stack: EXPTIME is the total (no count card), the sub comes from 
   // the same file without its name still is a stack with its total, not 2580 s subs
   const anon = readStackSources(cards, 'IC434.fits');
   assert.deepEqual([anon.frames, anon.subExposureSeconds, anon.totalSeconds], [null, null, 2580]);
+  // a Siril stack of DWARF subs (their cards kept, STACKCNT and LIVETIME added, debayered): Siril's rule, EXPTIME is one sub's
+  const siril = readStackEvidence(cardsOf(`${DWARF3_SUB.replace('NAXIS   =                    2', 'NAXIS   =                    3')}\nNAXIS3  =                    3\nSTACKCNT=                   40\nLIVETIME=                 2400.\nPROGRAM = 'Siril 1.2.6'`));
+  assert.deepEqual([siril.count, siril.totalSeconds, siril.subSeconds], [40, 2400, 60]);
   // a DWARF II/3 sub never is a stack by the crop-card rule: its 2-D frame has none
   assert.equal(isStack(readStackEvidence(cardsOf(DWARF3_SUB.replace('EXPTIME =                  60.', 'EXPTIME =                2580.')))), false);
 });

@@ -181,7 +181,8 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
 
   // DWARF's in-camera stack: colour planes or crop-rectangle cards in a DWARFLAB file (its subs are 2-D Bayer frames)
   const dwarf = /\bdwarf/.test(`${software} ${textOf(cards.get('TELESCOP'))} ${textOf(cards.get('INSTRUME'))}`.toLowerCase());
-  const dwarfStack = dwarf && (cards.has('CRTL1X') || numberOf(cards.get('NAXIS3')) === 3);
+  // (only when nothing else states a count or a total: a Siril stack of DWARF subs keeps their cards and says STACKCNT/LIVETIME)
+  const dwarfStack = dwarf && ev.count === null && ev.totalSeconds === null && (cards.has('CRTL1X') || numberOf(cards.get('NAXIS3')) === 3);
 
   // Programs that write the TOTAL into EXPTIME
   const totalInExptime =
