@@ -21,7 +21,8 @@ export interface BenchWeb {
   base: string;
   token: string;
   /** stops the daemon, removes its data folder and drops the benchmark database */
-  close(serverUrl: string, database: string): Promise<void>;
+  /** stops the daemon and drops `database` (null: a seeded library, kept) */
+  close(serverUrl: string, database: string | null): Promise<void>;
 }
 
 export async function startBenchWeb(databaseUrl: string): Promise<BenchWeb> {
@@ -38,6 +39,7 @@ export async function startBenchWeb(databaseUrl: string): Promise<BenchWeb> {
     async close(serverUrl, database) {
       await daemon.stop();
       await rm(dir, { recursive: true, force: true });
+      if (database === null) return;
       const drop = new pg.Client({ connectionString: serverUrl });
       await drop.connect();
       await drop.query(`drop database ${database} with (force)`);

@@ -38,7 +38,7 @@ setLogLevel('warn');
 const sizes = (process.argv[2] ?? '10000,100000').split(',').map(Number);
 const RUNS = Number(process.argv[3] ?? 40);
 // `--database <url>`: measure a library seeded before (by seedLibrary, e.g. 1,000,000 images seeded while the
-// machine was needed for other work), on its own server; the database is dropped at the end like the others
+// machine was needed for other work), on its own server; it is migrated if needed and kept (measure it again)
 const seeded = process.argv.includes('--database') ? process.argv[process.argv.indexOf('--database') + 1]! : null;
 const server: { url: string; stop(): Promise<void> } = seeded
   ? { url: Object.assign(new URL(seeded), { pathname: '/postgres' }).toString(), stop: async () => {} }
@@ -171,7 +171,7 @@ async function run(size: number): Promise<Row[]> {
     rows.push({ size, name: `server: ${label}`, median: pct(m, 50), p95: pct(m, 95), cpu: (t.nodeMs + t.dbMs) / (RUNS + 5) });
   }
   for (const r of rows) process.stderr.write(`  ${r.name}: ${r.median.toFixed(1)} / ${r.p95.toFixed(1)} ms, CPU ${r.cpu.toFixed(1)} ms\n`);
-  await web.close(server.url, name);
+  await web.close(server.url, seeded ? null : name);
   return rows;
 }
 

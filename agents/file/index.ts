@@ -34,7 +34,9 @@ export default defineAgent({
   // 2: capture-program conventions (dates with a zone, coordinates of date, longitude sign,
   // placeholders, stacks): existing files are read again once after an upgrade.
   // 3: `stack` (what a stack says about its subs: program, count, dates, sub file names)
-  version: '3',
+  // 4: smart telescopes (Seestar subs are not stacks, DWARF stacks' total and count, device names,
+  // DWARF's end-of-exposure dates, settings from file names): existing files are read again
+  version: '4',
   description: 'File facts: format (by content), size, sha256, dates, dimensions, header cards and normalized acquisition facts.',
   stages: ['read'],
   async run(ctx) {

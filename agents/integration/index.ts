@@ -11,7 +11,8 @@ import { integrationOf } from './integrate.ts';
 export default defineAgent({
   name: 'integration',
   // 2: a stack's count from its file name (live stacks) or its list of subs (the file agent's `stack` fact)
-  version: '2',
+  // 3: a count from a stated total over the sub exposure (DWARF stacks), with that sub exposure
+  version: '3',
   description: 'Integration time by filter: own exposure, stack headers (NCOMBINE, STACKCNT, LIVETIME, PixInsight/Siril/DSS/APP/ASTAP conventions).',
   stages: ['aggregate'],
   uses: ['file'],

@@ -154,6 +154,25 @@ test('a live stack whose file name states the count (Stack_16bits_90frames_5400s
   assert.deepEqual(integrationOf(pi).byFilter, [{ filter: 'L', seconds: 900, frames: 3 }]);
 });
 
+test('DWARF III stack: EXPTIME is the total; the count and sub exposure the file agent read from its name and total are used', () => {
+  // stacked-16_IC 434_60s60_Astro_20251018-045127226.fits: EXPTIME 2580 (43 × 60 s), crop cards, three colour planes, no count card
+  const cards: Card[] = [['NAXIS', 3], ['NAXIS3', 3], ['EXPTIME', 2580, '[s] Exposure Time'], ['CRTL1X', 91, 'Crop rect coordinate'], ['TELESCOP', 'DWARFIII'], ['ORIGIN', 'DWARFLAB']];
+  const facts = file('processed', { exposureSeconds: null, stackExposureSeconds: 2580, filter: 'Astro' }, cards);
+  facts.stack = { program: 'dwarf', frames: 43, framesFrom: 'file name (total / sub exposure)', subExposureSeconds: 60, totalSeconds: 2580, liveStack: false, firstAt: null, lastAt: null, datesFrom: null, subFiles: [], subFilesFrom: null };
+  const r = integrationOf(facts);
+  assert.equal(r.totalSeconds, 2580);
+  assert.deepEqual(r.byFilter, [{ filter: 'Astro', seconds: 2580, frames: 43 }]);
+  assert.deepEqual([r.frames, r.subExposureSeconds], [43, 60]);
+  // without the name's reading: the total alone, never 2580 s subs
+  const bare = integrationOf(file('processed', { exposureSeconds: null, stackExposureSeconds: 2580 }, cards));
+  assert.deepEqual([bare.totalSeconds, bare.frames, bare.subExposureSeconds], [2580, null, null]);
+});
+
+test('a Seestar sub (TOTALEXP equal to its EXPTIME, no STACKCNT) is one frame of its own exposure', () => {
+  const r = integrationOf(file('light', { exposureSeconds: 10, filter: 'UV/IR-cut' }, [['CREATOR', 'ZWO Seestar S50'], ['EXPOSURE', 10], ['EXPTIME', 10], ['TOTALEXP', 10]]));
+  assert.deepEqual([r.totalSeconds, r.source, r.frames], [10, 'own-exposure', 1]);
+});
+
 test('the agent returns the facts for its context', async () => {
   const ctx = { facts: { file: file('light', { exposureSeconds: 180, filter: 'L' }) as Record<string, never> } } as unknown as AgentContext;
   const out = await agent.run(ctx);

@@ -49,8 +49,10 @@ export function integrationOf(file: Partial<FileFacts> | undefined): Integration
   const filter = typeof acq.filter === 'string' && acq.filter !== '' ? acq.filter : null;
   const ev = readStackEvidence(headers);
   // the file agent's reading of a stack (agents/lib/formats/stackSources.ts): a count from the file
-  // name (SharpCap live stacks, Seestar) or from the list of subs its history names
-  const named = file.stack?.framesFrom === 'file name' || file.stack?.framesFrom === 'history list' ? positiveInt(file.stack.frames) : null;
+  // name (SharpCap live stacks, Seestar), from its stated total over the sub exposure (DWARF) or from the
+  // list of subs its history names
+  const from = file.stack?.framesFrom ?? '';
+  const named = from.startsWith('file name') || from === 'history list' || from === 'total / sub exposure' ? positiveInt(file.stack!.frames) : null;
   const count = ev.count ?? positiveInt(acq.stackCount) ?? named;
   const evidence: string[] = [];
   if (ev.countFrom) evidence.push(`count ${ev.count} from ${ev.countFrom}`);
@@ -91,7 +93,11 @@ export function integrationOf(file: Partial<FileFacts> | undefined): Integration
   const stated = ev.totalSeconds ?? asSeconds(acq.stackExposureSeconds ?? null);
   const isStack = (count !== null && count > 1) || ev.totalSeconds !== null || ev.liveStack;
   if (isStack || (count === 1 && (frameType === 'master' || frameType === 'processed'))) {
-    const sub = ev.subSeconds ?? (ev.totalSeconds === null ? asSeconds(acq.exposureSeconds ?? null) : null);
+    const sub =
+      ev.subSeconds ??
+      (ev.totalSeconds === null ? asSeconds(acq.exposureSeconds ?? null) : null) ??
+      // the sub exposure the file agent read beside a count it took from the file (DWARF's name)
+      (named !== null ? asSeconds(file.stack?.subExposureSeconds ?? null) : null);
     let total: number | null = null;
     if (stated !== null) {
       total = stated;

@@ -11,7 +11,7 @@
  */
 import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import { imageConditions, type ImageSearch } from './images.ts';
+import { imageConditions, withTextPlan, type ImageSearch } from './images.ts';
 import { AcquisitionRow, sessionsMatching, type SessionSearch } from './imagingSessions.ts';
 
 /** The orders of the session view (the others are orders of files: the frames view). */
@@ -64,13 +64,16 @@ const nothingFor = (s: ImageSearch) => {
 
 /**
  * The sessions that are cards of a search: those with a sub that matches the
- * image conditions. Conditions that are the same for every sub of a session
- * ({@link UNIFORM}, and the filter when nothing else varies per sub) are
- * tested on the sessions' own rows (an index-sized table); the others in one
- * pass over the matching images (their conditions use the images' own
- * indexes) joined to the session links — never a probe of every session's
- * subs, which costs as much as the library whenever few sessions match.
- * None when the search filters nothing a sub could fail.
+ * image conditions. When only conditions that are the same for every sub of
+ * a session are given ({@link UNIFORM}, and the filter when nothing else
+ * varies per sub), they are tested on the sessions' own rows (an index-sized
+ * table). Otherwise every condition is tested on the subs, in one pass over
+ * the matching images joined to the session links: the images' GIN index
+ * (migration 0200) ANDs the target, filter, camera, telescope, hemisphere and
+ * constellation in one scan, so the pass reads only the matching subs —
+ * cheaper than joining a per-sub match to a per-session one, and never a
+ * probe of every session's subs. None when the search filters nothing a sub
+ * could fail.
  */
 function matchedSessions(s: ImageSearch): FragmentSqlToken | null {
   if (nothingFor(s)) return null;
@@ -86,11 +89,9 @@ function matchedSessions(s: ImageSearch): FragmentSqlToken | null {
     perSession.filter = s.filter;
     delete perSub.filter;
   }
-  const bySession = Object.keys(perSession).length ? sessionsMatching(perSession) : null;
-  if (nothingFor(perSub)) return bySession;
-  const c = imageConditions(perSub);
+  if (nothingFor(perSub)) return sessionsMatching(perSession);
   return sql.fragment`select distinct gm.session_id from images join imaging_session_images gm on gm.image_id = images.id
-                       where ${sql.join(c, sql.fragment` and `)}${bySession ? sql.fragment` and gm.session_id in (${bySession})` : sql.fragment``}`;
+                       where ${sql.join(imageConditions(s), sql.fragment` and `)}`;
 }
 
 function imageWhere(s: ImageSearch): FragmentSqlToken {
@@ -108,9 +109,10 @@ const Ref = z.object({ kind: z.enum(['session', 'image']).nullable(), id: z.stri
  */
 export async function searchGroups(
   db: DatabasePool,
-  s: ImageSearch,
+  search: ImageSearch,
   o: { sort: GroupSort; limit: number; cursor: GroupCursor | null },
 ): Promise<{ items: GroupRef[]; total: number; next: GroupCursor | null; prev: GroupCursor | null }> {
+  const s = await withTextPlan(db, search);
   const k = KEYS[o.sort];
   const back = o.cursor?.dir === 'before';
   // read backwards for the page before a card, then turn the rows round

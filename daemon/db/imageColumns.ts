@@ -57,6 +57,8 @@ export const STITCHED_COLUMNS = [
   { name: 'agents_pending', type: 'int4', notNull: true },
   /** header keywords the file agent does not map (the admin page's unknown-keywords report) */
   { name: 'unknown_keywords', type: 'text[]', notNull: true },
+  /** what a search by target or filter matches (db/images.ts, facetKeys) */
+  { name: 'facet_keys', type: 'text[]', notNull: true },
 ] as const satisfies readonly Column[];
 
 type TsOf<T extends PgType> = T extends 'bool' ? boolean : T extends 'int4' | 'int8' | 'float8' ? number : T extends 'text[]' ? string[] : string;

@@ -47,7 +47,7 @@ export const ImageQuery = z
     hemisphere: z.enum(['north', 'south']).optional().describe('Celestial hemisphere of the field centre'),
     camera: optionalText('Camera name (substring) or equipment id'),
     telescope: optionalText('Telescope name (substring) or equipment id'),
-    filter: optionalText('Filter name: Ha, OIII, L…', 60),
+    filter: optionalText('Filter name in any case, not a pattern: Ha, OIII, L… (the image\'s filter or one of its integration\'s)', 60),
     equipment: z.union([z.string().uuid(), z.array(z.string().uuid())]).optional().describe('Equipment id (repeatable)'),
     integrationMin: optionalNumber('Minimum total integration, seconds'),
     integrationMax: optionalNumber('Maximum total integration, seconds'),

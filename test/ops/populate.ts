@@ -10,6 +10,7 @@ import pg from 'pg';
 import { STITCHER_VERSION } from '../../daemon/catalog/stitching/record.ts';
 import { writeImageLinks, writeImageRows, type ImageRow } from '../../daemon/db/imageColumns.ts';
 import { createDatabasePool } from '../../daemon/db/pool.ts';
+import { facetKeys } from '../../daemon/db/images.ts';
 
 const CAMERA = '00000000-0000-4000-8000-000000000001';
 const TELESCOPE = '00000000-0000-4000-8000-000000000002';
@@ -69,6 +70,7 @@ export async function populate(url: string, images = 40): Promise<void> {
           // image 11 is a byte-identical copy of image 1: not counted in totals
           integration_s: i === 11 ? null : 300, duplicate_of: i === 11 ? imageId(1) : null,
           agents_failed: i % 7 === 0 ? 1 : 0, agents_pending: 0, unknown_keywords: i % 4 === 0 ? ['XPOSURE', 'ÜBER-KEY'] : [],
+          facet_keys: facetKeys({ targetId: 'M31', objectIds: calib ? [] : [objectId], filter: 'Hα', filters: calib ? [] : ['Hα'] }),
         },
         cameraId: CAMERA,
         telescopeId: TELESCOPE,

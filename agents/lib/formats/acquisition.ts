@@ -5,7 +5,8 @@
  * docs/formats.md. Unknown stays null: nothing here guesses.
  */
 import type { Acquisition, HeaderCard } from '../../sdk/facts.ts';
-import { readStackEvidence } from './stackEvidence.ts';
+import { isStack, readStackEvidence } from './stackEvidence.ts';
+import { fileNameCount } from './stackSources.ts';
 import { besselianEpochToJd, precessJ2000 } from '../sky/precession.ts';
 import { wcsFromRecord } from '../wcs/readWcs.ts';
 import { pixelToSky } from '../wcs/wcs.ts';
@@ -24,6 +25,8 @@ export interface AcquisitionExtra {
   /** image size in pixels, when the cards do not carry NAXIS1/2 (XISF): for the WCS centre */
   width?: number | null;
   height?: number | null;
+  /** the file's name: settings it states fill what the header does not (DWARF's calibration masters have no cards) */
+  fileName?: string;
 }
 
 export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtra = {}): Acquisition {
@@ -95,11 +98,17 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   // exactly 0: with no set point and no cooler power either, 0 is "no reading", not 0 °C.
   if (sensorTempC === 0 && setTempC === null && num(...COOLER_POWER_KEYS) === null) sensorTempC = null;
 
-  const binning = binningText(get);
+  let binning = binningText(get);
 
-  const camera = cameraName(text, get);
-  const telescope = text('TELESCOP', 'TELESCOPE', 'Instrument:Telescope:Name');
-  const mount = text('MOUNT', 'Instrument:Mount:Name');
+  const device = smartTelescope(text);
+  const camera = device?.camera ?? cameraName(text, get);
+  let telescope = device?.telescope ?? text('TELESCOP', 'TELESCOPE', 'Instrument:Telescope:Name');
+  let mount = text('MOUNT', 'Instrument:Mount:Name');
+  // ASIAIR writes the mount it drives as TELESCOP ('OnStep', 'ZWO AM5'…; its optics are only a focal length)
+  if (!device && telescope !== null && /\basiair\b/i.test(text('CREATOR', 'SWCREATE') ?? '') && !/asiair/i.test(telescope)) {
+    mount ??= telescope;
+    telescope = null;
+  }
 
   // focal length: mm in FITS, metres in XISF properties, mm in EXIF
   let focalLengthMm: number | null = null;
@@ -126,12 +135,23 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   const px = num('XPIXSZ', 'PIXSIZE1', 'PIXSIZE', 'XPIXELSZ', 'PIXSZ', 'Instrument:Sensor:XPixelSize');
   const pixelSizeUm = px !== null && px > 0 && px < 1000 ? px : null;
 
-  const bayerPattern = bayer(get);
-  const software = text('SWCREATE', 'PROGRAM', 'CREATOR', 'SOFTWARE', 'SWOWNER', 'XISF:CreatorApplication', 'Software', 'CreatorTool');
+  // a Bayer pattern kept on an image of three colour planes (Seestar's and DWARF's stacks) describes its subs, not it
+  const colourPlanes = numeric(get('NAXIS')) === 3 && numeric(get('NAXIS3')) === 3;
+  const bayerPattern = colourPlanes ? null : bayer(get);
+  const software = softwareName(text);
   const object = text('OBJECT', 'OBJNAME', 'OBJECTNAME', 'TARGET', 'Observation:Object:Name');
 
   const stackCount = stack.count ?? extra.stackCount ?? null;
   const stackExposureSeconds = stack.totalSeconds;
+
+  // settings the file name states, for what the header lacks (never over a header value, never for a stack's total)
+  const named = extra.fileName ? fileNameSettings(extra.fileName) : null;
+  if (named && !isStack(stack)) {
+    exposureSeconds ??= named.exposureSeconds;
+    gain ??= named.gain;
+    binning ??= named.binning;
+    sensorTempC ??= named.sensorTempC;
+  }
 
   return {
     object,
@@ -189,6 +209,89 @@ function binningText(get: Get): string | null {
   if (typeof b === 'string') {
     const m = /^\s*(\d+)\s*(?:[x*×\s,]\s*(\d+))?\s*$/i.exec(b);
     if (m) return `${m[1]}x${m[2] ?? m[1]}`;
+  }
+  return null;
+}
+
+/**
+ * Capture settings written into a file name by devices and programs that name
+ * their files after them: DWARF's calibration masters
+ * (`dark_exp_60.000000_gain_60_bin_1_20C_stack_8.fits`, whose header holds
+ * only `BAYERPAT`), its darks and subs (`raw_60s_60_0002_…_20C.fits`,
+ * `IC 434_60s60_Astro_…_16C.fits`), ASIAIR
+ * (`Light_M 13_30.0s_Bin1_2600MC_None_gain100_…_-10.0C_0013.fit`), Seestar
+ * (`Light_Sadr_10.0s_LP_….fit`), ASIAIR's bias masters (`…_1.0ms_…`). A stack's name gives its sub exposure only
+ * through `fileNameCount` (`Stack_16bits_73frames_584s`: 584 s is the total).
+ */
+export function fileNameSettings(fileName: string): { exposureSeconds: number | null; gain: number | null; binning: string | null; sensorTempC: number | null } | null {
+  const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+  const stack = fileNameCount(name);
+  let exposureSeconds: number | null = stack ? stack.subSeconds : null;
+  if (!stack) {
+    const m = /(?:^|[_\s])exp[_-]?(\d+(?:\.\d+)?)()(?=[_\s]|$)/i.exec(name) ?? /(?:^|[_\s])(\d+(?:\.\d+)?)\s?(ms|s|sec)(?=\d*(?:[_\s]|$))/i.exec(name);
+    const v = m ? Number(m[1]) / (m[2]?.toLowerCase() === 'ms' ? 1000 : 1) : NaN;
+    exposureSeconds = v > 0 && v < 1e5 ? v : null;
+  }
+  const g = /(?:^|[_\s])gain[_-]?(\d{1,5})(?=[_\s]|$)/i.exec(name) ?? /(?:^|[_\s])\d+(?:\.\d+)?s(\d{1,5})(?=[_\s]|$)/i.exec(name);
+  const b = /(?:^|[_\s])bin[_-]?([1-8])(?:x([1-8]))?(?=[_\s]|$)/i.exec(name);
+  const t = /(?:^|[_\s])(-?\d{1,2}(?:\.\d+)?)C(?=[_\s]|$)/.exec(name);
+  const temp = t ? Number(t[1]) : NaN;
+  const out = {
+    exposureSeconds,
+    gain: g ? Number(g[1]) : null,
+    binning: b ? `${b[1]}x${b[2] ?? b[1]}` : null,
+    sensorTempC: temp > -100 && temp < 80 ? temp : null,
+  };
+  return Object.values(out).some((v) => v !== null) ? out : null;
+}
+
+/** A version alone ("4.70", "v2.1") names no program. */
+const VERSION_ONLY = /^v?\d+(\.\d+)*[a-z]?$/i;
+const SOFTWARE_NAME_KEYS = ['SWCREATE', 'PROGRAM', 'CREATOR', 'SOFTWARE', 'SWOWNER', 'XISF:CreatorApplication', 'Software', 'CreatorTool'];
+
+/**
+ * The program that wrote the file. A card holding only a version (Seestar:
+ * `PROGRAM = '4.70'` beside `CREATOR = 'ZWO Seestar S50'`) is the version of
+ * the named program, not a name.
+ */
+function softwareName(text: Text): string | null {
+  let version: string | null = null;
+  for (const k of SOFTWARE_NAME_KEYS) {
+    const v = text(k);
+    if (v === null) continue;
+    if (VERSION_ONLY.test(v)) {
+      version ??= v;
+      continue;
+    }
+    return version && !v.includes(version) ? `${v} ${version}` : v;
+  }
+  return version;
+}
+
+/**
+ * Smart telescopes are one device: optics and camera together. Their cards
+ * name them their own way — Seestar: `INSTRUME = 'Seestar S50'` with the
+ * device's id as `TELESCOP = 'S50_153dd4e2'`; DWARF: `TELESCOP = INSTRUME =
+ * 'DWARFIII'` with the lens that shot it in `CAMERA` (`TELE` or `WIDE`, two
+ * sensors with their own darks and flats). The telescope is the model, the
+ * camera the model and its lens. Other devices: null (read as written).
+ */
+function smartTelescope(text: Text): { telescope: string; camera: string } | null {
+  const creator = `${text('CREATOR') ?? ''} ${text('INSTRUME') ?? ''} ${text('TELESCOP') ?? ''}`;
+  const seestar = /seestar[\s_-]*(s\d+)/i.exec(creator);
+  if (seestar) {
+    const model = `Seestar ${seestar[1]!.toUpperCase()}`;
+    const tel = text('TELESCOP');
+    // the device id (S50_<serial>) or the model itself: the model
+    const telescope = tel === null || /^s\d+_[0-9a-f]+$/i.test(tel) || /seestar/i.test(tel) ? model : tel;
+    return { telescope, camera: text('INSTRUME') ?? model };
+  }
+  const dwarf = /^dwarf[\s_-]*(iii|ii|3|2|mini)?$/i.exec(text('TELESCOP') ?? text('INSTRUME') ?? '');
+  if (dwarf) {
+    const gen = (dwarf[1] ?? '').toLowerCase();
+    const model = `DWARF${gen === 'iii' || gen === '3' ? ' III' : gen === 'ii' || gen === '2' ? ' II' : gen === 'mini' ? ' mini' : ''}`;
+    const lens = text('CAMERA');
+    return { telescope: model, camera: lens && /^(tele|wide)$/i.test(lens) ? `${model} ${lens.toUpperCase()}` : model };
   }
   return null;
 }

@@ -178,6 +178,15 @@ test('live and in-camera stacks: frame count and sub exposure; EXPTIME that is t
   const siril = normalizeAcquisition(cardsOf(`PROGRAM = 'Siril 1.2.0'\nSTACKCNT=                   60\nEXPTIME =                  120\nLIVETIME=                 7200`));
   assert.deepEqual([siril.stackCount, siril.exposureSeconds, siril.stackExposureSeconds], [60, 120, 7200]);
   assert.equal(classifyFrame({ cards: cardsOf(`IMAGETYP= 'Light'\nSTACKCNT=                   60\nLIVETIME=                 7200`), fileName: 'x.fit', folderPath: '' }).frameType, 'processed');
+  // a single frame stating its own exposure as its total (Seestar subs: TOTALEXP = EXPTIME; any total key) is one frame
+  for (const total of ['TOTALEXP', 'LIVETIME', 'EXPTOTAL']) {
+    const one = cardsOf(`IMAGETYP= 'Light'\nEXPTIME =                  10.\n${total.padEnd(8)}=                  10.`);
+    assert.equal(classifyFrame({ cards: one, fileName: 'Light_001.fit', folderPath: '' }).frameType, 'light', total);
+    assert.deepEqual([normalizeAcquisition(one).exposureSeconds, normalizeAcquisition(one).stackExposureSeconds], [10, null], total);
+  }
+  // …but a total above it, or a count, still makes a stack
+  assert.equal(classifyFrame({ cards: cardsOf(`IMAGETYP= 'Light'\nEXPTIME =                  10.\nTOTALEXP=                 100.`), fileName: 'x.fit', folderPath: '' }).frameType, 'processed');
+  assert.equal(normalizeAcquisition(cardsOf(`STACKCNT=                   10\nEXPTIME =                  10.\nTOTALEXP=                  10.`)).stackCount, 10);
 });
 
 test('placeholders are not values: a Bayer pattern as the filter, N/A, Unknown, 0 °C from cameras without a sensor', () => {

@@ -7,6 +7,7 @@
  * discarded, and EXIF's GPS date and time (UTC) are used when present.
  */
 import type { HeaderCard } from '../../sdk/facts.ts';
+import { isStack, numberOf, readStackEvidence } from './stackEvidence.ts';
 
 type Lookup = (key: string) => HeaderCard['value'] | undefined;
 
@@ -103,6 +104,24 @@ function gpsTime(v: unknown): string | null {
 }
 
 /**
+ * DATE-OBS is the start of the exposure by the FITS standard, but some
+ * writers say in its comment that it is the end (DWARF: `/ Time end of
+ * exposure`): a single frame's start is then the end less its exposure. A
+ * stack's date is kept as written (the end of its last sub; the stitcher
+ * widens a stack's one date by its integration).
+ */
+function startOfExposure(cards: HeaderCard[], get: Lookup, iso: string): string {
+  const comment = cards.find((c) => c.key.toUpperCase() === 'DATE-OBS')?.comment ?? '';
+  if (!/\bend\b/i.test(comment) || /\b(start|begin)/i.test(comment)) return iso;
+  const ev = readStackEvidence(cards);
+  if (isStack(ev)) return iso;
+  const exp = ev.subSeconds ?? numberOf({ key: 'EXP', value: get('EXP') ?? null });
+  const t = Date.parse(iso);
+  if (exp === null || !(exp > 0) || exp > 86_400 || !Number.isFinite(t)) return iso;
+  return new Date(t - exp * 1000).toISOString();
+}
+
+/**
  * Best capture date, ISO 8601 with a zone: DATE-OBS (UTC) > DATE-BEG >
  * DATE-AVG > XISF Observation:Time:Start > DATE-LOC with a zone > EXIF
  * DateTimeOriginal with its offset > EXIF GPS date/time (UTC) > EXIF DateTimeOriginal
@@ -119,7 +138,7 @@ export function capturedDate(cards: HeaderCard[]): string | null {
     const v = str(key);
     if (!v) continue;
     const d = parseDateText(v, time);
-    if (d) return asUtc(d);
+    if (d) return key === 'DATE-OBS' ? startOfExposure(cards, get, asUtc(d)) : asUtc(d);
   }
   const zoneCard = str('TIMEZONE') ?? str('TZ') ?? str('UTCOFFS');
   const zone = zoneCard ? zoneOffset(zoneCard) : null;

@@ -145,9 +145,14 @@ export function classifyFrame(input: ClassifyInput): { frameType: FrameType; sou
   const raster = input.format === 'jpeg' || input.format === 'png' || input.format === 'webp' || input.format === 'tiff';
   const hasAstro = ASTRO_KEYS.some((k) => get(k) !== undefined);
   // a JPEG/PNG with astro keywords would have been decided above; without, a file name may still say "Light_…"
-  const byName = frameTypeFromName(input.fileName);
-  if (byName) return { frameType: byName, source: 'name' };
   const folders = input.folderPath.split(/[\\/]+/).filter(Boolean).reverse();
+  const byName = frameTypeFromName(input.fileName);
+  // DWARF's CALI_FRAME folder holds the device's own masters (darks stacked from its raw darks,
+  // "…_stack_<n>", and factory bias and flats), not single frames
+  if (byName && (byName === 'dark' || byName === 'flat' || byName === 'bias') && folders.some((f) => /^cali_frame$/i.test(f))) {
+    return { frameType: 'master', source: 'name' };
+  }
+  if (byName) return { frameType: byName, source: 'name' };
   for (const f of folders) {
     const byFolder = frameTypeFromName(f);
     if (byFolder) return { frameType: byFolder, source: 'folder' };

@@ -92,7 +92,7 @@ export async function describeFile(localPath: string, options: DescribeOptions):
   const g = await geometry(localPath, detected, prefetched);
   checkGeometry(g);
   g.headers = g.headers.map(cleanCard);
-  const acquisition = normalizeAcquisition(g.headers, { stackCount: g.stackCount ?? null, width: g.width, height: g.height });
+  const acquisition = normalizeAcquisition(g.headers, { stackCount: g.stackCount ?? null, width: g.width, height: g.height, fileName: options.fileName });
   const { frameType, source } = classifyFrame({
     cards: g.headers,
     fileName: options.fileName,

@@ -13,7 +13,13 @@
  * - ASTAP: EXPTIME = total, LUM_/RED_/GRN_/BLU_ EXP (one sub) and CNT (subs) per filter; keeps IMAGETYP Light.
  * - SharpCap live stacks: EXPTIME = total, SUBEXP below it, no count. Any other writer of SUBEXP clearly
  *   below EXPTIME without a count is read the same way (live stacks of other capture programs).
- * - Seestar (and other in-camera stacks): STACKCNT = subs, TOTALEXP = total, EXPTIME = one sub's.
+ * - Seestar S50/S30 (ZWO): stacked files STACKCNT = subs, TOTALEXP = total, EXPTIME = EXPOSURE = one sub's;
+ *   its single subs carry TOTALEXP too, equal to their EXPTIME and without STACKCNT: one frame, not a stack
+ *   (header dumps of firmware 4.70 files: geeksville/starbash doc/fits/seestar*).
+ * - DWARF III (DWARFLAB): the stacked file `stacked-16_<target>_<sub>s<gain>_<filter>_<date>.fits` has no count
+ *   card and EXPTIME = the TOTAL (2580 s for 43 subs of 60 s, shotsInfo.json "shotsStacked": 43), three colour
+ *   planes (NAXIS3 = 3) and crop-rectangle cards CRTL1X… that its 2-D Bayer subs do not have
+ *   (geeksville/starbash doc/fits/dwarf3/). A single frame that states a total equal to its own exposure is one frame.
  * - TianWen: STACK_N. MaxIm DL / SBIG convention: SNAPSHOT = images combined.
  */
 import type { HeaderCard } from '../../sdk/facts.ts';
@@ -79,6 +85,8 @@ export function asSeconds(n: number | null): number | null {
 export const COUNT_KEYS = ['STACKCNT', 'NCOMBINE', 'NUMFRAME', 'STACK_N', 'SNAPSHOT', 'NSTACK', 'NSUBEXP'] as const;
 export const TOTAL_KEYS = ['LIVETIME', 'TOTALEXP', 'TOTAL_EXP', 'TOTEXP', 'EXPTOTAL', 'INTEGTIM'] as const;
 export const SOFTWARE_KEYS = ['SOFTWARE', 'SWCREATE', 'SWMODIFY', 'CREATOR', 'PROGRAM', 'ORIGIN'] as const;
+/** Cards that only DWARF's stacked files carry (the crop rectangles of the stacked area) and its mega-stack flag. */
+export const DWARF_STACK_KEYS = ['CRTL1X', 'CRTL1Y', 'CRTR1X', 'CRTR1Y', 'CRBR1X', 'CRBR1Y', 'CRBL1X', 'CRBL1Y', 'CRTL2X', 'CRTL2Y', 'CRTR2X', 'CRTR2Y', 'CRBR2X', 'CRBR2Y', 'CRBL2X', 'CRBL2Y', 'RESTACK'] as const;
 
 /** Patterns for the number of subs in HISTORY / COMMENT text. */
 const HISTORY_COUNT: RegExp[] = [
@@ -100,6 +108,7 @@ export const ASTAP_GROUPS: [string, string][] = [
 export const STACK_KEYWORDS: readonly string[] = [
   ...COUNT_KEYS, ...TOTAL_KEYS, ...SOFTWARE_KEYS, 'EXPTIME', 'EXPOSURE', 'SUBEXP', 'IMAGETYP', 'FRAMETYP', 'FRAME', 'IMGTYPE', 'OBSTYPE',
   ...ASTAP_GROUPS.flatMap(([p]) => [`${p}_CNT`, `${p}_EXP`]),
+  ...DWARF_STACK_KEYS,
 ];
 
 /** The software names the header carries, lower-cased and joined. */
@@ -170,9 +179,15 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
     if (frames !== null && sub !== null) ev.perFilter.push({ filter, subSeconds: sub, frames });
   }
 
+  // DWARF's in-camera stack: colour planes or crop-rectangle cards in a DWARFLAB file (its subs are 2-D Bayer frames)
+  const dwarf = /\bdwarf/.test(`${software} ${textOf(cards.get('TELESCOP'))} ${textOf(cards.get('INSTRUME'))}`.toLowerCase());
+  // (only when nothing else states a count or a total: a Siril stack of DWARF subs keeps their cards and says STACKCNT/LIVETIME)
+  const dwarfStack = dwarf && ev.count === null && ev.totalSeconds === null && (cards.has('CRTL1X') || numberOf(cards.get('NAXIS3')) === 3);
+
   // Programs that write the TOTAL into EXPTIME
   const totalInExptime =
     ev.perFilter.length > 0 ||
+    dwarfStack ||
     software.includes('deepskystacker') ||
     software.includes('astro pixel processor') ||
     // two exposure cards, one the other times the count: the larger is the total (APP and the like)
@@ -186,6 +201,13 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
     ev.subSeconds = exposure !== null && exptime !== null && !near(exposure, exptime) ? Math.min(exposure, exptime) : null;
   } else {
     ev.subSeconds = exptime ?? exposure;
+  }
+
+  // One frame that states its own exposure as its total (Seestar subs: TOTALEXP = EXPTIME, no STACKCNT) is not a stack
+  const own = exptime ?? exposure;
+  if ((ev.count === null || ev.count === 1) && ev.perFilter.length === 0 && ev.totalFrom !== null && (TOTAL_KEYS as readonly string[]).includes(ev.totalFrom) && own !== null && ev.totalSeconds !== null && near(own, ev.totalSeconds)) {
+    ev.totalSeconds = null;
+    ev.totalFrom = null;
   }
 
   // Live stack (SharpCap and the like): SUBEXP clearly below EXPTIME and no count anywhere

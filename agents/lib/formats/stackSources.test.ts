@@ -171,7 +171,7 @@ test('ASIAIR, DWARF, Unistellar and Vaonis are recognised by their own cards', (
 test('counts in file names, and names that only look like counts', () => {
   assert.deepEqual(fileNameCount('Stack_16bits_73frames_584s.fits'), { frames: 73, totalSeconds: 584, subSeconds: 8 });
   assert.deepEqual(fileNameCount('dark_exp_15.000000_gain_60_bin_1_38C_stack_10.fits'), { frames: 10, totalSeconds: null, subSeconds: null });
-  assert.deepEqual(fileNameCount('stacked-16_M 31_10s_80_20240930-211000.fits'), { frames: 16, totalSeconds: null, subSeconds: null });
+  assert.equal(fileNameCount('stacked-16_M 31_10s_80_20240930-211000.fits'), null, "DWARF's stacked-16 is the bit depth, not a count");
   assert.deepEqual(fileNameCount('GRB250317B_T180_2025-03-18T04-36-51_Sloan_r_Stack_40x180sec.fits'), { frames: 40, totalSeconds: null, subSeconds: 180 });
   assert.equal(fileNameCount('Light_M31_300s_Bin2x2_0001.fits'), null);
   assert.equal(fileNameCount('stacked_20240930.fits'), null, 'a date is no count');

@@ -18,13 +18,16 @@
  *   last one's end. DSS: NCOMBINE, SOFTWARE "DeepSkyStacker". APP: NUMFRAME, SOFTWARE
  *   "Astro Pixel Processor". Generic: DATE-BEG / DATE-OBS … DATE-END, MJD-BEG / MJD-OBS … MJD-END.
  * - Seestar S50/S30 in-camera stacks: STACKCNT, TOTALEXP, EXPTIME = one sub's; the file is
- *   named `Stacked_<count>_<target>_<sub>s_<filter>_<date>.fit` beside a `<target>_sub` folder.
+ *   named `Stacked_<count>_<target>_<sub>s_<filter>_<date>.fit` (newer firmware
+ *   `DSO_Stacked_<count>_<target>_<sub>s_<date>.fit`) beside a `<target>_sub` folder.
  * - SharpCap live stacks: EXPTIME = the total, SUBEXP (not reliable), no count in the header:
  *   the file name `Stack_16bits_<n>frames_<total>s.fits` carries the count and the total.
- * - ASIAIR, DWARF II/3, Unistellar, Vaonis: recognised by their TELESCOP/INSTRUME/CREATOR
- *   text; their stacked files carry the generic cards above when they carry any. A file name
- *   gives the count when no card does: "<n>frames" / "<n>stacks" / "<n>subs", DWARF's
- *   "…_stack_<n>" / "stacked-<n>", "Stack_<n>x<sub>sec".
+ * - DWARF II/3 in-camera stacks: `stacked-16_<target>_<sub>s<gain>_<filter>_<date>.fits` ("16" is the
+ *   bit depth), EXPTIME = the total, no count card: the sub exposure comes from the name and the count
+ *   is total / sub. Its calibration masters are named `…_stack_<n>` (n subs).
+ * - ASIAIR, Unistellar, Vaonis: recognised by their TELESCOP/INSTRUME/CREATOR text; no stacked file
+ *   of theirs was found in public sources, so they are read with the generic cards above. A file name
+ *   gives the count when no card does: "<n>frames" / "<n>stacks" / "<n>subs", "Stack_<n>x<sub>sec".
  */
 import type { HeaderCard, StackFacts } from '../../sdk/facts.ts';
 import { parseDateText } from './dates.ts';
@@ -158,18 +161,26 @@ function dateRange(cards: Map<string, HeaderCard>): { firstAt: string | null; la
   };
 }
 
-/** Count (and total, sub exposure) written in a stack's file name by the programs that do. */
-export function fileNameCount(fileName: string): { frames: number; totalSeconds: number | null; subSeconds: number | null } | null {
-  const name = fileName.replace(/\.[^.]+$/, '');
+/**
+ * Count (and total, sub exposure) written in a stack's file name by the programs that do. `frames` is
+ * null when the name gives only the sub exposure (DWARF).
+ */
+export function fileNameCount(fileName: string): { frames: number | null; totalSeconds: number | null; subSeconds: number | null } | null {
+  const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+  // DWARF II/3: stacked-16_IC 434_60s60_Astro_20251018-045127226 — "16" is the bit depth (the device also
+  // writes stacked16.png), not a count; <sub>s<gain>_<filter>_<date> as in its subs' names
+  let m = /^stacked-?\d*_.*_(\d+(?:\.\d+)?)s\d+_[^_]*_\d{8}-\d{6,9}$/i.exec(name);
+  if (m) return { frames: null, totalSeconds: null, subSeconds: asSeconds(Number(m[1])) };
+  if (/^stacked-\d+_/i.test(name)) return null;
   // SharpCap: Stack_16bits_73frames_584s
-  let m = /(?:^|[_\s-])(\d{1,6})\s*(?:frames|stacks|subs)(?:[_\s-]+(\d+(?:\.\d+)?)s\b)?/i.exec(name);
+  m = /(?:^|[_\s-])(\d{1,6})\s*(?:frames|stacks|subs)(?:[_\s-]+(\d+(?:\.\d+)?)s\b)?/i.exec(name);
   if (m) {
     const frames = Number(m[1]);
     const total = m[2] ? asSeconds(Number(m[2])) : null;
     return frames >= 1 ? { frames, totalSeconds: total, subSeconds: total !== null && frames > 0 ? total / frames : null } : null;
   }
-  // Seestar: Stacked_106_M 57_30.0s_IRCUT_20240907-003158
-  m = /^Stacked_(\d{1,6})_.*?_(\d+(?:\.\d+)?)s_/i.exec(name);
+  // Seestar: Stacked_106_M 57_30.0s_IRCUT_20240907-003158; newer firmware DSO_Stacked_425_M 100_10.0s_20250704_070948
+  m = /(?:^|_)Stacked_(\d{1,6})_.*?_(\d+(?:\.\d+)?)s(?:_|$)/i.exec(name);
   if (m) {
     const frames = Number(m[1]);
     return frames >= 1 ? { frames, totalSeconds: null, subSeconds: asSeconds(Number(m[2])) } : null;
@@ -177,10 +188,18 @@ export function fileNameCount(fileName: string): { frames: number; totalSeconds:
   // "Stack_40x180sec", "stack 40 x 180s": count × sub exposure (a unit is required: 2x2 is a binning)
   m = /stack(?:ed)?[_\s-]*(\d{1,6})\s*x\s*(\d+(?:\.\d+)?)\s*s(?:ec)?\b/i.exec(name);
   if (m && Number(m[1]) >= 1) return { frames: Number(m[1]), totalSeconds: null, subSeconds: asSeconds(Number(m[2])) };
-  // DWARF: "…_stack_10", "stacked-16_…": a number alone after the word (not a date)
-  m = /(?:^|[_\s-])stack(?:ed)?[_-](\d{1,6})(?=[_\s.-]|$)/i.exec(name);
+  // DWARF calibration masters: "dark_exp_60.000000_gain_60_bin_1_20C_stack_8" — a number alone after "stack_" (not a date)
+  m = /(?:^|[_\s-])stack(?:ed)?_(\d{1,6})(?=[_\s.-]|$)/i.exec(name);
   if (m && Number(m[1]) >= 1) return { frames: Number(m[1]), totalSeconds: null, subSeconds: null };
   return null;
+}
+
+/** A total that is a whole number of subs (within 0.5 %), at least two: the count. */
+function wholeSubs(total: number | null, sub: number | null): number | null {
+  if (total === null || sub === null || sub <= 0) return null;
+  const n = total / sub;
+  const r = Math.round(n);
+  return r >= 2 && r <= 1_000_000 && Math.abs(n - r) <= 0.005 * n ? r : null;
 }
 
 /**
@@ -197,10 +216,18 @@ export function readStackSources(headers: readonly HeaderCard[], fileName = ''):
   let total = ev.totalSeconds;
   const named = fileNameCount(fileName);
   if (frames === null && named) {
-    frames = named.frames;
-    framesFrom = 'file name';
+    if (named.frames !== null) {
+      frames = named.frames;
+      framesFrom = 'file name';
+    }
     total ??= named.totalSeconds;
-    if (sub === null || ev.liveStack) sub = named.subSeconds ?? (total !== null ? total / named.frames : null);
+    if (sub === null || ev.liveStack) sub = named.subSeconds ?? (total !== null && named.frames !== null ? total / named.frames : null);
+  }
+  // a stated total that is a whole number of subs gives the count (DWARF: EXPTIME 2580 s, 60 s subs in the name → 43)
+  const whole = frames === null ? wholeSubs(total, sub) : null;
+  if (whole !== null) {
+    frames = whole;
+    framesFrom = named?.subSeconds != null && ev.subSeconds === null ? 'file name (total / sub exposure)' : 'total / sub exposure';
   }
 
   let subFiles: string[] = [];

@@ -7,7 +7,7 @@
 import { CALIBRATION_FRAME_TYPES, FRAME_TYPES, type FrameType } from '../../../agents/sdk/index.ts';
 import type { Acquisition, DescriptionFacts, FileFacts, IntegrationFacts, ObjectsFacts, SolveFacts } from '../../../agents/sdk/facts.ts';
 import type { ResultRow } from '../../db/results.ts';
-import { searchWords } from '../../db/images.ts';
+import { facetKeys, searchWords } from '../../db/images.ts';
 import type { EquipmentRef, StitchWrite } from '../../db/stitch.ts';
 import type { ImageColumns } from '../../db/imageColumns.ts';
 import type { AssembledRecord, FieldObject } from './record.ts';
@@ -303,6 +303,7 @@ export function assembleImage(input: StitchInput): StitchedImage {
       agents_failed: failed.length,
       agents_pending: pending,
       unknown_keywords: unmappedKeywords(file?.headers ?? [], file?.format),
+      facet_keys: facetKeys({ targetId, objectIds: objectList.map((o) => o.id), filter: str(acq.filter), filters: byFilter.map((f) => f.filter) }),
     },
     record,
     objects: objectList.map((o) => ({ id: o.id, primary: o.primary || o.id === targetId })),

@@ -4,20 +4,23 @@ import { captureWindow, isLightStack, stackCriteria, stackIntegration, type Link
 
 const subs = (o: Partial<LinkedSubs>): LinkedSubs => ({ frames: 0, totalSeconds: 0, byFilter: [], linkedBy: null, sessions: [], ...o });
 
-test('the capture window: a stated range ± 2 min; one date ± twice the integration (1 h to 24 h); none', () => {
+test('the capture window: a stated range ± 2 min; one date ± twice the integration (8 h to 24 h); none', () => {
   assert.deepEqual(captureWindow({ firstAt: '2024-10-01T21:00:00Z', lastAt: '2024-10-01T23:00:00Z', frames: null, subExposureSeconds: null, totalSeconds: null }), {
     from: '2024-10-01T20:58:00.000Z',
     to: '2024-10-01T23:02:00.000Z',
   });
-  // 10 × 60 s = 600 s → ± 1 h (the floor)
+  // 10 × 60 s = 600 s → ± 8 h (the floor: a night from either end)
   assert.deepEqual(captureWindow({ firstAt: '2024-10-01T21:00:00Z', lastAt: null, frames: 10, subExposureSeconds: 60, totalSeconds: null }), {
-    from: '2024-10-01T20:00:00.000Z',
-    to: '2024-10-01T22:00:00.000Z',
+    from: '2024-10-01T13:00:00.000Z',
+    to: '2024-10-02T05:00:00.000Z',
   });
-  // 3 h stated → ± 6 h
-  assert.deepEqual(captureWindow({ firstAt: '2024-10-01T21:00:00Z', lastAt: null, frames: null, subExposureSeconds: null, totalSeconds: 10_800 }), {
-    from: '2024-10-01T15:00:00.000Z',
-    to: '2024-10-02T03:00:00.000Z',
+  // a Seestar stack saved at the end of a 4.9 h session of 614 × 10 s: its first sub is inside
+  const seestar = captureWindow({ firstAt: '2024-08-10T03:10:00Z', lastAt: null, frames: 614, subExposureSeconds: 10, totalSeconds: 6140 })!;
+  assert.ok(seestar.from <= '2024-08-09T22:16:00.000Z' && seestar.to < '2024-08-10T20:00:00.000Z', JSON.stringify(seestar));
+  // 6 h stated → ± 12 h
+  assert.deepEqual(captureWindow({ firstAt: '2024-10-01T21:00:00Z', lastAt: null, frames: null, subExposureSeconds: null, totalSeconds: 21_600 }), {
+    from: '2024-10-01T09:00:00.000Z',
+    to: '2024-10-02T09:00:00.000Z',
   });
   // a week stated → ± 24 h at most
   assert.equal(captureWindow({ firstAt: '2024-10-01T00:00:00Z', lastAt: null, frames: null, subExposureSeconds: null, totalSeconds: 604_800 })?.to, '2024-10-02T00:00:00.000Z');

@@ -21,9 +21,12 @@ export function isLightStack(c: { frame_type: string; is_calibration: boolean; d
 /**
  * The window of capture times of a stack's subs: from the first to the last
  * date the header states (± 2 min); with one date only, ± twice the stated
- * integration (1 h to 24 h; 12 h when the integration is unknown), because
+ * integration (8 h to 24 h; 12 h when the integration is unknown), because
  * programs differ on whether that date is the first sub's, the last one's or
- * the save time. No dates: null.
+ * the save time, and a live stack that dropped frames spans more of the night
+ * than its integration (Seestar: 614 × 10 s over 4.9 h). At least 8 h reaches
+ * the whole night from either end of it, and not the night before or after
+ * (subs of one target twelve or more hours apart). No dates: null.
  */
 export function captureWindow(stack: Pick<StackFacts, 'firstAt' | 'lastAt' | 'frames' | 'subExposureSeconds' | 'totalSeconds'> | null | undefined): { from: string; to: string } | null {
   if (!stack?.firstAt) return null;
@@ -32,7 +35,7 @@ export function captureWindow(stack: Pick<StackFacts, 'firstAt' | 'lastAt' | 'fr
   const last = stack.lastAt ? Date.parse(stack.lastAt) : NaN;
   if (Number.isFinite(last) && last >= first) return { from: new Date(first - MARGIN_MS).toISOString(), to: new Date(last + MARGIN_MS).toISOString() };
   const total = stack.totalSeconds ?? (stack.frames && stack.subExposureSeconds ? stack.frames * stack.subExposureSeconds : null);
-  const half = total ? Math.min(24 * HOUR_MS, Math.max(HOUR_MS, 2 * total * 1000)) : 12 * HOUR_MS;
+  const half = total ? Math.min(24 * HOUR_MS, Math.max(8 * HOUR_MS, 2 * total * 1000)) : 12 * HOUR_MS;
   return { from: new Date(first - half).toISOString(), to: new Date(first + half).toISOString() };
 }
 
