@@ -20,7 +20,7 @@
  * index quads cover those fields.
  */
 import type { StarCatalog } from '../lib/stars/starCatalog.ts';
-import { indexSearch, loadCodeTrees } from './anindex/indexSolve.ts';
+import { FIRST_PASS_TRIANGLES, indexSearch, loadCodeTrees } from './anindex/indexSolve.ts';
 import { solveBlind } from './solver/blind.ts';
 import { workClock, type SearchStats } from './solver/hinted.ts';
 import { type ImageStars, type PositionHint, type ScaleHint, type Solution, type SolverBudget } from './solver/types.ts';
@@ -79,7 +79,9 @@ export function blindChain(cat: StarCatalog, stars: ImageStars, opts: BlindChain
 
   loadCodeTrees(stars, scale);
   let t0 = Date.now();
-  const first = indexSearch(cat, stars, { scale, position, stats, firstPass: true, budget: budget(left() * FIRST_QUADS_SHARE) });
+  // (an image of no more stars than the first pass uses leaves the second pass nothing to do)
+  const firstShare = stars.count > FIRST_PASS_TRIANGLES ? FIRST_QUADS_SHARE : 1;
+  const first = indexSearch(cat, stars, { scale, position, stats, firstPass: true, budget: budget(left() * firstShare) });
   if (first) {
     record(t0, first.solution ? `solved with index quads (${first.solution.matched} stars)` : `index quads: ${first.reason}`);
     if (first.solution) return { solution: first.solution, attempts };

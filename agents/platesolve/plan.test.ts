@@ -93,6 +93,18 @@ test('a field whose patch of sky holds too few catalog stars is given up at once
   assert.equal(ok.solved, true, JSON.stringify(ok.unsolvedReason));
 });
 
+test('a blind search that runs its whole plan without a match says that no index pattern matched (no-index-match)', async () => {
+  // nine stars that are no part of the sky (no catalog star rendered): every pattern looked up, none confirmed
+  const truth = wcsFromScaleRotation({ ra: 40, dec: -30, scaleArcsec: 20, rotationDeg: 0, parity: 'normal', width: 800, height: 600 });
+  const f = renderStarField(cat, truth, { maxMag: -5, extraStars: 9, flux10: 500000, seed: 11 });
+  const res = await solveImage({ pixels: f.image, width: 800, height: 600, format: 'png', catalogPath, solveField: false, timeLimitMs: 60000 });
+  assert.equal(res.solved, false);
+  assert.ok((res.starsDetected ?? 0) >= 8, `detected ${res.starsDetected}`);
+  assert.equal(res.unsolvedReason?.code, 'no-index-match', JSON.stringify(res.unsolvedReason));
+  assert.match(res.unsolvedReason!.message, /no star pattern of the image matched the installed index files \(41\d\d–41\d\d/);
+  assert.notEqual(res.timingsMs.blind, null, 'searched');
+});
+
 test('too few detected stars: no search at all, whatever the hints', async () => {
   const truth = wcsFromScaleRotation({ ra: 10, dec: 41, scaleArcsec: 3, rotationDeg: 0, parity: 'normal', width: 600, height: 400 });
   // only the five brightest catalog stars: render with a bright magnitude limit

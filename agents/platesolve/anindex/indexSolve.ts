@@ -37,7 +37,8 @@ export const FIRST_PASS_STAGES: readonly { quads: number; triangles: number }[] 
   { quads: FIRST_PASS_STARS, triangles: 9 },
   { quads: FIRST_PASS_STARS, triangles: 12 },
 ];
-const FIRST_PASS_TRIANGLES = FIRST_PASS_STAGES[FIRST_PASS_STAGES.length - 1].triangles;
+/** Image stars the first pass's triangles reach (the second pass goes on from there). */
+export const FIRST_PASS_TRIANGLES = FIRST_PASS_STAGES[FIRST_PASS_STAGES.length - 1].triangles;
 /** Share of the second blind pass given to the 3-star indexes. */
 const TRIANGLE_SHARE = 0.6;
 const HINTED_STARS = 100;

@@ -99,6 +99,7 @@ export function searchIndexQuads(
   const { low: sLow, high: sHigh } = searchScaleRange(stars, opts.scale);
   const qMin = QUAD_MIN_FRACTION * minSide, qMax = QUAD_MAX_FRACTION * diag;
   const ranges: IndexRange[] = [];
+  let beyond = 0;
   for (const entry of indexes) {
     const index = 'index' in entry ? entry.index : entry;
     const from = 'index' in entry ? entry.fromStar ?? 0 : 0;
@@ -108,10 +109,11 @@ export function searchIndexQuads(
     const fudge = (index.scaleHigh * Math.SQRT1_2 * tol) / sHigh;
     const lo = Math.max(qMin, index.scaleLow / sHigh - fudge), hi = Math.min(qMax, index.scaleHigh / sLow + fudge);
     if (lo <= hi && from < N) ranges.push({ index, from, to, min2: lo * lo, max2: hi * hi });
+    else if (lo <= hi) beyond++;
   }
   const result = (solution: Solution | null, reason: string, depth: number): QuadSearchResult => ({ solution, reason, lookups, matches, depth });
   let lookups = 0, matches = 0;
-  if (ranges.length === 0) return result(null, 'no index fits this field size', 0);
+  if (ranges.length === 0) return result(null, beyond ? `no stars left (${stars.count} detected)` : 'no index fits this field size', 0);
   if (N < 4) return result(null, `only ${N} stars`, 0);
   let min2 = Infinity, max2 = 0;
   for (const r of ranges) { min2 = Math.min(min2, r.min2); max2 = Math.max(max2, r.max2); }
