@@ -112,6 +112,11 @@ async function copyMapped(pool: CommonQueryMethods, cols: Map<string, string[]>)
     await timed(`copy: ${t}`, pool.query(sql.unsafe`
       insert into ${sql.identifier([t])} (image_id, ${bare(r)}) select m.new_id, ${ident(r, 'x')} from seed_map m join ${sql.identifier([t])} x on x.image_id = m.proto_id`));
   }
+  // every image has its thumbnail and preview, as in a processed library (the session cards' covers read them)
+  await timed('derived files', pool.query(sql.unsafe`
+    insert into derived_files (image_id, name, storage_key, content_type, size_bytes)
+    select m.new_id, d.name, 'derived/' || m.new_id || '/' || d.name || '.webp', 'image/webp', d.size
+      from seed_map m cross join (values ('thumbnail', 6000), ('preview', 90000)) as d(name, size)`));
 }
 
 export async function seedLibrary(db: DatabasePool, o: { count: number; seed: number }, progress?: (what: string) => void): Promise<SeededLibrary> {
@@ -257,7 +262,7 @@ async function copyLibrary(pool: CommonQueryMethods, o: { count: number; seed: n
   for (const t of ['seed_map', 'seed_proto_light', 'seed_proto_other', 'seed_calib', 'seed_session_calib']) await pool.query(sql.unsafe`drop table ${sql.identifier([t])}`);
   // vacuumed (visibility map, for index-only scans) where the measured reads use them; the rest only analysed
   for (const t of ['images', 'imaging_sessions', 'imaging_session_images', 'imaging_session_groups', 'imaging_session_calibration', 'image_filters']) await timed('vacuum analyze', pool.query(sql.unsafe`vacuum analyze ${sql.identifier([t])}`));
-  for (const t of TABLES.filter((x) => !['images', 'image_filters'].includes(x))) await timed('vacuum analyze', pool.query(sql.unsafe`analyze ${sql.identifier([t])}`));
+  for (const t of [...TABLES.filter((x) => !['images', 'image_filters'].includes(x)), 'derived_files']) await timed('vacuum analyze', pool.query(sql.unsafe`analyze ${sql.identifier([t])}`));
 
   const big = plan[0]!;
   const spare = await pool.oneFirst(sql.type(z.object({ id: z.string() }))`

@@ -26,7 +26,7 @@ import {
   type ImageStateRow,
 } from '../db/imageState.ts';
 
-export { DUE_REASONS, IMAGE_STATES, queueCounts, leasedImages, type ClaimedImage, type DueReason, type ImageState, type ImageStateRow, type QueueCounts } from '../db/imageState.ts';
+export { DUE_REASONS, IMAGE_STATES, queueCounts, pendingCount, leasedImages, type ClaimedImage, type DueReason, type ImageState, type ImageStateRow, type QueueCounts } from '../db/imageState.ts';
 export { upsertFiles as recordFileChanges } from '../db/files.ts';
 
 /** Makes images due for a reason; a running lease is kept and the image runs again after its round. */

@@ -128,6 +128,18 @@ export async function queueCounts(db: Db): Promise<QueueCounts> {
     from (select ${stateOf} as s from images_unprocessed where missing_since is null) x`);
 }
 
+/**
+ * How many images are due or leased (being processed). Only images with a
+ * `next_update_at` can be (image_mark_due and finishImage always set it when
+ * the generation moves on), so this reads the partial index of the few
+ * scheduled ones, not the library.
+ */
+export async function pendingCount(db: Db): Promise<number> {
+  return db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*) filter (where ${stateOf} in ('due', 'leased'))::int as n
+      from images_unprocessed where next_update_at is not null and missing_since is null`);
+}
+
 export const ImageStateRow = z.object({
   state: z.enum(IMAGE_STATES),
   due_reason: z.enum(DUE_REASONS).nullable(),

@@ -12,7 +12,8 @@ import { getEquipment } from '../db/equipment.ts';
 import { loadDerived, loadErrorStacks } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
 import { saveBulkEdits, saveUserEdits } from '../db/edits.ts';
-import { markDue, processingStateOf, queueCounts, stateOf, type ProcessingState } from '../catalog/imageState.ts';
+import { markDue, pendingCount, processingStateOf, queueCounts, stateOf, type ProcessingState } from '../catalog/imageState.ts';
+import { Refreshed } from './refreshed.ts';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
 import { agentResult } from '../db/admin.ts';
@@ -81,9 +82,19 @@ export interface ImageFacets {
 
 export class ImageService {
   private constellationByName: Map<string, string> | null = null;
-  private facetCache: { at: number; value: Promise<ImageFacets> } | null = null;
+  /** filter names and equipment in use: they change slowly, and reading them is a pass over the library */
+  private readonly facetValues = new Refreshed<ImageFacets>(
+    () => Promise.all([filterNames(this.deps.db), equipmentChoices(this.deps.db)]).then(([filters, equipment]) => ({ filters, equipment })),
+    60_000,
+  );
   private swept: Promise<void> | null = null;
-  private progressCache: { at: number; value: Promise<ProcessingProgress> } | null = null;
+  private readonly progressValues = new Refreshed<ProcessingProgress>(async () => {
+    // the files being processed are few and indexed; the counts of the whole library only matter while there are some
+    const pending = await pendingCount(this.deps.db);
+    if (!pending) return { pending: 0, done: 0, failed: 0, total: 0 };
+    const c = await queueCounts(this.deps.db);
+    return { pending: c.due + c.in_progress, done: c.done + c.waiting, failed: c.failed, total: c.total };
+  }, 2_000);
 
   constructor(
     private readonly deps: {
@@ -380,12 +391,7 @@ export class ImageService {
    * count the queue on every request.
    */
   processing(): Promise<ProcessingProgress> {
-    if (!this.progressCache || Date.now() - this.progressCache.at > 2_000) {
-      const value = queueCounts(this.deps.db).then((c) => ({ pending: c.due + c.in_progress, done: c.done + c.waiting, failed: c.failed, total: c.total }));
-      value.catch(() => (this.progressCache = null));
-      this.progressCache = { at: Date.now(), value };
-    }
-    return this.progressCache.value;
+    return this.progressValues.get();
   }
 
   /** Stack traces of the image's failed agent runs, by agent: for administrators (the page shows them only to them). */
@@ -411,14 +417,9 @@ export class ImageService {
     return processingStateOf(s.state);
   }
 
-  /** Filter names and equipment in use (cached for a minute: they change slowly). */
+  /** Filter names and equipment in use (read again in the background after a minute). */
   facets(): Promise<ImageFacets> {
-    if (!this.facetCache || Date.now() - this.facetCache.at > 60_000) {
-      const value = Promise.all([filterNames(this.deps.db), equipmentChoices(this.deps.db)]).then(([filters, equipment]) => ({ filters, equipment }));
-      value.catch(() => (this.facetCache = null));
-      this.facetCache = { at: Date.now(), value };
-    }
-    return this.facetCache.value;
+    return this.facetValues.get();
   }
 
   /** Calibration links for the image page: the frames that calibrate a light, the lights a calibration frame calibrates. */
