@@ -201,7 +201,8 @@ function where(s: Omit<SessionSearch, 'limit' | 'offset'>): FragmentSqlToken {
   else if (s.targetText) c.push(sql.fragment`(s.object_name ilike ${'%' + s.targetText + '%'} or s.target_id ilike ${s.targetText})`);
   if (s.camera) c.push(UUID.test(s.camera) ? sql.fragment`s.camera_id = ${s.camera}::uuid` : sql.fragment`coalesce(ce.name, s.camera) ilike ${'%' + s.camera + '%'}`);
   if (s.telescope) c.push(UUID.test(s.telescope) ? sql.fragment`s.telescope_id = ${s.telescope}::uuid` : sql.fragment`coalesce(te.name, s.telescope) ilike ${'%' + s.telescope + '%'}`);
-  if (s.filter) c.push(sql.fragment`exists (select 1 from unnest(s.filters) f where f ilike ${s.filter})`);
+  // a filter name in any case, not a pattern (as the image search: db/images.ts, filterKey)
+  if (s.filter) c.push(sql.fragment`exists (select 1 from unnest(s.filters) f where lower(f) = lower(${s.filter}))`);
   if (s.nightFrom) c.push(sql.fragment`s.night >= ${s.nightFrom}::date`);
   if (s.nightTo) c.push(sql.fragment`s.night <= ${s.nightTo}::date`);
   if (s.constellation) c.push(sql.fragment`s.constellation = ${s.constellation}`);
