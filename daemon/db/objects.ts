@@ -36,5 +36,8 @@ export async function seedObjects(db: DatabasePool, log: Logger): Promise<void> 
       insert into system_settings (key, value) values ('objects_version', ${sql.jsonb(version)})
       on conflict (key) do update set value = excluded.value`);
   });
+  // statistics and the GIN index's pending entries merged now, not when autovacuum comes by: until then every
+  // target name was resolved by a sequential scan of the catalog (30 ms instead of under 1 ms)
+  await db.query(sql.unsafe`vacuum analyze objects`);
   log.info({ objects: entries.length, ms: Date.now() - started }, 'object catalog loaded');
 }
