@@ -110,7 +110,19 @@ export function catalogStarsAt(cat: StarCatalog, ra: number, dec: number, widthD
   return cat.query(ra, dec, Math.sqrt((widthDeg * heightDeg) / Math.PI)).count;
 }
 
-export function tooFewCatalogStars(cat: StarCatalog, count: number, widthDeg: number, heightDeg: number, deeperInstalled = false): UnsolvedReason {
+/**
+ * Where the image points, at this scale: the reason to give up when the
+ * catalog holds fewer stars in the field than a solution needs, else null.
+ */
+export function shortOfCatalogStars(
+  cat: StarCatalog, at: { ra: number; dec: number }, width: number, height: number, scaleArcsec: number, deeperInstalled = false,
+): UnsolvedReason | null {
+  const w = (width * scaleArcsec) / 3600, h = (height * scaleArcsec) / 3600;
+  const n = catalogStarsAt(cat, at.ra, at.dec, w, h);
+  return n < MIN_MATCHED_STARS ? tooFewCatalogStars(cat, n, w, h, deeperInstalled) : null;
+}
+
+function tooFewCatalogStars(cat: StarCatalog, count: number, widthDeg: number, heightDeg: number, deeperInstalled: boolean): UnsolvedReason {
   const f = (v: number): string => (v >= 1 ? v.toFixed(2) : v.toFixed(3));
   return {
     code: 'too-few-catalog-stars',

@@ -19,8 +19,8 @@ import { runSolveField, solveFieldAvailable } from './solveField.ts';
 import { indexSearch } from './anindex/indexSolve.ts';
 import { blindChain } from './blindChain.ts';
 import {
-  MIN_IMAGE_STARS, MIN_MATCHED_STARS, blindBudgetMs, catalogStarsAt, estimateField, fieldTooNarrow, indexFits, noIndexMatch,
-  quadSizeRangeArcsec, tooFewCatalogStars,
+  MIN_IMAGE_STARS, blindBudgetMs, estimateField, fieldTooNarrow, indexFits, noIndexMatch,
+  quadSizeRangeArcsec, shortOfCatalogStars,
   type UnsolvedCode, type UnsolvedReason,
 } from './plan.ts';
 import { installedIndexes } from './anindex/indexSet.ts';
@@ -306,15 +306,11 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       }
       // Where the header points, the field's own stars (a poor patch beside a rich one), in the
       // field of the hinted scale itself (the tolerance is for the search, not for this count).
-      if (hints.position && input.hints?.radiusDeg === undefined) {
-        const w0 = (width * s) / 3600, h0 = (height * s) / 3600;
-        const n = catalogStarsAt(cat.catalog, hints.position.ra, hints.position.dec, w0, h0);
-        if (n < MIN_MATCHED_STARS) {
-          const r = tooFewCatalogStars(cat.catalog, n, w0, h0);
-          if (narrow?.code !== 'too-few-catalog-stars') narrow = r;
-          attempts.push({ solver: 'plan', ms: 0, result: `${(s).toFixed(3)}″/px: ${r.message}` });
-          return false;
-        }
+      const short = hints.position && input.hints?.radiusDeg === undefined ? shortOfCatalogStars(cat.catalog, hints.position, width, height, s) : null;
+      if (short) {
+        if (narrow?.code !== 'too-few-catalog-stars') narrow = short;
+        attempts.push({ solver: 'plan', ms: 0, result: `${(s).toFixed(3)}″/px: ${short.message}` });
+        return false;
       }
       return true;
     });
@@ -333,11 +329,10 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       const local = deepCatalogNear(input.deepCatalogs, indexDirs, hints.position.ra, hints.position.dec, radius, maxStars);
       if (!local) continue;
       const est = estimateField(local.catalog, w, h, { ra: hints.position.ra, dec: hints.position.dec, radius });
-      const w0 = (width * s) / 3600, h0 = (height * s) / 3600;
-      const here = est.feasible ? catalogStarsAt(local.catalog, hints.position.ra, hints.position.dec, w0, h0) : 0;
-      if (est.feasible && (here >= MIN_MATCHED_STARS || input.hints?.radiusDeg !== undefined)) deepPlans.push({ s, local, radius });
+      const short = est.feasible ? shortOfCatalogStars(local.catalog, hints.position, width, height, s, true) : null;
+      if (est.feasible && (!short || input.hints?.radiusDeg !== undefined)) deepPlans.push({ s, local, radius });
       else {
-        const r = est.feasible ? tooFewCatalogStars(local.catalog, here, w0, h0, true) : fieldTooNarrow(local.catalog, est, aspect, true);
+        const r = short ?? fieldTooNarrow(local.catalog, est, aspect, true);
         deepNarrow ??= r;
         attempts.push({ solver: 'plan', ms: 0, result: `${s.toFixed(3)}″/px: ${r.message}` });
       }

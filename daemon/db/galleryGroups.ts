@@ -11,7 +11,7 @@
  */
 import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import { imageConditions, withTextPlan, type ImageSearch } from './images.ts';
+import { imageConditions, narrows, withTextPlan, type ImageSearch } from './images.ts';
 import { AcquisitionRow, sessionsMatching, type SessionSearch } from './imagingSessions.ts';
 
 /** The orders of the session view (the others are orders of files: the frames view). */
@@ -56,12 +56,6 @@ const SINGLE = sql.fragment`(images.record #>> '{session,id}') is null`;
  */
 const UNIFORM = ['camera', 'telescope', 'constellation', 'hemisphere'] as const;
 
-/** Only the default condition (no calibration frames, which are never subs) is left. */
-const nothingFor = (s: ImageSearch) => {
-  const c = imageConditions(s);
-  return !c.length || (s.frameTypes === undefined && c.length === 1);
-};
-
 /**
  * The sessions that are cards of a search: those with a sub that matches the
  * image conditions. When only conditions that are the same for every sub of
@@ -76,7 +70,7 @@ const nothingFor = (s: ImageSearch) => {
  * could fail.
  */
 function matchedSessions(s: ImageSearch): FragmentSqlToken | null {
-  if (nothingFor(s)) return null;
+  if (!narrows(s)) return null;
   const perSub: ImageSearch = { ...s };
   const perSession: Omit<SessionSearch, 'limit' | 'offset'> = {};
   for (const k of UNIFORM) {
@@ -85,11 +79,11 @@ function matchedSessions(s: ImageSearch): FragmentSqlToken | null {
     delete perSub[k];
   }
   // a session holds several filters: "has a sub of this filter" is a session's fact only alone
-  if (s.filter !== undefined && nothingFor({ ...perSub, filter: undefined })) {
+  if (s.filter !== undefined && !narrows({ ...perSub, filter: undefined })) {
     perSession.filter = s.filter;
     delete perSub.filter;
   }
-  if (nothingFor(perSub)) return sessionsMatching(perSession);
+  if (!narrows(perSub)) return sessionsMatching(perSession);
   return sql.fragment`select distinct gm.session_id from images join imaging_session_images gm on gm.image_id = images.id
                        where ${sql.join(imageConditions(s), sql.fragment` and `)}`;
 }

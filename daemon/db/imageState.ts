@@ -129,15 +129,16 @@ export async function queueCounts(db: Db): Promise<QueueCounts> {
 }
 
 /**
- * How many images are due or leased (being processed). Only images with a
- * `next_update_at` can be (image_mark_due and finishImage always set it when
- * the generation moves on), so this reads the partial index of the few
- * scheduled ones, not the library.
+ * How many images are due or leased (being processed). Only an image that is
+ * scheduled (`next_update_at`) or whose newest generation is not processed
+ * yet can be, and both are small sets with partial indexes (migration 0203):
+ * this does not read the library.
  */
 export async function pendingCount(db: Db): Promise<number> {
   return db.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*) filter (where ${stateOf} in ('due', 'leased'))::int as n
-      from images_unprocessed where next_update_at is not null and missing_since is null`);
+      from images_unprocessed
+     where (next_update_at is not null or processed_generation < generation) and missing_since is null`);
 }
 
 export const ImageStateRow = z.object({

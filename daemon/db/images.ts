@@ -3,6 +3,7 @@
  */
 import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
+import { Refreshed } from '../refreshed.ts';
 
 export interface ImageSearch {
   /** object ids the target filter resolved to (any of them) */
@@ -148,28 +149,33 @@ export function imageConditions(s: ImageSearch): FragmentSqlToken[] {
   return c;
 }
 
+/** Whether a search filters anything beyond the default (no calibration frames). */
+export function narrows(s: ImageSearch): boolean {
+  return imageConditions(s).length > (s.frameTypes === undefined ? 1 : 0);
+}
+
 /** A word in more of the library than this is common (checked on rows, not through the index). */
 const COMMON_WORD = 0.05;
-const COMMON_TTL_MS = 10 * 60_000;
-const commonWordsCache = new WeakMap<DatabasePool, { at: number; words: Promise<Set<string>> }>();
+const commonWordsByDb = new WeakMap<DatabasePool, Refreshed<Set<string>>>();
 
 /**
  * The words of the free-text index that more than 5 % of the images have,
  * from PostgreSQL's statistics of `search_text` (its most common elements,
- * kept by ANALYZE), read again every ten minutes.
+ * kept by ANALYZE), read again in the background every ten minutes.
  */
 function commonWords(db: DatabasePool): Promise<Set<string>> {
-  const hit = commonWordsCache.get(db);
-  if (hit && Date.now() - hit.at < COMMON_TTL_MS) return hit.words;
-  const words = db
-    .anyFirst(sql.type(z.object({ word: z.string() }))`
-      select e.word from pg_stats st
-       cross join lateral unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as e(word, freq)
-       where st.schemaname = current_schema() and st.tablename = 'images' and st.attname = 'search_text' and e.word is not null and e.freq > ${COMMON_WORD}`)
-    .then((rows) => new Set(rows));
-  commonWordsCache.set(db, { at: Date.now(), words });
-  words.catch(() => commonWordsCache.delete(db));
-  return words;
+  let words = commonWordsByDb.get(db);
+  if (!words) {
+    words = new Refreshed(async () => {
+      const rows = await db.anyFirst(sql.type(z.object({ word: z.string() }))`
+        select e.word from pg_stats st
+         cross join lateral unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) as e(word, freq)
+         where st.schemaname = current_schema() and st.tablename = 'images' and st.attname = 'search_text' and e.word is not null and e.freq > ${COMMON_WORD}`);
+      return new Set(rows);
+    }, 10 * 60_000);
+    commonWordsByDb.set(db, words);
+  }
+  return words.get();
 }
 
 /**
@@ -182,8 +188,7 @@ function commonWords(db: DatabasePool): Promise<Set<string>> {
  */
 export async function withTextPlan(db: DatabasePool, s: ImageSearch): Promise<ImageSearch> {
   if (!s.q || s.qCommon !== undefined) return s;
-  const others = imageConditions({ ...s, q: undefined }).length - (s.frameTypes === undefined ? 1 : 0);
-  if (others < 1) return { ...s, qCommon: false };
+  if (!narrows({ ...s, q: undefined })) return { ...s, qCommon: false };
   const lexemes = searchWords(s.q).toLowerCase().split(/\s+/).filter(Boolean);
   const common = await commonWords(db);
   return { ...s, qCommon: lexemes.length > 0 && lexemes.every((w) => common.has(w)) };

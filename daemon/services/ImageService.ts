@@ -13,7 +13,7 @@ import { loadDerived, loadErrorStacks } from '../db/results.ts';
 import { upsertFiles } from '../db/files.ts';
 import { saveBulkEdits, saveUserEdits } from '../db/edits.ts';
 import { markDue, pendingCount, processingStateOf, queueCounts, stateOf, type ProcessingState } from '../catalog/imageState.ts';
-import { Refreshed } from './refreshed.ts';
+import { Refreshed } from '../refreshed.ts';
 import { InvalidInputError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
 import { isImageFile } from '../catalog/providers/imageFiles.ts';
 import { agentResult } from '../db/admin.ts';

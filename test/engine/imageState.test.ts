@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { claim, finish, markDue, queueCounts, recordFileChanges, release, renew, stateOf } from '../../daemon/catalog/imageState.ts';
+import { claim, finish, markDue, pendingCount, queueCounts, recordFileChanges, release, renew, stateOf } from '../../daemon/catalog/imageState.ts';
 import { ensureProvider } from '../../daemon/db/files.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -21,6 +21,11 @@ after(async () => {
 const Row = z.object({ generation: z.number(), attempts: z.number(), lease_owner: z.string().nullable(), next_update_at: z.string().nullable(), due_reason: z.string().nullable() });
 const row = (id: string) => db.pool.one(sql.type(Row)`select generation, attempts, lease_owner, next_update_at, due_reason from images_unprocessed where id = ${id}`);
 const file = (key: string, fp: string) => ({ key, size: 1, modifiedAt: null, fingerprint: fp });
+/** the gallery's cheap count of images being processed agrees with the full counts of the queue */
+async function pendingAgrees(): Promise<void> {
+  const q = await queueCounts(db.pool);
+  assert.equal(await pendingCount(db.pool), q.due + q.in_progress);
+}
 /** pushes every other image out of the way so that a claim takes the one under test */
 const only = (id: string) => db.pool.query(sql.unsafe`update images_unprocessed set next_update_at = null where id <> ${id} and lease_owner is null`);
 
@@ -29,9 +34,11 @@ test('a new file is due; a claim leases it; marking it due meanwhile keeps the l
   const id = f!.id;
   await only(id);
   assert.equal((await stateOf(db.pool, id))!.state, 'due');
+  await pendingAgrees();
   const c = await claim(db.pool, 'host-a', 60);
   assert.equal(c?.id, id);
   assert.equal((await stateOf(db.pool, id))!.state, 'leased');
+  await pendingAgrees();
   const leasedUntil = (await row(id)).next_update_at;
 
   // a user edit during the round: generation moves, the lease stays
@@ -55,6 +62,7 @@ test('a new file is due; a claim leases it; marking it due meanwhile keeps the l
   const s = (await stateOf(db.pool, id))!;
   assert.equal(s.state, 'done');
   assert.equal(s.due_reason, null);
+  await pendingAgrees();
 });
 
 test('attempts restart for a new input, not for a neighbour; failed and waiting are told apart', async () => {
@@ -74,6 +82,7 @@ test('attempts restart for a new input, not for a neighbour; failed and waiting 
   const c2 = await claim(db.pool, 'h', 60);
   await finish(db.pool, { id, host: 'h', generation: c2!.generation, nextUpdateAt: retry, attempts: 0, error: null });
   assert.equal((await stateOf(db.pool, id))!.state, 'waiting', 'a provisional result waits for its refresh');
+  await pendingAgrees();
 
   // an unchanged listing changes nothing; a changed fingerprint is a "file" due mark with attempts restarted
   assert.deepEqual(await recordFileChanges(db.pool, 'p', 'file:///lib/', [file('b.fits', 'v1')]), []);
@@ -98,6 +107,7 @@ test('a file changed during a round keeps the lease; shutdown releases; the coun
   assert.ok(c);
   const q = await queueCounts(db.pool);
   assert.equal(q.due + q.in_progress + q.failed + q.waiting + q.done, q.total);
+  await pendingAgrees();
 });
 
 test('unknown reasons are refused by the one SQL function', async () => {

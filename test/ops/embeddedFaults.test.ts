@@ -219,7 +219,7 @@ test('a SIGKILLed daemon restarts on its data folder; the watchdog stops the orp
 
   // a clean stop leaves nothing running
   const pm4 = postmaster(pgDir);
-  assert.equal(await d3.proc.stop(), 0);
+  assert.equal(await d3.proc.stop(), 0, `a clean stop; the daemon said: ${d3.proc.output().slice(-4000)}`);
   assert.ok(!alive(pm4.pid));
 });
 

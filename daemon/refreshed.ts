@@ -1,7 +1,7 @@
 /**
- * A value read from the database that pages show on every request but that
- * may be a little old (the gallery's filter choices, its "files being
- * processed" line): the first read is awaited; after `maxAgeMs` the next
+ * A value read from the database that requests use often but that may be a
+ * little old (the gallery's filter choices, its "files being processed" line,
+ * the common words of the free-text search): the first read is awaited; after `maxAgeMs` the next
  * request starts one new read and is answered with the value it has, so no
  * request waits for a slow read (a pass over a library of 1,000,000 files)
  * once there is a value. A failed read is retried by the next request.
