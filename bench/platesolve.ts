@@ -6,9 +6,13 @@
  * `--processed N` adds N processed pictures per field-size band (0.5–1°, 1–2°,
  * 2–5°, 5–10°, 10–20°): stretched, star-reduced, blurred, nebulae, colour
  * noise, palette PNG or JPEG, 256–1024 px (testing/processField.ts); results
- * are also given per band.
+ * are also given per band. `--realistic N` adds N pictures per band of the
+ * realistic set (the same processing plus lens distortion, registration
+ * borders, rotated-crop corners, halos and spikes, soft stars, vignetting,
+ * gradients, a text signature and star colour; `realisticTestField`).
+ * `--blind-only` leaves the hinted runs out; `--only SEED,...` runs only those fields.
  *
- * Usage: node --import tsx bench/platesolve.ts [--synthetic N] [--processed N] [--limit SECONDS] [--no-real] [--no-solve-field] [--no-hinted]
+ * Usage: node --import tsx bench/platesolve.ts [--synthetic N] [--processed N] [--realistic N] [--limit SECONDS] [--no-real] [--no-solve-field] [--no-hinted]
  * Needs the Tycho-2 index packages (the catalog is built into the OS temp dir once).
  */
 import { readFileSync } from 'node:fs';
@@ -18,7 +22,7 @@ import type { HeaderCard } from '../agents/sdk/facts.ts';
 import { solveImage, type SolveInput, type SolveOutput } from '../agents/platesolve/solveImage.ts';
 import { solveFieldAvailable } from '../agents/platesolve/solveField.ts';
 import { renderStarField, rng } from '../agents/lib/stars/testing/renderStarField.ts';
-import { processedTestField } from '../agents/platesolve/testing/processField.ts';
+import { processedTestField, realisticTestField } from '../agents/platesolve/testing/processField.ts';
 import { testCatalog, testCatalogPath } from '../agents/lib/stars/testing/testCatalog.ts';
 import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation, type Wcs } from '../agents/lib/wcs/index.ts';
 import { HAS_CORPUS, TESTDATA } from '../agents/lib/formats/test-data.ts';
@@ -30,7 +34,9 @@ const opt = (name: string, def: number): number => {
 };
 const nSynthetic = opt('--synthetic', 40);
 const nProcessed = opt('--processed', 0);
-const withHinted = !args.includes('--no-hinted');
+const nRealistic = opt('--realistic', 0);
+const withHinted = !args.includes('--no-hinted') && !args.includes('--blind-only');
+const onlySeeds = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1].split(',').map(Number)) : null;
 /** also solve each field with a sibling frame's solution (the truth, dithered by ~10 px) as the only hint (built-in only) */
 const withSibling = args.includes('--sibling');
 const limitMs = opt('--limit', 30) * 1000;
@@ -107,11 +113,32 @@ async function processedItems(perBand: number): Promise<Item[]> {
   for (const [lo, hi] of [[0.5, 1], [1, 2], [2, 5], [5, 10], [10, 20]]) {
     for (let i = 0; i < perBand; i++) {
       const seed = 7000 + Math.round(lo * 100) * 100 + i;
+      if (onlySeeds && !onlySeeds.has(seed)) continue;
       const f = await processedTestField(cat, seed, lo, hi);
       const r = f.recipe;
       const what = [r.output, r.stretch, r.nebula ? 'nebula' : '', r.starReduction ? 'star-reduced' : '', r.blur ? 'blurred' : ''].filter(Boolean).join(', ');
       out.push({
         name: `processed-${seed} (${f.truth.fovDeg.toFixed(2)}°, ${f.width}×${f.height}, ${what})`, pixels: f.image, cards: [], width: f.width, height: f.height,
+        format: f.format, truth: { ra: f.truth.ra, dec: f.truth.dec, scale: f.truth.scale }, fovDeg: f.truth.fovDeg,
+      });
+    }
+  }
+  return out;
+}
+
+async function realisticItems(perBand: number): Promise<Item[]> {
+  const out: Item[] = [];
+  for (const [lo, hi] of [[0.5, 1], [1, 2], [2, 5], [5, 10], [10, 20]]) {
+    for (let i = 0; i < perBand; i++) {
+      const seed = 9000 + Math.round(lo * 100) * 100 + i;
+      if (onlySeeds && !onlySeeds.has(seed)) continue;
+      const f = await realisticTestField(cat, seed, lo, hi);
+      const r = f.recipe, t = f.traits, d = t.defects;
+      const what = [r.output, r.nebula ? 'nebula' : '', r.starReduction ? 'star-reduced' : '', t.distortionPx ? `distortion ${t.distortionPx.toFixed(1)} px` : '',
+        t.fwhm >= 4 ? `soft ${t.fwhm.toFixed(1)} px` : '', t.spikes ? 'spikes' : '', t.halos ? 'halos' : '', t.vignetting ? 'vignetting' : '', t.gradient ? 'gradient' : '',
+        d.borders ? `${d.borders.length} border(s)` : '', d.cornerCut ? 'rotated crop' : '', d.text ? 'text' : ''].filter(Boolean).join(', ');
+      out.push({
+        wcs: f.wcs, name: `realistic-${seed} (${f.truth.fovDeg.toFixed(2)}°, ${f.width}×${f.height}, ${what})`, pixels: f.image, cards: [], width: f.width, height: f.height,
         format: f.format, truth: { ra: f.truth.ra, dec: f.truth.dec, scale: f.truth.scale }, fovDeg: f.truth.fovDeg,
       });
     }
@@ -169,7 +196,7 @@ function syntheticItems(n: number): Item[] {
 
 const solvers: Solver[] = withSolveField ? ['built-in', 'solve-field'] : ['built-in'];
 const t0 = Date.now();
-for (const [set, items] of [['real', withReal ? await realItems() : []], ['synthetic', syntheticItems(nSynthetic)], ['processed', await processedItems(nProcessed)]] as const) {
+for (const [set, items] of [['real', withReal ? await realItems() : []], ['synthetic', syntheticItems(nSynthetic)], ['processed', await processedItems(nProcessed)], ['realistic', await realisticItems(nRealistic)]] as const) {
   for (const item of items) for (const mode of ['hinted', 'blind', 'sibling'] as Mode[]) for (const s of solvers) await runOne(item, mode, s, set);
 }
 
@@ -182,7 +209,7 @@ for (const [key, list] of results) {
   const times = solved.map((o) => o.ms);
   console.log(`| ${set} | ${mode} | ${solver} | ${list.length} | ${solved.length} (${Math.round((100 * solved.length) / list.length)} %) | ${list.filter((o) => o.wrong).length} | ${Number.isNaN(pct(times, 0.5)) ? '–' : pct(times, 0.5)} | ${Number.isNaN(pct(times, 0.9)) ? '–' : pct(times, 0.9)} |`);
 }
-console.log('\n### Per field-size band (synthetic and processed sets; field width)\n');
+console.log('\n### Per field-size band (synthetic, processed and realistic sets; field width)\n');
 console.log('| set | mode | solver | band | images | solved | wrong | unsolved: reasons | median ms | p90 ms |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [key, list] of results) {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { readPixels } from '../../lib/formats/index.ts';
 import type { PixelImage } from '../../sdk/index.ts';
-import { describeWcs, wcsFromScaleRotation } from '../../lib/wcs/index.ts';
+import { describeWcs, fitInverseSip, wcsFromScaleRotation, zeroCoefficients, type Sip, type Wcs } from '../../lib/wcs/index.ts';
 import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { renderStarField, rng } from '../../lib/stars/testing/renderStarField.ts';
 
@@ -33,6 +33,21 @@ export interface ProcessOptions {
   output: 'png-palette' | 'jpeg' | 'png';
   /** JPEG quality or palette colours */
   quality?: number;
+  /** what the stacking and export left on the picture (the realistic set); default none */
+  defects?: PictureDefects;
+}
+
+/**
+ * Marks a stacked, cropped and signed picture carries after the stretch (drawn
+ * by {@link realisticTestField}; positions as fractions of the picture).
+ */
+export interface PictureDefects {
+  /** registration borders: strips along edges, black (no data) or noisy (few frames stacked) */
+  borders?: { edge: 'left' | 'right' | 'top' | 'bottom'; width: number; noisy: boolean }[];
+  /** a crop of a rotated stack: dark triangles in the corners, legs as fractions of width and height */
+  cornerCut?: number;
+  /** a signature: random glyphs of `dot` px dots, `chars` characters, in a corner */
+  text?: { corner: 0 | 1 | 2 | 3; chars: number; dot: number; level: number };
 }
 
 /** Smooth random field in [0, 1]: a coarse random grid, smoothly interpolated, sharpened by a power. */
@@ -86,6 +101,51 @@ function erode(p: Float32Array, w: number, h: number): Float32Array {
   return out;
 }
 
+/** Borders, dark corners of a rotated crop and a text signature, drawn on the stretched picture. */
+function drawDefects(p: Float32Array, w: number, h: number, d: PictureDefects, rand: () => number): Float32Array {
+  const out = Float32Array.from(p);
+  for (const b of d.borders ?? []) {
+    const n = Math.max(1, Math.round(b.width * (b.edge === 'left' || b.edge === 'right' ? w : h)));
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const inside = b.edge === 'left' ? x < n : b.edge === 'right' ? x >= w - n : b.edge === 'top' ? y < n : y >= h - n;
+      // a noisy strip: the few frames that covered it, each pixel far noisier than the sky
+      if (inside) out[y * w + x] = b.noisy ? Math.min(1, Math.max(0, p[y * w + x] + 0.25 * (rand() - 0.5) + 0.15 * rand() ** 8)) : 0.02 * rand();
+    }
+  }
+  if (d.cornerCut) {
+    const a = d.cornerCut;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const u = x / w, v = y / h;
+      // a rotated rectangle's corners: triangles whose legs are a·w and a·h (alternate sides)
+      if (u / a + v / (a * 0.3) < 1 || (1 - u) / (a * 0.3) + v / a < 1 || u / (a * 0.3) + (1 - v) / a < 1 || (1 - u) / a + (1 - v) / (a * 0.3) < 1) out[y * w + x] = 0;
+    }
+  }
+  if (d.text) {
+    const { corner, chars, dot, level } = d.text;
+    const cw = 4 * dot, tw = chars * cw, th = 5 * dot, m = Math.round(0.02 * Math.min(w, h)) + dot;
+    const x0 = corner === 0 || corner === 3 ? m : w - m - tw, y0 = corner < 2 ? m : h - m - th;
+    for (let c = 0; c < chars; c++) {
+      // a random 3×5 glyph with at least 6 dots: strokes of the right size, like letters
+      let bits = 0;
+      while (popcount(bits) < 6) bits = Math.floor(rand() * 32768);
+      for (let gy = 0; gy < 5; gy++) for (let gx = 0; gx < 3; gx++) {
+        if (!(bits & (1 << (gy * 3 + gx)))) continue;
+        for (let j = 0; j < dot; j++) for (let i = 0; i < dot; i++) {
+          const x = x0 + c * cw + gx * dot + i, y = y0 + gy * dot + j;
+          if (x >= 0 && y >= 0 && x < w && y < h) out[y * w + x] = level;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function popcount(v: number): number {
+  let n = 0;
+  for (; v; v &= v - 1) n++;
+  return n;
+}
+
 /**
  * Processes a linear mono render (`renderStarField` without `eightBit`) and
  * returns the decoded picture (3 channels, top-down rows, `linear: false`).
@@ -132,6 +192,7 @@ export async function processField(linear: PixelImage, opts: ProcessOptions): Pr
     mono = Float32Array.from(stretched, (v, i) => v - k * (v - e[i]));
   }
   mono = blurPlane(mono, w, h, opts.blur ?? 0);
+  if (opts.defects) mono = drawDefects(mono, w, h, opts.defects, rand);
   const tint = [1, 0.85 + 0.1 * rand(), 0.8 + 0.2 * rand()];
   const nebTint = [1.2, 0.6, 0.8];
   const cn = opts.colourNoise ?? 0;
@@ -216,4 +277,159 @@ export async function processedTestField(catalog: StarCatalog, seed: number, loD
   const p = await processField(lin.image, recipe);
   const t = describeWcs(wcs);
   return { image: p.image, format: p.format, width: w, height: h, truth: { ra: t.ra, dec: t.dec, scale, fovDeg: fov }, recipe };
+}
+
+/** What a realistic field was given (for the benchmark's rows and the tests). */
+export interface RealismTraits {
+  /** lens distortion: displacement at the picture's corner, px (+ pincushion, − barrel); 0 = none */
+  distortionPx: number;
+  fwhm: number;
+  spikes: boolean;
+  halos: boolean;
+  /** sensor luminance minus catalog magnitude per unit of B−V */
+  colourTerm: number;
+  vignetting: number;
+  /** one-sided gradient: sky change across the picture, in sky levels */
+  gradient: number;
+  defects: PictureDefects;
+}
+
+export interface RealisticTestField extends ProcessedTestField {
+  wcs: Wcs;
+  traits: RealismTraits;
+}
+
+/** A per-star value in [0, 1) that depends only on its position (the same star, the same colour). */
+function starHash(ra: number, dec: number, salt: number): number {
+  let a = (Math.round(ra * 3.6e5) * 73856093) ^ (Math.round(dec * 3.6e5) * 19349663) ^ salt;
+  a = Math.imul(a ^ (a >>> 16), 0x45d9f3b);
+  a = Math.imul(a ^ (a >>> 16), 0x45d9f3b);
+  return ((a ^ (a >>> 16)) >>> 0) / 4294967296;
+}
+
+/**
+ * Radial lens distortion as SIP terms: u' = u·(1 + k·ρ²) (k > 0 pincushion, < 0 barrel),
+ * k set so that the corner moves by `cornerPx`.
+ */
+function radialSip(cornerPx: number, w: number, h: number, crpix: [number, number]): Sip | null {
+  if (!cornerPx) return null;
+  const rc = Math.hypot(w, h) / 2;
+  const k = cornerPx / rc ** 3;
+  const a = zeroCoefficients(3), b = zeroCoefficients(3);
+  a[3][0] = k; a[1][2] = k; b[0][3] = k; b[2][1] = k;
+  return fitInverseSip({ aOrder: 3, bOrder: 3, a, b }, crpix, w, h);
+}
+
+/**
+ * Halos and diffraction spikes of the bright stars, added to the linear render: four spikes
+ * (a Newtonian's spider) whose length grows with the square root of the flux, and a broad
+ * halo plus a faint ring (reflections off filters and the sensor window).
+ */
+function addBrightStarArtefacts(plane: Float32Array, w: number, h: number, stars: { x: number; y: number; flux: number }[], o: { spikes: boolean; halos: boolean; angle: number; fwhm: number; fluxSat: number }): void {
+  const put = (x: number, y: number, v: number): void => {
+    const xi = Math.round(x), yi = Math.round(y);
+    if (xi >= 0 && yi >= 0 && xi < w && yi < h) plane[yi * w + xi] = Math.min(1, plane[yi * w + xi] + v);
+  };
+  for (const s of stars) {
+    const rel = s.flux / o.fluxSat; // 1 = the star's peak just saturates
+    if (rel < 0.5) continue;
+    const peak = s.flux / (1.1331 * o.fwhm * o.fwhm) / 65535; // Gaussian peak, in plane units
+    if (o.spikes) {
+      const len = Math.min(0.25 * Math.max(w, h), 6 * o.fwhm * Math.sqrt(rel));
+      for (let arm = 0; arm < 4; arm++) {
+        const t = o.angle + (arm * Math.PI) / 2, cx = Math.cos(t), cy = Math.sin(t);
+        for (let d = o.fwhm; d < len; d += 0.5) {
+          const v = 0.4 * peak * Math.exp(-d / (0.35 * len)) * (o.fwhm / d);
+          put(s.x - 0.5 + d * cx, s.y - 0.5 + d * cy, v);
+          put(s.x - 0.5 + d * cx - cy * 0.6, s.y - 0.5 + d * cy + cx * 0.6, 0.4 * v);
+          put(s.x - 0.5 + d * cx + cy * 0.6, s.y - 0.5 + d * cy - cx * 0.6, 0.4 * v);
+        }
+      }
+    }
+    if (o.halos) {
+      const r = Math.min(60, 3 * o.fwhm * Math.sqrt(rel) + 4), ring = 1.6 * r;
+      const x0 = Math.floor(s.x - ring - 3), x1 = Math.ceil(s.x + ring + 3), y0 = Math.floor(s.y - ring - 3), y1 = Math.ceil(s.y + ring + 3);
+      for (let y = Math.max(0, y0); y <= Math.min(h - 1, y1); y++) for (let x = Math.max(0, x0); x <= Math.min(w - 1, x1); x++) {
+        const d = Math.hypot(x + 0.5 - s.x, y + 0.5 - s.y);
+        const v = 0.03 * peak * Math.exp(-(d * d) / (2 * r * r)) + 0.01 * peak * Math.exp(-((d - ring) ** 2) / 4);
+        plane[y * w + x] = Math.min(1, plane[y * w + x] + v);
+      }
+    }
+  }
+}
+
+/**
+ * A processed test field with what every published picture has on top of {@link processedTestField}'s
+ * processing, each drawn at random per field (ranges and where they come from in the comments):
+ * lens distortion on wide fields, registration borders and rotated-crop corners, bright stars with
+ * halos and diffraction spikes, soft (drizzled or upsampled) stars, vignetting, a strong one-sided
+ * gradient, a text signature, and star colour (the sensor's luminance is not the catalog's V_T).
+ * Its own random streams: the processed set is unchanged.
+ */
+export async function realisticTestField(catalog: StarCatalog, seed: number, loDeg: number, hiDeg: number): Promise<RealisticTestField> {
+  const r = rng(seed * 31 + 7);
+  const w = 256 + Math.floor(r() * 769);
+  const aspect = [1, 0.75, 0.667][Math.floor(r() * 3)];
+  const h = Math.round(w * aspect);
+  const fov = loDeg * (hiDeg / loDeg) ** r();
+  const scale = (fov * 3600) / w;
+  const ra = r() * 360, dec = (Math.asin(2 * r() - 1) * 180) / Math.PI;
+  const base = wcsFromScaleRotation({ ra, dec, scaleArcsec: scale, rotationDeg: r() * 360, parity: r() < 0.7 ? 'normal' : 'flipped', width: w, height: h });
+  // Lens distortion, fields ≥ 3° (camera lenses): 0.2–1 % at the corner (photo-lens tests of
+  // 50–300 mm lenses report 0.1–1.5 %), i.e. 1.2–6 px at the corner of a 1000 × 750 picture; either sign.
+  const distortionPx = fov >= 3 ? (r() < 0.5 ? -1 : 1) * (0.002 + 0.008 * r()) * Math.hypot(w, h) / 2 : 0;
+  const wcs: Wcs = { ...base, sip: radialSip(distortionPx, w, h, base.crpix) };
+  // Soft stars in a third of the pictures (drizzle ×2 or an upsampled export: FWHM 4–8 px), else 1.5–4 px.
+  const fwhm = r() < 0.35 ? 4 + 4 * r() : 1.5 + 2.5 * r();
+  // Star colour: a one-shot-colour or mono-L luminance is redder than V_T: L − V_T ≈ −c·(B−V) with
+  // c 0.1–0.5 (the V−R and V−I colours of field stars are ~0.5 and ~1 per unit B−V); the catalog
+  // has no B−V, so each star gets one from its position, distributed as field stars (0.65 ± 0.35).
+  const colourTerm = 0.1 + 0.4 * r();
+  const colourSalt = Math.floor(r() * 1e9);
+  const magOffset = (sra: number, sdec: number): number => {
+    const u1 = Math.max(starHash(sra, sdec, colourSalt), 1e-9), u2 = starHash(sra, sdec, colourSalt + 1);
+    const bv = Math.max(-0.3, Math.min(2, 0.65 + 0.35 * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)));
+    return -colourTerm * (bv - 0.65);
+  };
+  const area = fov * fov * aspect;
+  const flux10 = (20000 + 40000 * r()) * Math.min(1, 2 / fov);
+  const lin = renderStarField(catalog, wcs, {
+    seed, fwhm, extraStars: Math.round(Math.min(150 * area, 0.004 * w * h)), maxMag: 12.5, flux10, readNoise: 8, magOffset,
+  });
+  const plane = lin.image.planes[0];
+  // Spikes (Newtonians, half of the pictures) and halos (filter reflections, half), on stars whose core saturates.
+  const spikes = r() < 0.5, halos = r() < 0.5, angle = r() * Math.PI;
+  const fluxSat = (64535 * 1.1331 * fwhm * fwhm);
+  addBrightStarArtefacts(plane, w, h, lin.truth, { spikes, halos, angle, fwhm, fluxSat });
+  // Vignetting left by an imperfect flat (or none at all): 10–40 % darker corners in 60 % of the
+  // pictures; a light-pollution gradient of 1–5 sky levels across, from one side, in half of them.
+  const sky = 1000 / 65535;
+  const vignetting = r() < 0.6 ? 0.1 + 0.3 * r() : 0;
+  const gradient = r() < 0.5 ? 1 + 4 * r() : 0;
+  const gAngle = r() * 2 * Math.PI, gx = Math.cos(gAngle), gy = Math.sin(gAngle);
+  const rc2 = (w * w + h * h) / 4;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const dx = x - w / 2, dy = y - h / 2;
+    const i = y * w + x;
+    const t = 0.5 + (dx * gx + dy * gy) / Math.hypot(w, h); // 0…1 across the picture
+    plane[i] = Math.min(1, plane[i] * (1 - vignetting * ((dx * dx + dy * dy) / rc2)) + gradient * sky * t * t);
+  }
+  // Borders in 40 % (1–2 edges, 1–5 % of the size: registration shifts of a dithered stack), a rotated
+  // crop in 25 % (a stack rotated 2–8° against its frame: corner legs of 3–12 %), a signature in 40 %
+  // (text 8–20 px high in a corner, as exports carry).
+  const edges = ['left', 'right', 'top', 'bottom'] as const;
+  const defects: PictureDefects = {};
+  if (r() < 0.4) {
+    const n = r() < 0.5 ? 1 : 2, first = Math.floor(r() * 4);
+    defects.borders = Array.from({ length: n }, (_, k) => ({ edge: edges[(first + 2 * k + (k ? 1 : 0)) % 4], width: 0.01 + 0.04 * r(), noisy: r() < 0.5 }));
+  }
+  if (r() < 0.25) defects.cornerCut = 0.03 + 0.09 * r();
+  if (r() < 0.4) defects.text = { corner: Math.floor(r() * 4) as 0 | 1 | 2 | 3, chars: 6 + Math.floor(r() * 10), dot: 2 + Math.floor(r() * 3), level: 0.6 + 0.4 * r() };
+  const recipe: ProcessOptions = { ...randomRecipe(seed), defects };
+  const p = await processField(lin.image, recipe);
+  const t = describeWcs(wcs);
+  return {
+    image: p.image, format: p.format, width: w, height: h, truth: { ra: t.ra, dec: t.dec, scale, fovDeg: fov }, recipe, wcs,
+    traits: { distortionPx, fwhm, spikes, halos, colourTerm, vignetting, gradient, defects },
+  };
 }

@@ -34,6 +34,11 @@ export interface RenderOptions {
   seed?: number;
   /** extra faint stars (mag 12.5–15.5) not in the catalog, as in real deep frames */
   extraStars?: number;
+  /**
+   * magnitude change of a catalog star in the light the sensor records (its colour through
+   * this camera and filter, see `testing/processField.ts`); default none
+   */
+  magOffset?: (ra: number, dec: number, mag: number) => number;
 }
 
 export interface RenderedField {
@@ -108,7 +113,8 @@ export function renderStarField(catalog: StarCatalog, wcs: Wcs, options: RenderO
     if (!p) continue;
     const x = p[0] - 0.5, y = p[1] - 0.5;
     if (x < -5 || y < -5 || x > w + 5 || y > h + 5) continue;
-    const flux = flux10 * 10 ** (-0.4 * (stars.mag[i] - 10));
+    const mag = stars.mag[i] + (options.magOffset?.(stars.ra[i], stars.dec[i], stars.mag[i]) ?? 0);
+    const flux = flux10 * 10 ** (-0.4 * (mag - 10));
     addStar(x, y, flux);
     if (x >= 0 && y >= 0 && x < w && y < h) truth.push({ x, y, mag: stars.mag[i], flux });
   }
