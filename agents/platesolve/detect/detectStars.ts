@@ -21,8 +21,10 @@ export interface DetectedStar {
   /** major/minor axis ratio */
   elongation: number;
   npix: number;
-  /** flat top at the data maximum: the position is fine, the flux is not */
+  /** flat (clipped) top: the position is fine, the flux is not */
   saturated: boolean;
+  /** pixels of the clipped top (0 when not saturated): the brightness order of saturated stars */
+  core: number;
   /** peak / noise */
   snr: number;
 }
@@ -209,7 +211,7 @@ function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: num
           }
         }
       }
-      const star = measure(pix, resid, filt, data, w, h, saturation, mesh.noise[ty + tileX[x]], maxArea, reject);
+      const star = measure(pix, resid, filt, data, w, h, saturation, mono.quantum, mesh.noise[ty + tileX[x]], maxArea, reject);
       if (star) cands.push(star);
     }
   }
@@ -228,8 +230,9 @@ function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: num
     stars.push(s);
   }
   // Brightness order: a saturated star is brighter than any unsaturated one, and among
-  // saturated stars the bigger disk is the brighter (their clipped flux sums say little).
-  stars.sort((a, b) => (a.saturated !== b.saturated ? (a.saturated ? -1 : 1) : a.saturated ? b.npix - a.npix || b.flux - a.flux : b.flux - a.flux));
+  // saturated stars the bigger clipped disk is the brighter (their clipped flux sums say little,
+  // and the component around the core also holds whatever nebula or neighbour it touches).
+  stars.sort((a, b) => (a.saturated !== b.saturated ? (a.saturated ? -1 : 1) : a.saturated ? b.core - a.core || b.flux - a.flux : b.flux - a.flux));
   const f = mono.factor;
   const out = stars.slice(0, options.maxStars ?? 500).map((s) => ({
     ...s, x: (s.x + ox) * f, y: (s.y + oy) * f, fwhm: s.fwhm * f,
@@ -240,26 +243,52 @@ function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: num
   };
 }
 
+/** a clipped top more elongated than this is not a star's (round stars give 1.0–1.3 here) */
+const CORE_MAX_ELONGATION = 1.7;
+
 function measure(
   pix: number[], resid: Float32Array, filt: Float32Array, data: Float32Array, w: number, h: number,
-  saturation: number, noise: number, maxArea: number, reject: (why: string) => void,
+  saturation: number, quantum: number, noise: number, maxArea: number, reject: (why: string) => void,
 ): DetectedStar | null {
   const n = pix.length;
   if (n > maxArea) { reject('huge'); return null; }
-  let peak = -Infinity, ip = pix[0], fpeak = -Infinity, nsat = 0;
+  let peak = -Infinity, ip = pix[0], fpeak = -Infinity, nsat = 0, top = -Infinity;
   let sum = 0, sx = 0, sy = 0;
   for (const i of pix) {
     const v = resid[i];
     if (v > peak) { peak = v; ip = i; }
     if (filt[i] > fpeak) fpeak = filt[i];
     if (data[i] >= saturation) nsat++;
+    if (data[i] > top) top = data[i];
     if (v > 0) {
       const x = i % w, y = (i - x) / w;
       sum += v; sx += v * x; sy += v * y;
     }
   }
   if (!(sum > 0)) { reject('empty'); return null; }
-  const saturated = nsat >= 2;
+  // Clipped top: pixels at the image's maximum, or a plateau of ≥ 4 pixels at the component's own
+  // maximum when that is high in the picture's range — a colour picture clips each channel, so a
+  // star's clipped core in the luminance depends on its colour and is not the image's maximum.
+  // An unclipped star, even a soft one (FWHM 8 px), has at most 1–2 pixels within 2 % of its peak.
+  let core = 0, cxs = 0, cys = 0, cxx = 0, cyy = 0, cxy = 0;
+  const plateau = top >= 0.6 * saturation ? top - Math.max(2 * quantum, 0.02 * top) : Infinity;
+  for (const i of pix) {
+    if (data[i] < plateau && data[i] < saturation) continue;
+    const x = i % w, y = (i - x) / w;
+    core++; cxs += x; cys += y; cxx += x * x; cyy += y * y; cxy += x * y;
+  }
+  const saturated = nsat >= 2 || core >= 4;
+  if (!saturated) core = 0;
+  else if (core >= 8) {
+    // A clipped top that is not a disk is not a star: a clipped nebula knot, or two saturated
+    // stars run together (their position is neither star's). Spikes and halos lie outside the core.
+    const mx = cxs / core, my = cys / core;
+    const vxx = cxx / core - mx * mx + 1 / 12, vyy = cyy / core - my * my + 1 / 12, vxy = cxy / core - mx * my;
+    const ct = (vxx + vyy) / 2, cd = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
+    if (Math.sqrt((ct + cd) / Math.max(ct - cd, 1e-6)) > CORE_MAX_ELONGATION) { reject('flat-blob'); return null; }
+    // a disk of `core` pixels has variance core/(4π) per axis; a ragged or hollow top is wider
+    if (ct > 1.6 * (core / (4 * Math.PI)) + 0.5) { reject('flat-blob'); return null; }
+  }
   const px = ip % w, py = (ip - px) / w;
   if (px < 2 || py < 2 || px >= w - 2 || py >= h - 2) { reject('edge'); return null; }
   // Hot pixel / cosmic ray: the peak stands alone, its 4 neighbours far below it.
@@ -323,5 +352,5 @@ function measure(
     }
   }
   // Pixel centre of index x is x + 0.5 in the continuous convention.
-  return { x: wx + 0.5, y: wy + 0.5, flux: sum, peak, fwhm, elongation, npix: n, saturated, snr: peak / Math.max(noise, 1e-30) };
+  return { x: wx + 0.5, y: wy + 0.5, flux: sum, peak, fwhm, elongation, npix: n, saturated, core, snr: peak / Math.max(noise, 1e-30) };
 }

@@ -251,6 +251,9 @@ export interface ProcessedTestField {
   /** true centre (deg), pixel scale (″/px) and field width (deg) */
   truth: { ra: number; dec: number; scale: number; fovDeg: number };
   recipe: ProcessOptions;
+  /** the true WCS and the rendered catalog stars (stored pixels), for diagnostics and tests */
+  wcs: Wcs;
+  stars: { x: number; y: number; mag: number; flux: number }[];
 }
 
 /**
@@ -276,7 +279,7 @@ export async function processedTestField(catalog: StarCatalog, seed: number, loD
   const recipe = randomRecipe(seed);
   const p = await processField(lin.image, recipe);
   const t = describeWcs(wcs);
-  return { image: p.image, format: p.format, width: w, height: h, truth: { ra: t.ra, dec: t.dec, scale, fovDeg: fov }, recipe };
+  return { image: p.image, format: p.format, width: w, height: h, truth: { ra: t.ra, dec: t.dec, scale, fovDeg: fov }, recipe, wcs, stars: lin.truth };
 }
 
 /** What a realistic field was given (for the benchmark's rows and the tests). */
@@ -295,7 +298,6 @@ export interface RealismTraits {
 }
 
 export interface RealisticTestField extends ProcessedTestField {
-  wcs: Wcs;
   traits: RealismTraits;
 }
 
@@ -429,7 +431,7 @@ export async function realisticTestField(catalog: StarCatalog, seed: number, loD
   const p = await processField(lin.image, recipe);
   const t = describeWcs(wcs);
   return {
-    image: p.image, format: p.format, width: w, height: h, truth: { ra: t.ra, dec: t.dec, scale, fovDeg: fov }, recipe, wcs,
+    image: p.image, format: p.format, width: w, height: h, truth: { ra: t.ra, dec: t.dec, scale, fovDeg: fov }, recipe, wcs, stars: lin.truth,
     traits: { distortionPx, fwhm, spikes, halos, colourTerm, vignetting, gradient, defects },
   };
 }
