@@ -270,14 +270,19 @@ function measure(
   // maximum when that is high in the picture's range — a colour picture clips each channel, so a
   // star's clipped core in the luminance depends on its colour and is not the image's maximum.
   // An unclipped star, even a soft one (FWHM 8 px), has at most 1–2 pixels within 2 % of its peak.
+  // The top must also be flat compared with the star's own height: a faint star on a clipped
+  // nebula sits on a plateau that is not its own.
   let core = 0, cxs = 0, cys = 0, cxx = 0, cyy = 0, cxy = 0;
-  const plateau = top >= 0.6 * saturation ? top - Math.max(2 * quantum, 0.02 * top) : Infinity;
+  const tol = Math.max(2 * quantum, 0.02 * top);
+  const plateau = top >= 0.6 * saturation ? top - tol : Infinity;
   for (const i of pix) {
     if (data[i] < plateau && data[i] < saturation) continue;
     const x = i % w, y = (i - x) / w;
     core++; cxs += x; cys += y; cxx += x * x; cyy += y * y; cxy += x * y;
   }
-  const saturated = nsat >= 2 || core >= 4;
+  // A plateau below the image maximum counts when it stands a fifth of the picture's range above
+  // its surroundings (a palette PNG's few levels make small plateaus on faint stars too).
+  const saturated = peak >= 10 * tol && (nsat >= 2 || (core >= 4 && peak >= 0.2 * saturation));
   if (!saturated) core = 0;
   else if (core >= 8) {
     // A clipped top that is not a disk is not a star: a clipped nebula knot, or two saturated
