@@ -7,6 +7,7 @@
 import type { PixelImage } from '../../lib/formats/types.ts';
 import { estimateBackground, interpolateMesh } from './background.ts';
 import { toMonoImage, type MonoImage, type MonoOptions } from './monoImage.ts';
+import { maskBorders } from './borders.ts';
 
 /** A detected star, in the PixelImage's stored-pixel grid: continuous, pixel k spans [k, k+1). */
 export interface DetectedStar {
@@ -140,7 +141,11 @@ export function detectStars(image: PixelImage | MonoImage, options: DetectOption
 
 /** Detection on a mono image that is the part of a larger one starting at (ox, oy). */
 function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: number): DetectResult {
-  const { data, width: w, height: h } = mono;
+  const { width: w, height: h } = mono;
+  // Registration borders and no-data corners are set to the sky level before the background
+  // mesh; stars touching them are not measured.
+  const borders = maskBorders(mono.data, w, h, mono.quantum);
+  const data = borders?.data ?? mono.data;
   const rejected: Record<string, number> = {};
   const reject = (why: string): void => { rejected[why] = (rejected[why] ?? 0) + 1; };
 
@@ -211,6 +216,7 @@ function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: num
           }
         }
       }
+      if (borders && pix.some((i) => borders.near[i] === 1)) { reject('border'); continue; }
       const star = measure(pix, resid, filt, data, w, h, saturation, mono.quantum, mesh.noise[ty + tileX[x]], maxArea, reject);
       if (star) cands.push(star);
     }
@@ -229,12 +235,8 @@ function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: num
     if (medFwhm && !s.saturated && s.fwhm > 4 * medFwhm && s.fwhm > 6) { reject('extended'); continue; }
     stars.push(s);
   }
-  // Brightness order: a saturated star is brighter than any unsaturated one, and among
-  // saturated stars the bigger clipped disk is the brighter (their clipped flux sums say little,
-  // and the component around the core also holds whatever nebula or neighbour it touches).
-  stars.sort((a, b) => (a.saturated !== b.saturated ? (a.saturated ? -1 : 1) : a.saturated ? b.core - a.core || b.flux - a.flux : b.flux - a.flux));
   const f = mono.factor;
-  const out = stars.slice(0, options.maxStars ?? 500).map((s) => ({
+  const out = brightnessOrder(stars).slice(0, options.maxStars ?? 500).map((s) => ({
     ...s, x: (s.x + ox) * f, y: (s.y + oy) * f, fwhm: s.fwhm * f,
   }));
   return {
@@ -245,6 +247,52 @@ function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: num
 
 /** a clipped top more elongated than this is not a star's (round stars give 1.0–1.3 here) */
 const CORE_MAX_ELONGATION = 1.7;
+
+/**
+ * Whether a clipped top is a disk, as a star's is. One that is not is a clipped nebula knot, or
+ * two saturated stars run together (whose position is neither star's). The shape is that of the
+ * core without thin arms (clipped diffraction spikes): the pixels whose 4 neighbours are clipped
+ * too, when there are 8 of them or more.
+ */
+function roundCore(pix: number[], inCore: (i: number) => boolean, w: number, h: number): boolean {
+  for (const interior of [true, false]) {
+    let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (const i of pix) {
+      if (!inCore(i)) continue;
+      const x = i % w, y = (i - x) / w;
+      if (interior && !(x > 0 && y > 0 && x < w - 1 && y < h - 1 && inCore(i - 1) && inCore(i + 1) && inCore(i - w) && inCore(i + w))) continue;
+      n++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+    }
+    if (interior && n < 8) continue;
+    const mx = sx / n, my = sy / n;
+    const vxx = sxx / n - mx * mx + 1 / 12, vyy = syy / n - my * my + 1 / 12, vxy = sxy / n - mx * my;
+    const t = (vxx + vyy) / 2, d = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
+    if (Math.sqrt((t + d) / Math.max(t - d, 1e-6)) > CORE_MAX_ELONGATION) return false;
+    // a disk of n pixels has a variance of n/(4π) along each axis; a ragged or hollow top is wider
+    return t <= 1.6 * (n / (4 * Math.PI)) + 0.5;
+  }
+  return true;
+}
+
+/**
+ * Brightness order. Among saturated stars the bigger clipped disk is the brighter (their clipped
+ * flux sums say little, and the component around the core also holds whatever nebula or
+ * neighbour it touches); unsaturated stars go by flux. The two lists are merged: a saturated
+ * star comes before an unsaturated one unless its clipped flux is less than half of that star's
+ * (star reduction dims the cores of the brightest stars below the clip, while fainter stars on a
+ * bright nebula reach it).
+ */
+function brightnessOrder(stars: DetectedStar[]): DetectedStar[] {
+  const sat = stars.filter((s) => s.saturated).sort((a, b) => b.core - a.core || b.flux - a.flux);
+  const plain = stars.filter((s) => !s.saturated).sort((a, b) => b.flux - a.flux);
+  const out: DetectedStar[] = [];
+  let i = 0, j = 0;
+  while (i < sat.length || j < plain.length) {
+    if (j >= plain.length || (i < sat.length && 2 * sat[i].flux >= plain[j].flux)) out.push(sat[i++]);
+    else out.push(plain[j++]);
+  }
+  return out;
+}
 
 function measure(
   pix: number[], resid: Float32Array, filt: Float32Array, data: Float32Array, w: number, h: number,
@@ -272,28 +320,16 @@ function measure(
   // An unclipped star, even a soft one (FWHM 8 px), has at most 1–2 pixels within 2 % of its peak.
   // The top must also be flat compared with the star's own height: a faint star on a clipped
   // nebula sits on a plateau that is not its own.
-  let core = 0, cxs = 0, cys = 0, cxx = 0, cyy = 0, cxy = 0;
   const tol = Math.max(2 * quantum, 0.02 * top);
   const plateau = top >= 0.6 * saturation ? top - tol : Infinity;
-  for (const i of pix) {
-    if (data[i] < plateau && data[i] < saturation) continue;
-    const x = i % w, y = (i - x) / w;
-    core++; cxs += x; cys += y; cxx += x * x; cyy += y * y; cxy += x * y;
-  }
+  const inCore = (i: number): boolean => data[i] >= plateau || data[i] >= saturation;
+  let core = 0;
+  for (const i of pix) if (inCore(i)) core++;
   // A plateau below the image maximum counts when it stands a fifth of the picture's range above
   // its surroundings (a palette PNG's few levels make small plateaus on faint stars too).
   const saturated = peak >= 10 * tol && (nsat >= 2 || (core >= 4 && peak >= 0.2 * saturation));
   if (!saturated) core = 0;
-  else if (core >= 8) {
-    // A clipped top that is not a disk is not a star: a clipped nebula knot, or two saturated
-    // stars run together (their position is neither star's). Spikes and halos lie outside the core.
-    const mx = cxs / core, my = cys / core;
-    const vxx = cxx / core - mx * mx + 1 / 12, vyy = cyy / core - my * my + 1 / 12, vxy = cxy / core - mx * my;
-    const ct = (vxx + vyy) / 2, cd = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
-    if (Math.sqrt((ct + cd) / Math.max(ct - cd, 1e-6)) > CORE_MAX_ELONGATION) { reject('flat-blob'); return null; }
-    // a disk of `core` pixels has variance core/(4π) per axis; a ragged or hollow top is wider
-    if (ct > 1.6 * (core / (4 * Math.PI)) + 0.5) { reject('flat-blob'); return null; }
-  }
+  else if (core >= 8 && !roundCore(pix, inCore, w, h)) { reject('flat-blob'); return null; }
   const px = ip % w, py = (ip - px) / w;
   if (px < 2 || py < 2 || px >= w - 2 || py >= h - 2) { reject('edge'); return null; }
   // Hot pixel / cosmic ray: the peak stands alone, its 4 neighbours far below it.
