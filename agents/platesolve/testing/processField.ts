@@ -324,8 +324,9 @@ function radialSip(cornerPx: number, w: number, h: number, crpix: [number, numbe
 
 /**
  * Halos and diffraction spikes of the bright stars, added to the linear render: four spikes
- * (a Newtonian's spider) whose length grows with the square root of the flux, and a broad
- * halo plus a faint ring (reflections off filters and the sensor window).
+ * (a Newtonian's spider) whose length grows with the square root of the flux and which hold
+ * 3 % of it (four 2 mm vanes across a 200 mm aperture cover ~2.5 % of it), and a broad halo
+ * plus a faint ring holding 5 % (reflections off filters and the sensor window).
  */
 function addBrightStarArtefacts(plane: Float32Array, w: number, h: number, stars: { x: number; y: number; flux: number }[], o: { spikes: boolean; halos: boolean; angle: number; fwhm: number; fluxSat: number }): void {
   const put = (x: number, y: number, v: number): void => {
@@ -333,15 +334,18 @@ function addBrightStarArtefacts(plane: Float32Array, w: number, h: number, stars
     if (xi >= 0 && yi >= 0 && xi < w && yi < h) plane[yi * w + xi] = Math.min(1, plane[yi * w + xi] + v);
   };
   for (const s of stars) {
-    const rel = s.flux / o.fluxSat; // 1 = the star's peak just saturates
+    const rel = s.flux / o.fluxSat; // 1 = the star's peak just clips in the picture
     if (rel < 0.5) continue;
-    const peak = s.flux / (1.1331 * o.fwhm * o.fwhm) / 65535; // Gaussian peak, in plane units
+    const flux = s.flux / 65535; // in plane units
     if (o.spikes) {
       const len = Math.min(0.25 * Math.max(w, h), 6 * o.fwhm * Math.sqrt(rel));
+      // a spike fades away from the core (here as 1/d); per arm
+      // ∫ a·fwhm/d dd over a 1.8 px wide line = a·1.8·fwhm·ln(len/fwhm) = 0.75 % of the flux
+      const a = (0.0075 * flux) / (1.8 * o.fwhm * Math.log(Math.max(2, len / o.fwhm)));
       for (let arm = 0; arm < 4; arm++) {
         const t = o.angle + (arm * Math.PI) / 2, cx = Math.cos(t), cy = Math.sin(t);
-        for (let d = o.fwhm; d < len; d += 0.5) {
-          const v = 0.4 * peak * Math.exp(-d / (0.35 * len)) * (o.fwhm / d);
+        for (let d = o.fwhm; d < len; d += 1) {
+          const v = (a * o.fwhm) / d;
           put(s.x - 0.5 + d * cx, s.y - 0.5 + d * cy, v);
           put(s.x - 0.5 + d * cx - cy * 0.6, s.y - 0.5 + d * cy + cx * 0.6, 0.4 * v);
           put(s.x - 0.5 + d * cx + cy * 0.6, s.y - 0.5 + d * cy - cx * 0.6, 0.4 * v);
@@ -350,10 +354,11 @@ function addBrightStarArtefacts(plane: Float32Array, w: number, h: number, stars
     }
     if (o.halos) {
       const r = Math.min(60, 3 * o.fwhm * Math.sqrt(rel) + 4), ring = 1.6 * r;
-      const x0 = Math.floor(s.x - ring - 3), x1 = Math.ceil(s.x + ring + 3), y0 = Math.floor(s.y - ring - 3), y1 = Math.ceil(s.y + ring + 3);
+      const b = (0.04 * flux) / (2 * Math.PI * r * r), c = (0.01 * flux) / (2 * Math.PI * ring * 3.5);
+      const x0 = Math.floor(s.x - ring - 5), x1 = Math.ceil(s.x + ring + 5), y0 = Math.floor(s.y - ring - 5), y1 = Math.ceil(s.y + ring + 5);
       for (let y = Math.max(0, y0); y <= Math.min(h - 1, y1); y++) for (let x = Math.max(0, x0); x <= Math.min(w - 1, x1); x++) {
         const d = Math.hypot(x + 0.5 - s.x, y + 0.5 - s.y);
-        const v = 0.03 * peak * Math.exp(-(d * d) / (2 * r * r)) + 0.01 * peak * Math.exp(-((d - ring) ** 2) / 4);
+        const v = b * Math.exp(-(d * d) / (2 * r * r)) + c * Math.exp(-((d - ring) ** 2) / 4);
         plane[y * w + x] = Math.min(1, plane[y * w + x] + v);
       }
     }
@@ -401,7 +406,9 @@ export async function realisticTestField(catalog: StarCatalog, seed: number, loD
   const plane = lin.image.planes[0];
   // Spikes (Newtonians, half of the pictures) and halos (filter reflections, half), on stars whose core saturates.
   const spikes = r() < 0.5, halos = r() < 0.5, angle = r() * Math.PI;
-  const fluxSat = (64535 * 1.1331 * fwhm * fwhm);
+  // a star's core clips in the picture where its linear peak passes the stretch's white point
+  const base0 = randomRecipe(seed);
+  const fluxSat = (base0.white ?? 0.4) * 65535 * 1.1331 * fwhm * fwhm;
   addBrightStarArtefacts(plane, w, h, lin.truth, { spikes, halos, angle, fwhm, fluxSat });
   // Vignetting left by an imperfect flat (or none at all): 10–40 % darker corners in 60 % of the
   // pictures; a light-pollution gradient of 1–5 sky levels across, from one side, in half of them.
@@ -427,7 +434,7 @@ export async function realisticTestField(catalog: StarCatalog, seed: number, loD
   }
   if (r() < 0.25) defects.cornerCut = 0.03 + 0.09 * r();
   if (r() < 0.4) defects.text = { corner: Math.floor(r() * 4) as 0 | 1 | 2 | 3, chars: 6 + Math.floor(r() * 10), dot: 2 + Math.floor(r() * 3), level: 0.6 + 0.4 * r() };
-  const recipe: ProcessOptions = { ...randomRecipe(seed), defects };
+  const recipe: ProcessOptions = { ...base0, defects };
   const p = await processField(lin.image, recipe);
   const t = describeWcs(wcs);
   return {
