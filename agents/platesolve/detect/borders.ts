@@ -1,9 +1,11 @@
 /**
- * What a stacked and cropped picture has besides sky: registration borders
- * (strips along the edges with no data, or noisy ones where few frames
- * overlapped) and the dark corners of a crop of a rotated stack. They are
- * masked before the background mesh, so that their edges are neither taken
- * for stars nor pull the sky level, and stars touching them are not measured.
+ * What a stacked and cropped picture has besides sky: registration borders,
+ * strips along the edges with no data or noisy ones where few frames
+ * overlapped. They are masked before the background mesh, so that their
+ * edges are neither taken for stars nor pull the sky level, and stars
+ * touching them are not measured. (The dark corners of a crop of a rotated
+ * stack are not masked: by value alone they cannot be told from a sky clipped
+ * to black; their diagonal edge is rejected as an elongated object.)
  */
 
 export interface BorderMask {
@@ -40,7 +42,7 @@ function lineStats(data: Float32Array, start: number, step: number, n: number): 
 }
 
 /**
- * Finds registration borders and no-data regions. Returns null when there are none
+ * Finds registration borders. Returns null when there are none
  * (the common case: the detector then works on the data as it is).
  */
 export function maskBorders(data: Float32Array, w: number, h: number, quantum: number): BorderMask | null {
@@ -65,26 +67,16 @@ export function maskBorders(data: Float32Array, w: number, h: number, quantum: n
   const right = strip((k) => lineStats(data, w - 1 - k, w, h), w);
   const top = strip((k) => lineStats(data, k * w, 1, w), h);
   const bottom = strip((k) => lineStats(data, (h - 1 - k) * w, 1, w), h);
-  // No-data pixels anywhere (the corners of a rotated crop): far below the sky and its noise —
-  // unless the sky itself goes that low (a black point set into the sky clips it to zero).
-  const low = Math.min(0.3 * level, level - 10 * diff);
-  let mid = 0, midLow = 0;
-  for (let y = Math.floor(h / 4); y < (3 * h) / 4; y += 3) for (let x = Math.floor(w / 4); x < (3 * w) / 4; x += 3) {
-    mid++;
-    if (data[y * w + x] <= low) midLow++;
-  }
-  const noData = midLow <= 0.002 * mid;
   const mask = new Uint8Array(w * h);
   let count = 0;
   for (let y = 0; y < h; y++) {
     const o = y * w;
     const edgeRow = y < top || y >= h - bottom;
     for (let x = 0; x < w; x++) {
-      if (edgeRow || x < left || x >= w - right || (noData && data[o + x] <= low)) { mask[o + x] = 1; count++; }
+      if (edgeRow || x < left || x >= w - right) { mask[o + x] = 1; count++; }
     }
   }
-  // isolated dark pixels (noise, dust) are not no-data: a no-data region is large
-  if (count < Math.max(20, 0.002 * w * h)) return null;
+  if (count === 0) return null;
   const out = Float32Array.from(data);
   for (let i = 0; i < out.length; i++) if (mask[i]) out[i] = level;
   // dilate by MARGIN (separable max)

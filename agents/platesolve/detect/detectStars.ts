@@ -230,7 +230,9 @@ function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: num
   const medFwhm = fw.length ? fw[fw.length >> 1] : null;
   const stars: DetectedStar[] = [];
   for (const s of cands) {
-    if (s.elongation > maxElong && !s.saturated) { reject('elongated'); continue; }
+    // A saturated star is round too: one elongated well beyond the limit has run into a
+    // neighbour, a nebula or a caption, and its position is not the star's.
+    if (s.elongation > (s.saturated ? Math.max(2, 1.2 * maxElong) : maxElong)) { reject('elongated'); continue; }
     // Far larger than a star of this image and not saturated: nebula knot or galaxy core.
     if (medFwhm && !s.saturated && s.fwhm > 4 * medFwhm && s.fwhm > 6) { reject('extended'); continue; }
     stars.push(s);
