@@ -253,27 +253,36 @@ const CORE_MAX_ELONGATION = 1.7;
 /**
  * Whether a clipped top is a disk, as a star's is. One that is not is a clipped nebula knot, or
  * two saturated stars run together (whose position is neither star's). The shape is that of the
- * core without thin arms (clipped diffraction spikes): the pixels whose 4 neighbours are clipped
- * too, when there are 8 of them or more.
+ * core without thin arms (clipped diffraction spikes, up to 4 px wide): the core eroded twice
+ * (pixels whose 4 neighbours are in the core), or once, or not at all — the most eroded set
+ * that still has 8 pixels.
  */
 function roundCore(pix: number[], inCore: (i: number) => boolean, w: number, h: number): boolean {
-  for (const interior of [true, false]) {
-    let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-    for (const i of pix) {
-      if (!inCore(i)) continue;
+  let set = pix.filter(inCore);
+  const levels = [set];
+  for (let k = 0; k < 2; k++) {
+    const inSet = new Set(set);
+    const next = set.filter((i) => {
       const x = i % w, y = (i - x) / w;
-      if (interior && !(x > 0 && y > 0 && x < w - 1 && y < h - 1 && inCore(i - 1) && inCore(i + 1) && inCore(i - w) && inCore(i + w))) continue;
-      n++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
-    }
-    if (interior && n < 8) continue;
-    const mx = sx / n, my = sy / n;
-    const vxx = sxx / n - mx * mx + 1 / 12, vyy = syy / n - my * my + 1 / 12, vxy = sxy / n - mx * my;
-    const t = (vxx + vyy) / 2, d = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
-    if (Math.sqrt((t + d) / Math.max(t - d, 1e-6)) > CORE_MAX_ELONGATION) return false;
-    // a disk of n pixels has a variance of n/(4π) along each axis; a ragged or hollow top is wider
-    return t <= 1.6 * (n / (4 * Math.PI)) + 0.5;
+      return x > 0 && y > 0 && x < w - 1 && y < h - 1 && inSet.has(i - 1) && inSet.has(i + 1) && inSet.has(i - w) && inSet.has(i + w);
+    });
+    if (next.length < 8) break;
+    levels.push(next);
+    set = next;
   }
-  return true;
+  const core = levels[levels.length - 1];
+  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (const i of core) {
+    const x = i % w, y = (i - x) / w;
+    sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+  }
+  const n = core.length;
+  const mx = sx / n, my = sy / n;
+  const vxx = sxx / n - mx * mx + 1 / 12, vyy = syy / n - my * my + 1 / 12, vxy = sxy / n - mx * my;
+  const t = (vxx + vyy) / 2, d = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
+  if (Math.sqrt((t + d) / Math.max(t - d, 1e-6)) > CORE_MAX_ELONGATION) return false;
+  // a disk of n pixels has a variance of n/(4π) along each axis; a ragged or hollow top is wider
+  return t <= 1.6 * (n / (4 * Math.PI)) + 0.5;
 }
 
 /**
@@ -301,7 +310,8 @@ function measure(
   saturation: number, quantum: number, noise: number, maxArea: number, reject: (why: string) => void,
 ): DetectedStar | null {
   const n = pix.length;
-  if (n > maxArea) { reject('huge'); return null; }
+  // (a huge component is a nebula, unless it is a saturated star's halo and spikes: below)
+  if (n > 8 * maxArea) { reject('huge'); return null; }
   let peak = -Infinity, ip = pix[0], fpeak = -Infinity, nsat = 0, top = -Infinity;
   let sum = 0, sx = 0, sy = 0;
   for (const i of pix) {
@@ -332,6 +342,7 @@ function measure(
   const saturated = peak >= 10 * tol && (nsat >= 2 || (core >= 4 && peak >= 0.2 * saturation));
   if (!saturated) core = 0;
   else if (core >= 8 && !roundCore(pix, inCore, w, h)) { reject('flat-blob'); return null; }
+  if (n > maxArea && !(saturated && core >= 8)) { reject('huge'); return null; }
   const px = ip % w, py = (ip - px) / w;
   if (px < 2 || py < 2 || px >= w - 2 || py >= h - 2) { reject('edge'); return null; }
   // Hot pixel / cosmic ray: the peak stands alone, its 4 neighbours far below it.
