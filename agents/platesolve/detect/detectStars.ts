@@ -237,6 +237,11 @@ function detectMono(mono: MonoImage, options: DetectOptions, ox: number, oy: num
     if (medFwhm && !s.saturated && s.fwhm > 4 * medFwhm && s.fwhm > 6) { reject('extended'); continue; }
     stars.push(s);
   }
+  const caption = captionBlobs(stars, w, h);
+  if (caption.size) {
+    rejected.caption = caption.size;
+    for (let i = stars.length - 1; i >= 0; i--) if (caption.has(stars[i])) stars.splice(i, 1);
+  }
   const f = mono.factor;
   const out = brightnessOrder(stars).slice(0, options.maxStars ?? 500).map((s) => ({
     ...s, x: (s.x + ox) * f, y: (s.y + oy) * f, fwhm: s.fwhm * f,
@@ -283,6 +288,28 @@ function roundCore(pix: number[], inCore: (i: number) => boolean, w: number, h: 
   if (Math.sqrt((t + d) / Math.max(t - d, 1e-6)) > CORE_MAX_ELONGATION) return false;
   // a disk of n pixels has a variance of n/(4π) along each axis; a ragged or hollow top is wider
   return t <= 1.6 * (n / (4 * Math.PI)) + 0.5;
+}
+
+/**
+ * A signature or caption drawn on the picture: its letters are flat-topped (saturated-looking)
+ * blobs in a row near the top or bottom edge, far more crowded than the picture's saturated stars
+ * are anywhere else. Returns the blobs of such rows: ≥ 3 saturated detections within a band
+ * 2·max(10 px, 1.5 % of the height) high and 60 % of the width long around one of them, in the
+ * outer fifth of the height, and ≥ 8 times as many as the band would hold at the picture's mean
+ * density of saturated detections (a dense field of saturated stars rarely has a row like that).
+ */
+function captionBlobs(stars: DetectedStar[], w: number, h: number): Set<DetectedStar> {
+  const out = new Set<DetectedStar>();
+  const sat = stars.filter((s) => s.saturated);
+  if (sat.length < 3) return out;
+  const ly = Math.max(10, 0.015 * h), lx = 0.3 * w;
+  const expected = (sat.length * (2 * lx) * (2 * ly)) / (w * h);
+  for (const c of sat) {
+    if (c.y > 0.2 * h && c.y < 0.8 * h) continue;
+    const band = sat.filter((s) => Math.abs(s.y - c.y) <= ly && Math.abs(s.x - c.x) <= lx);
+    if (band.length >= 3 && band.length >= 8 * expected) for (const s of band) out.add(s);
+  }
+  return out;
 }
 
 /**
