@@ -64,3 +64,17 @@ test('heavy star reduction and blur on a 0.7° field: the faint survivors are se
   assert.ok(angularDistance(res.ra!, res.dec!, t.ra, t.dec) * 3600 < 10, 'centre');
   assert.ok(Math.abs(res.pixelScaleArcsec! / t.scale - 1) < 0.01);
 });
+
+test('a 15° field whose clipped stars are not at the image maximum and whose nebula has clipped knots: the brightest detections are the brightest stars, and it solves blind', async () => {
+  // bench field processed-107007: 865 × 865 PNG, asinh stretch, white point at 14 % (clipped cores and knots)
+  const f = await processedTestField(cat, 107007, 10, 20);
+  const det = detectStars(f.image);
+  const brightest = [...f.stars].filter((t) => t.x > 3 && t.y > 3 && t.x < f.width - 3 && t.y < f.height - 3).sort((a, b) => a.mag - b.mag).slice(0, 20);
+  const top = det.stars.slice(0, 20);
+  const found = brightest.filter((t) => top.some((s) => Math.hypot(s.x - t.x, s.y - t.y) < Math.max(2, 0.5 * s.fwhm))).length;
+  assert.ok(found >= 12, `${found} of the 20 brightest stars among the 20 brightest detections`);
+  const res = await solveImage({ pixels: f.image, width: f.width, height: f.height, format: f.format, catalogPath: testCatalogPath(), solveField: false });
+  assert.ok(res.solved, String(res.unsolvedReason?.code));
+  assert.ok(angularDistance(res.ra!, res.dec!, f.truth.ra, f.truth.dec) <= 0.02 * f.truth.fovDeg, 'centre');
+  assert.ok(Math.abs(res.pixelScaleArcsec! / f.truth.scale - 1) <= 0.02, 'scale');
+});
