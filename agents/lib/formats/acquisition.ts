@@ -144,8 +144,9 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   // a Bayer pattern kept on an image of three colour planes (Seestar's and DWARF's stacks) describes its subs, not it
   const colourPlanes = numeric(get('NAXIS')) === 3 && numeric(get('NAXIS3')) === 3;
   const bayerPattern = colourPlanes ? null : bayer(get);
-  const firmware = device?.firmwareKey ? text(device.firmwareKey) : null;
-  const software = softwareName(text) ?? (device && firmware ? `${device.telescope} ${firmware}` : null);
+  // a device that names no program but its firmware version (Unistellar SOFTVER): 'Unistellar 4.2'
+  const firmware = device?.firmware ? text(device.firmware.key) : null;
+  const software = softwareName(text) ?? (device?.firmware && firmware ? `${device.firmware.maker} ${firmware}` : null);
   const object = text('OBJECT', 'OBJNAME', 'OBJECTNAME', 'TARGET', 'Observation:Object:Name');
 
   const stackCount = stack.count ?? extra.stackCount ?? null;

@@ -37,8 +37,8 @@ export interface SmartTelescope {
   localDateObs: boolean;
   /** the card holding the site's elevation in metres, beside the standard ones (Unistellar: `ALTITUDE`) */
   elevationKey: string | null;
-  /** the card holding the firmware version (Unistellar: `SOFTVER`) */
-  firmwareKey: string | null;
+  /** the card holding the firmware version and the maker it is a version of (Unistellar: `SOFTVER`) */
+  firmware: { key: string; maker: string } | null;
 }
 
 /** A text card, '' when absent or a placeholder. */
@@ -61,7 +61,7 @@ const UNISTELLAR_SENSORS: [RegExp, string, number, number | null][] = [
 
 /** The smart telescope that wrote a header, or null for any other device (read as written). */
 export function smartTelescope(get: Get): SmartTelescope | null {
-  const base = { localDateObs: false, elevationKey: null, firmwareKey: null, focalLengthMm: null, pixelSizeUm: null };
+  const base = { localDateObs: false, elevationKey: null, firmware: null, focalLengthMm: null, pixelSizeUm: null };
   const creator = str(get, 'CREATOR');
   const instrume = str(get, 'INSTRUME');
   const telescop = str(get, 'TELESCOP');
@@ -95,7 +95,7 @@ export function smartTelescope(get: Get): SmartTelescope | null {
       focalLengthMm: known?.[2] ?? null,
       pixelSizeUm: known?.[3] ?? null,
       elevationKey: 'ALTITUDE',
-      firmwareKey: 'SOFTVER',
+      firmware: { key: 'SOFTVER', maker: 'Unistellar' },
     };
   }
 
