@@ -32,6 +32,12 @@ function cardsOf(text: string): HeaderCard[] {
     .map((l) => parseCard(l.padEnd(80).slice(0, 80)))
     .filter((c): c is HeaderCard => !!c);
 }
+/** A header's cards as the FITS writer takes them (its structural cards are the writer's own). */
+function toSpec(text: string): CardSpec[] {
+  return cardsOf(text)
+    .filter((c) => !/^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|BZERO|BSCALE)$/.test(c.key))
+    .map((c) => [c.key, c.value as string | number | boolean | null, c.comment ?? undefined] as CardSpec);
+}
 const sep = (a: { ra: number; dec: number } | null, ra: number, dec: number) => (a ? angularSeparationDeg(a.ra, a.dec, ra, dec) * 3600 : Infinity);
 const frame = (cards: HeaderCard[], fileName: string, folderPath = '') => classifyFrame({ cards, fileName, folderPath, format: 'fits' }).frameType;
 
@@ -336,10 +342,6 @@ SITELAT =               37.521 / latitude of the imaging site in degrees`);
 test('describeFile on a DWARF III stack and a Seestar sub written as the devices write them: frame type, acquisition and stack facts', async () => {
   const t = tempDir();
   try {
-    const toSpec = (text: string): CardSpec[] =>
-      cardsOf(text)
-        .filter((c) => !/^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|BZERO|BSCALE)$/.test(c.key))
-        .map((c) => [c.key, c.value as string | number | boolean | null, c.comment ?? undefined] as CardSpec);
     const dwarf = t.path(DWARF3_STACK_NAME);
     writeFits(dwarf, fitsHdu({ bitpix: 16, axes: [8, 6, 3], data: new Int16Array(8 * 6 * 3), cards: toSpec(DWARF3_STACK_CARDS) }));
     const d = await describeFile(dwarf, { fileName: DWARF3_STACK_NAME, folderPath: 'IC 434 Horsehead Nebula/DWARF_RAW_TELE_IC 434_EXP_60_GAIN_60_2025-10-18-04-51-22-420' });
@@ -543,10 +545,6 @@ test('the unknown-keywords list leaves out what Unistellar and Origin write and 
 test('describeFile on a Unistellar sub and a Celestron Origin sub as the devices lay them out: dates in UTC, models, optics', async () => {
   const t = tempDir();
   try {
-    const toSpec = (text: string): CardSpec[] =>
-      cardsOf(text)
-        .filter((c) => !/^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|BZERO|BSCALE)$/.test(c.key))
-        .map((c) => [c.key, c.value as string | number | boolean | null, c.comment ?? undefined] as CardSpec);
     const uni = t.path('unistellar_0001.fits');
     writeFits(uni, fitsHdu({ bitpix: 16, axes: [8, 6], data: new Int16Array(48), cards: toSpec(UNISTELLAR_SUB) }));
     const u = await describeFile(uni, { fileName: 'unistellar_0001.fits', folderPath: 'science' });
