@@ -36,7 +36,10 @@ export default defineAgent({
   // 3: `stack` (what a stack says about its subs: program, count, dates, sub file names)
   // 4: smart telescopes (Seestar subs are not stacks, DWARF stacks' total and count, device names,
   // DWARF's end-of-exposure dates, settings from file names): existing files are read again
-  version: '4',
+  // 5: Unistellar and Celestron Origin (models, their optics, Origin's local DATE-OBS with TIMEZONE,
+  // FOVRA/FOVDEC, CMOSTEMP, ALTITUDE), DATE-AVG as the middle of a frame, in-camera stacks by layout
+  // (Origin colour planes; DWARF II's EXPTIME no total), FinalStackedMaster is a stacked light
+  version: '5',
   description: 'File facts: format (by content), size, sha256, dates, dimensions, header cards and normalized acquisition facts.',
   stages: ['read'],
   async run(ctx) {

@@ -12,7 +12,9 @@ export default defineAgent({
   name: 'integration',
   // 2: a stack's count from its file name (live stacks) or its list of subs (the file agent's `stack` fact)
   // 3: a count from a stated total over the sub exposure (DWARF stacks), with that sub exposure
-  version: '3',
+  // 4: smart telescopes' in-camera stacks by their layout (Celestron Origin colour planes); a DWARF II
+  // stack's EXPTIME is no longer taken as its total (only DWARF III's is known to be)
+  version: '4',
   description: 'Integration time by filter: own exposure, stack headers (NCOMBINE, STACKCNT, LIVETIME, PixInsight/Siril/DSS/APP/ASTAP conventions).',
   stages: ['aggregate'],
   uses: ['file'],

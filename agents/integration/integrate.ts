@@ -13,7 +13,7 @@
  */
 import type { Acquisition, FileFacts, IntegrationFacts } from '../sdk/facts.ts';
 import { CALIBRATION_FRAME_TYPES, type FrameType } from '../sdk/index.ts';
-import { asSeconds, headerCalibrationKind, readStackEvidence, type StackEvidence } from '../lib/formats/stackEvidence.ts';
+import { asSeconds, headerCalibrationKind, isStack as stackByEvidence, readStackEvidence, type StackEvidence } from '../lib/formats/stackEvidence.ts';
 
 /** One filter's share. `frames` is null only when a header states a total without a count (live stacks). */
 export interface FilterShare {
@@ -91,7 +91,8 @@ export function integrationOf(file: Partial<FileFacts> | undefined): Integration
   }
 
   const stated = ev.totalSeconds ?? asSeconds(acq.stackExposureSeconds ?? null);
-  const isStack = (count !== null && count > 1) || ev.totalSeconds !== null || ev.liveStack;
+  // the one stacking rule (stackEvidence.ts), with a count the file agent found elsewhere
+  const isStack = (count !== null && count > 1) || stackByEvidence(ev);
   if (isStack || (count === 1 && (frameType === 'master' || frameType === 'processed'))) {
     const sub =
       ev.subSeconds ??

@@ -11,8 +11,8 @@ import { describeWcs, readWcs, wcsFromScaleRotation, wcsToCards, pixelScaleArcse
 import { resolveStarCatalog, type ResolvedCatalog } from '../lib/stars/catalogLocation.ts';
 import { detectStars, type DetectRegion } from './detect/detectStars.ts';
 import { hintsFromCards } from './hints.ts';
-import { newStats, solveHinted } from './solver/hinted.ts';
-import { cpuClock, makeImageStars, type ImageStars, type SolverBudget } from './solver/types.ts';
+import { newStats, solveHinted, workClock } from './solver/hinted.ts';
+import { makeImageStars, outOfTime, type ImageStars, type SolverBudget } from './solver/types.ts';
 import { verifyWcs, type WcsCheck } from './solver/verifyWcs.ts';
 import { verifyNear, type NearCheck } from './solver/verifyNear.ts';
 import { runSolveField, solveFieldAvailable } from './solveField.ts';
@@ -260,8 +260,19 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
   const useSolveField = (input.solveField ?? true) && solveFieldAvailable();
   const timeLeft = (): number => deadline - Date.now();
   const indexDirs = [...ASTROMETRY_INDEX_DIRS, ...(input.deepCatalogs?.indexDirs ?? [])];
-  /** a search budget in CPU time (a loaded machine does not cut it short), within the time limit */
-  const cpuBudget = (ms: number): SolverBudget => ({ deadline: cpuClock() + ms, clock: cpuClock, hardDeadline: deadline, signal });
+  // Every built-in search is bounded by work done (windows, hypotheses, index look-ups: workClock),
+  // not by the clock: a slow or loaded machine does the same search, later, and reaches the same
+  // answer. The time limit is spent in work; the wall clock (SLOW_MACHINE_FACTOR × the limit) is
+  // only a backstop. One count for the whole solve, so the false-alarm correction counts every
+  // hypothesis tried.
+  const stats = newStats();
+  const work = workClock(stats);
+  /** the part of the time limit not yet spent in work by the built-in searches */
+  const workLeft = (): number => limitMs - work();
+  const canSearch = (): boolean => workLeft() > 0 && Date.now() < wallDeadline && !signal?.aborted;
+  const workBudget = (ms: number): SolverBudget => ({ deadline: work() + ms, clock: work, hardDeadline: wallDeadline, signal });
+  /** work done so far, for the attempts' record */
+  const workNote = (since: number): string => `, work ${Math.round(work() - since)} ms`;
 
   // Plan before searching: what can the installed catalogs and index files solve?
   const tp = Date.now();
@@ -276,15 +287,15 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
 
   // Not verified: search tightly around the sibling's solution.
   if (sib && stars && cat) {
-    const th = Date.now();
+    const th = Date.now(), w0 = work();
     const fov = fovOf(sib.scaleArcsec);
     const sol = solveHinted(cat.catalog, stars, {
       position: { ra: sib.ra, dec: sib.dec, radius: Math.max(0.05, 0.5 * fov) },
       scale: { low: sib.scaleArcsec * 0.98, high: sib.scaleArcsec * 1.02 },
-      budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 4)), signal }, stats: newStats(),
+      budget: workBudget(Math.max(1000, workLeft() / 4)), stats,
     });
     spent('hinted', th);
-    attempts.push({ solver: 'sidereal-sibling', ms: Date.now() - th, result: sol ? `solved near the sibling (${sol.matched} stars)` : 'no match near the sibling' });
+    attempts.push({ solver: 'sidereal-sibling', ms: Date.now() - th, result: `${sol ? `solved near the sibling (${sol.matched} stars)` : 'no match near the sibling'}${workNote(w0)}` });
     if (sol) { details.catalog = cat.catalog.name; return done(sol.wcs, 'sidereal-sibling', sol); }
   }
   const aspect = Math.min(width, height) / Math.max(width, height);
@@ -373,41 +384,40 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     details.catalog = cat.catalog.name;
     // the narrowest field that could hold enough catalog stars anywhere on the sky
     const richMinFov = Math.max(0.1, Math.sqrt(8 / ((3 * cat.catalog.size) / 41253)));
-    const stats = newStats();
     if (hints.position && feasibleScales.length) {
       for (const s of feasibleScales) {
-        if (timeLeft() <= 0 || signal?.aborted) break;
-        const th = Date.now();
+        if (!canSearch()) break;
+        const th = Date.now(), w0 = work();
         const sol = solveHinted(cat.catalog, stars, {
           position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
           scale: { low: s * (1 - tol), high: s * (1 + tol) },
-          budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal },
+          budget: workBudget(Math.max(1000, workLeft() / 2)),
           stats,
         });
-        attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: sol ? `solved (${sol.matched} stars)` : `no match in ${stats.windows} windows` });
+        attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: `${sol ? `solved (${sol.matched} stars)` : `no match in ${stats.windows} windows`}${workNote(w0)}` });
         spent('hinted', th);
         if (sol) return done(sol.wcs, 'sidereal-hinted', sol);
         // The index quads near the hint: deeper and independent of brightness ranking in a window.
-        const tq = Date.now();
+        const tq = Date.now(), wq = work();
         const q = indexSearch(cat.catalog, stars, {
           scale: { low: s * (1 - tol), high: s * (1 + tol) },
           position: { ra: hints.position.ra, dec: hints.position.dec, radius: radiusFor(s) },
-          budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats, dirs: indexDirs,
+          budget: workBudget(Math.max(1000, workLeft() / 3)), stats, dirs: indexDirs,
         });
         spent('hinted', tq);
         if (q) {
-          attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}` });
+          attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tq, result: `${q.solution ? `solved with index quads (${q.solution.matched} stars)` : `index quads: ${q.reason}`}${workNote(wq)}` });
           if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
         }
       }
     }
     for (const p of deepPlans) {
-      if (timeLeft() <= 0 || signal?.aborted || !hints.position) break;
+      if (!canSearch() || !hints.position) break;
       const th = Date.now();
       const position = { ra: hints.position.ra, dec: hints.position.dec, radius: p.radius };
       const scale = { low: p.s * (1 - tol), high: p.s * (1 + tol) };
       const sol = solveHinted(p.local.catalog, stars, {
-        position, scale, budget: { deadline: Math.min(deadline, Date.now() + Math.max(1000, timeLeft() / 2)), signal }, stats,
+        position, scale, budget: workBudget(Math.max(1000, workLeft() / 2)), stats,
       });
       attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - th, result: sol ? `solved with ${p.local.label} (${sol.matched} stars)` : `${p.local.label}: no match in ${stats.windows} windows` });
       spent('hinted', th);
@@ -415,7 +425,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       if (deepIndexTiles(indexDirs).length) {
         const tq = Date.now();
         const q = indexSearch(p.local.catalog, stars, {
-          scale, position, dirs: indexDirs, budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats,
+          scale, position, dirs: indexDirs, budget: workBudget(Math.max(1000, workLeft() / 3)), stats,
         });
         spent('hinted', tq);
         if (q) {
@@ -424,11 +434,11 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         }
       }
     }
-    if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted && hasDeepSources(input.deepCatalogs, indexDirs)) {
+    if (hints.position && !scales.length && canSearch() && hasDeepSources(input.deepCatalogs, indexDirs)) {
       // Position without scale, deeper catalogs installed: a ladder of narrow fields (below what
       // Tycho-2 can hold here, ≤ 1.5°) searched with the deep stars around the position.
       const tl = Date.now();
-      const until = Math.min(deadline, Date.now() + timeLeft() / 4);
+      const ladder = workBudget(workLeft() / 4);
       const tycho = estimateField(cat.catalog, 1, 1, { ra: hints.position.ra, dec: hints.position.dec, radius: 2 });
       const tychoMinFov = Math.sqrt(8 / Math.max(tycho.density, 1e-6) / aspect);
       const radius = Math.min(input.hints?.radiusDeg ?? 1.5, 3);
@@ -439,12 +449,12 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         const minFov = Math.max(0.03, Math.sqrt(8 / Math.max(here.density, 1e-6) / aspect));
         const maxFov = Math.min(DEEP_MAX_FOV, tychoMinFov * 1.2);
         let sol = null, steps = 0;
-        for (let fov = minFov; fov <= maxFov && !sol && Date.now() < until && !signal?.aborted; fov *= 1.2) {
+        for (let fov = minFov; fov <= maxFov && !sol && !outOfTime(ladder); fov *= 1.2) {
           steps++;
           const sc = (fov * 3600) / maxSide;
           sol = solveHinted(local.catalog, stars, {
             position: { ra: hints.position.ra, dec: hints.position.dec, radius: Math.min(radius, Math.max(0.5, 3 * fov)) },
-            scale: { low: sc / 1.1, high: sc * 1.1 }, budget: { deadline: until, signal }, stats,
+            scale: { low: sc / 1.1, high: sc * 1.1 }, budget: ladder, stats,
           });
         }
         attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tl, result: sol ? `solved with ${local.label} on the scale ladder (${sol.matched} stars)` : `${local.label}: no match on ${steps} scale steps of ${minFov.toFixed(2)}–${maxFov.toFixed(2)}°` });
@@ -452,21 +462,21 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         if (sol) { details.catalog = local.catalog.name; return done(sol.wcs, 'sidereal-hinted', sol); }
       }
     }
-    if (hints.position && !scales.length && timeLeft() > 0 && !signal?.aborted) {
+    if (hints.position && !scales.length && canSearch()) {
       // Position without scale (no focal length in the header): a ladder of scales, ±10 % each,
       // over the fields the catalog can solve here, within a third of the remaining time.
       const tl = Date.now();
-      const until = Math.min(deadline, Date.now() + timeLeft() / 3);
+      const ladder = workBudget(workLeft() / 3);
       const local = estimateField(cat.catalog, 1, 1, { ra: hints.position.ra, dec: hints.position.dec, radius: 2 });
       const minFovHere = Math.max(0.1, Math.sqrt(8 / Math.max(local.density, 1e-6) / aspect));
       const minS = (minFovHere * 3600) / Math.max(width, height), maxS = (30 * 3600) / Math.max(width, height);
       let sol = null;
       let steps = 0;
-      for (let s = minS; s <= maxS && !sol && Date.now() < until && !signal?.aborted; s *= 1.2) {
+      for (let s = minS; s <= maxS && !sol && !outOfTime(ladder); s *= 1.2) {
         steps++;
         sol = solveHinted(cat.catalog, stars, {
           position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? Math.max(1, Math.min(5, fovOf(s))) },
-          scale: { low: s / 1.1, high: s * 1.1 }, budget: { deadline: until, signal }, stats,
+          scale: { low: s / 1.1, high: s * 1.1 }, budget: ladder, stats,
         });
       }
       attempts.push({ solver: 'sidereal-hinted', ms: Date.now() - tl, result: sol ? `solved on the scale ladder (${sol.matched} stars)` : `no match on ${steps} scale steps` });
@@ -475,7 +485,7 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
       const tq = Date.now();
       const q = indexSearch(cat.catalog, stars, {
         scale: { low: minS, high: maxS }, position: { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 },
-        budget: cpuBudget(Math.max(1000, timeLeft() / 3)), stats,
+        budget: workBudget(Math.max(1000, workLeft() / 3)), stats,
       });
       spent('hinted', tq);
       if (q) {
@@ -483,22 +493,22 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
         if (q.solution) return done(q.solution.wcs, 'sidereal-hinted', q.solution);
       }
     }
-    if (deepBlind && timeLeft() > 0 && !signal?.aborted) {
+    if (deepBlind && canSearch()) {
       const tb = Date.now();
       // Cheap first: the deep series hold only narrow fields, and their search is short when it fits
       // (without a scale it gets a part of the blind time; the Tycho-2 blind search follows).
-      const share = timeLeft() * (useSolveField && sfCovers ? BLIND_SHARE : 1);
+      const share = workLeft() * (useSolveField && sfCovers ? BLIND_SHARE : 1);
       const budgetMs = blindBudgetMs(stars.count, share) * (scales.length ? 1 : DEEP_BLIND_SHARE);
       const r = solveDeepBlind(stars, {
         src: input.deepCatalogs, dirs: indexDirs, plan: deepBlind, base: cat.catalog, stats,
         position: hints.position ? { ra: hints.position.ra, dec: hints.position.dec, radius: input.hints?.radiusDeg ?? 5 } : null,
-        budget: { ...cpuBudget(budgetMs), hardDeadline: Math.min(deadline, tb + share) },
+        budget: workBudget(budgetMs),
       });
       attempts.push({ solver: 'sidereal-deep-blind', ms: Date.now() - tb, result: r.solution ? `solved with ${r.label} (${r.solution.matched} stars)` : `deep index quads: ${r.reason}` });
       spent('blind', tb);
       if (r.solution) { details.catalog = r.catalog?.name ?? details.catalog; return done(r.solution.wcs, 'sidereal-blind', r.solution); }
     }
-    if (timeLeft() > 0 && !signal?.aborted && (!scales.length || feasibleScales.length)) {
+    if (canSearch() && (!scales.length || feasibleScales.length)) {
       const tb = Date.now();
       // A blind search is bounded by what the detected stars can support, counted in work done
       // (the same search on any machine), within a share of the time limit; the wall clock is
@@ -518,10 +528,10 @@ export async function solveImage(input: SolveInput): Promise<SolveOutput> {
     attempts.push({ solver: 'sidereal', ms: 0, result: 'no star catalog installed' });
   }
 
-  // solve-field's share of the limit survives a blind search that took longer than its share of
-  // the wall clock on a slow or loaded machine (within the wall-clock backstop)
+  // solve-field's share of the limit survives built-in searches that took longer than their share
+  // of the wall clock on a slow or loaded machine (within the wall-clock backstop)
   function sfTimeLeft(): number {
-    if (timings.blind === null) return timeLeft();
+    if (timings.blind === null && timings.hinted === null) return timeLeft();
     return Math.max(timeLeft(), Math.min(wallDeadline - Date.now(), (1 - BLIND_SHARE) * limitMs));
   }
   // 4. astrometry.net, only when its index files have quads of this image's size (and not for

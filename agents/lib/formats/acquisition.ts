@@ -1,7 +1,8 @@
 /**
  * Normalized acquisition fields from header cards of any capture program
  * (N.I.N.A., SGP, Ekos/INDI, SharpCap, APT, ASIAIR, MaxIm DL, PixInsight,
- * Siril, DSS, Seestar, DWARF) and from EXIF. The keyword table is in
+ * Siril, DSS, Seestar, DWARF, Unistellar, Celestron Origin) and from EXIF;
+ * smart telescopes are recognised in smartTelescopes.ts. The keyword table is in
  * docs/formats.md. Unknown stays null: nothing here guesses.
  */
 import type { Acquisition, HeaderCard } from '../../sdk/facts.ts';
@@ -13,6 +14,7 @@ import { pixelToSky } from '../wcs/wcs.ts';
 import { commentSaysWestPositive, geodeticFromGeocentric, parseDec, parseLongitude, parseRa } from './coords.ts';
 import { capturedDate, lookup } from './dates.ts';
 import { normalizeFilter } from './filters.ts';
+import { smartTelescope } from './smartTelescopes.ts';
 
 export { normalizeFilter } from './filters.ts';
 
@@ -78,6 +80,8 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   if (stack.totalFrom?.startsWith('EXPTIME') && exp && (exp[1] === 'EXPTIME' || exp[1] === 'EXPOSURE')) {
     exposureSeconds = stack.subSeconds;
   }
+  // an in-camera stack whose exposure card is not known to be a sub's (DWARF II) gives none
+  if (stack.inCameraStack && stack.subSeconds === null) exposureSeconds = null;
 
   // a Bayer pattern written as the filter (cameras without a filter wheel) is not a filter
   let filterRaw = text('FILTER', 'FILTNAME', 'FILTER1', 'FILTERS', 'FILT-1', 'Instrument:Filter:Name');
@@ -92,7 +96,7 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   const offsetValue = num('OFFSET', 'BLKLEVEL', 'BLACKLEVEL', 'CAMOFFST', 'QOFFSET', 'Instrument:Camera:Offset');
   const offset = offsetValue !== null && offsetValue >= 0 ? offsetValue : null;
 
-  let sensorTempC = temp(num('CCD-TEMP', 'CCD_TEMP', 'CCDTEMP', 'SENSOR-TEMP', 'SENSTEMP', 'TEMPERAT', 'DET-TEMP', 'Instrument:Sensor:Temperature'));
+  let sensorTempC = temp(num('CCD-TEMP', 'CCD_TEMP', 'CCDTEMP', 'SENSOR-TEMP', 'SENSTEMP', 'TEMPERAT', 'DET-TEMP', 'CMOSTEMP', 'Instrument:Sensor:Temperature'));
   const setTempC = temp(num('SET-TEMP', 'SET_TEMP', 'SETTEMP', 'CCD-SET', 'TEMPSET', 'Instrument:Sensor:TargetTemperature'));
   // Cameras without a temperature sensor (DSLRs through INDI/ASCOM, planetary cameras, phones) report
   // exactly 0: with no set point and no cooler power either, 0 is "no reading", not 0 °C.
@@ -100,7 +104,7 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
 
   let binning = binningText(get);
 
-  const device = smartTelescope(text);
+  const device = smartTelescope(get);
   const camera = device?.camera ?? cameraName(text, get);
   let telescope = device?.telescope ?? text('TELESCOP', 'TELESCOPE', 'Instrument:Telescope:Name');
   let mount = text('MOUNT', 'Instrument:Mount:Name');
@@ -119,6 +123,8 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
     if (fl[1] === 'Instrument:Telescope:FocalLength' || (/\b(m|meters?|metres?)\b/.test(c) && !/mm/.test(c) && v < 50)) v *= 1000;
     focalLengthMm = v > 0 ? round(v, 3) : null;
   }
+  // a smart telescope's optics are fixed by its model when its header does not state them (Unistellar, Origin)
+  focalLengthMm ??= device?.focalLengthMm ?? null;
   let apertureMm: number | null = null;
   const ap = numKey('APTDIA', 'APERTURE', 'APTDIAM', 'Instrument:Telescope:Aperture');
   if (ap) {
@@ -133,12 +139,14 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
   }
 
   const px = num('XPIXSZ', 'PIXSIZE1', 'PIXSIZE', 'XPIXELSZ', 'PIXSZ', 'Instrument:Sensor:XPixelSize');
-  const pixelSizeUm = px !== null && px > 0 && px < 1000 ? px : null;
+  const pixelSizeUm = px !== null && px > 0 && px < 1000 ? px : (device?.pixelSizeUm ?? null);
 
   // a Bayer pattern kept on an image of three colour planes (Seestar's and DWARF's stacks) describes its subs, not it
   const colourPlanes = numeric(get('NAXIS')) === 3 && numeric(get('NAXIS3')) === 3;
   const bayerPattern = colourPlanes ? null : bayer(get);
-  const software = softwareName(text);
+  // a device that names no program but its firmware version (Unistellar SOFTVER): 'Unistellar 4.2'
+  const firmware = device?.firmware ? text(device.firmware.key) : null;
+  const software = softwareName(text) ?? (device?.firmware && firmware ? `${device.firmware.maker} ${firmware}` : null);
   const object = text('OBJECT', 'OBJNAME', 'OBJECTNAME', 'TARGET', 'Observation:Object:Name');
 
   const stackCount = stack.count ?? extra.stackCount ?? null;
@@ -172,7 +180,7 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
     bayerPattern,
     software,
     pointing: pointingOf(cards, get, comment, extra),
-    site: siteOf(get, comment, software),
+    site: siteOf(get, comment, software, device?.elevationKey ?? null),
     stackCount,
     stackExposureSeconds,
   };
@@ -268,34 +276,6 @@ function softwareName(text: Text): string | null {
   return version;
 }
 
-/**
- * Smart telescopes are one device: optics and camera together. Their cards
- * name them their own way — Seestar: `INSTRUME = 'Seestar S50'` with the
- * device's id as `TELESCOP = 'S50_153dd4e2'`; DWARF: `TELESCOP = INSTRUME =
- * 'DWARFIII'` with the lens that shot it in `CAMERA` (`TELE` or `WIDE`, two
- * sensors with their own darks and flats). The telescope is the model, the
- * camera the model and its lens. Other devices: null (read as written).
- */
-function smartTelescope(text: Text): { telescope: string; camera: string } | null {
-  const creator = `${text('CREATOR') ?? ''} ${text('INSTRUME') ?? ''} ${text('TELESCOP') ?? ''}`;
-  const seestar = /seestar[\s_-]*(s\d+)/i.exec(creator);
-  if (seestar) {
-    const model = `Seestar ${seestar[1]!.toUpperCase()}`;
-    const tel = text('TELESCOP');
-    // the device id (S50_<serial>) or the model itself: the model
-    const telescope = tel === null || /^s\d+_[0-9a-f]+$/i.test(tel) || /seestar/i.test(tel) ? model : tel;
-    return { telescope, camera: text('INSTRUME') ?? model };
-  }
-  const dwarf = /^dwarf[\s_-]*(iii|ii|3|2|mini)?$/i.exec(text('TELESCOP') ?? text('INSTRUME') ?? '');
-  if (dwarf) {
-    const gen = (dwarf[1] ?? '').toLowerCase();
-    const model = `DWARF${gen === 'iii' || gen === '3' ? ' III' : gen === 'ii' || gen === '2' ? ' II' : gen === 'mini' ? ' mini' : ''}`;
-    const lens = text('CAMERA');
-    return { telescope: model, camera: lens && /^(tele|wide)$/i.test(lens) ? `${model} ${lens.toUpperCase()}` : model };
-  }
-  return null;
-}
-
 function cameraName(text: Text, get: Get): string | null {
   const fits = text('INSTRUME', 'CAMERA', 'CCD_NAME', 'DETECTOR', 'Instrument:Camera:Name');
   if (fits) return fits;
@@ -381,7 +361,7 @@ function equinoxJd(equinox: unknown, system: string, raComment: string, obsJd: (
  * WCS (CTYPE RA/DEC, CRVAL, CRPIX, CD or CDELT, and the image size) the centre
  * pixel is projected through it, whatever pixel CRPIX names; otherwise the
  * pointing keywords: a CRVAL without CRPIX (the solver's centre) > XISF
- * Observation:Center > RA/DEC > OBJCTRA/OBJCTDEC > RA_OBJ/DEC_OBJ >
+ * Observation:Center > RA/DEC > FOVRA/FOVDEC > OBJCTRA/OBJCTDEC > RA_OBJ/DEC_OBJ >
  * TELRA/TELDEC > RA_PNT/DEC_PNT > a CRVAL at a CRPIX that cannot be projected.
  * Sexagesimal strings are hours for RA; numbers are degrees unless the
  * comment says hours, or a sexagesimal OBJCTRA beside them shows they are
@@ -425,6 +405,8 @@ function pointingOf(cards: HeaderCard[], get: Get, comment: (k: string) => strin
   candidates.push(
     ['Observation:Center:RA', 'Observation:Center:Dec', false],
     ['RA', 'DEC', false],
+    // Unistellar: the field centre, degrees (its files have no RA/DEC)
+    ['FOVRA', 'FOVDEC', false],
     ['OBJCTRA', 'OBJCTDEC', true],
     ['RA_OBJ', 'DEC_OBJ', false],
     ['TELRA', 'TELDEC', false],
@@ -465,7 +447,7 @@ const WEST_POSITIVE_WRITERS: RegExp[] = [];
  * its sign; otherwise a comment that says "west" (IRAF/KPNO "DEGREES WEST",
  * "[deg west]") or a known west-positive writer flips it.
  */
-function siteOf(get: Get, comment: (k: string) => string, software: string | null): Acquisition['site'] {
+function siteOf(get: Get, comment: (k: string) => string, software: string | null, deviceElevationKey: string | null): Acquisition['site'] {
   const writerWest = software !== null && WEST_POSITIVE_WRITERS.some((re) => re.test(software));
   const present = (k: string) => {
     const v = get(k);
@@ -497,7 +479,11 @@ function siteOf(get: Get, comment: (k: string) => string, software: string | nul
   if (longitude === null && geo) longitude = geo.longitude;
 
   let el: number | null = null;
-  for (const k of ['OBSGEO-H', 'ALT-OBS', 'SITEELEV', 'OBSELEV', 'ELEVATIO', 'Observation:Location:Elevation', 'GPSAltitude']) {
+  // ALTITUDE is the site's elevation only for the devices known to write it so (Unistellar); elsewhere it is
+  // often the pointing's altitude above the horizon
+  const elevationKeys = ['OBSGEO-H', 'ALT-OBS', 'SITEELEV', 'OBSELEV', 'ELEVATIO', 'Observation:Location:Elevation', 'GPSAltitude'];
+  if (deviceElevationKey) elevationKeys.push(deviceElevationKey);
+  for (const k of elevationKeys) {
     if (k === 'ALT-OBS' && geo) { el = geo.elevationM; break; }
     el = numeric(get(k));
     if (el !== null) break;

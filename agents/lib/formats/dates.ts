@@ -8,6 +8,7 @@
  */
 import type { HeaderCard } from '../../sdk/facts.ts';
 import { isStack, numberOf, readStackEvidence } from './stackEvidence.ts';
+import { smartTelescope } from './smartTelescopes.ts';
 
 type Lookup = (key: string) => HeaderCard['value'] | undefined;
 
@@ -104,26 +105,48 @@ function gpsTime(v: unknown): string | null {
 }
 
 /**
- * DATE-OBS is the start of the exposure by the FITS standard, but some
- * writers say in its comment that it is the end (DWARF: `/ Time end of
- * exposure`): a single frame's start is then the end less its exposure. A
- * stack's date is kept as written (the end of its last sub; the stitcher
- * widens a stack's one date by its integration).
+ * The start of a single frame's exposure from a time that is not its start:
+ * `fraction` of the exposure later (1: the end, 0.5: the middle). A stack's
+ * date is kept as written (the end of its last sub, or the mean of its subs:
+ * the stitcher widens a stack's one date by its integration).
  */
-function startOfExposure(cards: HeaderCard[], get: Lookup, iso: string): string {
-  const comment = cards.find((c) => c.key.toUpperCase() === 'DATE-OBS')?.comment ?? '';
-  if (!/\bend\b/i.test(comment) || /\b(start|begin)/i.test(comment)) return iso;
+function startOfExposure(cards: HeaderCard[], get: Lookup, iso: string, fraction: number): string {
   const ev = readStackEvidence(cards);
   if (isStack(ev)) return iso;
   const exp = ev.subSeconds ?? numberOf({ key: 'EXP', value: get('EXP') ?? null });
   const t = Date.parse(iso);
   if (exp === null || !(exp > 0) || exp > 86_400 || !Number.isFinite(t)) return iso;
-  return new Date(t - exp * 1000).toISOString();
+  return new Date(t - fraction * exp * 1000).toISOString();
 }
 
 /**
- * Best capture date, ISO 8601 with a zone: DATE-OBS (UTC) > DATE-BEG >
- * DATE-AVG > XISF Observation:Time:Start > DATE-LOC with a zone > EXIF
+ * DATE-OBS is the start of the exposure by the FITS standard, but some
+ * writers say in its comment that it is the end (DWARF: `/ Time end of
+ * exposure`): the fraction of the exposure to go back, 1 then, else 0.
+ */
+function dateObsEndFraction(cards: HeaderCard[]): number {
+  const comment = cards.find((c) => c.key.toUpperCase() === 'DATE-OBS')?.comment ?? '';
+  return /\bend\b/i.test(comment) && !/\b(start|begin)/i.test(comment) ? 1 : 0;
+}
+
+/**
+ * The zone of a zone-less `DATE-OBS`/`DATE-BEG`/`DATE-END`: FITS dates are
+ * UTC, but a writer known to stamp local time with the offset in a separate
+ * `TIMEZONE` card (Celestron Origin: `DATE-OBS= '2026-08-31T20:40:32'`,
+ * `TIMEZONE= '-0700'`) gives it there. Null otherwise (UTC).
+ */
+export function localDateZone(get: (key: string) => unknown): string | null {
+  if (!smartTelescope(get)?.localDateObs) return null;
+  const tz = get('TIMEZONE');
+  if (typeof tz !== 'string' && typeof tz !== 'number') return null;
+  return zoneOffset(String(tz));
+}
+
+/**
+ * Best capture date (the start of the exposure), ISO 8601 with a zone:
+ * DATE-OBS (UTC; local with `TIMEZONE` for the writers `localDateZone`
+ * knows) > DATE-BEG > DATE-AVG (the middle of the exposure: a single
+ * frame's start is half its exposure earlier) > XISF Observation:Time:Start > DATE-LOC with a zone > EXIF
  * DateTimeOriginal with its offset > EXIF GPS date/time (UTC) > EXIF DateTimeOriginal
  * without a zone, taken as UTC. Null otherwise.
  */
@@ -134,11 +157,15 @@ export function capturedDate(cards: HeaderCard[]): string | null {
     return typeof v === 'string' ? v : undefined;
   };
   const time = str('TIME-OBS') ?? str('UT') ?? str('UTSTART') ?? str('TIME-BEG');
+  const local = localDateZone(get);
   for (const key of ['DATE-OBS', 'DATE-BEG', 'DATE-AVG', 'Observation:Time:Start']) {
     const v = str(key);
     if (!v) continue;
-    const d = parseDateText(v, time);
-    if (d) return key === 'DATE-OBS' ? startOfExposure(cards, get, asUtc(d)) : asUtc(d);
+    let d = parseDateText(v, time);
+    if (!d) continue;
+    if (local && key !== 'Observation:Time:Start' && /T/.test(d) && !ZONED.test(d)) d += local;
+    const fraction = key === 'DATE-OBS' ? dateObsEndFraction(cards) : key === 'DATE-AVG' ? 0.5 : 0;
+    return fraction > 0 ? startOfExposure(cards, get, asUtc(d), fraction) : asUtc(d);
   }
   const zoneCard = str('TIMEZONE') ?? str('TZ') ?? str('UTCOFFS');
   const zone = zoneCard ? zoneOffset(zoneCard) : null;

@@ -109,7 +109,9 @@ export function frameTypeFromName(name: string): FrameType | null {
   else if (has('dark', 'darks')) base = 'dark';
   else if (has('flat', 'flats', 'flatfield', 'skyflat')) base = 'flat';
   else if (has('bias', 'biases', 'offset', 'offsets')) base = 'bias';
-  if (base === null) return master || stacked ? (master ? 'master' : 'processed') : null;
+  // "master" with stacking words and no calibration kind is a stacked light (Celestron Origin's
+  // FinalStackedMaster.tiff), not a calibration master
+  if (base === null) return master || stacked ? (master && !has('stacked', 'final') ? 'master' : 'processed') : null;
   if (base === 'light') return master || stacked ? 'processed' : 'light';
   return master || stacked ? 'master' : base;
 }

@@ -42,8 +42,13 @@ export function mappedKeywords(): Set<string> {
     { key: 'CCD-TEMP', value: 0 }, { key: 'FOCALLEN', value: 100 }, { key: 'RA', value: 10 }, { key: 'DEC', value: 10 },
     { key: 'EQUINOX', value: 'JNOW' }, { key: 'DateTimeOriginal', value: '2020:01:01 00:00:00' },
   ];
+  // smart telescopes whose own cards are read only once the device is recognised (smartTelescopes.ts)
+  const devices: HeaderCard[][] = [
+    [{ key: 'ORIGIN', value: 'Unistellar' }],
+    [{ key: 'CREATOR', value: 'Origin' }, { key: 'DATE-OBS', value: '2020-01-01T00:00:00' }],
+  ];
   const seen = recordLookups(() => {
-    for (const cards of [[], probe]) {
+    for (const cards of [[], probe, ...devices]) {
       normalizeAcquisition(cards);
       capturedDate(cards);
       classifyFrame({ cards, fileName: '', folderPath: '' });

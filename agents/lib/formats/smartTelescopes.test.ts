@@ -6,7 +6,10 @@
  * stacks, DWARF III subs, its stacked-16 file and its calibration masters
  * (with the session's shotsInfo.json: 43 subs stacked), ASIAIR Plus autorun
  * and live-stacking subs. Values are those of the dumps; the image data are
- * the tests' own.
+ * the tests' own. Unistellar, Celestron Origin, DWARF II stacks and Vaonis
+ * Vespera follow below: no dump of theirs was found, so those cards are laid
+ * out as public code reads and writes them (sources beside them and in
+ * docs/formats.md).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +31,12 @@ function cardsOf(text: string): HeaderCard[] {
     .split('\n')
     .map((l) => parseCard(l.padEnd(80).slice(0, 80)))
     .filter((c): c is HeaderCard => !!c);
+}
+/** A header's cards as the FITS writer takes them (its structural cards are the writer's own). */
+function toSpec(text: string): CardSpec[] {
+  return cardsOf(text)
+    .filter((c) => !/^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|BZERO|BSCALE)$/.test(c.key))
+    .map((c) => [c.key, c.value as string | number | boolean | null, c.comment ?? undefined] as CardSpec);
 }
 const sep = (a: { ra: number; dec: number } | null, ra: number, dec: number) => (a ? angularSeparationDeg(a.ra, a.dec, ra, dec) * 3600 : Infinity);
 const frame = (cards: HeaderCard[], fileName: string, folderPath = '') => classifyFrame({ cards, fileName, folderPath, format: 'fits' }).frameType;
@@ -333,10 +342,6 @@ SITELAT =               37.521 / latitude of the imaging site in degrees`);
 test('describeFile on a DWARF III stack and a Seestar sub written as the devices write them: frame type, acquisition and stack facts', async () => {
   const t = tempDir();
   try {
-    const toSpec = (text: string): CardSpec[] =>
-      cardsOf(text)
-        .filter((c) => !/^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|BZERO|BSCALE)$/.test(c.key))
-        .map((c) => [c.key, c.value as string | number | boolean | null, c.comment ?? undefined] as CardSpec);
     const dwarf = t.path(DWARF3_STACK_NAME);
     writeFits(dwarf, fitsHdu({ bitpix: 16, axes: [8, 6, 3], data: new Int16Array(8 * 6 * 3), cards: toSpec(DWARF3_STACK_CARDS) }));
     const d = await describeFile(dwarf, { fileName: DWARF3_STACK_NAME, folderPath: 'IC 434 Horsehead Nebula/DWARF_RAW_TELE_IC 434_EXP_60_GAIN_60_2025-10-18-04-51-22-420' });
@@ -384,4 +389,177 @@ test('settings in file names fill what the header lacks: DWARF calibration maste
   assert.equal(normalizeAcquisition(cardsOf(DWARF3_STACK), { fileName: DWARF3_STACK_NAME }).exposureSeconds, null);
   // names without settings give nothing
   assert.deepEqual([normalizeAcquisition([], { fileName: 'IMG_1234.CR2' }).exposureSeconds, normalizeAcquisition([], { fileName: 'M31_final.fits' }).gain], [null, null]);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Unistellar, Celestron Origin, DWARF II stacks, Vaonis Vespera. No full header dump of these was found;
+// the keywords, their meaning and the devices' layouts below are those public code reads and writes
+// (sources in docs/formats.md): an AAVSO smart-telescope starlist tool (ORIGIN 'Unistellar', DATE-AVG,
+// EXPTIME, LATITUDE/LONGITUD/ALTITUDE as the site, FOVDEC, BAYERPAT; CREATOR naming Origin; TELESCOP
+// 'DWARFII' with NAXIS = 3 as a stack), nicastel/Siril-SmartScope-Scripts fixUnistellarHeaders.py and
+// naztronaut/siril-scripts issue 49 (INSTRUME IMX224/IMX347/IMX415 per model, FOVRA/FOVDEC as RA/DEC,
+// SOFTVER, CMOSTEMP, TELESCOP only from firmware 4.2), hd152/originstack tests/test_obs_time_utc.py and the
+// AAVSO forum's "Celestron Origin Notes" (local DATE-OBS with TIMEZONE '-0700', EXPOSURE of one sub,
+// FinalStackedMaster.tiff), chillee151/vespera-siril-plugin (01-images-initial/img-NNNN, img-0001-dark).
+// The values are the tests' own where no source gives one.
+// ---------------------------------------------------------------------------------------------------
+
+const UNISTELLAR_SUB = `SIMPLE  =                    T / conforms to FITS standard
+BITPIX  =                   16 / array data type
+NAXIS   =                    2 / number of array dimensions
+NAXIS1  =                 2048
+NAXIS2  =                 1536
+ORIGIN  = 'Unistellar'
+INSTRUME= 'IMX347  '
+SOFTVER = '4.1     '
+EXPTIME =                  3.2
+DATE-AVG= '2024-03-26T06:00:01.600'
+FOVRA   =           145.939458
+FOVDEC  =            55.952519
+LATITUDE=              37.3861
+LONGITUD=            -122.0839
+ALTITUDE=                 32.0
+BAYERPAT= 'RGGB    '
+CMOSTEMP=                 21.5`;
+
+test('Unistellar eVscope 2 sub: ORIGIN and the IMX347 sensor name the model and its optics, FOVRA/FOVDEC point, ALTITUDE is the site, DATE-AVG is the middle', () => {
+  const cards = cardsOf(UNISTELLAR_SUB);
+  assert.equal(isStack(readStackEvidence(cards)), false);
+  assert.equal(frame(cards, 'unistellar_0001.fits', 'science/exoplanet'), 'light');
+  const a = normalizeAcquisition(cards);
+  assert.deepEqual([a.telescope, a.camera, a.software], ['Unistellar eVscope 2 / eQuinox 2', 'Unistellar eVscope 2 / eQuinox 2', 'Unistellar 4.1']);
+  // no FOCALLEN/XPIXSZ in its files: the model fixes them (450 mm, 2.9 µm), so a plate solver gets a scale
+  assert.deepEqual([a.focalLengthMm, a.pixelSizeUm, a.bayerPattern, a.exposureSeconds, a.sensorTempC, a.stackCount], [450, 2.9, 'RGGB', 3.2, 21.5, null]);
+  assert.ok(sep(a.pointing, 145.939458, 55.952519) < 1, JSON.stringify(a.pointing));
+  assert.deepEqual(a.site, { latitude: 37.3861, longitude: -122.0839, elevationM: 32 });
+  // DATE-AVG is the middle of the exposure: the start is half of EXPTIME earlier
+  assert.equal(capturedDate(cards), '2024-03-26T06:00:00.000Z');
+  // its own DATE-OBS, when written, is the start as FITS says
+  assert.equal(capturedDate(cardsOf(`${UNISTELLAR_SUB}\nDATE-OBS= '2024-03-26T05:59:58.000'`)), '2024-03-26T05:59:58.000Z');
+  // firmware 4.2 adds TELESCOP (older firmware does not): the model still comes from the sensor, one name for both
+  const fw42 = normalizeAcquisition(cardsOf(`${UNISTELLAR_SUB.replace("'4.1     '", "'4.2     '")}\nTELESCOP= 'eVscope v2.0'`));
+  assert.deepEqual([fw42.telescope, fw42.software], ['Unistellar eVscope 2 / eQuinox 2', 'Unistellar 4.2']);
+  // the other sensors: eVscope 1 / eQuinox (IMX224, 3.75 µm), Odyssey (IMX415, 320 mm; its pixel binning is not known)
+  const v1 = normalizeAcquisition(cardsOf(UNISTELLAR_SUB.replace("'IMX347  '", "'IMX224  '")));
+  assert.deepEqual([v1.telescope, v1.focalLengthMm, v1.pixelSizeUm], ['Unistellar eVscope 1 / eQuinox', 450, 3.75]);
+  const odyssey = normalizeAcquisition(cardsOf(UNISTELLAR_SUB.replace("'IMX347  '", "'IMX415  '")));
+  assert.deepEqual([odyssey.telescope, odyssey.focalLengthMm, odyssey.pixelSizeUm], ['Unistellar Odyssey', 320, null]);
+  // a header that states its optics keeps them
+  const stated = normalizeAcquisition(cardsOf(`${UNISTELLAR_SUB}\nFOCALLEN=                  450\nXPIXSZ  =                 2.91`));
+  assert.equal(stated.pixelSizeUm, 2.91);
+});
+
+test('ALTITUDE is a site elevation only for Unistellar; elsewhere it is the pointing altitude and is not read as the site', () => {
+  const other = normalizeAcquisition(cardsOf(`SWCREATE= 'N.I.N.A. 3.1'\nSITELAT =                 48.1\nSITELONG=                 11.5\nALTITUDE=                 62.4 / [deg] Altitude of the telescope`));
+  assert.deepEqual(other.site, { latitude: 48.1, longitude: 11.5, elevationM: null });
+  // and a DATE-AVG of a stack is kept as written (the mean time of its subs)
+  const stack = cardsOf(`DATE-AVG= '2024-03-26T06:00:00'\nSTACKCNT=                   20\nEXPTIME =                  10.`);
+  assert.equal(capturedDate(stack), '2024-03-26T06:00:00Z');
+});
+
+const ORIGIN_SUB = `SIMPLE  =                    T / conforms to FITS standard
+BITPIX  =                   16 / array data type
+NAXIS   =                    2 / number of array dimensions
+NAXIS1  =                 3072
+NAXIS2  =                 2048
+CREATOR = 'Origin  '
+TELESCOP= 'Origin  '
+DATE-OBS= '2026-08-31T20:40:32'
+TIMEZONE= '-0700   '
+EXPOSURE=                  10.
+BAYERPAT= 'GBRG    '
+OBJECT  = 'M 20    '`;
+
+test('Celestron Origin sub: local DATE-OBS with its TIMEZONE is read in UTC, the model fixes 335 mm and 2.4 µm, EXPOSURE is the sub', () => {
+  const cards = cardsOf(ORIGIN_SUB);
+  assert.equal(isStack(readStackEvidence(cards)), false);
+  assert.equal(frame(cards, 'Light_00042.fits', 'Origin/M 20/images'), 'light');
+  const captured = capturedDate(cards);
+  assert.equal(Date.parse(captured!), Date.parse('2026-09-01T03:40:32Z'), `${captured}: 20:40:32 at −7 h is 03:40:32 UTC`);
+  const a = normalizeAcquisition(cards);
+  assert.deepEqual([a.telescope, a.camera, a.focalLengthMm, a.pixelSizeUm, a.exposureSeconds, a.bayerPattern, a.object], ['Celestron Origin', 'Celestron Origin', 335, 2.4, 10, 'GBRG', 'M 20']);
+  // an offset already in DATE-OBS is not applied twice; a zone name is no offset; 'Z' is UTC
+  assert.equal(Date.parse(capturedDate(cardsOf(ORIGIN_SUB.replace("'2026-08-31T20:40:32'", "'2026-08-31T20:40:32-0700'")))!), Date.parse('2026-09-01T03:40:32Z'));
+  assert.equal(capturedDate(cardsOf(ORIGIN_SUB.replace("'-0700   '", "'PDT     '"))), '2026-08-31T20:40:32Z');
+  assert.equal(capturedDate(cardsOf(ORIGIN_SUB.replace("'2026-08-31T20:40:32'", "'2026-08-31T20:40:32Z'"))), '2026-08-31T20:40:32Z');
+  // any other writer's DATE-OBS is UTC, as FITS says, whatever TIMEZONE it adds
+  const nina = cardsOf(`SWCREATE= 'N.I.N.A. 3.1'\nDATE-OBS= '2026-08-31T20:40:32'\nTIMEZONE= '-0700   '`);
+  assert.equal(capturedDate(nina), '2026-08-31T20:40:32Z');
+  // "originstack" (a stacking program for Origin files) is not the device
+  assert.equal(normalizeAcquisition(cardsOf(`CREATOR = 'originstack.py'`)).telescope, null);
+});
+
+test('Celestron Origin stacks: a colour-plane FITS is its in-camera stack with one sub\'s exposure; FinalStackedMaster.tiff is a stacked light, not a master', () => {
+  const cards = cardsOf(ORIGIN_SUB.replace('NAXIS   =                    2 / number of array dimensions', 'NAXIS   =                    3 / number of array dimensions\nNAXIS3  =                    3'));
+  const ev = readStackEvidence(cards);
+  assert.deepEqual([isStack(ev), ev.inCameraStack, ev.count, ev.totalSeconds], [true, true, null, null]);
+  assert.equal(frame(cards, 'stacked.fits'), 'processed');
+  const a = normalizeAcquisition(cards);
+  assert.deepEqual([a.exposureSeconds, a.stackCount, a.stackExposureSeconds, a.bayerPattern], [10, null, null, null]);
+  const s = readStackSources(cards, 'stacked.fits');
+  assert.deepEqual([s.program, s.frames, s.subExposureSeconds], ['celestron-origin', null, 10]);
+  // its date is local too: the stack's first date in UTC
+  assert.equal(s.firstAt, '2026-09-01T03:40:32.000Z');
+  // the TIFF the device stacks: a processed light by its name, whatever it carries
+  assert.equal(classifyFrame({ cards: [], fileName: 'FinalStackedMaster.tiff', folderPath: 'Origin/M 20/images', format: 'tiff' }).frameType, 'processed');
+  // calibration masters keep their kind
+  assert.equal(frame([], 'MasterDark_60s.fits'), 'master');
+  assert.equal(frame([], 'master_stacked_dark.fits'), 'master');
+});
+
+test('DWARF II stack: colour planes make it an in-camera stack; its EXPTIME is of unknown meaning, so neither sub nor total is claimed', () => {
+  const cards = cardsOf(`SIMPLE  =                    T / file does conform to FITS standard
+BITPIX  =                   16 / number of bits per data pixel
+NAXIS   =                    3 / number of data axes
+NAXIS1  =                 3840
+NAXIS2  =                 2160
+NAXIS3  =                    3
+DATE-OBS= '2023-06-10T22:38:19.442' / Time start to exposure
+EXPTIME =                 900.
+GAIN    =                  110 / Sub Gain
+TELESCOP= 'DWARFII '           / DWARF II telescope
+INSTRUME= 'DWARFII '           / DWARF II instrument
+ORIGIN  = 'DWARFLAB'           / DWARF II's creator`);
+  const ev = readStackEvidence(cards);
+  assert.deepEqual([isStack(ev), ev.totalSeconds, ev.subSeconds], [true, null, null]);
+  assert.equal(frame(cards, 'stacked-16_M 42_15s110_Astro_20230610-223819442.fits'), 'processed');
+  const a = normalizeAcquisition(cards);
+  assert.deepEqual([a.telescope, a.exposureSeconds, a.stackExposureSeconds], ['DWARF II', null, null]);
+  // the name gives the sub exposure (15 s); with no total nothing gives the count
+  const s = readStackSources(cards, 'stacked-16_M 42_15s110_Astro_20230610-223819442.fits');
+  assert.deepEqual([s.program, s.frames, s.subExposureSeconds, s.totalSeconds], ['dwarf', null, 15, null]);
+  // DWARF III's stack, with the same layout, keeps its published rule (EXPTIME is the total)
+  assert.equal(readStackEvidence(cardsOf(cards.map((c) => `${c.key.padEnd(8)}= ${typeof c.value === 'string' ? `'${c.value}'` : c.value}`).join('\n').replace(/DWARFII/g, 'DWARFIII'))).totalSeconds, 900);
+});
+
+test('Vaonis Vespera Pro exports: lights in 01-images-initial/img-NNNN are single frames, img-0001-dark is a dark', () => {
+  // no header of theirs was found: what the names and folders say is all that is read
+  assert.equal(frame([], 'img-0003.fits', 'M 51/01-images-initial'), 'light');
+  assert.equal(frame([], 'img-0001-dark.fits', 'M 51'), 'dark');
+});
+
+test('the unknown-keywords list leaves out what Unistellar and Origin write and Sidereal reads', () => {
+  for (const k of ['FOVRA', 'FOVDEC', 'SOFTVER', 'CMOSTEMP', 'ALTITUDE', 'LATITUDE', 'LONGITUD', 'DATE-AVG', 'TIMEZONE', 'ORIGIN']) assert.ok(isKnownKeyword(k), k);
+});
+
+test('describeFile on a Unistellar sub and a Celestron Origin sub as the devices lay them out: dates in UTC, models, optics', async () => {
+  const t = tempDir();
+  try {
+    const uni = t.path('unistellar_0001.fits');
+    writeFits(uni, fitsHdu({ bitpix: 16, axes: [8, 6], data: new Int16Array(48), cards: toSpec(UNISTELLAR_SUB) }));
+    const u = await describeFile(uni, { fileName: 'unistellar_0001.fits', folderPath: 'science' });
+    assert.equal(u.frameType, 'light');
+    assert.equal(u.dates.captured, '2024-03-26T06:00:00.000Z');
+    assert.deepEqual([u.acquisition.telescope, u.acquisition.focalLengthMm, u.acquisition.site?.elevationM], ['Unistellar eVscope 2 / eQuinox 2', 450, 32]);
+    assert.ok(sep(u.acquisition.pointing, 145.939458, 55.952519) < 1);
+
+    const org = t.path('Light_00042.fits');
+    writeFits(org, fitsHdu({ bitpix: 16, axes: [8, 6], data: new Int16Array(48), cards: toSpec(ORIGIN_SUB) }));
+    const o = await describeFile(org, { fileName: 'Light_00042.fits', folderPath: 'Origin/M 20/images' });
+    assert.equal(o.frameType, 'light');
+    assert.equal(Date.parse(o.dates.captured!), Date.parse('2026-09-01T03:40:32Z'));
+    assert.deepEqual([o.acquisition.telescope, o.acquisition.exposureSeconds, o.stack], ['Celestron Origin', 10, null]);
+  } finally {
+    t.cleanup();
+  }
 });

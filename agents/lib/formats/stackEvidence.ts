@@ -20,9 +20,13 @@
  *   card and EXPTIME = the TOTAL (2580 s for 43 subs of 60 s, shotsInfo.json "shotsStacked": 43), three colour
  *   planes (NAXIS3 = 3) and crop-rectangle cards CRTL1X… that its 2-D Bayer subs do not have
  *   (geeksville/starbash doc/fits/dwarf3/). A single frame that states a total equal to its own exposure is one frame.
+ * - DWARF II: no stacked FITS header was found; a colour-plane DWARFLAB file is its in-camera stack (an AAVSO
+ *   smart-telescope tool reads TELESCOP 'DWARFII' with NAXIS = 3 so), EXPTIME of unknown meaning: no sub, no total.
+ * - Celestron Origin: a colour-plane file (NAXIS = 3) is its stack (the same AAVSO tool), the exposure card one sub's.
  * - TianWen: STACK_N. MaxIm DL / SBIG convention: SNAPSHOT = images combined.
  */
 import type { HeaderCard } from '../../sdk/facts.ts';
+import { smartTelescope } from './smartTelescopes.ts';
 
 export interface FilterCount {
   filter: string;
@@ -47,6 +51,11 @@ export interface StackEvidence {
   perFilter: FilterCount[];
   /** a live stack (SharpCap): the total is known, the number of subs is not */
   liveStack: boolean;
+  /**
+   * a smart telescope's in-camera stack recognised by its layout (colour planes or DWARF's crop cards),
+   * whatever its cards say of counts and totals
+   */
+  inCameraStack: boolean;
 }
 
 /** Upper-case key → first card with that key. */
@@ -129,6 +138,7 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
     subSeconds: null,
     perFilter: [],
     liveStack: false,
+    inCameraStack: false,
   };
 
   for (const key of COUNT_KEYS) {
@@ -179,15 +189,23 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
     if (frames !== null && sub !== null) ev.perFilter.push({ filter, subSeconds: sub, frames });
   }
 
-  // DWARF's in-camera stack: colour planes or crop-rectangle cards in a DWARFLAB file (its subs are 2-D Bayer frames)
+  // In-camera stacks, only when nothing else states a count or a total (a Siril stack of DWARF subs keeps
+  // their cards and says STACKCNT/LIVETIME). DWARF: colour planes or crop-rectangle cards in a DWARFLAB
+  // file (its subs are 2-D Bayer frames); EXPTIME is the total in DWARF III's (its published stack), and of
+  // unknown meaning in the others' (DWARF II: no stacked FITS was found). Celestron Origin: colour planes;
+  // its exposure card is one sub's.
+  const device = smartTelescope((k) => cards.get(k.toUpperCase())?.value);
+  const unstated = ev.count === null && ev.totalSeconds === null;
+  const colourPlanes = numberOf(cards.get('NAXIS')) === 3 && numberOf(cards.get('NAXIS3')) === 3;
   const dwarf = /\bdwarf/.test(`${software} ${textOf(cards.get('TELESCOP'))} ${textOf(cards.get('INSTRUME'))}`.toLowerCase());
-  // (only when nothing else states a count or a total: a Siril stack of DWARF subs keeps their cards and says STACKCNT/LIVETIME)
-  const dwarfStack = dwarf && ev.count === null && ev.totalSeconds === null && (cards.has('CRTL1X') || numberOf(cards.get('NAXIS3')) === 3);
+  const dwarfStack = dwarf && unstated && (cards.has('CRTL1X') || colourPlanes);
+  const dwarfTotalInExptime = dwarfStack && (cards.has('CRTL1X') || device?.generation === 'III');
+  ev.inCameraStack = dwarfStack || (unstated && colourPlanes && device?.program === 'celestron-origin');
 
   // Programs that write the TOTAL into EXPTIME
   const totalInExptime =
     ev.perFilter.length > 0 ||
-    dwarfStack ||
+    dwarfTotalInExptime ||
     software.includes('deepskystacker') ||
     software.includes('astro pixel processor') ||
     // two exposure cards, one the other times the count: the larger is the total (APP and the like)
@@ -199,6 +217,9 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
   if (totalInExptime) {
     // the sub is whichever exposure card differs from the total
     ev.subSeconds = exposure !== null && exptime !== null && !near(exposure, exptime) ? Math.min(exposure, exptime) : null;
+  } else if (dwarfStack) {
+    // a DWARF stack whose EXPTIME is of unknown meaning: neither a sub nor a total
+    ev.subSeconds = null;
   } else {
     ev.subSeconds = exptime ?? exposure;
   }
@@ -225,11 +246,11 @@ export function readStackEvidence(headers: readonly HeaderCard[]): StackEvidence
 
 /**
  * Whether the evidence makes the image a stack: more than one sub, a stated
- * total exposure, or a live stack. The one rule for the file agent's frame
+ * total exposure, a live stack, or a smart telescope's in-camera stack. The one rule for the file agent's frame
  * type and the integration agent.
  */
 export function isStack(ev: StackEvidence): boolean {
-  return (ev.count !== null && ev.count > 1) || ev.totalSeconds !== null || ev.liveStack;
+  return (ev.count !== null && ev.count > 1) || ev.totalSeconds !== null || ev.liveStack || ev.inCameraStack;
 }
 
 /** Equal within 2 % (exposure cards are rounded differently by different programs). */

@@ -25,12 +25,16 @@
  * - DWARF II/3 in-camera stacks: `stacked-16_<target>_<sub>s<gain>_<filter>_<date>.fits` ("16" is the
  *   bit depth), EXPTIME = the total, no count card: the sub exposure comes from the name and the count
  *   is total / sub. Its calibration masters are named `…_stack_<n>` (n subs).
- * - ASIAIR, Unistellar, Vaonis: recognised by their TELESCOP/INSTRUME/CREATOR text; no stacked file
+ * - Celestron Origin: its colour-plane FITS (NAXIS3 = 3) is the in-camera stack (an AAVSO smart-telescope
+ *   tool reads it so); its exposure card is one sub's; the count is only in the session's info.json
+ *   (`stackedDepth`), which is not read. Its usual stack is `FinalStackedMaster.tiff` (frametype.ts).
+ * - ASIAIR, Unistellar, Vaonis: recognised by their TELESCOP/INSTRUME/CREATOR/ORIGIN text; no stacked file
  *   of theirs was found in public sources, so they are read with the generic cards above. A file name
  *   gives the count when no card does: "<n>frames" / "<n>stacks" / "<n>subs", "Stack_<n>x<sub>sec".
  */
 import type { HeaderCard, StackFacts } from '../../sdk/facts.ts';
-import { parseDateText } from './dates.ts';
+import { localDateZone, parseDateText } from './dates.ts';
+import { smartTelescope } from './smartTelescopes.ts';
 import { asSeconds, indexCards, numberOf, readStackEvidence } from './stackEvidence.ts';
 import { parseXml, type XmlElement } from './xml.ts';
 
@@ -70,6 +74,8 @@ export function stackProgram(headers: readonly HeaderCard[]): string | null {
   if (/deepskystacker/.test(text)) return 'deepskystacker';
   if (/astro pixel processor/.test(text)) return 'astro-pixel-processor';
   if (/\bastap\b/.test(text)) return 'astap';
+  const device = smartTelescope((k) => cards.get(k.toUpperCase())?.value);
+  if (device) return device.program;
   if (/seestar/.test(text)) return 'seestar';
   if (/\bdwarf/.test(text)) return 'dwarf';
   if (/asiair/.test(text)) return 'asiair';
@@ -137,7 +143,9 @@ function dateCard(cards: Map<string, HeaderCard>, key: string): string | null {
   const v = textOf(c);
   const d = v ? parseDateText(v) : null;
   if (!d || !/T/.test(d)) return null;
-  const iso = /(Z|[+-]\d{2}:\d{2})$/.test(d) ? d : `${d}Z`;
+  // zone-less: UTC, or local time with TIMEZONE for the writers that stamp it so (dates.ts)
+  const local = key.toUpperCase().startsWith('DATE-') ? localDateZone((k) => cards.get(k.toUpperCase())?.value) : null;
+  const iso = /(Z|[+-]\d{2}:\d{2})$/.test(d) ? d : `${d}${local ?? 'Z'}`;
   const t = Date.parse(iso);
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }

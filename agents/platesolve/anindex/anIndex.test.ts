@@ -92,6 +92,23 @@ test('stored codes follow the star positions: A at (0,0), B at (1,1), x towards 
   }
 });
 
+test('quad and star tables held in memory give what the file holds (read on demand when too big)', () => {
+  for (const id of [4110, 4113]) {
+    const inMemory = byId(id);
+    const onDisk = AnIndex.open(inMemory.path, { tablesInMemoryBytes: 0 });
+    const rand = rng(id + 1);
+    const a = new Uint32Array(4), b = new Uint32Array(4), xa = new Float64Array(3), xb = new Float64Array(3);
+    for (let k = 0; k < 200; k++) {
+      const q = k === 0 ? 0 : k === 1 ? inMemory.nQuads - 1 : Math.floor(rand() * inMemory.nQuads);
+      assert.deepEqual(inMemory.quadStars(q, a), onDisk.quadStars(q, b), `${id} quad ${q}`);
+      for (let s = 0; s < inMemory.dimQuads; s++) assert.deepEqual(inMemory.starXyz(a[s], xa), onDisk.starXyz(a[s], xb), `${id} star ${a[s]}`);
+    }
+    assert.equal(onDisk.memoryBytes, 0, 'a file over the limit holds no tables');
+    assert.ok(inMemory.memoryBytes >= 4 * inMemory.dimQuads * inMemory.nQuads + 12 * inMemory.nStars, 'the tables are held (and counted)');
+    onDisk.close();
+  }
+});
+
 test('damaged index files are skipped or reported, never thrown', async () => {
   const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

@@ -3,11 +3,14 @@
  * PLATESOLVE.md §2.1): the quad table, the code kd-tree and the star kd-tree
  * data, read the way solve-field uses them but from TypeScript.
  *
- * Memory: only the code kd-tree (split values, leaf bounds and the u16 codes,
+ * Memory: the code kd-tree (split values, leaf bounds and the u16 codes,
  * 8 bytes per quad for 4-star indexes) is held in memory, loaded on first use,
  * the codes in a buffer shared by the process's worker threads
- * ({@link sharedBuffer}); quads and stars are read on demand with positioned
- * reads (the OS page cache shares them between threads and processes).
+ * ({@link sharedBuffer}). The quad and star tables are too, when they are no
+ * bigger than {@link TABLES_IN_MEMORY_BYTES} (every Tycho-2 file): a search
+ * reads them once per code match — millions of times — and a positioned read
+ * each costs a system call. Bigger files (tiles of deep series) are read on
+ * demand (the OS page cache shares them between threads and processes).
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { listHdus, type Hdu } from '../../lib/stars/fitsHdus.ts';
@@ -25,6 +28,9 @@ function readBytes(fd: number, offset: number, length: number, into?: Uint8Array
   }
   return buf;
 }
+
+/** quad + star tables up to this size are held in memory (Tycho-2 4107, the biggest: 93 MB) */
+export const TABLES_IN_MEMORY_BYTES = 128 * 1024 * 1024;
 
 const R2ARCSEC = (180 / Math.PI) * 3600;
 const D2R = Math.PI / 180;
@@ -70,7 +76,7 @@ export class AnIndex {
   private readonly quadsOffset: number;
   private readonly starsOffset: number;
 
-  private constructor(readonly path: string, fd: number) {
+  private constructor(readonly path: string, fd: number, private readonly tablesInMemoryBytes: number) {
     this.fd = fd;
     this.hdus = listHdus(fd, fstatSync(fd).size);
     const h0 = this.hdus[0].cards;
@@ -193,11 +199,15 @@ export class AnIndex {
     return toList();
   }
 
-  static open(path: string): AnIndex {
+  /**
+   * `tablesInMemoryBytes`: the quad and star tables are held in memory up to this size (default
+   * {@link TABLES_IN_MEMORY_BYTES}), else read on demand.
+   */
+  static open(path: string, options: { tablesInMemoryBytes?: number } = {}): AnIndex {
     const fd = openSync(path, 'r');
     let idx: AnIndex;
     try {
-      idx = new AnIndex(path, fd);
+      idx = new AnIndex(path, fd, options.tablesInMemoryBytes ?? TABLES_IN_MEMORY_BYTES);
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -220,9 +230,10 @@ export class AnIndex {
   }
 
   /** Bytes held in memory once the code tree is loaded. */
+  /** bytes this index holds in memory (code tree, and the quad and star tables once loaded) */
   get memoryBytes(): number {
-    const t = this.tree;
-    return t ? t.codes.byteLength + t.lr.byteLength + t.split.byteLength : 0;
+    const t = this.tree, m = this.tables;
+    return (t ? t.codes.byteLength + t.lr.byteLength + t.split.byteLength : 0) + (m ? m.quads.byteLength + m.stars.byteLength : 0);
   }
 
   get codeDims(): number {
@@ -309,8 +320,26 @@ export class AnIndex {
     }
   }
 
+  private tables: { quads: Uint32Array; stars: Uint32Array } | null | undefined;
+
+  /** The quad and star tables in memory (shared between threads), or null when the file is too big. */
+  private memoryTables(): { quads: Uint32Array; stars: Uint32Array } | null {
+    if (this.tables !== undefined) return this.tables;
+    const qb = 4 * this.dimQuads * this.nQuads, sb = 12 * this.nStars;
+    if (qb + sb > this.tablesInMemoryBytes) return (this.tables = null);
+    const fd = this.file;
+    const quads = new Uint32Array(sharedBuffer(fileKey(this.path, 'quads'), qb, (into) => { readBytes(fd, this.quadsOffset, qb, into); }));
+    const stars = new Uint32Array(sharedBuffer(fileKey(this.path, 'stars'), sb, (into) => { readBytes(fd, this.starsOffset, sb, into); }));
+    return (this.tables = { quads, stars });
+  }
+
   /** Star ids (rows of the star kd-tree data) of quad `q`, in code order (A, B, C[, D]). */
   quadStars(q: number, out: Uint32Array): Uint32Array {
+    const t = this.memoryTables();
+    if (t) {
+      for (let k = 0, o = q * this.dimQuads; k < this.dimQuads; k++) out[k] = t.quads[o + k];
+      return out;
+    }
     readBytes(this.file, this.quadsOffset + q * 4 * this.dimQuads, 4 * this.dimQuads, this.quadBuf);
     for (let k = 0; k < this.dimQuads; k++) out[k] = this.quadView.getUint32(4 * k, true);
     return out;
@@ -318,6 +347,11 @@ export class AnIndex {
 
   /** Unit vector of star `i`. */
   starXyz(i: number, out: Float64Array): Float64Array {
+    const t = this.memoryTables();
+    if (t) {
+      for (let k = 0; k < 3; k++) out[k] = this.starLow[k] + t.stars[3 * i + k] / this.starScale;
+      return out;
+    }
     readBytes(this.file, this.starsOffset + i * 12, 12, this.starBuf);
     for (let k = 0; k < 3; k++) out[k] = this.starLow[k] + this.starView.getUint32(4 * k, true) / this.starScale;
     return out;
@@ -328,6 +362,7 @@ export class AnIndex {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     this.tree = null;
+    this.tables = undefined;
   }
 }
 

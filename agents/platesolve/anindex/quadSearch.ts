@@ -10,7 +10,6 @@
  * parities and the canonical star orders; each matching index quad gives a
  * 4-star correspondence, checked by {@link CandidateChecker}.
  */
-import { angularDistance } from '../../lib/wcs/index.ts';
 import type { StarCatalog } from '../../lib/stars/starCatalog.ts';
 import { CandidateChecker } from '../solver/candidate.ts';
 import { newStats, type SearchStats } from '../solver/hinted.ts';
@@ -130,6 +129,12 @@ export function searchIndexQuads(
   const code = new Float64Array(4), perm = new Float64Array(4);
   const hits: number[] = [];
   const reach = opts.position && opts.position.radius < 180 ? opts.position.radius + (diag * sHigh) / 3600 : 0;
+  // the hint as a unit vector: a quad's first star is tested by one dot product (most are far away)
+  const d2r = Math.PI / 180;
+  const hx = opts.position ? Math.cos(opts.position.dec * d2r) * Math.cos(opts.position.ra * d2r) : 0;
+  const hy = opts.position ? Math.cos(opts.position.dec * d2r) * Math.sin(opts.position.ra * d2r) : 0;
+  const hz = opts.position ? Math.sin(opts.position.dec * d2r) : 0;
+  const cosReach = reach > 0 && reach < 180 ? Math.cos(reach * d2r) : -2;
   let solution: Solution | null = null;
   let quadsTried = 0;
   let timeUp = false;
@@ -189,10 +194,10 @@ export function searchIndexQuads(
             for (let k = 0; k < dim && !outside; k++) {
               if (quadStars[k] >= index.nStars) { outside = true; break; } // damaged file
               index.starXyz(quadStars[k], xyz);
+              // Near a hint, a quad whose first star is beyond the search radius plus a field is out.
+              if (k === 0 && xyz[0] * hx + xyz[1] * hy + xyz[2] * hz < cosReach) { outside = true; break; }
               skyRa[k] = ((Math.atan2(xyz[1], xyz[0]) * 180) / Math.PI + 360) % 360;
               skyDec[k] = (Math.atan2(xyz[2], Math.hypot(xyz[0], xyz[1])) * 180) / Math.PI;
-              // Near a hint, a quad whose first star is beyond the search radius plus a field is out.
-              if (k === 0 && reach > 0 && angularDistance(skyRa[0], skyDec[0], opts.position!.ra, opts.position!.dec) > reach) outside = true;
             }
             if (outside) continue;
             const sol = checker.check(imgIds, skyRa, skyDec, dim);

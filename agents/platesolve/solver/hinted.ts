@@ -125,16 +125,15 @@ export function solveHinted(cat: StarCatalog, stars: ImageStars, opts: HintedOpt
     if (nImg < 6 || nCat < 6) { stats.sparseWindows++; continue; }
     const img = sideFor(nImg);
     const win = catalogWindow(cat, ra, dec, rWin, nCat);
-    const counter = { hypotheses: stats.hypotheses };
     let accepted: Solution | null = null;
+    // the stats count the hypotheses as they are tried, so a budget on the work clock sees them
     matchWindow(stars, img, win, {
-      scaleLow: opts.scale.low, scaleHigh: opts.scale.high, counter, deadline: opts.budget.deadline,
+      scaleLow: opts.scale.low, scaleHigh: opts.scale.high, counter: stats, budget: opts.budget,
     }, (h) => {
-      accepted = finalCheck(cat, stars, h, opts, counter.hypotheses);
+      accepted = finalCheck(cat, stars, h, opts, stats.hypotheses);
       if (!accepted) stats.rejectedAfterRefine++;
       return accepted !== null;
     });
-    stats.hypotheses = counter.hypotheses;
     if (accepted) return accepted;
   }
   return null;

@@ -9,7 +9,7 @@ import { fitLinearWcs } from './refine.ts';
 import { PointGrid } from './pointGrid.ts';
 import { lowerBoundRatio, RATIO_BIN, type QuadSet } from './quads.ts';
 import { applySimilarity, fitSimilarity, invertSimilarity, similarityScale, type Similarity } from './similarity.ts';
-import type { ImageStars } from './types.ts';
+import { outOfTime, type ImageStars, type SolverBudget } from './types.ts';
 
 /** Image side: offsets (u, v) of the brightest stars from the image centre, and their quads. */
 export interface ImageSide {
@@ -40,8 +40,8 @@ export interface MatchOptions {
   ratioTolerance?: number;
   /** counts hypotheses across calls (for the false-alarm correction) */
   counter: { hypotheses: number };
-  /** stop after this time (Date.now() ms) */
-  deadline: number;
+  /** stop when this budget is spent (its clock may count `counter`'s hypotheses: {@link workClock}) */
+  budget: SolverBudget;
   /** accept when log10(false alarm × hypotheses) is below this; default −9 */
   log10Threshold?: number;
   /** hypotheses already rejected (their WCS centre/scale) are skipped */
@@ -88,7 +88,7 @@ export function matchWindow(
       if (!ok) continue;
       const scale = (cq.size[j] * 3600) / sizePx;
       if (scale < opts.scaleLow || scale > opts.scaleHigh) continue;
-      if ((++checks & 63) === 0 && Date.now() > opts.deadline) return null;
+      if ((++checks & 63) === 0 && outOfTime(opts.budget)) return null;
       for (let k = 0; k < 4; k++) {
         const a = iq.stars[i * 4 + k], b = cq.stars[j * 4 + k];
         qu[k] = img.u[a]; qv[k] = img.v[a]; qx[k] = win.xi[b]; qy[k] = win.eta[b];
