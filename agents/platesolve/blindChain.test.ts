@@ -44,7 +44,8 @@ test('processed 10–20° pictures are solved blind within a fixed work budget, 
 });
 
 test('a work budget stops the search however fast the machine: the same work, the same answer', async () => {
-  const { stars } = await field(107006, 10, 20);
+  // (107006 was used here until better detection let it solve within 300 ms)
+  const { stars } = await field(107001, 10, 20);
   const runs = [0, 1].map(() => {
     const stats = newStats();
     const r = blindChain(cat, stars, { scale: null, position: null, budgetMs: 300, hardDeadline: Date.now() + 3_600_000, stats, minFovDeg: 0.3 });
