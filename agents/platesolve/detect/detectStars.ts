@@ -316,17 +316,21 @@ function captionBlobs(stars: DetectedStar[], w: number, h: number): Set<Detected
  * Brightness order. Among saturated stars the bigger clipped disk is the brighter (their clipped
  * flux sums say little, and the component around the core also holds whatever nebula or
  * neighbour it touches); unsaturated stars go by flux. The two lists are merged by flux: a
- * saturated star comes before an unsaturated one unless its clipped flux is less than that
- * star's (star reduction dims the cores of the brightest stars below the clip, while fainter
- * stars on a bright nebula or blended in a crowded field reach it).
+ * saturated star comes before an unsaturated one unless its clipped flux, and that of every
+ * saturated star of a smaller core, is less than that star's (star reduction dims the cores
+ * of the brightest stars below the clip, while fainter stars on a bright nebula or blended in
+ * a crowded field reach it).
  */
 function brightnessOrder(stars: DetectedStar[]): DetectedStar[] {
   const sat = stars.filter((s) => s.saturated).sort((a, b) => b.core - a.core || b.flux - a.flux);
   const plain = stars.filter((s) => !s.saturated).sort((a, b) => b.flux - a.flux);
+  // a saturated star is at least as bright as any saturated star of a smaller core
+  const key = new Float64Array(sat.length);
+  for (let i = sat.length - 1; i >= 0; i--) key[i] = Math.max(sat[i].flux, i + 1 < sat.length ? key[i + 1] : 0);
   const out: DetectedStar[] = [];
   let i = 0, j = 0;
   while (i < sat.length || j < plain.length) {
-    if (j >= plain.length || (i < sat.length && sat[i].flux >= plain[j].flux)) out.push(sat[i++]);
+    if (j >= plain.length || (i < sat.length && key[i] >= plain[j].flux)) out.push(sat[i++]);
     else out.push(plain[j++]);
   }
   return out;
