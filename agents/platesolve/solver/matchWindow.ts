@@ -151,15 +151,35 @@ export function verify(
   const u = new Float64Array(n), v = new Float64Array(n), x = new Float64Array(n), y = new Float64Array(n);
   pairs.forEach((p, k) => { u[k] = img.u[p.i]; v[k] = img.v[p.i]; x[k] = win.xi[p.j]; y[k] = win.eta[p.j]; });
   const refit = fitSimilarity(u, v, x, y, t0.mirrored, n);
-  const t = refit ? refit.t : t0;
+  let t = refit ? refit.t : t0;
   const s = similarityScale(t);
-  const tight: { i: number; j: number }[] = [];
+  let tight: { i: number; j: number }[] = [];
   const k2 = countMatches(img, win, t, r2 * s, tight);
   const inside = countInside(stars, win, t);
-  const p = Math.min(1, (Math.max(inside, 1) * Math.PI * r2 * r2) / area);
-  const log10P = log10BinomialTail(k2, img.n, p) + Math.log10(Math.max(1, hypotheses));
   const minK = img.n < 20 ? 6 : 8;
-  if (k2 < minK || log10P > thr) return null;
+  // Two counts, so the false-alarm bound is doubled: within the tight radius, and — when the
+  // stars it matched fit the hypothesis far better than that radius (soft stars make it wide) —
+  // within what their own residuals allow (the rule finalCheck applies to every solution). A small
+  // picture of soft stars has few stars and a wide radius: only the second can make it significant.
+  const tailOf = (k: number, r: number): number =>
+    log10BinomialTail(k, img.n, Math.min(1, (Math.max(inside, 1) * Math.PI * r * r) / area)) + Math.log10(2 * Math.max(1, hypotheses));
+  let k = k2, log10P = tailOf(k2, r2);
+  if (log10P > thr && k2 >= minK) {
+    const m = tight.length;
+    const u2 = new Float64Array(m), v2 = new Float64Array(m), x2 = new Float64Array(m), y2 = new Float64Array(m);
+    tight.forEach((q, i) => { u2[i] = img.u[q.i]; v2[i] = img.v[q.i]; x2[i] = win.xi[q.j]; y2[i] = win.eta[q.j]; });
+    const fit = fitSimilarity(u2, v2, x2, y2, t.mirrored, m);
+    if (fit) {
+      const r3 = Math.max(1.5, 3 * (fit.rms / similarityScale(fit.t)) + 0.5);
+      if (r3 < r2) {
+        const closer: { i: number; j: number }[] = [];
+        const k3 = countMatches(img, win, fit.t, r3 * similarityScale(fit.t), closer);
+        const l3 = tailOf(k3, r3);
+        if (l3 < log10P) { k = k3; log10P = l3; tight = closer; t = fit.t; }
+      }
+    }
+  }
+  if (k < minK || log10P > thr) return null;
   const crval = tanDeproject(win.ra0, win.dec0, t.c, t.d);
   const cd: Wcs['cd'] = t.mirrored ? [t.a, t.b, t.b, -t.a] : [t.a, -t.b, t.b, t.a];
   const rough: Wcs = { crval, crpix: [(stars.width + 1) / 2, (stars.height + 1) / 2], cd, sip: null, width: stars.width, height: stars.height };
@@ -167,5 +187,5 @@ export function verify(
   // plane (north turns by Δα·sin δ between the two) from the matched stars.
   const matches = tight.map((p) => ({ img: p.i, ra: win.ra[p.j], dec: win.dec[p.j] }));
   const wcs = fitLinearWcs(stars, matches, rough, null) ?? rough;
-  return { wcs, matched: k2, log10FalseAlarm: log10P };
+  return { wcs, matched: k, log10FalseAlarm: log10P };
 }
