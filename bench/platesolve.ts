@@ -22,7 +22,7 @@ import type { HeaderCard } from '../agents/sdk/facts.ts';
 import { solveImage, type SolveInput, type SolveOutput } from '../agents/platesolve/solveImage.ts';
 import { solveFieldAvailable } from '../agents/platesolve/solveField.ts';
 import { renderStarField, rng } from '../agents/lib/stars/testing/renderStarField.ts';
-import { processedTestField, realisticTestField } from '../agents/platesolve/testing/processField.ts';
+import { processedTestField, realisticTestField, type ProcessedTestField } from '../agents/platesolve/testing/processField.ts';
 import { testCatalog, testCatalogPath } from '../agents/lib/stars/testing/testCatalog.ts';
 import { angularDistance, describeWcs, tanDeproject, wcsFromScaleRotation, type Wcs } from '../agents/lib/wcs/index.ts';
 import { HAS_CORPUS, TESTDATA } from '../agents/lib/formats/test-data.ts';
@@ -108,17 +108,19 @@ function bandOf(fov: number | null): string {
   return `${b[0]}–${b[1] === 360 ? '…' : b[1]}°`;
 }
 
-async function processedItems(perBand: number): Promise<Item[]> {
+/** `perBand` test fields per band of field width, seed `base` + 100 × the band's lower edge (in 0.01°) + i. */
+async function bandItems(
+  set: string, base: number, perBand: number,
+  make: (seed: number, lo: number, hi: number) => Promise<{ f: ProcessedTestField; what: string; wcs?: Wcs }>,
+): Promise<Item[]> {
   const out: Item[] = [];
   for (const [lo, hi] of [[0.5, 1], [1, 2], [2, 5], [5, 10], [10, 20]]) {
     for (let i = 0; i < perBand; i++) {
-      const seed = 7000 + Math.round(lo * 100) * 100 + i;
+      const seed = base + Math.round(lo * 100) * 100 + i;
       if (onlySeeds && !onlySeeds.has(seed)) continue;
-      const f = await processedTestField(cat, seed, lo, hi);
-      const r = f.recipe;
-      const what = [r.output, r.stretch, r.nebula ? 'nebula' : '', r.starReduction ? 'star-reduced' : '', r.blur ? 'blurred' : ''].filter(Boolean).join(', ');
+      const { f, what, wcs } = await make(seed, lo, hi);
       out.push({
-        name: `processed-${seed} (${f.truth.fovDeg.toFixed(2)}°, ${f.width}×${f.height}, ${what})`, pixels: f.image, cards: [], width: f.width, height: f.height,
+        wcs, name: `${set}-${seed} (${f.truth.fovDeg.toFixed(2)}°, ${f.width}×${f.height}, ${what})`, pixels: f.image, cards: [], width: f.width, height: f.height,
         format: f.format, truth: { ra: f.truth.ra, dec: f.truth.dec, scale: f.truth.scale }, fovDeg: f.truth.fovDeg,
       });
     }
@@ -126,25 +128,20 @@ async function processedItems(perBand: number): Promise<Item[]> {
   return out;
 }
 
-async function realisticItems(perBand: number): Promise<Item[]> {
-  const out: Item[] = [];
-  for (const [lo, hi] of [[0.5, 1], [1, 2], [2, 5], [5, 10], [10, 20]]) {
-    for (let i = 0; i < perBand; i++) {
-      const seed = 9000 + Math.round(lo * 100) * 100 + i;
-      if (onlySeeds && !onlySeeds.has(seed)) continue;
-      const f = await realisticTestField(cat, seed, lo, hi);
-      const r = f.recipe, t = f.traits, d = t.defects;
-      const what = [r.output, r.nebula ? 'nebula' : '', r.starReduction ? 'star-reduced' : '', t.distortionPx ? `distortion ${t.distortionPx.toFixed(1)} px` : '',
-        t.fwhm >= 4 ? `soft ${t.fwhm.toFixed(1)} px` : '', t.spikes ? 'spikes' : '', t.halos ? 'halos' : '', t.vignetting ? 'vignetting' : '', t.gradient ? 'gradient' : '',
-        d.borders ? `${d.borders.length} border(s)` : '', d.cornerCut ? 'rotated crop' : '', d.text ? 'text' : ''].filter(Boolean).join(', ');
-      out.push({
-        wcs: f.wcs, name: `realistic-${seed} (${f.truth.fovDeg.toFixed(2)}°, ${f.width}×${f.height}, ${what})`, pixels: f.image, cards: [], width: f.width, height: f.height,
-        format: f.format, truth: { ra: f.truth.ra, dec: f.truth.dec, scale: f.truth.scale }, fovDeg: f.truth.fovDeg,
-      });
-    }
-  }
-  return out;
-}
+const processedItems = (perBand: number): Promise<Item[]> => bandItems('processed', 7000, perBand, async (seed, lo, hi) => {
+  const f = await processedTestField(cat, seed, lo, hi);
+  const r = f.recipe;
+  return { f, what: [r.output, r.stretch, r.nebula ? 'nebula' : '', r.starReduction ? 'star-reduced' : '', r.blur ? 'blurred' : ''].filter(Boolean).join(', ') };
+});
+
+const realisticItems = (perBand: number): Promise<Item[]> => bandItems('realistic', 9000, perBand, async (seed, lo, hi) => {
+  const f = await realisticTestField(cat, seed, lo, hi);
+  const r = f.recipe, t = f.traits, d = t.defects;
+  const what = [r.output, r.nebula ? 'nebula' : '', r.starReduction ? 'star-reduced' : '', t.distortionPx ? `distortion ${t.distortionPx.toFixed(1)} px` : '',
+    t.fwhm >= 4 ? `soft ${t.fwhm.toFixed(1)} px` : '', t.spikes ? 'spikes' : '', t.halos ? 'halos' : '', t.vignetting ? 'vignetting' : '', t.gradient ? 'gradient' : '',
+    d.borders ? `${d.borders.length} border(s)` : '', d.cornerCut ? 'rotated crop' : '', d.text ? 'text' : ''].filter(Boolean).join(', ');
+  return { f, what, wcs: f.wcs };
+});
 
 function pct(xs: number[], p: number): number {
   if (!xs.length) return NaN;

@@ -257,13 +257,10 @@ export interface ProcessedTestField {
 }
 
 /**
- * One processed test field of `loDeg`–`hiDeg` width (log-uniform), 256–1024 px
- * wide, anywhere on the sky, rendered from `catalog` and processed with a
- * random recipe. Wide fields get a brighter limiting magnitude (short
- * exposures through lenses), as real pictures do.
+ * A test picture's frame, drawn from `r`: 256–1024 px wide (aspect 1, 4:3 or 3:2), a field width
+ * log-uniform in `loDeg`–`hiDeg`, anywhere on the sky, any rotation, flipped in 30 % of them.
  */
-export async function processedTestField(catalog: StarCatalog, seed: number, loDeg: number, hiDeg: number): Promise<ProcessedTestField> {
-  const r = rng(seed);
+function randomFrame(r: () => number, loDeg: number, hiDeg: number) {
   const w = 256 + Math.floor(r() * 769);
   const aspect = [1, 0.75, 0.667][Math.floor(r() * 3)];
   const h = Math.round(w * aspect);
@@ -271,6 +268,18 @@ export async function processedTestField(catalog: StarCatalog, seed: number, loD
   const scale = (fov * 3600) / w;
   const ra = r() * 360, dec = (Math.asin(2 * r() - 1) * 180) / Math.PI;
   const wcs = wcsFromScaleRotation({ ra, dec, scaleArcsec: scale, rotationDeg: r() * 360, parity: r() < 0.7 ? 'normal' : 'flipped', width: w, height: h });
+  return { w, h, aspect, fov, scale, wcs };
+}
+
+/**
+ * One processed test field of `loDeg`–`hiDeg` width (log-uniform), 256–1024 px
+ * wide, anywhere on the sky, rendered from `catalog` and processed with a
+ * random recipe. Wide fields get a brighter limiting magnitude (short
+ * exposures through lenses), as real pictures do.
+ */
+export async function processedTestField(catalog: StarCatalog, seed: number, loDeg: number, hiDeg: number): Promise<ProcessedTestField> {
+  const r = rng(seed);
+  const { w, h, aspect, fov, scale, wcs } = randomFrame(r, loDeg, hiDeg);
   const area = fov * fov * aspect;
   const lin = renderStarField(catalog, wcs, {
     seed, fwhm: 1.5 + 2.5 * r(), extraStars: Math.round(Math.min(150 * area, 0.004 * w * h)), maxMag: 12.5,
@@ -375,13 +384,7 @@ function addBrightStarArtefacts(plane: Float32Array, w: number, h: number, stars
  */
 export async function realisticTestField(catalog: StarCatalog, seed: number, loDeg: number, hiDeg: number): Promise<RealisticTestField> {
   const r = rng(seed * 31 + 7);
-  const w = 256 + Math.floor(r() * 769);
-  const aspect = [1, 0.75, 0.667][Math.floor(r() * 3)];
-  const h = Math.round(w * aspect);
-  const fov = loDeg * (hiDeg / loDeg) ** r();
-  const scale = (fov * 3600) / w;
-  const ra = r() * 360, dec = (Math.asin(2 * r() - 1) * 180) / Math.PI;
-  const base = wcsFromScaleRotation({ ra, dec, scaleArcsec: scale, rotationDeg: r() * 360, parity: r() < 0.7 ? 'normal' : 'flipped', width: w, height: h });
+  const { w, h, aspect, fov, scale, wcs: base } = randomFrame(r, loDeg, hiDeg);
   // Lens distortion, fields ≥ 3° (camera lenses): 0.2–1 % at the corner (photo-lens tests of
   // 50–300 mm lenses report 0.1–1.5 %), i.e. 1.2–6 px at the corner of a 1000 × 750 picture; either sign.
   const distortionPx = fov >= 3 ? (r() < 0.5 ? -1 : 1) * (0.002 + 0.008 * r()) * Math.hypot(w, h) / 2 : 0;
