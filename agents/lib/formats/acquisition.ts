@@ -15,11 +15,9 @@ import { commentSaysWestPositive, geodeticFromGeocentric, parseDec, parseLongitu
 import { capturedDate, lookup } from './dates.ts';
 import { normalizeFilter } from './filters.ts';
 import { smartTelescope } from './smartTelescopes.ts';
+import { isPlaceholder } from './fits-header.ts';
 
 export { normalizeFilter } from './filters.ts';
-
-/** Placeholder texts that mean "not set". */
-const PLACEHOLDER = /^(|unknown|none|\(none\)|<none>|n\/?a|n\.a\.|nan|null|nil|undefined|not set|unset|-+|\?+|default|object)$/i;
 
 export interface AcquisitionExtra {
   /** stack count found elsewhere (e.g. XISF image attributes) */
@@ -42,7 +40,7 @@ export function normalizeAcquisition(cards: HeaderCard[], extra: AcquisitionExtr
       const v = get(k);
       if (v === undefined || v === null || typeof v === 'boolean') continue;
       const s = String(v).trim();
-      if (!PLACEHOLDER.test(s)) return s;
+      if (!isPlaceholder(s)) return s;
     }
     return null;
   };

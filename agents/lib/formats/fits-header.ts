@@ -17,6 +17,14 @@ export const CARD = 80;
 /** Keywords whose text is commentary, not a value. */
 const COMMENTARY = new Set(['COMMENT', 'HISTORY', '']);
 
+/** Placeholder texts that mean "not set" in any header (FITS cards, XISF properties). */
+const PLACEHOLDER = /^(|unknown|none|\(none\)|<none>|n\/?a|n\.a\.|nan|null|nil|undefined|not set|unset|-+|\?+|default|object)$/i;
+
+/** Whether a header text value (trimmed) is a placeholder for "not set". */
+export function isPlaceholder(text: string): boolean {
+  return PLACEHOLDER.test(text);
+}
+
 /**
  * Parses the value field of a card (the text after "= "), FITS free format:
  * quoted strings with '' escapes, T/F, integers, floats with E or D exponents.

@@ -148,6 +148,17 @@ test('Seestar S50 sub: TOTALEXP equal to its EXPTIME is one frame, not a stack; 
   assert.equal(capturedDate(cards), '2025-07-15T07:26:35.344647Z');
 });
 
+test('a smart telescope\'s name cards read placeholders as absent, as every other reader does (one rule: isPlaceholder)', () => {
+  // a Seestar INSTRUME with a placeholder TELESCOP: the model, not the placeholder
+  for (const placeholder of ['N/A', '(none)', 'default', 'Unknown']) {
+    const a = normalizeAcquisition(cardsOf(`INSTRUME= 'Seestar S50'\nTELESCOP= '${placeholder}'`));
+    assert.deepEqual([a.telescope, a.camera], ['Seestar S50', 'Seestar S50'], placeholder);
+  }
+  // a Unistellar file whose unknown sensor comes with a placeholder TELESCOP: the maker alone
+  const u = normalizeAcquisition(cardsOf(`ORIGIN  = 'Unistellar'\nINSTRUME= 'IMX999'\nTELESCOP= 'default'`));
+  assert.equal(u.telescope, 'Unistellar');
+});
+
 test('Seestar S50 stack: STACKCNT subs of EXPTIME, TOTALEXP total, colour planes have no Bayer pattern, the WCS centre is the pointing', () => {
   const cards = cardsOf(SEESTAR_STACK);
   const name = 'Stacked_614_Sadr_10.0s_LP_20250715-052001.fit';

@@ -19,6 +19,8 @@
  *   (`-0700`); focal length 335 mm, IMX178 pixels of 2.4 µm.
  */
 
+import { isPlaceholder } from './fits-header.ts';
+
 type Get = (key: string) => unknown;
 
 export interface SmartTelescope {
@@ -45,7 +47,7 @@ export interface SmartTelescope {
 function str(get: Get, key: string): string {
   const v = get(key);
   const s = typeof v === 'string' ? v.trim() : '';
-  return /^(unknown|none|n\/?a|null|-+|\?+)$/i.test(s) ? '' : s;
+  return isPlaceholder(s) ? '' : s;
 }
 
 /** Unistellar models by the sensor in INSTRUME: the same optics per sensor. */
